@@ -1,0 +1,1 @@
+"""Exercise checks, one module per notebook: ``from cnncourse.checks import nb03 as check``."""

@@ -1,0 +1,138 @@
+"""Self-checking exercises: a check gives one of three verdicts and never breaks the notebook.
+
+A notebook exercise is a stub the learner fills in, followed by a check call::
+
+    def conv_output_size(size, kernel_size, padding=0, stride=1):
+        raise NotImplementedError("Hint: (size + 2*padding - kernel_size) // stride + 1")
+
+    check.conv_output_size(conv_output_size)          # prints a verdict, returns True/False
+    conv_output_size = check.conv_output_size.pick(conv_output_size)   # later cells are safe
+    check.conv_output_size.solution()                  # show the reference solution
+
+Checks for notebook NN live in ``cnncourse.checks.nbNN`` and the references they compare
+against live in ``cnncourse.solutions.nbNN``. A check body calls the learner's answer on
+test cases and raises :class:`Mistake` with a specific message when something is off.
+"""
+
+from __future__ import annotations
+
+import inspect
+import textwrap
+from dataclasses import dataclass
+from typing import Any, Callable
+
+CORRECT, WRONG, NOT_ATTEMPTED = "correct", "wrong", "not attempted"
+
+
+class Mistake(AssertionError):
+    """Raised inside a check body to report one specific mistake to the learner."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of a check: ``status`` is correct, wrong or not attempted."""
+
+    status: str
+    message: str
+
+    @property
+    def passed(self) -> bool:
+        return self.status == CORRECT
+
+    def __str__(self) -> str:
+        icon = {CORRECT: "✅ Correct", WRONG: "❌ Not yet", NOT_ATTEMPTED: "⏳ Not attempted yet"}
+        return f"{icon[self.status]}: {self.message}"
+
+
+class Check:
+    """One exercise check. Call it with the learner's answer to print and return a verdict."""
+
+    def __init__(self, body: Callable[[Any], Any], reference: Any, name: str | None = None):
+        self.body = body
+        self.reference = reference
+        self.name = name or body.__name__
+        self.__doc__ = body.__doc__
+
+    def __repr__(self) -> str:
+        return f"Check({self.name!r})"
+
+    def verdict(self, answer: Any) -> Verdict:
+        """Run the check without printing and return the :class:`Verdict`."""
+        if answer is None or answer is Ellipsis:
+            return Verdict(NOT_ATTEMPTED, f"`{self.name}` has no answer yet. Fill it in and "
+                                          "run this cell again.")
+        try:
+            note = self.body(answer)
+        except NotImplementedError:
+            return Verdict(NOT_ATTEMPTED, f"`{self.name}` still raises NotImplementedError. "
+                           "Replace that line with your code (the hint says where to start).")
+        except Mistake as err:
+            return Verdict(WRONG, str(err))
+        except Exception as err:  # the learner's code crashed: say where, never re-raise
+            return Verdict(WRONG, f"your code raised {type(err).__name__}: {err}")
+        return Verdict(CORRECT, note or f"`{self.name}` passes every test case.")
+
+    def __call__(self, answer: Any) -> bool:
+        result = self.verdict(answer)
+        print(result)
+        if not result.passed:
+            print(f"   (Stuck? `check.{self.name}.solution()` shows a reference answer.)")
+        return result.passed
+
+    def pick(self, answer: Any) -> Any:
+        """Return ``answer`` if it passes, otherwise the reference solution (and say so)."""
+        result = self.verdict(answer)
+        if result.passed:
+            return answer
+        print(f"ℹ️  Using the reference `{self.name}` for the cells below "
+              f"(yours: {result.status}). Your own version is untouched above.")
+        return self.reference
+
+    def solution(self, show: bool = True) -> str:
+        """Print (and return) the source of the reference solution."""
+        try:
+            source = textwrap.dedent(inspect.getsource(self.reference))
+        except (OSError, TypeError):
+            source = f"{self.name} = {self.reference!r}\n"
+        if show:
+            print(source)
+        return source
+
+
+def check(reference: Any, name: str | None = None) -> Callable[[Callable[[Any], Any]], Check]:
+    """Decorator that turns a check body into a :class:`Check` bound to its reference."""
+
+    def wrap(body: Callable[[Any], Any]) -> Check:
+        return Check(body, reference, name)
+
+    return wrap
+
+
+# Helpers for check bodies --------------------------------------------------------------------
+
+def expect_tensor(value: Any, shape: tuple[int, ...] | None = None, dtype: Any = None,
+                  what: str = "your result") -> None:
+    """Raise :class:`Mistake` unless ``value`` is a tensor with the given shape and dtype."""
+    import torch
+
+    if not isinstance(value, torch.Tensor):
+        raise Mistake(f"{what} should be a torch.Tensor, but it is a {type(value).__name__}.")
+    if shape is not None and tuple(value.shape) != tuple(shape):
+        raise Mistake(f"{what} has shape {tuple(value.shape)}; expected {tuple(shape)}.")
+    if dtype is not None and value.dtype != dtype:
+        raise Mistake(f"{what} has dtype {value.dtype}; expected {dtype}.")
+
+
+def expect_close(value: Any, expected: Any, what: str = "your result", atol: float = 1e-4,
+                 rtol: float = 1e-4, hint: str = "") -> None:
+    """Raise :class:`Mistake` unless ``value`` matches ``expected`` in shape and values."""
+    import torch
+
+    expected = torch.as_tensor(expected)
+    expect_tensor(value, tuple(expected.shape), what=what)
+    if not torch.allclose(value.detach().double().cpu(), expected.double().cpu(),
+                          atol=atol, rtol=rtol):
+        worst = (value.detach().double().cpu() - expected.double().cpu()).abs().max().item()
+        extra = f" {hint}" if hint else ""
+        raise Mistake(f"{what} has the right shape but wrong values "
+                      f"(largest difference {worst:.3g}).{extra}")

@@ -1,0 +1,129 @@
+"""Predict-then-reveal quizzes: live widgets in JupyterLab and Colab, readable text elsewhere.
+
+A quiz is a question, options with feedback each, and an explanation revealed after an
+answer. ``Quiz.show()`` picks the widget when a Jupyter kernel is running and ipywidgets
+imports, and static HTML/text otherwise (``CNNCOURSE_WIDGETS=0`` forces static). The widget
+uses only Button, HTML and VBox, which behave the same on ipywidgets 7 (Colab) and 8.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer: its text, whether it is right, and feedback shown when it is picked."""
+
+    text: str
+    correct: bool = False
+    feedback: str = ""
+
+
+class Quiz:
+    """A multiple-choice question with per-option feedback and an explanation."""
+
+    def __init__(self, question: str, options: Sequence[Option | tuple], explanation: str,
+                 title: str = "Predict, then reveal"):
+        if not isinstance(question, str) or not question.strip():
+            raise ValueError("Quiz: expected a non-empty question string.")
+        opts = [o if isinstance(o, Option) else Option(*o) for o in options]
+        if len(opts) < 2:
+            raise ValueError(f"Quiz: expected at least 2 options, got {len(opts)}.")
+        if not any(o.correct for o in opts):
+            raise ValueError("Quiz: no option is marked correct; pass correct=True on one.")
+        self.question, self.options, self.explanation, self.title = (
+            question, opts, explanation, title)
+        self.answer: int | None = None  # index of the last option picked in the widget
+
+    def __repr__(self) -> str:
+        return f"Quiz({self.question!r}, {len(self.options)} options)"
+
+    # Static forms ----------------------------------------------------------------------------
+    def to_text(self) -> str:
+        """The quiz as plain text with the answer last, for terminals and nbval."""
+        lines = [f"{self.title}: {self.question}"]
+        lines += [f"  {chr(65 + i)}. {o.text}" for i, o in enumerate(self.options)]
+        right = ", ".join(chr(65 + i) for i, o in enumerate(self.options) if o.correct)
+        lines += ["", "Commit to an answer, then read on.", f"Answer: {right}. {self.explanation}"]
+        return "\n".join(lines)
+
+    def to_html(self) -> str:
+        """The quiz as HTML with the answer folded away in a <details> element."""
+        items = "".join(
+            f"<li><b>{chr(65 + i)}.</b> {html.escape(o.text)}"
+            + (f"<br><i>{html.escape(o.feedback)}</i>" if o.feedback else "") + "</li>"
+            for i, o in enumerate(self.options))
+        right = ", ".join(chr(65 + i) for i, o in enumerate(self.options) if o.correct)
+        return (f"<div class='cnncourse-quiz'><p><b>{html.escape(self.title)}:</b> "
+                f"{html.escape(self.question)}</p><ol type='A' style='list-style:none'>"
+                f"{items}</ol><details><summary>Reveal the answer</summary>"
+                f"<p><b>{right}.</b> {html.escape(self.explanation)}</p></details></div>")
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    # Widget ----------------------------------------------------------------------------------
+    def widget(self) -> Any:
+        """Build the interactive widget: one button per option, feedback under them."""
+        import ipywidgets as w
+
+        header = w.HTML(f"<b>{html.escape(self.title)}:</b> {html.escape(self.question)}")
+        feedback = w.HTML("<i>Pick the answer you believe, then see why.</i>")
+        buttons = []
+        for i, opt in enumerate(self.options):
+            button = w.Button(description=f"{chr(65 + i)}. {opt.text}"[:200],
+                              layout=w.Layout(width="auto", max_width="100%"))
+            button.tooltip = opt.text
+            button.on_click(lambda _b, i=i: self._pick(i, buttons, feedback))
+            buttons.append(button)
+        box = w.VBox([header, *buttons, feedback])
+        box.add_class("cnncourse-quiz")
+        box.feedback, box.buttons = feedback, buttons  # handy for tests and the browser test
+        return box
+
+    def _pick(self, index: int, buttons: list, feedback: Any) -> None:
+        self.answer = index
+        opt = self.options[index]
+        for i, button in enumerate(buttons):
+            button.button_style = ""
+            if i == index:
+                button.button_style = "success" if opt.correct else "danger"
+        verdict = "✅ Right." if opt.correct else "❌ Not quite."
+        extra = f" {html.escape(opt.feedback)}" if opt.feedback else ""
+        feedback.value = (f"<div class='cnncourse-feedback'><b>{verdict}</b>{extra}"
+                          f"<br><b>Why:</b> {html.escape(self.explanation)}</div>")
+
+    def show(self, mode: str | None = None) -> Any:
+        """Display the quiz. ``mode`` is "widget", "static" or None (pick automatically)."""
+        from IPython.display import HTML, display
+
+        if mode not in (None, "widget", "static"):
+            raise ValueError(f"Quiz.show: mode must be 'widget', 'static' or None, got {mode!r}.")
+        if mode is None:
+            mode = "widget" if widgets_available() else "static"
+        if mode == "widget":
+            box = self.widget()
+            display(box)
+            return box
+        display(HTML(self.to_html()))
+        return None
+
+
+def widgets_available() -> bool:
+    """True when a Jupyter kernel is running and ipywidgets imports (and not switched off)."""
+    if os.environ.get("CNNCOURSE_WIDGETS", "").strip().lower() in {"0", "false", "no", "off"}:
+        return False
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is None or not hasattr(shell, "kernel"):
+            return False
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return False
+    return True

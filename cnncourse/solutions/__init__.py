@@ -1,0 +1,1 @@
+"""Reference solutions, one module per notebook. ``check.NAME.solution()`` prints one."""
