@@ -1,0 +1,33 @@
+# Two commands do everything (see README.md):
+#   make lab    set up .venv and open the course in JupyterLab
+#   make test   set up .venv and run every test (lint, package tests, all notebooks)
+
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.cnncourse-installed
+# Tests run offline, in quick mode, with a throwaway data folder.
+TEST_ENV := CNNCOURSE_QUICK=1 CNNCOURSE_OFFLINE=1 CNNCOURSE_DATA=$(CURDIR)/build/test-data
+
+.PHONY: setup lab test lint clean
+
+setup: $(STAMP)
+
+# Re-installs only when pyproject.toml changes, so both commands work offline afterwards.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/
+
+lint: setup
+	$(BIN)/ruff check cnncourse tests benchmarks
+
+test: lint
+	rm -rf build/solved build/test-data
+	$(TEST_ENV) $(BIN)/pytest --nbval-lax tests notebooks
+
+clean:
+	rm -rf build .pytest_cache
