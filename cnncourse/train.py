@@ -87,7 +87,8 @@ def fit(model: nn.Module, train_data: Batches, test_data: Batches | None = None,
         loss_fn: defaults to ``nn.CrossEntropyLoss()`` (it expects logits, not probabilities).
         scheduler: optional LR scheduler, stepped after every batch (e.g. OneCycleLR).
         device: where to train; defaults to the device the model is already on.
-        seed: seed everything first, so the same seed gives the same loss curve.
+        seed: seed everything before training (shuffling, dropout); seed before building
+            the model too, and the same seed gives the same loss curve on one machine.
         progress: show a tqdm progress bar per epoch.
         callback: called with the history after each epoch (e.g. a live plot).
     """

@@ -1,0 +1,79 @@
+"""The check machinery: three verdicts, recovery with the reference, showing a solution."""
+
+import torch
+
+from cnncourse.exercises import (
+    CORRECT,
+    NOT_ATTEMPTED,
+    WRONG,
+    Mistake,
+    check,
+    expect_close,
+    expect_tensor,
+)
+
+
+def double(x):
+    """Reference: twice the input."""
+    return 2 * x
+
+
+@check(reference=double)
+def check_double(fn):
+    out = fn(torch.tensor([1.0, 2.0]))
+    expect_close(out, torch.tensor([2.0, 4.0]), what="double(x)")
+
+
+def test_correct_answer_passes(capsys):
+    assert check_double(lambda x: x + x) is True
+    assert "Correct" in capsys.readouterr().out
+
+
+def test_not_attempted(capsys):
+    def stub(x):
+        raise NotImplementedError("Hint: multiply")
+
+    assert check_double(stub) is False
+    assert check_double.verdict(stub).status == NOT_ATTEMPTED
+    assert check_double.verdict(None).status == NOT_ATTEMPTED
+    assert "Not attempted" in capsys.readouterr().out
+
+
+def test_wrong_answer_says_what_is_wrong():
+    verdict = check_double.verdict(lambda x: 3 * x)
+    assert verdict.status == WRONG
+    assert "wrong values" in verdict.message
+    shape = check_double.verdict(lambda x: x.sum())
+    assert "shape ()" in shape.message
+    crash = check_double.verdict(lambda x: x.reshape(3, 5))
+    assert crash.status == WRONG and "raised RuntimeError" in crash.message
+
+
+def test_pick_returns_learner_or_reference(capsys):
+    def mine(x):
+        return x * 2
+
+    assert check_double.pick(mine) is mine
+    assert check_double.pick(lambda x: x) is double
+    assert "Using the reference" in capsys.readouterr().out
+
+
+def test_solution_shows_reference_source(capsys):
+    source = check_double.solution()
+    assert "def double" in source and "2 * x" in source
+    assert "def double" in capsys.readouterr().out
+
+
+def test_expect_tensor_messages():
+    for value, shape, dtype, message in [
+        ([1, 2], None, None, "should be a torch.Tensor"),
+        (torch.zeros(2, 3), (3, 2), None, "shape (2, 3); expected (3, 2)"),
+        (torch.zeros(2, dtype=torch.uint8), None, torch.float32, "dtype torch.uint8"),
+    ]:
+        try:
+            expect_tensor(value, shape, dtype)
+        except Mistake as err:
+            assert message in str(err)
+        else:
+            raise AssertionError(f"expect_tensor accepted {value!r}")
+    assert CORRECT == "correct"
