@@ -3,3 +3,12 @@
 Every widget calls a plain plotting function that also works on its own, so each visual
 works without a widget front end. Images use ``gray``; everything else ``viridis``/``cividis``.
 """
+
+# Training curves, confusion matrix and prediction gallery (no heavy imports at module level).
+from cnncourse.viz.training import (  # noqa: E402, F401
+    LivePlot,
+    confusion_matrix,
+    plot_confusion_matrix,
+    plot_history,
+    plot_prediction_gallery,
+)

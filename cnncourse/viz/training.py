@@ -1,0 +1,256 @@
+"""Training visuals: loss/accuracy curves (live or static), confusion matrix, prediction gallery.
+
+``plot_history(history)`` draws a finished run. ``LivePlot()`` is a ``fit`` callback that
+redraws one figure in place after each epoch inside a notebook, and stays silent elsewhere
+(call ``.plot()`` at the end for a static figure).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+# Okabe-Ito colours: distinguishable with every common colour-vision deficiency.
+TRAIN_COLOR, TEST_COLOR = "#0072B2", "#E69F00"
+RIGHT_COLOR, WRONG_COLOR = "#0072B2", "#D55E00"
+
+
+def _check_history(history: Any) -> int:
+    """Validate a History-like mapping and return its number of epochs."""
+    if not isinstance(history, Mapping):
+        raise TypeError(f"plot_history: expected a History (a dict of lists from "
+                        f"cnncourse.train.fit), got {type(history).__name__}.")
+    if "train_loss" not in history:
+        raise ValueError(f"plot_history: the history has no 'train_loss'; its keys are "
+                         f"{sorted(history)}. Pass the History that fit(...) returned.")
+    n = len(history["train_loss"])
+    for key, values in history.items():
+        if not isinstance(values, Sequence) or len(values) != n:
+            size = len(values) if isinstance(values, Sequence) else type(values).__name__
+            raise ValueError(f"plot_history: every entry needs one value per epoch; "
+                             f"'train_loss' has {n} but '{key}' has {size}.")
+    if n == 0:
+        raise ValueError("plot_history: the history is empty; train for at least one epoch.")
+    return n
+
+
+def plot_history(history: Mapping[str, Sequence[float]], ax: Any = None) -> Any:
+    """Plot loss and accuracy per epoch for train (and test) data. Returns the figure.
+
+    Args:
+        history: the ``History`` returned by ``cnncourse.train.fit`` (a dict of lists).
+        ax: None (new figure), one Axes (loss only) or two Axes (loss, accuracy).
+    """
+    import matplotlib.pyplot as plt
+
+    n = _check_history(history)
+    epochs = list(history.get("epoch", range(1, n + 1)))
+    if ax is None:
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
+    elif hasattr(ax, "plot"):
+        fig, axes = ax.figure, [ax]
+    elif isinstance(ax, Sequence) or hasattr(ax, "__len__"):
+        axes = list(ax)
+        if len(axes) != 2 or not all(hasattr(a, "plot") for a in axes):
+            raise ValueError(f"plot_history: ax must be one Axes or two (loss, accuracy); "
+                             f"got {len(axes)} items.")
+        fig = axes[0].figure
+    else:
+        raise TypeError(f"plot_history: ax must be a matplotlib Axes, a pair of Axes or None; "
+                        f"got {type(ax).__name__}.")
+    panels = [("loss", "Loss (cross-entropy)"), ("acc", "Accuracy")][:len(axes)]
+    marker = "o" if n <= 30 else None
+    for a, (key, label) in zip(axes, panels):
+        a.plot(epochs, history[f"train_{key}"], color=TRAIN_COLOR, marker=marker, label="train")
+        if f"test_{key}" in history:
+            a.plot(epochs, history[f"test_{key}"], color=TEST_COLOR, marker=marker,
+                   linestyle="--", label="test")
+        a.set_title(f"{label} per epoch")
+        a.set_xlabel("epoch")
+        a.set_ylabel(label.lower())
+        a.legend()
+        a.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def _in_notebook() -> bool:
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+    except ImportError:
+        return False
+    return shell is not None and hasattr(shell, "kernel")
+
+
+class LivePlot:
+    """A ``fit`` callback that redraws one loss/accuracy figure in place after each epoch.
+
+    In a notebook it updates a single output (no pile of figures). Elsewhere it only records
+    the history; call :meth:`plot` afterwards for a static figure.
+
+    Example:
+        >>> history = fit(model, train_loader, test_loader, epochs=5, callback=LivePlot())
+    """
+
+    def __init__(self, live: bool | None = None):
+        self.live = _in_notebook() if live is None else bool(live)
+        self.history: Mapping[str, Sequence[float]] | None = None
+        self._handle: Any = None
+        self._fig: Any = None
+
+    def __call__(self, history: Mapping[str, Sequence[float]]) -> None:
+        _check_history(history)
+        self.history = history
+        if not self.live:
+            return
+        import matplotlib.pyplot as plt
+        from IPython.display import display
+
+        if self._fig is None:
+            self._fig, _ = plt.subplots(1, 2, figsize=(10, 3.5))
+        for a in self._fig.axes:
+            a.clear()
+        plot_history(history, ax=self._fig.axes)
+        if self._handle is None:
+            self._handle = display(self._fig, display_id=True)
+        else:
+            self._handle.update(self._fig)
+        plt.close(self._fig)  # keep it out of the cell's automatic output: shown once, above
+
+    def plot(self) -> Any:
+        """A static figure of everything recorded so far."""
+        if self.history is None:
+            raise ValueError("LivePlot.plot: nothing recorded yet; pass this LivePlot as "
+                             "fit(..., callback=live) and train first.")
+        return plot_history(self.history)
+
+
+def _as_label_tensor(values: Any, name: str, where: str) -> Any:
+    import torch
+
+    t = torch.as_tensor(values)
+    if t.dim() != 1:
+        raise ValueError(f"{where}: {name} must be a 1-D sequence of class indices, got "
+                         f"shape {tuple(t.shape)}. For logits use logits.argmax(dim=1).")
+    if t.is_floating_point() or t.dtype == torch.bool:
+        raise TypeError(f"{where}: {name} must hold integer class indices, got {t.dtype}. "
+                        "For logits or probabilities use .argmax(dim=1) first.")
+    return t.long().cpu()
+
+
+def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int) -> Any:
+    """Counts ``(num_classes, num_classes)``: row = true class, column = predicted class."""
+    import torch
+
+    t = _as_label_tensor(y_true, "y_true", "confusion_matrix")
+    p = _as_label_tensor(y_pred, "y_pred", "confusion_matrix")
+    if t.shape != p.shape:
+        raise ValueError(f"confusion_matrix: y_true has {t.numel()} labels but y_pred has "
+                         f"{p.numel()}; pass one prediction per example.")
+    for name, v in (("y_true", t), ("y_pred", p)):
+        if v.numel() and (v.min() < 0 or v.max() >= num_classes):
+            raise ValueError(f"confusion_matrix: {name} has values from {v.min().item()} to "
+                             f"{v.max().item()}, but classes run from 0 to {num_classes - 1}.")
+    flat = torch.bincount(t * num_classes + p, minlength=num_classes * num_classes)
+    return flat.reshape(num_classes, num_classes)
+
+
+def plot_confusion_matrix(y_true: Any, y_pred: Any, classes: Sequence[str],
+                          normalize: bool = True, ax: Any = None) -> Any:
+    """Heat map of true vs predicted classes, with class names. Returns the Axes.
+
+    Args:
+        y_true, y_pred: class indices, ``(N,)`` each.
+        classes: the class names, in index order.
+        normalize: show each row as fractions of that true class (else raw counts).
+    """
+    import matplotlib.pyplot as plt
+
+    if isinstance(classes, str) or not isinstance(classes, Sequence) or len(classes) < 2:
+        raise ValueError(f"plot_confusion_matrix: classes must be a list of at least 2 class "
+                         f"names, got {classes!r}.")
+    k = len(classes)
+    counts = confusion_matrix(y_true, y_pred, k).double()     # (k, k)
+    values = counts / counts.sum(dim=1, keepdim=True).clamp(min=1) if normalize else counts
+    if ax is None:
+        size = max(4.0, 0.55 * k + 2)
+        _, ax = plt.subplots(figsize=(size + 1, size))
+    image = ax.imshow(values.numpy(), cmap="viridis", vmin=0,
+                      vmax=1 if normalize else None)
+    ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04,
+                       label="fraction of the true class" if normalize else "count")
+    ax.set_xticks(range(k), labels=list(classes), rotation=45, ha="right")
+    ax.set_yticks(range(k), labels=list(classes))
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title("Confusion matrix" + (" (rows sum to 1)" if normalize else " (counts)"))
+    if k <= 12:
+        top = values.max().item() or 1.0
+        for i in range(k):
+            for j in range(k):
+                v = values[i, j].item()
+                text = f"{v:.2f}" if normalize else f"{int(v)}"
+                ax.text(j, i, text, ha="center", va="center", fontsize=8,
+                        color="black" if v > 0.6 * top else "white")
+    ax.figure.tight_layout()
+    return ax
+
+
+def plot_prediction_gallery(images: Any, y_true: Any, y_pred: Any, confidence: Any,
+                            classes: Sequence[str], ncols: int = 6, max_images: int = 18,
+                            title: str = "Predictions") -> Any:
+    """Grid of images titled with true label, predicted label and confidence. Returns the figure.
+
+    Args:
+        images: ``(N, C, H, W)`` or ``(N, H, W)`` in [0, 1] (use ``Data.denormalize`` first).
+        y_true, y_pred: class indices ``(N,)``.
+        confidence: the predicted class's probability ``(N,)``, in [0, 1].
+        classes: class names in index order.
+    """
+    import matplotlib.pyplot as plt
+    import torch
+
+    where = "plot_prediction_gallery"
+    x = torch.as_tensor(images).detach().cpu().float()
+    if x.dim() == 3:
+        x = x.unsqueeze(1)                                       # (N, 1, H, W)
+    if x.dim() != 4 or x.shape[1] not in (1, 3):
+        raise ValueError(f"{where}: images must be (N, C, H, W) with C = 1 or 3, or (N, H, W); "
+                         f"got shape {tuple(x.shape)}.")
+    t = _as_label_tensor(y_true, "y_true", where)
+    p = _as_label_tensor(y_pred, "y_pred", where)
+    c = torch.as_tensor(confidence).detach().cpu().float().reshape(-1)
+    sizes = {"images": x.shape[0], "y_true": t.numel(), "y_pred": p.numel(),
+             "confidence": c.numel()}
+    if len(set(sizes.values())) != 1:
+        raise ValueError(f"{where}: every input needs one entry per image, got {sizes}.")
+    if x.shape[0] == 0:
+        raise ValueError(f"{where}: no images to show (N = 0).")
+    if c.min() < 0 or c.max() > 1:
+        raise ValueError(f"{where}: confidence must be probabilities in [0, 1]; got values "
+                         f"from {c.min():.3g} to {c.max():.3g}. Apply softmax(dim=1) first.")
+    k = len(classes)
+    if max(t.max().item(), p.max().item()) >= k or min(t.min().item(), p.min().item()) < 0:
+        raise ValueError(f"{where}: labels must lie in 0..{k - 1} for {k} classes.")
+    n = min(x.shape[0], max_images)
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.9 * ncols, 2.2 * nrows), squeeze=False)
+    for i, a in enumerate(axes.flat):
+        a.axis("off")
+        if i >= n:
+            continue
+        img = x[i].clamp(0, 1)
+        if img.shape[0] == 1:
+            a.imshow(img[0].numpy(), cmap="gray", vmin=0, vmax=1)
+        else:
+            a.imshow(img.permute(1, 2, 0).numpy())               # (H, W, C) for imshow
+        right = t[i] == p[i]
+        mark = "✓" if right else "✗"
+        a.set_title(f"{mark} true: {classes[t[i]]}\npred: {classes[p[i]]} ({c[i]:.0%})",
+                    fontsize=8, color=RIGHT_COLOR if right else WRONG_COLOR)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,139 @@
+"""Training visualizers draw what they are given and reject bad input with a clear error."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from cnncourse.train import History  # noqa: E402
+from cnncourse.viz import (  # noqa: E402
+    LivePlot,
+    confusion_matrix,
+    plot_confusion_matrix,
+    plot_history,
+    plot_prediction_gallery,
+)
+
+CLASSES = ["cat", "dog", "car"]
+
+
+def history(n=3, test=True):
+    h = History(epoch=list(range(1, n + 1)), train_loss=[1.0 / (i + 1) for i in range(n)],
+                train_acc=[0.3 + 0.1 * i for i in range(n)])
+    if test:
+        h.update(test_loss=[1.1 / (i + 1) for i in range(n)],
+                 test_acc=[0.25 + 0.1 * i for i in range(n)])
+    return h
+
+
+def teardown_function():
+    plt.close("all")
+
+
+def test_plot_history_draws_train_and_test_curves():
+    fig = plot_history(history())
+    loss_ax, acc_ax = fig.axes
+    assert [line.get_label() for line in loss_ax.lines] == ["train", "test"]
+    assert list(acc_ax.lines[0].get_ydata()) == pytest.approx([0.3, 0.4, 0.5])
+    assert loss_ax.get_xlabel() == "epoch" and loss_ax.get_title()
+
+
+def test_history_plot_method_uses_the_same_function():
+    fig = history(test=False).plot()
+    assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 1
+
+
+def test_plot_history_on_one_given_axes_draws_loss_only():
+    _, ax = plt.subplots()
+    plot_history(history(), ax=ax)
+    assert len(ax.lines) == 2 and "Loss" in ax.get_title()
+
+
+@pytest.mark.parametrize("bad, match", [
+    ([1, 2, 3], "expected a History"),
+    ({"loss": [1.0]}, "no 'train_loss'"),
+    ({"train_loss": [1.0, 0.5], "train_acc": [0.5]}, "'train_loss' has 2 but 'train_acc' has 1"),
+    ({"train_loss": []}, "empty"),
+])
+def test_plot_history_bad_input(bad, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        plot_history(bad)
+
+
+def test_live_plot_outside_a_notebook_only_records():
+    live = LivePlot()
+    assert live.live is False
+    h = history()
+    live(h)
+    assert live.history is h and plt.get_fignums() == []  # nothing drawn, nothing printed
+    assert len(live.plot().axes) == 2
+    with pytest.raises(ValueError, match="nothing recorded yet"):
+        LivePlot().plot()
+
+
+def test_live_plot_updates_one_display(monkeypatch):
+    shown = []
+
+    class Handle:
+        def update(self, fig):
+            shown.append(("update", fig))
+
+    def fake_display(fig, display_id=False):
+        shown.append(("display", fig))
+        return Handle()
+
+    import IPython.display
+    monkeypatch.setattr(IPython.display, "display", fake_display)
+    live = LivePlot(live=True)
+    live(history(1))
+    live(history(2))
+    assert [kind for kind, _ in shown] == ["display", "update"]
+    assert shown[0][1] is shown[1][1]  # the same figure, redrawn in place
+    assert len(shown[1][1].axes[0].lines[0].get_xdata()) == 2
+
+
+def test_confusion_matrix_counts_match_a_hand_count():
+    y_true = torch.tensor([0, 0, 1, 2, 2, 2])
+    y_pred = torch.tensor([0, 1, 1, 2, 0, 2])
+    cm = confusion_matrix(y_true, y_pred, 3)
+    expected = torch.tensor([[1, 1, 0], [0, 1, 0], [1, 0, 2]])
+    assert torch.equal(cm, expected)
+    ax = plot_confusion_matrix(y_true, y_pred, CLASSES)
+    assert [t.get_text() for t in ax.get_xticklabels()] == CLASSES
+    assert ax.images[0].get_array()[2, 2] == pytest.approx(2 / 3)
+
+
+@pytest.mark.parametrize("y_true, y_pred, classes, match", [
+    ([0, 1, 2], [0, 1], CLASSES, "3 labels but y_pred has 2"),
+    ([0, 1, 5], [0, 1, 2], CLASSES, "classes run from 0 to 2"),
+    ([0.0, 1.0], [0, 1], CLASSES, "integer class indices"),
+    ([[0, 1]], [[0, 1]], CLASSES, "1-D"),
+    ([0, 1], [0, 1], "cat", "list of at least 2 class names"),
+])
+def test_confusion_matrix_bad_input(y_true, y_pred, classes, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        plot_confusion_matrix(y_true, y_pred, classes)
+
+
+def test_prediction_gallery_titles_show_true_pred_and_confidence():
+    images = torch.rand(4, 3, 8, 8)
+    fig = plot_prediction_gallery(images, [0, 1, 2, 0], [0, 2, 2, 1], [0.9, 0.55, 0.7, 0.4],
+                                  CLASSES, ncols=2)
+    titles = [a.get_title() for a in fig.axes]
+    assert titles[1] == "✗ true: dog\npred: car (55%)"
+    assert titles[0].startswith("✓ true: cat")
+    fig = plot_prediction_gallery(torch.rand(2, 8, 8), [0, 1], [0, 1], [1.0, 1.0], CLASSES)
+    assert fig.axes[0].images[0].get_cmap().name == "gray"
+
+
+@pytest.mark.parametrize("images, conf, match", [
+    (torch.rand(4, 5, 8, 8), [0.5] * 4, "C = 1 or 3"),
+    (torch.rand(3, 3, 8, 8), [0.5] * 4, "one entry per image"),
+    (torch.rand(4, 3, 8, 8), [2.0, -1.0, 3.0, 0.5], "Apply softmax"),
+])
+def test_prediction_gallery_bad_input(images, conf, match):
+    with pytest.raises(ValueError, match=match):
+        plot_prediction_gallery(images, [0, 1, 2, 0], [0, 1, 2, 0], conf, CLASSES)
