@@ -64,3 +64,79 @@ def count_parameters(model: nn.Module, trainable_only: bool = True) -> int:
         raise TypeError(f"count_parameters: expected a torch.nn.Module, got "
                         f"{type(model).__name__}.")
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+
+# Deeper models for notebook 09: residual blocks, a small ResNet and its plain twin -----------
+
+class ResidualBlock(nn.Module):
+    """Two 3x3 convs that keep the shape, plus a skip: ``relu(x + F(x))``.
+
+    With ``skip=False`` it is the same block without the shortcut (a "plain" block), so
+    ``SmallResNet`` and ``PlainDeepCNN`` differ in nothing but the skip connections.
+    """
+
+    def __init__(self, channels: int, batch_norm: bool = True, skip: bool = True):
+        super().__init__()
+        if not isinstance(channels, int) or channels < 1:
+            raise ValueError(f"ResidualBlock: channels must be a positive int, got {channels!r}.")
+        self.skip = skip
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=not batch_norm)
+        self.bn1 = nn.BatchNorm2d(channels) if batch_norm else nn.Identity()
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=not batch_norm)
+        self.bn2 = nn.BatchNorm2d(channels) if batch_norm else nn.Identity()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = F.relu(self.bn1(self.conv1(x)))  # (N, C, H, W)
+        out = self.bn2(self.conv2(out))        # (N, C, H, W)
+        if self.skip:
+            out = out + x                      # the shortcut: gradients flow straight through
+        return F.relu(out)
+
+    def extra_repr(self) -> str:
+        return f"skip={self.skip}"
+
+
+class SmallResNet(nn.Module):
+    """A small ResNet for 32x32 images: stages of residual blocks, 2x2 pooling between them.
+
+    Args:
+        widths: channels per stage; each stage after the first halves the image size.
+        blocks_per_stage: residual blocks per stage (each holds two convs).
+        batch_norm: BatchNorm after every conv.
+        skip: keep the shortcuts (``False`` gives the plain network of the same depth).
+    """
+
+    def __init__(self, in_channels: int = 3, num_classes: int = 10,
+                 widths: tuple[int, ...] = (16, 32, 64), blocks_per_stage: int = 1,
+                 batch_norm: bool = True, skip: bool = True):
+        super().__init__()
+        if not widths or not all(isinstance(w, int) and w > 0 for w in widths):
+            raise ValueError(f"SmallResNet: widths must be positive ints, got {widths!r}.")
+        if not isinstance(blocks_per_stage, int) or blocks_per_stage < 1:
+            raise ValueError(f"SmallResNet: blocks_per_stage must be a positive int, "
+                             f"got {blocks_per_stage!r}.")
+        layers: list[nn.Module] = []
+        prev = in_channels
+        for i, width in enumerate(widths):
+            if i > 0:
+                layers.append(nn.MaxPool2d(2))                      # halve H and W
+            layers += [nn.Conv2d(prev, width, 3, padding=1, bias=not batch_norm),
+                       nn.BatchNorm2d(width) if batch_norm else nn.Identity(), nn.ReLU()]
+            layers += [ResidualBlock(width, batch_norm, skip) for _ in range(blocks_per_stage)]
+            prev = width
+        self.features = nn.Sequential(*layers)
+        self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                                  nn.Linear(prev, num_classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.features(x))    # (N, num_classes) logits
+
+
+class PlainDeepCNN(SmallResNet):
+    """``SmallResNet`` without the skip connections: same layers, same parameter count."""
+
+    def __init__(self, in_channels: int = 3, num_classes: int = 10,
+                 widths: tuple[int, ...] = (16, 32, 64), blocks_per_stage: int = 1,
+                 batch_norm: bool = True):
+        super().__init__(in_channels, num_classes, widths, blocks_per_stage, batch_norm,
+                         skip=False)
