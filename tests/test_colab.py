@@ -1,0 +1,195 @@
+"""Colab: every notebook opens with its own badge and the one setup cell; stamping keeps them so.
+
+The setup cell is never run against the network: it is exec'd with a fake ``google.colab``
+module and a ``subprocess.run`` that records the command and stops.
+"""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from cnncourse import colab
+from cnncourse import notebooks as nbs
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+IDS = [p.stem for p in NOTEBOOKS]
+
+
+class Stop(Exception):
+    """Raised by the fake subprocess.run once the install command is recorded."""
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_badge_points_at_the_notebooks_own_path(path):
+    first = nbs.read_notebook(path).cells[0]
+    assert first.cell_type == "markdown"
+    assert first.source.startswith(f"# {path.name[:2]} · "), "title must be '# NN · Title'"
+    links = re.findall(r"\(https://colab\.research\.google\.com/github/([^)]*)\)", first.source)
+    assert links == [f"{colab.REPO}/blob/{colab.BRANCH}/notebooks/{path.name}"], (
+        f"{path.name}: the badge must link to its own path; run `cnncourse stamp`")
+    assert colab.badge_markdown(path.name) in first.source
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_setup_cell_is_the_shared_template(path):
+    cells = nbs.read_notebook(path).cells
+    setup = cells[1]
+    assert setup.cell_type == "code" and "setup" in nbs.cell_tags(setup)
+    assert setup.source == colab.setup_cell_source(), (
+        f"{path.name}: setup cell differs from cnncourse.colab.setup_cell_source(); "
+        "run `cnncourse stamp`")
+    assert sum("setup" in nbs.cell_tags(c) for c in cells) == 1
+
+
+def test_setup_cells_are_identical_across_notebooks():
+    sources = {nbs.read_notebook(p).cells[1].source for p in NOTEBOOKS}
+    assert len(sources) <= 1
+
+
+def _exec_setup(source, monkeypatch, colab_present):
+    calls = []
+
+    def fake_run(cmd, *args, **kwargs):
+        calls.append(list(cmd))
+        raise Stop
+
+    monkeypatch.setattr(subprocess, "run", fake_run)
+    if colab_present:
+        google = types.ModuleType("google")
+        fake = types.ModuleType("google.colab")
+        google.colab = fake
+        monkeypatch.setitem(sys.modules, "google", google)
+        monkeypatch.setitem(sys.modules, "google.colab", fake)
+    else:
+        monkeypatch.delitem(sys.modules, "google.colab", raising=False)
+    namespace = {}
+    try:
+        exec(compile(source, "<setup cell>", "exec"), namespace)
+    except Stop:
+        namespace["stopped"] = True
+    return calls, namespace
+
+
+def _setup_sources():
+    # The template plus every distinct setup cell found in the notebooks.
+    found = {nbs.read_notebook(p).cells[1].source for p in NOTEBOOKS}
+    return sorted(found | {colab.setup_cell_source()})
+
+
+@pytest.mark.parametrize("source", _setup_sources())
+def test_setup_cell_installs_from_the_repository_in_colab(source, monkeypatch):
+    calls, namespace = _exec_setup(source, monkeypatch, colab_present=True)
+    assert namespace.get("stopped"), "the install must run before anything else is imported"
+    assert len(calls) == 1
+    cmd = calls[0]
+    assert cmd[:4] == [sys.executable, "-m", "pip", "install"]
+    assert all(flag.startswith("-") for flag in cmd[4:-1]), cmd
+    assert cmd[-1] == f"cnncourse @ git+https://github.com/{colab.REPO}@{colab.BRANCH}"
+
+
+def test_setup_cell_follows_repo_and_branch(monkeypatch):
+    source = colab.setup_cell_source(repo="someone/fork", branch="dev")
+    calls, _ = _exec_setup(source, monkeypatch, colab_present=True)
+    assert calls[0][-1] == "cnncourse @ git+https://github.com/someone/fork@dev"
+
+
+def test_setup_cell_installs_nothing_outside_colab(monkeypatch, capsys):
+    calls, namespace = _exec_setup(colab.setup_cell_source(), monkeypatch, colab_present=False)
+    assert calls == []
+    assert "stopped" not in namespace
+    assert str(namespace["device"]) == "cpu"          # the rest of the cell ran
+    assert callable(namespace["pick"]) and "cnncourse ready" in capsys.readouterr().out
+
+
+# Stamping ------------------------------------------------------------------------------------
+
+def _make_notebook(folder, name, repo="old/place", branch="old", setup=None, tag=True):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                 "language": "python"}
+    title = (f"# {name[:2]} · Test\n\n{colab.badge_markdown(name, repo, branch)}\n\n"
+             "A promise.\n\nRun the setup cell below first.")
+    meta = {"tags": ["setup"]} if tag else {}
+    nb.cells = [nbformat.v4.new_markdown_cell(title),
+                nbformat.v4.new_code_cell(setup or colab.setup_cell_source(repo, branch),
+                                          metadata=meta),
+                nbformat.v4.new_markdown_cell("## 1. Something"),
+                nbformat.v4.new_code_cell("x = 1")]
+    path = Path(folder) / name
+    nbformat.write(nb, path)
+    return path
+
+
+def test_stamp_check_reports_then_stamp_fixes(tmp_path):
+    stale = _make_notebook(tmp_path, "01_a.ipynb")
+    fresh = _make_notebook(tmp_path, "02_b.ipynb", repo=colab.REPO, branch=colab.BRANCH)
+    before, untouched = stale.read_bytes(), fresh.read_bytes()
+    report = nbs.stamp(tmp_path, check=True)
+    assert list(report) == [str(stale)] and set(report[str(stale)]) == {"badge", "setup cell"}
+    assert stale.read_bytes() == before                       # --check writes nothing
+    nbs.stamp(tmp_path)
+    nb = nbs.read_notebook(stale)
+    assert colab.badge_markdown("01_a.ipynb") in nb.cells[0].source
+    assert "old/place" not in nb.cells[0].source
+    assert nb.cells[1].source == colab.setup_cell_source()
+    assert nbs.stamp(tmp_path, check=True) == {}              # idempotent
+    assert all(c.get("outputs", []) == [] for c in nb.cells)  # never adds outputs
+    assert fresh.read_bytes() == untouched                   # up-to-date files left alone
+
+
+def test_stamp_to_a_new_repository_and_readme_links(tmp_path):
+    _make_notebook(tmp_path, "03_c.ipynb", repo=colab.REPO, branch=colab.BRANCH)
+    readme = tmp_path / "README.md"
+    readme.write_text(f"| 03 | {colab.badge_markdown('03_c.ipynb')} |\n", encoding="utf-8")
+    report = nbs.stamp(tmp_path, repo="new/home", branch="trunk", extra_files=[readme])
+    assert set(report) == {str(tmp_path / "03_c.ipynb"), str(readme)}
+    nb = nbs.read_notebook(tmp_path / "03_c.ipynb")
+    assert "github/new/home/blob/trunk/notebooks/03_c.ipynb" in nb.cells[0].source
+    assert 'COURSE_REPO = "https://github.com/new/home"' in nb.cells[1].source
+    assert "@trunk" in nb.cells[1].source
+    assert "github/new/home/blob/trunk/notebooks/03_c.ipynb" in readme.read_text()
+
+
+def test_stamp_adds_a_missing_badge_and_setup_tag(tmp_path):
+    path = _make_notebook(tmp_path, "04_d.ipynb", repo=colab.REPO, branch=colab.BRANCH,
+                          tag=False)
+    nb = nbs.read_notebook(path)
+    nb.cells[0].source = "# 04 · Test\n\nA promise."
+    nbformat.write(nb, path)
+    report = nbs.stamp(tmp_path)
+    assert set(report[str(path)]) == {"badge", "setup tag"}
+    nb = nbs.read_notebook(path)
+    assert nb.cells[0].source.splitlines()[:3] == ["# 04 · Test", "",
+                                                   colab.badge_markdown("04_d.ipynb")]
+    assert nbs.cell_tags(nb.cells[1]) == ["setup"]
+
+
+def test_stamp_config_rewrites_the_one_place(tmp_path):
+    copy = tmp_path / "colab.py"
+    shutil.copy(Path(colab.__file__), copy)
+    assert nbs.stamp_config(copy, "new/home", "trunk")
+    text = copy.read_text()
+    assert 'REPO = "new/home"' in text and 'BRANCH = "trunk"' in text
+    assert not nbs.stamp_config(copy, "new/home", "trunk")
+
+
+@pytest.mark.parametrize("repo,branch", [("no-slash", "main"), ("a/b", ""), ("a b/c", "main")])
+def test_stamp_rejects_bad_addresses(tmp_path, repo, branch):
+    _make_notebook(tmp_path, "05_e.ipynb")
+    with pytest.raises(ValueError, match="OWNER/NAME|branch name"):
+        nbs.stamp(tmp_path, repo=repo, branch=branch)
+
+
+def test_the_repository_is_stamped():
+    if not NOTEBOOKS:
+        pytest.skip("no notebooks yet")
+    report = nbs.stamp(ROOT / "notebooks", check=True, extra_files=[ROOT / "README.md"])
+    assert report == {}, f"out of date, run `cnncourse stamp`: {json.dumps(report, indent=1)}"
