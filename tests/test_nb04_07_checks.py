@@ -1,0 +1,100 @@
+"""Checks for notebooks 04-07 accept the reference and reject realistic wrong answers."""
+
+import pytest
+from torch.nn import functional as F
+
+from cnncourse.exercises import CORRECT, NOT_ATTEMPTED, WRONG
+from cnncourse.quiz import Quiz
+
+
+def verdict(check, answer):
+    return check.verdict(answer)
+
+
+def assert_rejects(check, answer, message):
+    result = check.verdict(answer)
+    assert result.status == WRONG, result
+    assert message in result.message, result.message
+
+
+def assert_accepts_reference(check):
+    result = check.verdict(check.reference)
+    assert result.status == CORRECT, result
+
+
+def stub(*args, **kwargs):
+    raise NotImplementedError("Hint: ...")
+
+
+@pytest.mark.parametrize("nb", ["nb04"])
+def test_quizzes_build_and_render(nb):
+    import importlib
+
+    module = importlib.import_module(f"cnncourse.quizzes.{nb}")
+    quizzes = [v for v in vars(module).values() if isinstance(v, Quiz)]
+    assert len(quizzes) >= 2
+    for quiz in quizzes:
+        assert "Answer:" in quiz.to_text() and "<details>" in quiz.to_html()
+        assert len(quiz.widget().buttons) == len(quiz.options)
+
+
+# Notebook 04 ---------------------------------------------------------------------------------
+from cnncourse.checks import nb04  # noqa: E402
+
+
+def test_nb04_max_pool2d():
+    check = nb04.max_pool2d
+    assert_accepts_reference(check)
+    assert verdict(check, stub).status == NOT_ATTEMPTED
+
+    def avg(x, kernel_size=2, stride=None):
+        return F.avg_pool2d(x, kernel_size, stride)
+
+    def stride_one(x, kernel_size=2, stride=None):
+        return F.max_pool2d(x, kernel_size, 1)
+
+    def across_channels(x, kernel_size=2, stride=None):
+        return F.max_pool2d(x, kernel_size, stride).amax(dim=1, keepdim=True)
+
+    def ceil(x, kernel_size=2, stride=None):
+        return F.max_pool2d(x, kernel_size, stride, ceil_mode=True)
+
+    def ignores_stride(x, kernel_size=2, stride=None):
+        return F.max_pool2d(x, kernel_size)
+
+    assert_rejects(check, avg, "average pooling")
+    assert_rejects(check, stride_one, "windows overlap (stride 1)")
+    assert_rejects(check, across_channels, "max across channels")
+    assert_rejects(check, ceil, "you rounded up")
+    assert_rejects(check, ignores_stride, "ignored the stride")
+
+
+def test_nb04_stack_output_size():
+    check = nb04.stack_output_size
+    assert_accepts_reference(check)
+
+    def true_division(size, layers):
+        for _kind, k, s, p in layers:
+            size = (size + 2 * p - k) / s + 1
+        return size
+
+    def no_padding(size, layers):
+        for _kind, k, s, _p in layers:
+            size = (size - k) // s + 1
+        return size
+
+    def no_stride(size, layers):
+        for _kind, k, _s, p in layers:
+            size = size + 2 * p - k + 1
+        return size
+
+    def last_only(size, layers):
+        out = size
+        for _kind, k, s, p in layers:
+            out = (size + 2 * p - k) // s + 1
+        return out
+
+    assert_rejects(check, true_division, "Use // (floor division)")
+    assert_rejects(check, no_padding, "left out the padding")
+    assert_rejects(check, no_stride, "ignored the stride")
+    assert_rejects(check, last_only, "previous layer's output size")
