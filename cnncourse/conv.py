@@ -1,0 +1,161 @@
+"""Convolution written out by hand: the multiply-and-sum that ``nn.Conv2d`` does for you.
+
+Notebook 03 builds these functions cell by cell; later notebooks import them from here
+under the same names. Like PyTorch, "convolution" here means cross-correlation: the kernel
+is slid over the input as it is, without flipping it (``true_convolution`` flips it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch.nn import functional as F
+
+# Classic 3x3 kernels, shown in the kernel playground and applied to the photo.
+KERNELS: dict[str, list[list[float]]] = {
+    "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
+    "edge": [[-1, -1, -1], [-1, 8, -1], [-1, -1, -1]],
+    "sobel_x": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
+    "sobel_y": [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
+    "blur": [[1 / 9] * 3, [1 / 9] * 3, [1 / 9] * 3],
+    "gaussian": [[1 / 16, 2 / 16, 1 / 16], [2 / 16, 4 / 16, 2 / 16], [1 / 16, 2 / 16, 1 / 16]],
+    "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+    "emboss": [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]],
+}
+
+
+def kernel(name: str) -> torch.Tensor:
+    """One of the classic 3x3 kernels in ``KERNELS`` as a float tensor ``(3, 3)``."""
+    if name not in KERNELS:
+        raise ValueError(f"kernel: unknown kernel {name!r}; expected one of "
+                         f"{sorted(KERNELS)}.")
+    return torch.tensor(KERNELS[name], dtype=torch.float32)
+
+
+def _int(value: Any, name: str, where: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{where}: {name} must be an int >= {minimum}, got {value!r}.")
+    return value
+
+
+def conv_output_size(size: int, kernel_size: int, padding: int = 0, stride: int = 1) -> int:
+    """Output length along one axis: ``(size + 2*padding - kernel_size) // stride + 1``."""
+    _int(size, "size", "conv_output_size", 1)
+    _int(kernel_size, "kernel_size", "conv_output_size", 1)
+    _int(padding, "padding", "conv_output_size", 0)
+    _int(stride, "stride", "conv_output_size", 1)
+    if kernel_size > size + 2 * padding:
+        raise ValueError(f"conv_output_size: a {kernel_size}-wide kernel does not fit in "
+                         f"{size} pixels plus padding {padding} on each side; use a smaller "
+                         "kernel or more padding.")
+    return (size + 2 * padding - kernel_size) // stride + 1
+
+
+def _check_2d(t: Any, name: str, where: str) -> None:
+    if not isinstance(t, torch.Tensor) or t.dim() != 2:
+        got = f"shape {tuple(t.shape)}" if isinstance(t, torch.Tensor) else type(t).__name__
+        raise ValueError(f"{where}: {name} must be a 2-D tensor (H, W), got {got}. "
+                         "For a (C, H, W) image pick one channel, e.g. image[0].")
+
+
+def conv2d_single(image: torch.Tensor, kernel: torch.Tensor, padding: int = 0,
+                  stride: int = 1) -> torch.Tensor:
+    """Slide ``kernel`` (kH, kW) over ``image`` (H, W) with two loops; returns (H_out, W_out)."""
+    _check_2d(image, "image", "conv2d_single")
+    _check_2d(kernel, "kernel", "conv2d_single")
+    _int(padding, "padding", "conv2d_single", 0)
+    _int(stride, "stride", "conv2d_single", 1)
+    kh, kw = kernel.shape
+    padded = F.pad(image, (padding, padding, padding, padding))  # zeros all round
+    h_out = conv_output_size(image.shape[0], kh, padding, stride)
+    w_out = conv_output_size(image.shape[1], kw, padding, stride)
+    out = torch.zeros(h_out, w_out, dtype=torch.result_type(image, kernel))
+    for i in range(h_out):
+        for j in range(w_out):
+            window = padded[i * stride:i * stride + kh, j * stride:j * stride + kw]  # (kH, kW)
+            out[i, j] = (window * kernel).sum()   # multiply-and-sum
+    return out
+
+
+def conv2d_multi(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None,
+                 padding: int = 0, stride: int = 1) -> torch.Tensor:
+    """Many channels in and out: ``x`` (C_in, H, W), ``weight`` (C_out, C_in, k, k) -> (C_out, ...)."""
+    if not isinstance(x, torch.Tensor) or x.dim() != 3:
+        got = f"shape {tuple(x.shape)}" if isinstance(x, torch.Tensor) else type(x).__name__
+        raise ValueError(f"conv2d_multi: x must be one image (C_in, H, W), got {got}. "
+                         "For a batch, loop over it or use conv2d.")
+    if not isinstance(weight, torch.Tensor) or weight.dim() != 4 or weight.shape[1] != x.shape[0]:
+        got = tuple(weight.shape) if isinstance(weight, torch.Tensor) else type(weight).__name__
+        raise ValueError(f"conv2d_multi: weight must be (C_out, C_in={x.shape[0]}, kH, kW), "
+                         f"got {got}.")
+    outputs = []
+    for o in range(weight.shape[0]):               # one output channel per filter
+        total = sum(conv2d_single(x[c], weight[o, c], padding, stride)  # sum over C_in
+                    for c in range(x.shape[0]))
+        if bias is not None:
+            total = total + bias[o]                # one bias per output channel
+        outputs.append(total)
+    return torch.stack(outputs)                    # (C_out, H_out, W_out)
+
+
+def conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None,
+           padding: int = 0, stride: int = 1) -> torch.Tensor:
+    """Vectorised conv with ``unfold``: ``x`` (N, C_in, H, W) -> (N, C_out, H_out, W_out)."""
+    if not isinstance(x, torch.Tensor) or x.dim() != 4:
+        got = f"shape {tuple(x.shape)}" if isinstance(x, torch.Tensor) else type(x).__name__
+        raise ValueError(f"conv2d: x must be a batch (N, C_in, H, W), got {got}. "
+                         "For one image use x.unsqueeze(0).")
+    if not isinstance(weight, torch.Tensor) or weight.dim() != 4 or weight.shape[1] != x.shape[1]:
+        got = tuple(weight.shape) if isinstance(weight, torch.Tensor) else type(weight).__name__
+        raise ValueError(f"conv2d: weight must be (C_out, C_in={x.shape[1]}, kH, kW), "
+                         f"got {got}.")
+    n, _, h, w = x.shape
+    c_out, _, kh, kw = weight.shape
+    h_out = conv_output_size(h, kh, padding, stride)
+    w_out = conv_output_size(w, kw, padding, stride)
+    # Every window becomes one column: (N, C_in*kH*kW, L) with L = H_out*W_out positions.
+    cols = F.unfold(x, (kh, kw), padding=padding, stride=stride)
+    out = weight.reshape(c_out, -1) @ cols         # (N, C_out, L): all multiply-and-sums at once
+    if bias is not None:
+        out = out + bias.reshape(1, c_out, 1)
+    return out.reshape(n, c_out, h_out, w_out)
+
+
+def true_convolution(image: torch.Tensor, kernel: torch.Tensor, padding: int = 0) -> torch.Tensor:
+    """Convolution as in signal processing: flip the kernel both ways, then slide it."""
+    _check_2d(kernel, "kernel", "true_convolution")
+    return conv2d_single(image, torch.flip(kernel, dims=(0, 1)), padding=padding)
+
+
+def apply_kernel(image: torch.Tensor, kernel: Any, padding: str | int = "same") -> torch.Tensor:
+    """Filter a gray image ``(H, W)`` or each channel of ``(C, H, W)`` with one 2-D kernel."""
+    if not isinstance(image, torch.Tensor) or image.dim() not in (2, 3):
+        got = (f"shape {tuple(image.shape)}" if isinstance(image, torch.Tensor)
+               else type(image).__name__)
+        raise ValueError(f"apply_kernel: image must be a tensor (H, W) or (C, H, W), got {got}.")
+    k = torch.as_tensor(kernel, dtype=torch.float32)
+    if k.dim() != 2:
+        raise ValueError(f"apply_kernel: kernel must be 2-D (kH, kW), got shape "
+                         f"{tuple(k.shape)}.")
+    x = image.float()
+    x = x[None, None] if x.dim() == 2 else x[:, None]      # (C, 1, H, W): channels as batch
+    out = F.conv2d(x, k[None, None], padding=padding)      # (C, 1, H', W')
+    return out[0, 0] if image.dim() == 2 else out[:, 0]
+
+
+def conv_param_count(in_channels: int, out_channels: int, kernel_size: int,
+                     bias: bool = True) -> int:
+    """Learnable numbers in ``nn.Conv2d(in_channels, out_channels, kernel_size, bias=bias)``."""
+    _int(in_channels, "in_channels", "conv_param_count", 1)
+    _int(out_channels, "out_channels", "conv_param_count", 1)
+    _int(kernel_size, "kernel_size", "conv_param_count", 1)
+    weights = out_channels * in_channels * kernel_size * kernel_size  # one k x k per pair
+    return weights + (out_channels if bias else 0)                    # one bias per filter
+
+
+def linear_param_count(in_features: int, out_features: int, bias: bool = True) -> int:
+    """Learnable numbers in ``nn.Linear(in_features, out_features, bias=bias)``."""
+    _int(in_features, "in_features", "linear_param_count", 1)
+    _int(out_features, "out_features", "linear_param_count", 1)
+    return in_features * out_features + (out_features if bias else 0)
