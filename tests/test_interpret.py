@@ -155,3 +155,32 @@ def test_bad_input_says_what_was_expected(call, words):
     with pytest.raises((TypeError, ValueError)) as err:
         call(SimpleCNN())
     assert words in str(err.value)
+
+
+def test_feature_plots_draw_titled_figures():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from cnncourse import viz
+
+    torch.manual_seed(0)
+    model, x = SimpleCNN(), torch.rand(3, 32, 32)
+    figs = [viz.plot_filters(model.conv1), viz.plot_feature_maps(feature_maps(model, x)["conv1"]),
+            viz.plot_grad_cam(x, grad_cam(model, x, "conv2")),
+            viz.plot_saliency(x, saliency(model, x)),
+            viz.plot_gradient_norms({"a": {"l1": 1e-3, "l2": 1.0}, "b": {"l1": 1.0, "l2": 1.0}}),
+            viz.plot_receptive_field(receptive_field(model), image=x)]
+    for fig in figs:
+        titles = [fig._suptitle.get_text() if fig._suptitle else ""]
+        titles += [ax.get_title() for ax in fig.axes]
+        assert any(titles), "every figure needs a title"
+    assert len(figs[0].axes) == 16 and len(figs[1].axes) == 16
+    plt.close("all")
+    with pytest.raises(ValueError, match="upsample=True"):
+        viz.plot_grad_cam(x, grad_cam(model, x, "conv2", upsample=False))
+    with pytest.raises(ValueError, match="out, in, k, k"):
+        viz.plot_filters(torch.randn(3, 3, 3))
+    with pytest.raises(TypeError, match="receptive_field"):
+        viz.plot_receptive_field([1, 2])
