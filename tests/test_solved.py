@@ -1,0 +1,195 @@
+"""Solved notebooks come from one source: student stubs + ``cnncourse.solutions``.
+
+The student notebooks hold no solutions; ``cnncourse notebooks --solved`` fills every
+exercise with its reference, and (for a couple of notebooks, to keep this fast) every check
+in the solved copy says "Correct". The Makefile runs all solved copies through nbval.
+"""
+
+import ast
+import inspect
+import os
+import textwrap
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from cnncourse import notebooks as nbs
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+WITH_EXERCISES = [p for p in NOTEBOOKS if nbs.exercises(nbs.read_notebook(p))]
+
+
+def _body_without_docstring(func: ast.FunctionDef) -> list[ast.stmt]:
+    body = func.body
+    if isinstance(body[0], ast.Expr) and isinstance(getattr(body[0], "value", None),
+                                                    ast.Constant):
+        body = body[1:]
+    return body
+
+
+def _raises_not_implemented(func: ast.FunctionDef) -> bool:
+    body = _body_without_docstring(func)
+    return len(body) == 1 and isinstance(body[0], ast.Raise) and \
+        "NotImplementedError" in ast.unparse(body[0])
+
+
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=[p.stem for p in WITH_EXERCISES])
+def test_student_notebook_holds_stubs_not_solutions(path):
+    number = nbs.notebook_number(path)
+    nb = nbs.read_notebook(path)
+    sources = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    for ex in nbs.exercises(nb):
+        assert _raises_not_implemented(ex.node), (
+            f"{path.name}: exercise {ex.name} must only raise NotImplementedError('Hint: ...')")
+        assert "Hint" in ast.unparse(ex.node), f"{path.name}: {ex.name}'s stub needs a hint"
+        ref = ast.parse(nbs.reference_source(number, ex.name)).body[0]
+        for stmt in _body_without_docstring(ref):
+            line = ast.unparse(stmt).splitlines()[0]
+            if len(line) > 25:  # long, distinctive reference lines must not leak
+                assert line not in sources, f"{path.name} leaks the solution line {line!r}"
+
+
+@pytest.mark.parametrize("path", WITH_EXERCISES, ids=[p.stem for p in WITH_EXERCISES])
+def test_every_exercise_has_a_matching_reference_and_check(path):
+    import importlib
+
+    number = nbs.notebook_number(path)
+    nb = nbs.read_notebook(path)
+    checks = importlib.import_module(f"cnncourse.checks.nb{number}")
+    later = [c.source for c in nb.cells if c.cell_type == "code"]
+    for ex in nbs.exercises(nb):
+        ref = nbs.reference(number, ex.name)
+        student = [a.arg for a in ex.node.args.args]
+        assert list(inspect.signature(ref).parameters)[: len(student)] == student, (
+            f"{path.name}: {ex.name} has parameters {student}, the reference has "
+            f"{list(inspect.signature(ref).parameters)}")
+        assert getattr(checks, ex.name).reference is ref
+        assert any(f"check.{ex.name}({ex.name})" in s for s in later), (
+            f"{path.name}: no cell runs check.{ex.name}({ex.name})")
+
+
+def test_solved_copies_hold_the_reference_source(tmp_path):
+    if not WITH_EXERCISES:
+        pytest.skip("no notebook has exercises yet")
+    written = nbs.write_solved(tmp_path, ROOT / "notebooks")
+    assert [p.name for p in written] == [p.name for p in NOTEBOOKS]
+    for path in WITH_EXERCISES:
+        number = nbs.notebook_number(path)
+        student, solved = nbs.read_notebook(path), nbs.read_notebook(tmp_path / path.name)
+        assert len(student.cells) == len(solved.cells)
+        assert "Instructor copy with solutions" in solved.cells[0].source
+        for ex in nbs.exercises(solved):
+            ref = textwrap.dedent(inspect.getsource(nbs.reference(number, ex.name)))
+            assert ref.strip() in solved.cells[ex.index].source
+            assert not _raises_not_implemented(ex.node)
+            compile(solved.cells[ex.index].source, f"{path.name}[{ex.index}]", "exec")
+        # every other cell is untouched
+        changed = {ex.index for ex in nbs.exercises(student)} | {0}
+        for i, (a, b) in enumerate(zip(student.cells, solved.cells)):
+            if i not in changed:
+                assert a.source == b.source
+
+
+def _notebook(folder, name, cells):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# {name[:2]} · T")] + [
+        nbformat.v4.new_code_cell(src, metadata={"tags": ["exercise"]} if tag else {})
+        for src, tag in cells]
+    nbformat.write(nb, Path(folder) / name)
+
+
+def test_missing_reference_module_is_a_clear_error(tmp_path):
+    _notebook(tmp_path, "97_nothing.ipynb", [("def f(x):\n    raise NotImplementedError", 1)])
+    with pytest.raises(LookupError, match=r"no module cnncourse\.solutions\.nb97"):
+        nbs.write_solved(tmp_path / "out", tmp_path)
+
+
+def test_missing_reference_function_is_a_clear_error(tmp_path):
+    _notebook(tmp_path, "00_x.ipynb", [("def no_such_exercise(x):\n    raise NotImplementedError",
+                                        1)])
+    with pytest.raises(LookupError, match="has no 'no_such_exercise'"):
+        nbs.write_solved(tmp_path / "out", tmp_path)
+
+
+def test_exercise_cell_must_define_exactly_one_function(tmp_path):
+    _notebook(tmp_path, "00_y.ipynb", [("def a():\n    pass\n\ndef b():\n    pass", 1)])
+    with pytest.raises(ValueError, match="exactly one function, found 2"):
+        nbs.write_solved(tmp_path / "out", tmp_path)
+
+
+def test_solved_cell_keeps_the_rest_of_the_cell_and_adds_needed_imports():
+    source = ("# Fill me in\n"
+              "def pixel_count(height, width, channels):\n"
+              "    raise NotImplementedError('Hint: multiply')\n\n"
+              "print(pixel_count(2, 2, 3))")
+    solved = nbs.solved_source(source, "00")
+    namespace = {}
+    exec(solved, namespace)
+    assert solved.startswith("# Fill me in\n") and solved.endswith("print(pixel_count(2, 2, 3))")
+    assert namespace["pixel_count"](32, 32, 3) == 3072
+
+
+def test_nbgrader_export_wraps_the_reference_body(tmp_path):
+    source = ('def pixel_count(height, width, channels):\n'
+              '    """Count."""\n'
+              '    raise NotImplementedError("Hint: multiply")')
+    out = nbs.nbgrader_source(source, "00")
+    lines = out.splitlines()
+    assert lines[:2] == source.splitlines()[:2]
+    begin, end = lines.index("    ### BEGIN SOLUTION"), lines.index("    ### END SOLUTION")
+    assert begin < end and "NotImplementedError" not in out
+    namespace = {}
+    exec(out, namespace)
+    assert namespace["pixel_count"](28, 28, 1) == 784
+
+
+def test_nbgrader_notebooks_mark_solution_and_graded_cells(tmp_path):
+    if not WITH_EXERCISES:
+        pytest.skip("no notebook has exercises yet")
+    nbs.write_solved(tmp_path, ROOT / "notebooks", nbgrader=True)
+    path = tmp_path / WITH_EXERCISES[0].name
+    nb = nbs.read_notebook(path)
+    meta = [c.metadata.get("nbgrader", {}) for c in nb.cells]
+    solutions = [m for m in meta if m.get("solution")]
+    graded = [m for m in meta if m.get("grade")]
+    assert len(solutions) == len(nbs.exercises(nb)) >= 1
+    assert graded and all(m["points"] == 1 for m in graded)
+    for ex in nbs.exercises(nb):
+        assert "### BEGIN SOLUTION" in nb.cells[ex.index].source
+
+
+def _fast_pair():
+    # Two notebooks with exercises, smallest first (override with CNNCOURSE_SOLVED_EXECUTE).
+    wanted = os.environ.get("CNNCOURSE_SOLVED_EXECUTE", "")
+    if wanted:
+        return [p for p in WITH_EXERCISES if p.stem[:2] in wanted.split(",")]
+    return sorted(WITH_EXERCISES, key=lambda p: p.stat().st_size)[:2]
+
+
+@pytest.mark.parametrize("path", _fast_pair(), ids=[p.stem for p in _fast_pair()])
+def test_every_check_passes_in_a_solved_notebook(path, tmp_path):
+    from nbclient import NotebookClient
+
+    nbs.write_solved(tmp_path, ROOT / "notebooks")
+    nb = nbs.read_notebook(tmp_path / path.name)
+    names = {ex.name for ex in nbs.exercises(nb)}
+    env = dict(os.environ, CNNCOURSE_QUICK="1", CNNCOURSE_OFFLINE="1", MPLBACKEND="Agg")
+    NotebookClient(nb, timeout=300, kernel_name="python3",
+                   resources={"metadata": {"path": str(tmp_path)}}).execute(env=env)
+    verdicts = {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        text = "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
+        for line in cell.source.splitlines():
+            match = nbs.CHECK_CALL.match(line)
+            if match and match.group(1) in names:
+                verdicts[match.group(1)] = text
+        for name in names:
+            assert f"Using the reference `{name}`" not in text, f"{name} fell back to reference"
+    assert set(verdicts) == names, f"checks that never ran: {names - set(verdicts)}"
+    for name, text in verdicts.items():
+        assert "Correct" in text, f"{path.name}: check.{name} said {text!r}"
+        assert "Not yet" not in text and "Not attempted" not in text
