@@ -62,7 +62,14 @@ _verified: dict[tuple[str, int, int], str] = {}  # (path, size, mtime_ns) -> md5
 
 
 class DataError(RuntimeError):
-    """A dataset file is corrupt or unreadable, or a download was asked for and failed."""
+    """A dataset file is corrupt or unreadable, or a download was asked for and failed.
+
+    ``short`` is a few words on what happened, without the advice (used in messages).
+    """
+
+    def __init__(self, message: str, short: str | None = None):
+        super().__init__(message)
+        self.short = short or message
 
 
 # --------------------------------------------------------------------------- containers
@@ -250,11 +257,14 @@ def _resolve_root(root: str | Path | None, must_exist: bool) -> Path:
 # --------------------------------------------------------------------------- download
 
 
-def _download_host(name: str) -> tuple[str, int]:
+def _download_hosts(name: str) -> list[tuple[str, int]]:
     cls = _torchvision_class(name)
-    url = cls.url if name == "cifar10" else cls.mirrors[0]
-    parts = urlparse(url)
-    return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+    urls = [cls.url] if name == "cifar10" else list(cls.mirrors)
+    hosts = []
+    for url in urls:
+        parts = urlparse(url)
+        hosts.append((parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)))
+    return hosts
 
 
 def can_connect(host: str, port: int = 443, timeout: float = PROBE_TIMEOUT) -> bool:
@@ -279,23 +289,26 @@ def download_dataset(name: str, root: str | Path | None = None) -> Path:
         return root
     if settings.is_offline():
         raise DataError(f"cannot download {TITLES[name]}: CNNCOURSE_OFFLINE=1 is set. Unset it "
-                        f"(or run on a machine with network access) and try again.")
-    host, port = _download_host(name)
-    if not can_connect(host, port):
-        raise DataError(f"cannot download {TITLES[name]}: no network connection to {host} "
-                        f"within {PROBE_TIMEOUT:.0f} s. Check the connection, or copy a data "
-                        f"folder that was downloaded elsewhere and set CNNCOURSE_DATA to it.")
+                        f"(or run on a machine with network access) and try again.",
+                        short="CNNCOURSE_OFFLINE=1 is set")
+    hosts = _download_hosts(name)
+    if not any(can_connect(host, port) for host, port in hosts):
+        where = " or ".join(host for host, _ in hosts)
+        short = f"there is no network connection to {where} (waited {PROBE_TIMEOUT:.0f} s)"
+        raise DataError(f"cannot download {TITLES[name]}: {short}. Check the connection, or "
+                        f"copy a data folder that was downloaded elsewhere and set "
+                        f"CNNCOURSE_DATA to it.", short=short)
     root.mkdir(parents=True, exist_ok=True)
     old_timeout = socket.getdefaulttimeout()
     socket.setdefaulttimeout(DOWNLOAD_TIMEOUT)  # urllib inherits it: a stall cannot hang
     try:
         _fetch(name, root, missing)
-    except DataError:
-        raise
     except Exception as err:  # noqa: BLE001 - any network or archive error means "failed"
+        _remove_partial(name, root, missing)
+        short = f"the download failed: {_short(err)}"
         raise DataError(f"downloading {TITLES[name]} failed: {err}. Try again later, or copy a "
                         f"data folder downloaded elsewhere and set CNNCOURSE_DATA to "
-                        f"it.") from err
+                        f"it.", short=short) from err
     finally:
         socket.setdefaulttimeout(old_timeout)
     _, missing = check_files(name, root)
@@ -303,6 +316,18 @@ def download_dataset(name: str, root: str | Path | None = None) -> Path:
         raise DataError(f"downloading {TITLES[name]} finished but these files are still "
                         f"missing: {', '.join(str(p) for p in missing)}.")
     return root
+
+
+def _remove_partial(name: str, root: Path, missing: list[Path]) -> None:
+    """Delete files a failed download left half-written, so the next try starts clean."""
+    md5s = {root / rel: md5 for rel, md5 in expected_files(name).items()}
+    candidates = [(path, md5s.get(path)) for path in missing]
+    if name == "cifar10":
+        cls = _torchvision_class(name)
+        candidates.append((root / cls.filename, cls.tgz_md5))
+    for path, md5 in candidates:
+        if path.is_file() and md5sum(path) != md5:
+            path.unlink()
 
 
 def _fetch(name: str, root: Path, missing: list[Path]) -> None:
@@ -508,7 +533,7 @@ def load_data(name: str, *, root: str | Path | None = None, download: bool | Non
             download_dataset(name, root)
             missing = []
         except DataError as err:
-            reason = f"the download failed ({_short(err)})"
+            reason = err.short
     elif missing:
         why = "CNNCOURSE_OFFLINE=1 is set" if settings.is_offline() else "download=False"
         reason = f"its files are not in {root} and {why}"

@@ -1,0 +1,397 @@
+"""The ``cnncourse`` command: ``cnncourse doctor``, ``cnncourse data download`` and friends.
+
+Each subcommand has one ``_add_<name>_parser(subparsers)`` function that declares its
+arguments and sets ``func`` to the function that runs it; :data:`COMMANDS` lists them.
+Adding a command is one new function plus one entry in that list. Heavy libraries (torch)
+are imported inside the commands, so ``cnncourse --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.metadata
+import importlib.util
+import os
+import platform
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+DATA_HELP = """\
+Where the data lives:
+  Datasets are kept in one folder: $CNNCOURSE_DATA if set, else ~/.cache/cnncourse.
+  Workshops: run `cnncourse data download` once on a machine with network access, share
+  that folder (USB stick, network drive), and have everyone set
+      export CNNCOURSE_DATA=/path/to/shared/folder
+  (in a notebook: os.environ["CNNCOURSE_DATA"] = "/path" before loading data).
+  Without the data and without network, the course uses a built-in synthetic stand-in.
+"""
+
+
+# --------------------------------------------------------------------------- doctor
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return importlib.metadata.version(dist)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    """Print the environment report and a verdict; exit 1 when NOT READY."""
+    from cnncourse import __version__, settings
+
+    problems: list[str] = []   # make the course fail: NOT READY
+    warnings: list[str] = []   # the course runs, with a caveat: READY with warnings
+    rows: list[tuple[str, str]] = []
+
+    py = sys.version_info
+    rows.append(("Python", platform.python_version()))
+    if py < (3, 9):
+        problems.append("Python 3.9 or newer is needed: install a newer Python.")
+    rows.append(("cnncourse", __version__))
+
+    for dist, needed in (("torch", True), ("torchvision", True), ("ipywidgets", False),
+                         ("matplotlib", True), ("jupyterlab", False)):
+        version = _version(dist)
+        rows.append((dist, version or "MISSING"))
+        if version is None:
+            fix = f"pip install {dist}"
+            (problems if needed else warnings).append(f"{dist} is not installed: run `{fix}`.")
+
+    front = [d for d in ("jupyterlab_widgets", "widgetsnbextension") if _version(d)]
+    rows.append(("widget front end", ", ".join(f"{d} {_version(d)}" for d in front) or "MISSING"))
+    if not front and not settings.in_colab():
+        warnings.append("no widget front end (jupyterlab_widgets): quizzes and sliders show "
+                        "as static text. Fix: `pip install jupyterlab_widgets` and restart "
+                        "JupyterLab.")
+
+    if _version("torch"):
+        try:
+            dev = settings.device()
+            label = str(dev)
+            if dev.type == "cuda":
+                import torch
+
+                label += f" ({torch.cuda.get_device_name(dev)})"
+            elif dev.type == "cpu":
+                label += " (no GPU: fine, every notebook is sized for a laptop CPU)"
+            rows.append(("device", label))
+        except Exception as err:  # noqa: BLE001 - a broken torch install is a finding
+            rows.append(("device", f"ERROR: {err}"))
+            problems.append(f"torch does not work: {err}. Reinstall it "
+                            f"(`pip install --force-reinstall torch`).")
+
+    root = settings.data_dir()
+    rows.append(("data folder", f"{root} ({'exists' if root.is_dir() else 'not created yet'})"
+                 + ("  [from CNNCOURSE_DATA]" if os.environ.get("CNNCOURSE_DATA") else "")))
+    if _version("torch") and _version("torchvision"):
+        missing = _doctor_datasets(root, rows, problems)
+        if missing:
+            how = ("CNNCOURSE_OFFLINE=1 is set, so they will not be downloaded"
+                   if settings.is_offline() else "they will be downloaded on first use")
+            warnings.append(f"not downloaded yet: {', '.join(missing)} ({how}; without "
+                            f"network the notebooks use a synthetic stand-in). Fix: "
+                            f"`cnncourse data download` while online, or set CNNCOURSE_DATA "
+                            f"to a shared folder.")
+
+    rows.append(("quick mode", "ON (CNNCOURSE_QUICK=1: tiny data, short runs)"
+                 if settings.is_quick() else "off"))
+    rows.append(("offline mode", "ON (CNNCOURSE_OFFLINE=1: never downloads)"
+                 if settings.is_offline() else "off"))
+    if settings.is_quick():
+        warnings.append("quick mode is on: results are for testing, not learning. Unset "
+                        "CNNCOURSE_QUICK for real runs.")
+
+    width = max(len(k) for k, _ in rows)
+    print("cnncourse doctor")
+    for key, value in rows:
+        print(f"  {key:<{width}}  {value}")
+    print()
+    for text in problems:
+        print(f"  PROBLEM: {text}")
+    for text in warnings:
+        print(f"  warning: {text}")
+    if problems:
+        print("Verdict: NOT READY - fix the problems above, then run `cnncourse doctor` again.")
+        return 1
+    if warnings:
+        print("Verdict: READY with warnings - the course runs; see the warnings above.")
+        return 0
+    print("Verdict: READY - open notebooks/00_start_here.ipynb.")
+    return 0
+
+
+def _doctor_datasets(root: Path, rows: list[tuple[str, str]], problems: list[str]) -> list[str]:
+    """Add one row per dataset; return the names of those not downloaded."""
+    from cnncourse import data
+
+    missing_names = []
+    for name in data.DATASETS:
+        try:
+            ok, missing = data.check_files(name, root)
+        except data.DataError as err:
+            rows.append((f"  {data.TITLES[name]}", "CORRUPT"))
+            problems.append(str(err))
+            continue
+        if not missing:
+            rows.append((f"  {data.TITLES[name]}", "present, checksums verified"))
+        else:
+            state = "not downloaded" if not ok else f"incomplete ({len(missing)} files missing)"
+            rows.append((f"  {data.TITLES[name]}", state))
+            missing_names.append(name)
+    return missing_names
+
+
+def _add_doctor_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "doctor", help="check this machine is ready for the course",
+        description="Print Python/torch/torchvision/ipywidgets versions, the device, the "
+                    "data folder and its datasets, the widget front end and the quick/offline "
+                    "settings, then a verdict: READY, READY with warnings, or NOT READY.",
+        epilog=DATA_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.set_defaults(func=_doctor)
+
+
+# --------------------------------------------------------------------------- data
+
+
+def _dataset_names(choice: str) -> list[str]:
+    from cnncourse.data import DATASETS, canonical_name
+
+    return list(DATASETS) if choice == "all" else [canonical_name(choice)]
+
+
+def _data_root(args: argparse.Namespace) -> Path:
+    from cnncourse import settings
+
+    if args.dir is None:
+        return settings.data_dir()
+    root = Path(args.dir).expanduser()
+    if root.exists() and not root.is_dir():
+        raise SystemExit(f"cnncourse data: --dir {root} is a file, not a folder; pass a folder.")
+    return root
+
+
+def _data_download(args: argparse.Namespace) -> int:
+    """Download the chosen datasets once; verified files are left alone."""
+    from cnncourse import data, settings
+
+    root = _data_root(args)
+    failed = 0
+    for name in _dataset_names(args.dataset):
+        title = data.TITLES[name]
+        try:
+            _, missing = data.check_files(name, root)
+            if not missing:
+                print(f"{title}: already downloaded and verified in {root} (nothing to do).")
+                continue
+            if not settings.is_offline():
+                print(f"{title}: downloading into {root} ...", flush=True)
+            data.download_dataset(name, root)
+            print(f"{title}: done, checksums verified.")
+        except data.DataError as err:
+            print(f"{title}: FAILED - {err}", file=sys.stderr)
+            failed += 1
+    if failed:
+        print(f"cnncourse data download: {failed} dataset(s) not downloaded (see above).",
+              file=sys.stderr)
+        return 1
+    print(f"All set. Share {root} and set CNNCOURSE_DATA to it on other machines.")
+    return 0
+
+
+def _data_status(args: argparse.Namespace) -> int:
+    """List each dataset's state in the data folder; exit 1 when a file is corrupt."""
+    from cnncourse import data
+
+    root = _data_root(args)
+    print(f"data folder: {root}")
+    bad = 0
+    for name in _dataset_names(args.dataset):
+        try:
+            ok, missing = data.check_files(name, root)
+            state = "present, checksums verified" if not missing else (
+                "not downloaded" if not ok else f"incomplete: missing "
+                f"{', '.join(p.name for p in missing)}")
+        except data.DataError as err:
+            state, bad = f"CORRUPT - {err}", bad + 1
+        print(f"  {data.TITLES[name]}: {state}")
+    return 1 if bad else 0
+
+
+def _add_data_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "data", help="download or check the datasets (MNIST, Fashion-MNIST, CIFAR-10)",
+        description="Manage the course datasets.", epilog=DATA_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    actions = p.add_subparsers(title="actions", dest="action", metavar="ACTION")
+    p.set_defaults(func=lambda _args: (p.print_help(), 2)[1])
+    for action, func, text in (
+            ("download", _data_download,
+             "download once and verify checksums (safe to repeat: verified files are kept)"),
+            ("status", _data_status, "show which datasets are present and verified")):
+        a = actions.add_parser(action, help=text, description=text.capitalize() + ".",
+                               epilog=DATA_HELP,
+                               formatter_class=argparse.RawDescriptionHelpFormatter)
+        a.add_argument("--dataset", default="all", metavar="NAME",
+                       help="mnist, fashion_mnist, cifar10 or all (default: all)")
+        a.add_argument("--dir", default=None, metavar="DIR",
+                       help="data folder (default: $CNNCOURSE_DATA or ~/.cache/cnncourse)")
+        a.set_defaults(func=func)
+
+
+# --------------------------------------------------------------------------- notebooks, stamp, timing
+
+
+def _notebooks(args: argparse.Namespace) -> int:
+    """List notebooks and exercises, or write solved / nbgrader copies of every notebook."""
+    from cnncourse import notebooks as nbs
+
+    try:
+        if args.solved or args.nbgrader:
+            out = args.solved or args.nbgrader
+            written = nbs.write_solved(out, args.dir, nbgrader=bool(args.nbgrader))
+            kind = "nbgrader source" if args.nbgrader else "solved"
+            print(f"wrote {len(written)} {kind} notebooks to {out}")
+            return 0
+        for path in nbs.notebook_paths(args.dir):
+            names = [ex.name for ex in nbs.exercises(nbs.read_notebook(path), path.name)]
+            print(f"{path.name}: {len(names)} exercise(s) {', '.join(names)}".rstrip())
+        return 0
+    except LookupError as err:
+        print(f"cnncourse notebooks: {err}", file=sys.stderr)
+        return 2
+
+
+def _add_notebooks_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "notebooks", help="list exercises; write solved or nbgrader copies of the notebooks",
+        description="Instructor copies from one source: each cell tagged 'exercise' gets the "
+                    "source of cnncourse.solutions.nbNN.NAME. Without an option, list the "
+                    "notebooks and their exercises.")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--solved", metavar="OUT_DIR", help="write solved notebooks to OUT_DIR")
+    group.add_argument("--nbgrader", metavar="OUT_DIR",
+                       help="write nbgrader source notebooks (### BEGIN/END SOLUTION)")
+    p.add_argument("--dir", default=None, metavar="DIR",
+                   help="folder of NN_name.ipynb notebooks (default: ./notebooks)")
+    p.set_defaults(func=_notebooks)
+
+
+def _stamp(args: argparse.Namespace) -> int:
+    """Rewrite (or with --check, verify) every badge and setup cell from cnncourse.colab."""
+    from cnncourse import colab
+    from cnncourse import notebooks as nbs
+
+    folder = Path(args.dir) if args.dir else nbs.default_notebook_dir()
+    readme = folder.parent / "README.md"
+    report = nbs.stamp(folder, args.repo, args.branch, check=args.check, extra_files=[readme])
+    repo, branch = args.repo or colab.REPO, args.branch or colab.BRANCH
+    for path, what in report.items():
+        print(f"{'out of date' if args.check else 'stamped'}: {path} ({', '.join(what)})")
+    if args.check:
+        if report:
+            print(f"{len(report)} file(s) out of date: run `cnncourse stamp`.", file=sys.stderr)
+            return 1
+        print(f"all notebooks point at {repo}@{branch}.")
+        return 0
+    if (repo, branch) != (colab.REPO, colab.BRANCH):
+        config = Path(colab.__file__)
+        nbs.stamp_config(config, repo, branch)
+        print(f"set REPO = {repo!r}, BRANCH = {branch!r} in {config}")
+    print(f"{len(report)} file(s) changed; every notebook points at {repo}@{branch}.")
+    return 0
+
+
+def _add_stamp_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "stamp", help="re-stamp the Colab badge and setup cell of every notebook",
+        description="Rewrite the badge line in each notebook's first cell, its setup cell and "
+                    "the README's Colab links from cnncourse/colab.py (REPO, BRANCH). With "
+                    "--repo/--branch the repository moved: colab.py is updated too. Never "
+                    "adds outputs.")
+    p.add_argument("--repo", default=None, metavar="OWNER/NAME", help="GitHub repository")
+    p.add_argument("--branch", default=None, metavar="B", help="branch (default: colab.BRANCH)")
+    p.add_argument("--check", action="store_true",
+                   help="change nothing; exit 1 listing the files that are out of date")
+    p.add_argument("--dir", default=None, metavar="DIR", help="notebook folder")
+    p.set_defaults(func=_stamp)
+
+
+def _timing(args: argparse.Namespace) -> int:
+    """Run notebooks headlessly and print a Markdown table of time and peak memory."""
+    from cnncourse.timing import run_timing
+
+    table, results = run_timing(args.notebooks or None, quick=args.quick, out=args.out,
+                                timeout=args.timeout)
+    print()
+    print(table)
+    if args.out:
+        print(f"(written to {args.out})")
+    return 0 if all(r.ok for r in results) else 1
+
+
+def _add_timing_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "timing", help="measure each notebook's run time and peak memory (offline)",
+        description="Execute notebooks top to bottom in fresh kernels with CNNCOURSE_OFFLINE=1 "
+                    "and write a Markdown table: code cells, run time, peak kernel memory, "
+                    "slowest cell, plus a line describing this machine.")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="quick mode (CNNCOURSE_QUICK=1)")
+    mode.add_argument("--full", action="store_true", help="full mode (default)")
+    p.add_argument("--out", default=None, metavar="FILE", help="also write the table to FILE")
+    p.add_argument("--timeout", type=int, default=3600, metavar="S",
+                   help="seconds one cell may run (default: 3600)")
+    p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
+                   help="notebooks to time (default: all in ./notebooks)")
+    p.set_defaults(func=_timing)
+
+
+# --------------------------------------------------------------------------- main
+
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    _add_doctor_parser,
+    _add_data_parser,
+    _add_notebooks_parser,
+    _add_stamp_parser,
+    _add_timing_parser,
+]
+"""One ``_add_<name>_parser`` per subcommand; add yours to this list."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``cnncourse`` argument parser with every subcommand in :data:`COMMANDS`."""
+    from cnncourse import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="cnncourse", description="Tools for the cnncourse CNN course.",
+        epilog=DATA_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"cnncourse {__version__}")
+    subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
+    for add in COMMANDS:
+        add(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``cnncourse`` console script; returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "func", None) is None:
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except (ValueError, TypeError, FileNotFoundError) as err:
+        print(f"cnncourse {args.command}: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
