@@ -193,3 +193,14 @@ def test_the_repository_is_stamped():
         pytest.skip("no notebooks yet")
     report = nbs.stamp(ROOT / "notebooks", check=True, extra_files=[ROOT / "README.md"])
     assert report == {}, f"out of date, run `cnncourse stamp`: {json.dumps(report, indent=1)}"
+
+
+def test_cli_stamp_check_exit_codes(tmp_path, capsys):
+    from cnncourse import cli
+
+    stale = _make_notebook(tmp_path, "06_f.ipynb")
+    assert cli.main(["stamp", "--check", "--dir", str(tmp_path)]) == 1
+    assert "06_f.ipynb" in capsys.readouterr().out
+    assert cli.main(["stamp", "--dir", str(tmp_path)]) == 0
+    assert cli.main(["stamp", "--check", "--dir", str(tmp_path)]) == 0
+    assert nbs.read_notebook(stale).cells[1].source == colab.setup_cell_source()

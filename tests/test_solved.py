@@ -193,3 +193,15 @@ def test_every_check_passes_in_a_solved_notebook(path, tmp_path):
     for name, text in verdicts.items():
         assert "Correct" in text, f"{path.name}: check.{name} said {text!r}"
         assert "Not yet" not in text and "Not attempted" not in text
+
+
+def test_cli_writes_solved_copies_and_reports_missing_references(tmp_path, capsys):
+    from cnncourse import cli
+
+    _notebook(tmp_path, "00_z.ipynb", [("def pixel_count(h, w, c):\n    raise NotImplementedError",
+                                        1)])
+    assert cli.main(["notebooks", "--dir", str(tmp_path), "--solved", str(tmp_path / "s")]) == 0
+    assert "return" in nbs.read_notebook(tmp_path / "s" / "00_z.ipynb").cells[1].source
+    _notebook(tmp_path, "96_w.ipynb", [("def f(x):\n    raise NotImplementedError", 1)])
+    assert cli.main(["notebooks", "--dir", str(tmp_path), "--solved", str(tmp_path / "t")]) == 2
+    assert "cnncourse.solutions.nb96" in capsys.readouterr().err

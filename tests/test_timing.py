@@ -1,0 +1,86 @@
+"""``cnncourse timing``: runs a notebook in a fresh kernel and reports time and peak memory."""
+
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from cnncourse import timing
+
+
+def _notebook(folder: Path, name: str, cells: list[str]) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
+                                 "language": "python"}
+    nb.cells = [nbformat.v4.new_markdown_cell(f"# {name[:2]} · Timing test")]
+    nb.cells += [nbformat.v4.new_code_cell(src) for src in cells]
+    path = folder / name
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("timing")
+    path = _notebook(folder, "90_memory.ipynb", [
+        "import os\nprint(os.environ['CNNCOURSE_QUICK'], os.environ['CNNCOURSE_OFFLINE'])",
+        "block = bytearray(400 * 2**20)  # 400 MiB, touched so it is resident\n"
+        "block[::4096] = b'x' * len(block[::4096])",
+        "import time\ntime.sleep(1.0)",
+    ])
+    return timing.time_notebook(path, quick=True)
+
+
+def test_time_notebook_counts_cells_time_and_peak_memory(measured):
+    assert measured.ok, measured.error
+    assert measured.cells == 3 and len(measured.cell_seconds) == 3
+    assert measured.seconds >= 1.0                      # the sleep is inside the timed span
+    assert measured.slowest_cell == 3 and measured.slowest_seconds >= 1.0
+    assert measured.peak_bytes >= 400 * 2**20           # the 400 MiB block was resident
+    assert measured.peak_bytes < 8 * 2**30
+
+
+def test_kernel_gets_quick_and_offline_settings(tmp_path):
+    path = _notebook(tmp_path, "91_env.ipynb", [
+        "import os\nassert os.environ['CNNCOURSE_QUICK'] == '0', os.environ['CNNCOURSE_QUICK']\n"
+        "assert os.environ['CNNCOURSE_OFFLINE'] == '1'"])
+    result = timing.time_notebook(path, quick=False)
+    assert result.ok, result.error
+
+
+def test_errors_are_recorded_not_raised(tmp_path):
+    path = _notebook(tmp_path, "92_broken.ipynb", ["x = 1", "1 / 0", "never = True"])
+    result = timing.time_notebook(path, quick=True)
+    assert not result.ok
+    assert "ZeroDivisionError" in result.error and "code cell 2" in result.error
+    table = timing.timing_table([result], quick=True)
+    assert "| 92_broken | 3 |" in table and "ZeroDivisionError" in table and "0/1 ok" in table
+
+
+def test_table_has_machine_line_and_one_row_per_notebook(measured):
+    table = timing.timing_table([measured, measured], quick=False)
+    lines = table.splitlines()
+    assert lines[0].startswith("Measured by `cnncourse timing --full`")
+    machine = next(line for line in lines if line.startswith("Machine: "))
+    assert re.search(r"\d+ cores, \d+ GiB RAM", machine) and "torch " in machine
+    rows = [line for line in lines if line.startswith("| 90_memory |")]
+    assert len(rows) == 2
+    assert re.search(r"\| (4\d\d|[5-9]\d\d|\d{4}) MiB \|", rows[0]), rows[0]
+    assert lines[-1].startswith("| **all 2** | 6 |") and "2/2 ok" in lines[-1]
+
+
+def test_cli_writes_the_table(tmp_path, capsys):
+    from cnncourse import cli
+
+    path = _notebook(tmp_path, "93_tiny.ipynb", ["print('hello')"])
+    out = tmp_path / "timing.md"
+    assert cli.main(["timing", "--quick", "--out", str(out), str(path)]) == 0
+    text = out.read_text()
+    assert "| 93_tiny | 1 |" in text and "quick (`CNNCOURSE_QUICK=1`) mode" in text
+    assert "93_tiny" in capsys.readouterr().out
+
+
+def test_missing_notebook_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="do not exist"):
+        timing.run_timing([tmp_path / "nope.ipynb"])
