@@ -4,6 +4,18 @@ Every widget calls a plain plotting function that also works on its own, so each
 works without a widget front end. Images use ``gray``; everything else ``viridis``/``cividis``.
 """
 
+# Convolution: kernel heatmaps, sliding-window step-through, kernel playground (notebook 03).
+from cnncourse.viz.conv import (  # noqa: E402, F401
+    conv_step_state,
+    conv_stepper,
+    kernel_playground,
+    plot_conv_frames,
+    plot_conv_step,
+    plot_kernel,
+    plot_kernel_result,
+    show_filtered,
+)
+
 # Filters, feature maps, saliency, Grad-CAM, gradient norms, receptive fields (notebooks 08-09).
 from cnncourse.viz.features import (  # noqa: E402, F401
     plot_feature_maps,
@@ -12,6 +24,17 @@ from cnncourse.viz.features import (  # noqa: E402, F401
     plot_gradient_norms,
     plot_receptive_field,
     plot_saliency,
+)
+
+# Pixels, RGB channels and the sample photo that ships with matplotlib (notebook 01 on).
+from cnncourse.viz.pixels import (  # noqa: E402, F401
+    plot_channel_histograms,
+    plot_image_grid,
+    plot_pixel_grid,
+    plot_rgb_channels,
+    sample_photo,
+    sample_photo_tensor,
+    show_image,
 )
 
 # Training curves, confusion matrix and prediction gallery (no heavy imports at module level).

@@ -1,0 +1,278 @@
+"""Images as numbers: a real photo with no download, pixel grids, RGB channels, histograms.
+
+``sample_photo()`` returns the portrait of Grace Hopper that ships with matplotlib (a
+generated picture stands in if a trimmed matplotlib lacks it). The plotting functions accept
+a torch tensor or a NumPy array, ``(H, W)``, ``(H, W, C)`` or ``(C, H, W)``, uint8 (0..255)
+or float (0..1), and return the matplotlib Figure they drew on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
+             "#000000"]
+CHANNEL_NAMES = ("red", "green", "blue")
+HIGHLIGHT = "#E69F00"   # Okabe-Ito orange: visible on gray images and to colour-blind readers
+
+_PHOTO_CACHE: dict[str, np.ndarray] = {}
+
+
+def _plt() -> Any:
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+# The photo --------------------------------------------------------------------------------
+
+def _generated_photo() -> np.ndarray:
+    """A 256x256 RGB stand-in picture (sky, sun, hills, a house) made from plain arrays."""
+    h = w = 256
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    img = np.zeros((h, w, 3), np.float32)
+    img[...] = np.stack([0.45 + 0.3 * yy / h, 0.65 + 0.2 * yy / h, np.full_like(yy, 0.95)], -1)
+    sun = (yy - 60) ** 2 + (xx - 190) ** 2 < 28 ** 2
+    img[sun] = (1.0, 0.85, 0.2)
+    hills = yy > 170 + 25 * np.sin(xx / 30)
+    img[hills] = np.stack([0.2 + 0.1 * np.sin(xx[hills] / 7), 0.55 + 0.0 * xx[hills],
+                           0.2 + 0.0 * xx[hills]], -1)
+    house = (yy > 120) & (yy < 200) & (xx > 50) & (xx < 130)
+    img[house] = (0.75, 0.3, 0.2)
+    roof = (yy <= 120) & (yy > 80) & (np.abs(xx - 90) < (yy - 80) * 1.1)
+    img[roof] = (0.35, 0.2, 0.15)
+    door = (yy > 160) & (yy < 200) & (xx > 80) & (xx < 100)
+    img[door] = (0.25, 0.15, 0.1)
+    return (np.clip(img, 0, 1) * 255).round().astype(np.uint8)
+
+
+def _load_photo() -> np.ndarray:
+    if "photo" not in _PHOTO_CACHE:
+        try:
+            from matplotlib import cbook
+            from PIL import Image
+
+            with cbook.get_sample_data("grace_hopper.jpg") as f:
+                _PHOTO_CACHE["photo"] = np.asarray(Image.open(f).convert("RGB")).copy()
+        except (OSError, ValueError, ImportError):  # trimmed matplotlib without sample data
+            print("cnncourse: matplotlib's sample photo is missing here; using a generated "
+                  "picture instead.")
+            _PHOTO_CACHE["photo"] = _generated_photo()
+    return _PHOTO_CACHE["photo"]
+
+
+def sample_photo(size: int | tuple[int, int] | None = None, gray: bool = False) -> np.ndarray:
+    """A real photo that ships with matplotlib, as uint8 ``(H, W, 3)`` (or ``(H, W)`` if gray).
+
+    Args:
+        size: None for the full 600x512 photo; an int for a centred square crop resized to
+            ``size x size``; a tuple ``(H, W)`` to resize to exactly that.
+        gray: convert to one luminance channel (ITU-R 601 weights, like PIL's "L" mode).
+    """
+    from PIL import Image
+
+    photo = Image.fromarray(_load_photo())
+    if size is not None:
+        if isinstance(size, int) and not isinstance(size, bool) and size > 0:
+            side = min(photo.size)
+            left, top = (photo.width - side) // 2, (photo.height - side) // 8  # keep the face
+            photo = photo.crop((left, top, left + side, top + side)).resize(
+                (size, size), Image.LANCZOS)
+        elif (isinstance(size, tuple) and len(size) == 2
+              and all(isinstance(s, int) and s > 0 for s in size)):
+            photo = photo.resize((size[1], size[0]), Image.LANCZOS)
+        else:
+            raise ValueError(f"sample_photo: size must be None, a positive int or a tuple "
+                             f"(H, W) of positive ints, got {size!r}.")
+    if gray:
+        photo = photo.convert("L")
+    return np.asarray(photo).copy()
+
+
+def sample_photo_tensor(size: int | tuple[int, int] | None = None, gray: bool = False) -> Any:
+    """The sample photo as a float32 tensor ``(C, H, W)`` with values in [0, 1]."""
+    import torch
+
+    arr = sample_photo(size, gray)
+    t = torch.from_numpy(arr).float() / 255.0
+    return t[None] if gray else t.permute(2, 0, 1)   # (1, H, W) or (3, H, W)
+
+
+# Helpers ----------------------------------------------------------------------------------
+
+def to_hwc(image: Any, where: str = "to_hwc") -> np.ndarray:
+    """Any image (tensor or array; HW, HWC or CHW) as a NumPy array ``(H, W)`` or ``(H, W, C)``.
+
+    Channels-first input (C = 1 or 3 in front) is moved last; a single channel is squeezed.
+    The dtype is kept, so uint8 stays 0..255 and floats stay as they are.
+    """
+    if hasattr(image, "detach"):
+        image = image.detach().cpu().numpy()
+    arr = np.asarray(image)
+    if arr.ndim == 4 and arr.shape[0] == 1:
+        arr = arr[0]
+    if arr.ndim == 3 and arr.shape[0] in (1, 3) and arr.shape[-1] not in (1, 3):
+        arr = np.moveaxis(arr, 0, -1)                 # (C, H, W) -> (H, W, C)
+    if arr.ndim == 3 and arr.shape[-1] == 1:
+        arr = arr[..., 0]
+    if arr.ndim == 2 or (arr.ndim == 3 and arr.shape[-1] == 3):
+        return arr
+    raise ValueError(f"{where}: expected one image shaped (H, W), (H, W, 3), (3, H, W) or "
+                     f"(1, H, W); got shape {tuple(np.shape(image))}. For a batch "
+                     "(N, C, H, W), pass one image, e.g. X[0].")
+
+
+def _display_range(arr: np.ndarray) -> tuple[float, float]:
+    return (0.0, 255.0) if arr.dtype == np.uint8 else (0.0, 1.0)
+
+
+def _to_gray(arr: np.ndarray) -> np.ndarray:
+    if arr.ndim == 2:
+        return arr
+    weights = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    gray = arr.astype(np.float32) @ weights
+    return gray.round().astype(np.uint8) if arr.dtype == np.uint8 else gray
+
+
+def _imshow(ax: Any, arr: np.ndarray, title: str) -> Any:
+    lo, hi = _display_range(arr)
+    if arr.ndim == 3 and arr.dtype != np.uint8:
+        arr = np.clip(arr, 0, 1)
+    im = ax.imshow(arr, cmap="gray" if arr.ndim == 2 else None, vmin=lo, vmax=hi)
+    ax.set_title(title)
+    ax.axis("off")
+    return im
+
+
+# Plots ------------------------------------------------------------------------------------
+
+def show_image(image: Any, title: str = "Image", ax: Any = None) -> Any:
+    """Show one image (gray or RGB, HWC or CHW, uint8 or float in [0, 1]) with a title."""
+    arr = to_hwc(image, "show_image")
+    if ax is None:
+        fig, ax = _plt().subplots(figsize=(4, 4))
+    _imshow(ax, arr, f"{title}\n{'x'.join(map(str, arr.shape))}, {arr.dtype}")
+    return ax.figure
+
+
+def plot_pixel_grid(image: Any, top: int = 0, left: int = 0, size: int = 8,
+                    title: str = "Pixel values", context: bool = True) -> Any:
+    """A small crop as a grid of cells with each pixel's number printed on it.
+
+    Args:
+        image: gray or RGB image; RGB is shown as its gray (luminance) version.
+        top, left: the crop's upper-left pixel.
+        size: crop side in pixels (at most 16, so the numbers stay readable).
+        context: also show the whole image with the crop outlined.
+    """
+    arr = to_hwc(image, "plot_pixel_grid")
+    was_rgb = arr.ndim == 3
+    gray = _to_gray(arr)
+    h, w = gray.shape
+    if not (isinstance(size, int) and 1 <= size <= 16):
+        raise ValueError(f"plot_pixel_grid: size must be an int from 1 to 16 (readable "
+                         f"numbers), got {size!r}.")
+    if not (0 <= top <= h - size and 0 <= left <= w - size):
+        raise ValueError(f"plot_pixel_grid: a {size}x{size} crop at top={top}, left={left} "
+                         f"does not fit in a {h}x{w} image; use top <= {h - size} and "
+                         f"left <= {w - size}.")
+    crop = gray[top:top + size, left:left + size]
+    lo, hi = _display_range(gray)
+    plt = _plt()
+    if context:
+        fig, (ax_all, ax) = plt.subplots(1, 2, figsize=(10, 5),
+                                         gridspec_kw={"width_ratios": [1, 1.2]})
+        _imshow(ax_all, gray, f"Whole image ({h}x{w}){' as gray' if was_rgb else ''}")
+        from matplotlib.patches import Rectangle
+
+        ax_all.add_patch(Rectangle((left - 0.5, top - 0.5), size, size, fill=False,
+                                   edgecolor=HIGHLIGHT, linewidth=2))
+    else:
+        fig, ax = plt.subplots(figsize=(6, 6))
+    ax.imshow(crop, cmap="gray", vmin=lo, vmax=hi)
+    fmt = "{:d}" if gray.dtype == np.uint8 else "{:.2f}"
+    for i in range(size):
+        for j in range(size):
+            v = crop[i, j]
+            dark = (float(v) - lo) / (hi - lo) < 0.5
+            ax.text(j, i, fmt.format(int(v) if gray.dtype == np.uint8 else float(v)),
+                    ha="center", va="center", fontsize=8 if size > 10 else 9,
+                    color="white" if dark else "black")
+    ax.set_title(f"{title}: rows {top}-{top + size - 1}, columns {left}-{left + size - 1}")
+    ax.set_xlabel("column (x)")
+    ax.set_ylabel("row (y)")
+    ax.set_xticks(range(size), [str(left + j) for j in range(size)], fontsize=7)
+    ax.set_yticks(range(size), [str(top + i) for i in range(size)], fontsize=7)
+    fig.tight_layout()
+    return fig
+
+
+def plot_rgb_channels(image: Any, title: str = "An RGB image is three grayscale images") -> Any:
+    """The colour image next to its red, green and blue channels, each shown in gray."""
+    arr = to_hwc(image, "plot_rgb_channels")
+    if arr.ndim != 3:
+        raise ValueError(f"plot_rgb_channels: expected a colour image with 3 channels, got "
+                         f"shape {arr.shape}. A grayscale image has only one channel.")
+    fig, axes = _plt().subplots(1, 4, figsize=(13, 3.6))
+    _imshow(axes[0], arr, "colour (all three)")
+    for c, ax in enumerate(axes[1:]):
+        _imshow(ax, arr[..., c], f"{CHANNEL_NAMES[c]} channel (bright = more {CHANNEL_NAMES[c]})")
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_image_grid(images: Any, labels: Any = None, classes: Sequence[str] | None = None,
+                    ncols: int = 8, title: str = "Images") -> Any:
+    """A grid of images ``(N, C, H, W)`` (floats in [0, 1]; denormalise first) with labels."""
+    n = len(images)
+    if n == 0:
+        raise ValueError("plot_image_grid: got no images; pass a batch (N, C, H, W) with N >= 1.")
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
+    fig, axes = _plt().subplots(nrows, ncols, figsize=(1.5 * ncols, 1.7 * nrows + 0.4),
+                                squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if k >= n:
+            continue
+        arr = to_hwc(images[k], "plot_image_grid")
+        caption = ""
+        if labels is not None:
+            label = int(labels[k])
+            caption = classes[label] if classes is not None else str(label)
+        _imshow(ax, arr, caption)
+        ax.title.set_fontsize(8)
+    fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_channel_histograms(x: Any, title: str = "Pixel values per channel",
+                            bins: int = 50, ax: Any = None) -> Any:
+    """Histogram of the values in each channel of ``x`` ``(C, H, W)`` or ``(N, C, H, W)``."""
+    import torch
+
+    t = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x).detach()
+    if t.dim() == 3:
+        t = t[None]
+    if t.dim() != 4:
+        raise ValueError(f"plot_channel_histograms: expected (C, H, W) or (N, C, H, W), got "
+                         f"shape {tuple(t.shape)}.")
+    t = t.float().cpu()
+    if ax is None:
+        _, ax = _plt().subplots(figsize=(6, 3.5))
+    names = CHANNEL_NAMES if t.shape[1] == 3 else [f"channel {c}" for c in range(t.shape[1])]
+    for c in range(t.shape[1]):
+        values = t[:, c].flatten().numpy()
+        ax.hist(values, bins=bins, histtype="step", linewidth=1.8, color=OKABE_ITO[c],
+                label=f"{names[c]}: mean {values.mean():.2f}, std {values.std():.2f}")
+    ax.set_title(title)
+    ax.set_xlabel("value")
+    ax.set_ylabel("number of pixels")
+    ax.legend(fontsize=8)
+    ax.figure.tight_layout()
+    return ax.figure
