@@ -1,0 +1,380 @@
+"""Drive one notebook in JupyterLab through Playwright: open, Run All, inspect, click.
+
+The page is read two ways. The notebook *model* (through ``window.jupyterapp``, which the
+server exposes for tests) says what ran: execution counts, error outputs, widget outputs.
+The *DOM* says what the learner sees: rendered images, live widget views, error banners.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+# Text that means a widget did not come alive in the front end.
+WIDGET_FAILURE_TEXT = re.compile(
+    r"Error displaying widget|Error rendering widget|Failed to load model class|"
+    r"Loading widget\.\.\.|"   # still there after the run settled: the model never arrived
+    r"Could not render content for 'application/vnd\.jupyter\.widget-view\+json'")
+# A widget's Python repr shown as plain text (no widget front end): "VBox(children=(..."
+WIDGET_REPR_TEXT = re.compile(
+    r"^\s*(VBox|HBox|Box|GridBox|Dropdown|Button|Output|IntSlider|FloatSlider|SelectionSlider|"
+    r"ToggleButtons|RadioButtons|HTML|Image|FloatProgress|IntProgress|Tab|Accordion|"
+    r"interactive)\((children|value|options|description|layout)=")
+
+# Finds the notebook panel for a path among the main-area widgets.
+_FIND_PANEL = """
+(path) => {
+  const app = window.jupyterapp;
+  if (!app) return null;
+  for (const w of app.shell.widgets('main')) {
+    if (w.context && w.context.path === path && w.content && w.content.model) return w;
+  }
+  return null;
+}
+"""
+
+_PANEL_STATE = """
+(path) => {
+  const find = __FIND_PANEL__;
+  const panel = find(path);
+  if (!panel) return {found: false};
+  const ctx = panel.sessionContext;
+  return {
+    found: true,
+    ready: panel.context.isReady,
+    kernelName: ctx.session && ctx.session.kernel ? ctx.session.kernel.name : null,
+    status: ctx.kernelDisplayStatus,
+    running: panel.content.widgets.filter(c => c.model.type === 'code' &&
+        (c.model.executionState === 'running' ||
+         (c.node.querySelector('.jp-InputPrompt') || {}).textContent === '[*]:')).length,
+  };
+}
+""".replace("__FIND_PANEL__", _FIND_PANEL)
+
+_CELL_REPORT = """
+(path) => {
+  const find = __FIND_PANEL__;
+  const panel = find(path);
+  const text = (t) => Array.isArray(t) ? t.join('') : (t || '');
+  const WIDGET = '__WIDGET_MIME__';
+  return panel.content.widgets.map((cell, index) => {
+    const m = cell.model;
+    const out = {index, type: m.type, source: m.sharedModel.getSource().slice(0, 120)};
+    if (m.type !== 'code') return out;
+    out.count = m.executionCount;
+    out.outputs = m.outputs.toJSON().map(o => ({
+      type: o.output_type, name: o.name || null, ename: o.ename || null,
+      evalue: o.evalue || null, traceback: (o.traceback || []).join('\\n').slice(-3000),
+      text: text(o.text).slice(0, 3000), mimes: o.data ? Object.keys(o.data) : [],
+      modelId: o.data && o.data[WIDGET] ? o.data[WIDGET].model_id : null,
+    }));
+    const area = cell.outputArea ? cell.outputArea.node : null;
+    // What each top-level output shows: its MIME type, or "widget" for a widget view (the
+    // widget renderer sets no data-mime-type), or "empty" (e.g. a widget closed since).
+    out.domKinds = area ? Array.from(area.querySelectorAll(
+        ':scope > .jp-OutputArea-child > .jp-OutputArea-output')).map(
+        e => e.getAttribute('data-mime-type') ||
+             (e.querySelector(':scope > .jupyter-widgets') ? 'widget' :
+              (e.innerText.trim() ? 'text' : 'empty'))) : [];
+    out.domText = area ? area.innerText.slice(0, 5000) : '';
+    return out;
+  });
+}
+""".replace("__FIND_PANEL__", _FIND_PANEL).replace("__WIDGET_MIME__", WIDGET_MIME)
+
+# Every <img> in any output (figures, and images inside widgets): loaded size and whether it is
+# one flat colour (a blank figure), sampled on a small canvas.
+_IMAGE_REPORT = """
+(root) => Array.from(root.querySelectorAll('.jp-OutputArea-output img')).map(img => {
+  const r = {src: img.src.slice(0, 40), complete: img.complete,
+             width: img.naturalWidth, height: img.naturalHeight, blank: null,
+             inWidget: !!img.closest('.jupyter-widgets'),
+             mime: (img.closest('[data-mime-type]') || {getAttribute: () => null})
+                   .getAttribute('data-mime-type')};
+  if (img.complete && img.naturalWidth > 0) {
+    try {
+      const c = document.createElement('canvas'); c.width = 64; c.height = 64;
+      const g = c.getContext('2d'); g.drawImage(img, 0, 0, 64, 64);
+      const d = g.getImageData(0, 0, 64, 64).data;
+      let lo = 255, hi = 0;
+      for (let i = 0; i < d.length; i += 4) {
+        const v = d[i] + d[i + 1] + d[i + 2];
+        lo = Math.min(lo, v); hi = Math.max(hi, v);
+      }
+      r.blank = hi - lo < 3;
+    } catch (e) { r.blank = null; }
+  }
+  return r;
+})
+"""
+
+# SHA-256 of the bytes behind every <img> under an element (data: and blob: URLs both work).
+_IMAGE_DIGESTS = """
+async (root) => {
+  const out = [];
+  for (const img of root.querySelectorAll('img')) {
+    try {
+      const buf = await (await fetch(img.src)).arrayBuffer();
+      const h = await crypto.subtle.digest('SHA-256', buf);
+      out.push(Array.from(new Uint8Array(h)).map(b => b.toString(16).padStart(2, '0')).join(''));
+    } catch (e) { out.push('src:' + img.src); }
+  }
+  return out;
+}
+"""
+
+
+@dataclass
+class RunReport:
+    """What one Run All produced: cells, problems found, images and timing."""
+
+    notebook: str
+    seconds: float
+    cells: list[dict[str, Any]]
+    images: list[dict[str, Any]]
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def figures(self) -> list[dict[str, Any]]:
+        """Images shown as cell outputs or inside widgets that loaded with a real size."""
+        return [i for i in self.images if i["complete"] and i["width"] > 0 and i["height"] > 0]
+
+    def summary(self) -> str:
+        code = [c for c in self.cells if c["type"] == "code"]
+        return (f"{self.notebook}: {len(code)} code cells ran in {self.seconds:.1f} s, "
+                f"{len(self.figures)} images rendered, {len(self.problems)} problems")
+
+
+class NotebookPage:
+    """One JupyterLab tab showing one notebook."""
+
+    def __init__(self, page: Any, server: Any, notebook: str, shots: Path):
+        self.page, self.server, self.notebook = page, server, notebook
+        self.shots = Path(shots)
+        self.stem = Path(notebook).stem
+        self.console: list[str] = []
+        page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}")
+                if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
+
+    # Navigation ------------------------------------------------------------------------------
+    def open(self, timeout: float = 120) -> dict[str, Any]:
+        """Open the notebook and wait until its kernel is idle; fail on any dialog."""
+        self.page.goto(self.server.lab_url(self.notebook), wait_until="domcontentloaded")
+        self.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started",
+                                    timeout=timeout * 1000)
+        state = self._wait(lambda s: s.get("found") and s.get("ready")
+                           and s.get("status") == "idle", timeout, "the kernel to be idle")
+        dialogs = self.page.locator(".jp-Dialog")
+        if dialogs.count():
+            text = dialogs.first.inner_text()
+            raise AssertionError(f"{self.notebook}: a dialog opened with the notebook "
+                                 f"(missing kernelspec?): {text[:300]!r}")
+        return state
+
+    def state(self) -> dict[str, Any]:
+        """Kernel and execution state of the notebook panel."""
+        return self.page.evaluate(_PANEL_STATE, self.notebook)
+
+    def run_all(self) -> None:
+        """Run > Run All Cells, through the menu bar as a learner would."""
+        self.page.locator(".lm-MenuBar-item", has_text=re.compile(r"^\s*Run\s*$")).click()
+        self.page.locator(".lm-Menu-item:visible",
+                          has_text=re.compile(r"^\s*Run All Cells")).first.click()
+
+    def wait_until_done(self, timeout: float = 300) -> dict[str, Any]:
+        """Wait until no cell is running and the kernel has stayed idle for a second."""
+        idle_since = None
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            state = self.state()
+            if state.get("status") == "idle" and state.get("running") == 0:
+                idle_since = idle_since or time.monotonic()
+                if time.monotonic() - idle_since >= 1.0:
+                    return state
+            else:
+                idle_since = None
+            time.sleep(0.25)
+        raise TimeoutError(f"{self.notebook}: still running after {timeout:.0f} s "
+                           f"(state {self.state()}). Server log:\n{self.server.log_tail()}")
+
+    def run_all_and_report(self, timeout: float = 300) -> RunReport:
+        """Run every cell, wait, and collect problems a learner would see."""
+        start = time.monotonic()
+        self.run_all()
+        # Give the kernel a moment to go busy, so an early idle is not mistaken for done.
+        try:
+            self._wait(lambda s: s.get("status") != "idle" or s.get("running"), 10, "busy")
+        except TimeoutError:
+            pass
+        self.wait_until_done(timeout)
+        self.page.wait_for_timeout(500)   # let the last display messages paint
+        # Widgets may take a moment to build their views; a placeholder that stays is a failure.
+        try:
+            self.page.wait_for_function(
+                "() => !document.querySelector('.jp-Notebook').innerText"
+                ".includes('Loading widget...')", timeout=5000)
+        except Exception:  # noqa: BLE001 - reported by problems() below
+            pass
+        seconds = time.monotonic() - start
+        cells = self.page.evaluate(_CELL_REPORT, self.notebook)
+        images = self.page.locator(".jp-Notebook").first.evaluate(_IMAGE_REPORT)
+        return RunReport(self.notebook, seconds, cells, images, problems(cells, images))
+
+    # Widgets ---------------------------------------------------------------------------------
+    def live_widgets(self, css_class: str) -> Any:
+        """Locator for elements of ``css_class`` that are rendered ipywidgets views."""
+        # Only a widget view carries the jupyter-widgets class; static HTML fallbacks do not.
+        return self.page.locator(f".jp-OutputArea-output .jupyter-widgets.{css_class}")
+
+    def answer_quiz(self, index: int = 0, option: int = 0, timeout: float = 15) -> str:
+        """Click ``option`` in quiz ``index``; return the feedback text that appears."""
+        quiz = self.live_widgets("cnncourse-quiz").nth(index)
+        quiz.scroll_into_view_if_needed()
+        self.screenshot(f"quiz{index}-before", quiz)
+        quiz.locator("button").nth(option).click()
+        feedback = quiz.locator(".cnncourse-feedback")
+        feedback.wait_for(state="visible", timeout=timeout * 1000)
+        self.screenshot(f"quiz{index}-after", quiz)
+        return feedback.inner_text()
+
+    def image_digests(self, element: Any) -> list[str]:
+        """SHA-256 of every image under ``element``."""
+        return element.evaluate(_IMAGE_DIGESTS)
+
+    def change_playground(self, index: int = 0, timeout: float = 30) -> tuple[list, list, str]:
+        """Pick another kernel (or nudge a slider) in a playground; wait for its image to change.
+
+        Returns the image digests before and after, and what was changed.
+        """
+        box = self.live_widgets("cnncourse-playground").nth(index)
+        box.scroll_into_view_if_needed()
+        before = self.image_digests(box)
+        if not before:
+            raise AssertionError(f"{self.notebook}: playground {index} shows no image.")
+        self.screenshot(f"playground{index}-before", box)
+        selects = box.locator("select")
+        if selects.count():
+            select = selects.first
+            values = select.evaluate("s => Array.from(s.options).map(o => o.value)")
+            current = select.input_value()
+            target = next((v for v in values if v != current), None)
+            if target is None:
+                raise AssertionError(f"{self.notebook}: playground dropdown has one choice.")
+            select.select_option(target)
+            label = select.evaluate("s => s.options[s.selectedIndex].textContent")
+            changed = f"dropdown {current!r} -> {label!r}"
+        else:
+            handle = box.locator(".noUi-handle, input[type=range]").first
+            handle.focus()
+            for _ in range(3):
+                handle.press("ArrowRight")
+            changed = "slider moved right 3 steps"
+        deadline = time.monotonic() + timeout
+        after = before
+        while time.monotonic() < deadline:
+            after = self.image_digests(box)
+            if after and after != before:
+                break
+            self.page.wait_for_timeout(250)
+        self.page.wait_for_timeout(300)
+        self.screenshot(f"playground{index}-after", box)
+        return before, after, changed
+
+    # Evidence --------------------------------------------------------------------------------
+    def screenshot(self, what: str, element: Any = None) -> Path:
+        """Save a PNG of the page (or of ``element``) as ``<notebook>-<what>.png``."""
+        path = self.shots / f"{self.stem}-{what}.png"
+        try:
+            (element or self.page).screenshot(path=str(path))
+        except Exception as exc:  # noqa: BLE001 - a screenshot must never hide the real failure
+            print(f"screenshot {path.name} failed: {exc}")
+        return path
+
+    def screenshot_notebook(self, what: str, max_height: int = 16000) -> Path:
+        """Save the whole notebook as one tall PNG (the viewport grows to fit, then shrinks)."""
+        size = self.page.viewport_size
+        height = self.page.evaluate(
+            "() => { const s = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer')"
+            " || document.querySelector('.jp-NotebookPanel-notebook');"
+            " s.scrollTop = 0; return s.scrollHeight; }")
+        self.page.set_viewport_size({"width": size["width"],
+                                     "height": int(min(max_height, height + 200))})
+        self.page.wait_for_timeout(300)
+        try:
+            return self.screenshot(what)
+        finally:
+            self.page.set_viewport_size(size)
+
+    def screenshot_first_figure(self, what: str = "figure") -> Path | None:
+        """Save the first figure that is a cell output (not inside a widget), if any."""
+        figure = self.page.locator(".jp-OutputArea-output[data-mime-type='image/png']").first
+        if not figure.count():
+            return None
+        figure.scroll_into_view_if_needed()
+        return self.screenshot(what, figure)
+
+    def scroll_to(self, selector: str) -> None:
+        """Scroll the notebook so the first element matching ``selector`` is in view."""
+        target = self.page.locator(selector).first
+        if target.count():
+            target.scroll_into_view_if_needed()
+
+    # Helpers ---------------------------------------------------------------------------------
+    def _wait(self, ok: Any, timeout: float, what: str) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        state: dict[str, Any] = {}
+        while time.monotonic() < deadline:
+            state = self.state()
+            if ok(state):
+                return state
+            time.sleep(0.25)
+        raise TimeoutError(f"{self.notebook}: timed out after {timeout:.0f} s waiting for "
+                           f"{what}; state {state}. Server log:\n{self.server.log_tail(2000)}")
+
+
+def problems(cells: list[dict[str, Any]], images: list[dict[str, Any]]) -> list[str]:
+    """Everything in a finished run that a learner would see as broken."""
+    found = []
+    for cell in cells:
+        if cell["type"] != "code":
+            continue
+        where = f"cell {cell['index']} ({cell['source'][:60]!r})"
+        if cell["count"] is None:
+            found.append(f"{where} did not run (no execution count)")
+        for out in cell["outputs"]:
+            if out["type"] == "error":
+                found.append(f"{where} raised {out['ename']}: {out['evalue']}\n"
+                             f"{_strip_ansi(out['traceback'])}")
+            elif out["name"] == "stderr" and "Traceback (most recent call last)" in out["text"]:
+                found.append(f"{where} printed a traceback:\n{_strip_ansi(out['text'])}")
+        model_widgets = sum(WIDGET_MIME in out["mimes"] for out in cell["outputs"])
+        dom_widgets = cell["domKinds"].count("widget") + cell["domKinds"].count("empty")
+        if model_widgets != dom_widgets:
+            found.append(f"{where} has {model_widgets} widget outputs but {dom_widgets} rendered "
+                         f"as widgets (shown as {cell['domKinds']}): no widget front end?")
+        ids = [out["modelId"] for out in cell["outputs"] if out["modelId"]]
+        if len(ids) != len(set(ids)):
+            found.append(f"{where} shows the same widget twice (a display() plus the cell's "
+                         f"return value?); end the line with ';' or return None")
+        if WIDGET_FAILURE_TEXT.search(cell["domText"]):
+            found.append(f"{where} shows a widget error: {cell['domText'][:300]!r}")
+        for line in cell["domText"].splitlines():
+            if WIDGET_REPR_TEXT.match(line):
+                found.append(f"{where} shows a widget as plain text: {line[:120]!r}")
+                break
+    for image in images:
+        if not image["complete"] or image["width"] == 0 or image["height"] == 0:
+            found.append(f"an image did not load: {image}")
+        elif image["blank"]:
+            found.append(f"an image is one flat colour (blank figure?): {image}")
+    return found
+
+
+def _strip_ansi(text: str) -> str:
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)

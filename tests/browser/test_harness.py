@@ -1,0 +1,51 @@
+"""The browser harness proves itself on scratch notebooks: it sees live widgets and figures in a
+healthy notebook, and it reports the errors in a notebook broken on purpose."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import SCRATCH_DIR
+from .scratch import BROKEN, GOOD
+
+pytestmark = pytest.mark.browser
+
+
+def test_scratch_notebook_renders_figures_and_live_widgets(notebook_page):
+    page = notebook_page(f"{SCRATCH_DIR}/{GOOD}")
+    state = page.open()
+    assert state["kernelName"] == "python3"
+    page.screenshot("01-opened")
+
+    report = page.run_all_and_report(timeout=180)
+    print(report.summary())
+    page.screenshot_notebook("02-ran")
+    page.screenshot_first_figure("03-figure")
+    assert report.problems == [], "\n\n".join(report.problems)
+    assert all(c["count"] is not None for c in report.cells if c["type"] == "code")
+    # The ReLU figure (a cell output) and the playground image (inside a widget).
+    assert any(not i["inWidget"] for i in report.figures), report.images
+    assert any(i["inWidget"] for i in report.figures), report.images
+
+    assert page.live_widgets("cnncourse-quiz").count() == 1
+    feedback = page.answer_quiz(option=1)
+    assert "Right" in feedback and "Why" in feedback, feedback
+
+    before, after, changed = page.change_playground()
+    print(f"playground: {changed}; image {before[0][:12]} -> {after[0][:12]}")
+    assert after and after != before, f"the playground image did not change after {changed}"
+
+
+def test_harness_reports_errors_and_broken_widgets(notebook_page):
+    page = notebook_page(f"{SCRATCH_DIR}/{BROKEN}")
+    page.open()
+    report = page.run_all_and_report(timeout=180)
+    print(report.summary())
+    page.screenshot_notebook("02-ran")
+    text = "\n".join(report.problems)
+    assert "raised ZeroDivisionError" in text, text
+    assert "did not run" in text and "unreachable" in text, text
+    assert "widget error" in text, text
+    assert "shows the same widget twice" in text, text
+    # The figure before the errors still rendered.
+    assert len(report.figures) == 1, report.images
