@@ -1,0 +1,392 @@
+"""Tests for cnncourse.data and cnncourse.synthetic: offline, on small files in real formats.
+
+The tests write MNIST-style idx ``.gz`` files and CIFAR-10 python pickles, replace the
+checksum table with the MD5s of those files, and load them through the real code path.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import pickle
+import socket
+import struct
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from cnncourse import data, synthetic
+
+MNIST_FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+               "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
+FOLDER = {"mnist": "MNIST", "fashion_mnist": "FashionMNIST"}
+
+
+def _md5(path: Path) -> str:
+    return hashlib.md5(path.read_bytes()).hexdigest()
+
+
+def _images_for(labels: np.ndarray, size: int, channels: int | None = None) -> np.ndarray:
+    """Each image is one flat grey level that encodes its label: pairing stays checkable."""
+    values = (labels * 20 + 7).astype(np.uint8)                     # (N,)
+    shape = (len(labels), size, size) if channels is None else (len(labels), channels, size, size)
+    return np.broadcast_to(values.reshape(-1, *([1] * (len(shape) - 1))), shape).copy()
+
+
+def write_mnist(root: Path, name: str = "mnist", n_train: int = 30, n_test: int = 12) -> dict:
+    """Write idx ``.gz`` files (magic 2051 images, 2049 labels) and return their MD5 table."""
+    raw = root / FOLDER[name] / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    table = {}
+    for split, n in (("train", n_train), ("test", n_test)):
+        labels = (np.arange(n) % 10).astype(np.uint8)
+        images = _images_for(labels, 28)
+        img_name, lbl_name = MNIST_FILES[split]
+        payloads = {
+            img_name: struct.pack(">IIII", 2051, n, 28, 28) + images.tobytes(),
+            lbl_name: struct.pack(">II", 2049, n) + labels.tobytes(),
+        }
+        for fname, payload in payloads.items():
+            path = raw / f"{fname}.gz"
+            path.write_bytes(gzip.compress(payload))
+            table[f"{FOLDER[name]}/raw/{fname}.gz"] = _md5(path)
+    return table
+
+
+CIFAR_NAMES = ["airplane", "automobile", "bird", "cat", "deer",
+               "dog", "frog", "horse", "ship", "truck"]
+
+
+def write_cifar(root: Path, per_batch: int = 6, n_test: int = 10) -> dict:
+    """Write ``cifar-10-batches-py`` pickles (5 train batches, test, meta); return the MD5s."""
+    folder = root / "cifar-10-batches-py"
+    folder.mkdir(parents=True, exist_ok=True)
+    table = {}
+    rng = np.random.default_rng(0)
+    batches = [(f"data_batch_{i}", per_batch) for i in range(1, 6)] + [("test_batch", n_test)]
+    for fname, n in batches:
+        labels = rng.integers(0, 10, size=n)
+        pixels = rng.integers(0, 256, size=(n, 3 * 32 * 32), dtype=np.uint8)  # R, G, B planes
+        entry = {"batch_label": fname, "labels": labels.tolist(), "data": pixels,
+                 "filenames": [f"img_{i}.png" for i in range(n)]}
+        path = folder / fname
+        path.write_bytes(pickle.dumps(entry, protocol=2))
+        table[f"cifar-10-batches-py/{fname}"] = _md5(path)
+    meta = folder / "batches.meta"
+    meta.write_bytes(pickle.dumps({"label_names": CIFAR_NAMES, "num_cases_per_batch": per_batch,
+                                   "num_vis": 3072}, protocol=2))
+    table["cifar-10-batches-py/batches.meta"] = _md5(meta)
+    return table
+
+
+@pytest.fixture(autouse=True)
+def clean_state(monkeypatch):
+    """Fresh caches and no environment surprises in every test."""
+    monkeypatch.setattr(data, "_verified", {})
+    monkeypatch.setattr(data, "_told", set())
+    for var in ("CNNCOURSE_QUICK", "CNNCOURSE_OFFLINE", "CNNCOURSE_DATA"):
+        monkeypatch.delenv(var, raising=False)
+
+
+def use_table(monkeypatch, tables: dict[str, dict]) -> None:
+    """Point the checksum table at the fake files' MD5s (per dataset)."""
+    monkeypatch.setattr(data, "expected_files", lambda name: tables[data.canonical_name(name)])
+
+
+def forbid_network(monkeypatch) -> None:
+    """Fail the test if anything tries to open a connection or a URL."""
+    def boom(*args, **kwargs):
+        pytest.fail(f"network was touched: {args!r}")
+
+    monkeypatch.setattr(socket, "create_connection", boom)
+    monkeypatch.setattr(socket.socket, "connect", boom)
+    monkeypatch.setattr(urllib.request, "urlopen", boom)
+
+
+# --------------------------------------------------------------------------- real formats
+
+
+@pytest.mark.parametrize("name", ["mnist", "fashion_mnist"])
+def test_mnist_family_loads_idx_gz_files(tmp_path, monkeypatch, name):
+    use_table(monkeypatch, {name: write_mnist(tmp_path, name)})
+    forbid_network(monkeypatch)
+    d = data.load_data(name, root=tmp_path, quick=False)
+    assert not d.synthetic and d.name == name
+    assert d.train.X.shape == (30, 1, 28, 28) and d.test.X.shape == (12, 1, 28, 28)
+    assert d.train.X.dtype == torch.float32 and d.train.y.dtype == torch.int64
+    assert d.train.y.tolist() == [i % 10 for i in range(30)]
+    # Normalised with the dataset's statistics; denormalize gives back the stored pixels.
+    pixels = (d.denormalize(d.train.X) * 255).round()
+    expected = (d.train.y * 20 + 7).float().view(-1, 1, 1, 1).expand(-1, 1, 28, 28)
+    assert torch.equal(pixels, expected)
+    assert d.info.mean == data.STATS[name][0] and d.info.shape == (1, 28, 28)
+    from torchvision import datasets
+    tv = datasets.MNIST if name == "mnist" else datasets.FashionMNIST
+    assert d.classes == list(tv.classes)
+    # The .gz files were kept and extracted next to them for torchvision's reader.
+    raw = tmp_path / FOLDER[name] / "raw"
+    assert (raw / "train-images-idx3-ubyte").is_file()
+    assert (raw / "train-images-idx3-ubyte.gz").is_file()
+
+
+def test_cifar10_loads_python_pickles(tmp_path, monkeypatch):
+    table = write_cifar(tmp_path)
+    use_table(monkeypatch, {"cifar10": table})
+    forbid_network(monkeypatch)
+    d = data.load_data("cifar10", root=tmp_path, quick=False)
+    assert not d.synthetic
+    assert d.train.X.shape == (30, 3, 32, 32) and d.test.X.shape == (10, 3, 32, 32)
+    assert d.classes == CIFAR_NAMES and d.train.classes == CIFAR_NAMES
+    # Channel planes land in the right place: X[i, c, h, w] == row[c*1024 + h*32 + w].
+    with open(tmp_path / "cifar-10-batches-py" / "data_batch_1", "rb") as f:
+        first = pickle.load(f, encoding="latin1")
+    restored = (d.denormalize(d.train.X[:6]) * 255).round().to(torch.uint8)
+    assert torch.equal(restored.reshape(6, -1), torch.from_numpy(first["data"]))
+    assert d.train.y[:6].tolist() == first["labels"]
+
+
+def test_cifar_files_fail_against_torchvision_checksums(tmp_path):
+    # Without the patched table the real torchvision MD5s apply, and fake files are "corrupt".
+    write_cifar(tmp_path)
+    assert data.expected_files("cifar10")["cifar-10-batches-py/data_batch_1"] == \
+        "c99cafc152244af753f735de768cd75f"
+    with pytest.raises(data.DataError, match="data_batch_1.*corrupt"):
+        data.load_data("cifar10", root=tmp_path, download=False)
+
+
+def test_quick_mode_takes_a_fixed_subset_with_labels_kept(tmp_path, monkeypatch):
+    use_table(monkeypatch, {"mnist": write_mnist(tmp_path)})
+    monkeypatch.setattr(data, "QUICK_SIZES", (8, 4))
+    monkeypatch.setenv("CNNCOURSE_QUICK", "1")
+    a = data.load_data("mnist", root=tmp_path, download=False)
+    b = data.load_data("mnist", root=tmp_path, download=False)
+    assert len(a.train) == 8 and len(a.test) == 4
+    assert torch.equal(a.train.y, b.train.y)
+    grey = (a.train.denormalize(a.train.X)[:, 0, 0, 0] * 255).round()
+    assert torch.equal(grey, (a.train.y * 20 + 7).float())
+
+
+def test_loader_batches_from_memory(tmp_path, monkeypatch):
+    use_table(monkeypatch, {"mnist": write_mnist(tmp_path)})
+    d = data.load_data("mnist", root=tmp_path, download=False)
+    batches = list(d.train.loader(batch_size=8))
+    assert [len(y) for _, y in batches] == [8, 8, 8, 6]
+    assert batches[0][0].shape == (8, 1, 28, 28)
+
+
+# --------------------------------------------------------------------------- corrupt, missing
+
+
+def test_truncated_file_names_the_file_and_the_fix(tmp_path, monkeypatch):
+    use_table(monkeypatch, {"mnist": write_mnist(tmp_path)})
+    gz = tmp_path / "MNIST" / "raw" / "train-labels-idx1-ubyte.gz"
+    gz.write_bytes(gz.read_bytes()[:10])
+    with pytest.raises(data.DataError) as info:
+        data.load_data("mnist", root=tmp_path, download=False)
+    text = str(info.value)
+    assert str(gz) in text and "cnncourse data download --dataset mnist" in text
+    assert "Delete" in text
+
+
+def test_unreadable_content_with_matching_checksum_gets_a_clear_error(tmp_path, monkeypatch):
+    write_cifar(tmp_path)
+    bad = tmp_path / "cifar-10-batches-py" / "data_batch_3"
+    bad.write_bytes(b"this is not a pickle")
+    # A table that matches the garbage: only the reader can notice.
+    table = {f"cifar-10-batches-py/{p.name}": _md5(p)
+             for p in (tmp_path / "cifar-10-batches-py").iterdir()}
+    use_table(monkeypatch, {"cifar10": table})
+    with pytest.raises(data.DataError, match="could not be read.*cnncourse data download"):
+        data.load_data("cifar10", root=tmp_path, download=False)
+
+
+def test_missing_file_falls_back_with_one_message(tmp_path, monkeypatch, capsys):
+    use_table(monkeypatch, {"mnist": write_mnist(tmp_path)})
+    (tmp_path / "MNIST" / "raw" / "t10k-labels-idx1-ubyte.gz").unlink()
+    monkeypatch.setattr(data, "SYNTHETIC_SIZES", (40, 20))
+    d1 = data.load_data("mnist", root=tmp_path, download=False)
+    d2 = data.load_data("mnist", root=tmp_path, download=False)
+    out = capsys.readouterr().out
+    assert d1.synthetic and d2.synthetic and "download=False" in d1.reason
+    assert out.count("SYNTHETIC stand-in for MNIST") == 1
+    assert "cnncourse data download --dataset mnist" in out and "CNNCOURSE_DATA" in out
+
+
+def test_check_files_reports_present_and_missing(tmp_path, monkeypatch):
+    use_table(monkeypatch, {"mnist": write_mnist(tmp_path)})
+    (tmp_path / "MNIST" / "raw" / "t10k-images-idx3-ubyte.gz").unlink()
+    ok, missing = data.check_files("mnist", tmp_path)
+    assert len(ok) == 3 and [p.name for p in missing] == ["t10k-images-idx3-ubyte.gz"]
+    assert not data.is_available("mnist", tmp_path)
+
+
+def test_fallback_false_raises_instead(tmp_path, monkeypatch):
+    monkeypatch.setenv("CNNCOURSE_OFFLINE", "1")
+    with pytest.raises(data.DataError, match="not available.*cnncourse data download"):
+        data.load_data("cifar10", root=tmp_path, fallback=False)
+
+
+# --------------------------------------------------------------------------- network
+
+
+def test_offline_never_touches_the_network(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CNNCOURSE_OFFLINE", "1")
+    monkeypatch.setenv("CNNCOURSE_QUICK", "1")
+    forbid_network(monkeypatch)
+    d = data.load_data("cifar10", root=tmp_path)
+    assert d.synthetic and d.train.X.shape == (1024, 3, 32, 32)
+    assert "CNNCOURSE_OFFLINE=1" in capsys.readouterr().out
+    with pytest.raises(data.DataError, match="CNNCOURSE_OFFLINE"):
+        data.download_dataset("mnist", tmp_path)
+
+
+def test_unreachable_server_falls_back_within_seconds(tmp_path, monkeypatch, capsys):
+    def refuse(*args, **kwargs):
+        raise OSError("network is unreachable")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setenv("CNNCOURSE_QUICK", "1")
+    start = time.perf_counter()
+    d = data.load_data("fashion_mnist", root=tmp_path)
+    elapsed = time.perf_counter() - start
+    assert d.synthetic and elapsed < 5
+    assert "no network connection" in d.reason
+    assert "SYNTHETIC stand-in for Fashion-MNIST" in capsys.readouterr().out
+
+
+@pytest.fixture
+def silent_server():
+    """A local server that accepts connections and never answers: a stalled download."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    held, stop = [], threading.Event()
+
+    def accept():
+        server.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    stop.set()
+    thread.join(timeout=2)
+    for conn in held:
+        conn.close()
+    server.close()
+
+
+def test_stalled_download_times_out_and_falls_back(tmp_path, monkeypatch, silent_server):
+    from torchvision.datasets import MNIST
+
+    # The probe succeeds (the port is open) but the server never sends a byte.
+    monkeypatch.setattr(MNIST, "mirrors", [f"http://127.0.0.1:{silent_server}/"])
+    monkeypatch.setattr(data, "DOWNLOAD_TIMEOUT", 0.5)
+    monkeypatch.setattr(data, "SYNTHETIC_SIZES", (40, 20))
+    before = socket.getdefaulttimeout()
+    start = time.perf_counter()
+    d = data.load_data("mnist", root=tmp_path)
+    elapsed = time.perf_counter() - start
+    assert d.synthetic and "download failed" in d.reason
+    assert elapsed < 10
+    assert socket.getdefaulttimeout() == before          # the global timeout is restored
+    assert not list((tmp_path / "MNIST" / "raw").glob("*.gz"))  # nothing half-written kept
+
+
+def test_download_is_skipped_when_files_are_verified(tmp_path, monkeypatch):
+    use_table(monkeypatch, {"mnist": write_mnist(tmp_path)})
+    forbid_network(monkeypatch)
+    monkeypatch.setattr(data, "_fetch", lambda *a: pytest.fail("_fetch called"))
+    assert data.download_dataset("mnist", tmp_path) == tmp_path
+
+
+def test_successful_download_is_verified(tmp_path, monkeypatch):
+    # Simulate the server with a fetch that writes the fake files; the table then checks them.
+    scratch = tmp_path / "server"
+    table = write_mnist(scratch)
+    use_table(monkeypatch, {"mnist": table})
+    monkeypatch.setattr(data, "can_connect", lambda *a, **k: True)
+
+    def fake_fetch(name, root, missing):
+        for path in missing:
+            rel = path.relative_to(root)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes((scratch / rel).read_bytes())
+
+    monkeypatch.setattr(data, "_fetch", fake_fetch)
+    root = tmp_path / "course-data"
+    root.mkdir()
+    d = data.load_data("mnist", root=root)
+    assert not d.synthetic and len(d.train) == 30
+
+
+# --------------------------------------------------------------------------- synthetic
+
+
+@pytest.mark.parametrize("name,shape", [("mnist", (1, 28, 28)), ("fashion_mnist", (1, 28, 28)),
+                                        ("cifar10", (3, 32, 32))])
+def test_synthetic_matches_the_real_shapes(name, shape):
+    d = data.make_synthetic(name, n_train=200, n_test=50, seed=3)
+    assert d.synthetic and d.name == name
+    assert d.train.X.shape == (200, *shape) and d.test.X.shape == (50, *shape)
+    assert d.train.X.dtype == torch.float32 and d.train.y.dtype == torch.int64
+    assert d.classes == synthetic.CLASSES and len(d.classes) == 10
+    assert torch.bincount(d.train.y, minlength=10).tolist() == [20] * 10
+    assert abs(d.train.X.mean().item()) < 0.05 and abs(d.train.X.std().item() - 1) < 0.1
+    shown = d.denormalize(d.train.X)
+    assert shown.min() >= 0 and shown.max() <= 1
+
+
+def test_synthetic_is_deterministic_by_seed():
+    a, la = synthetic.generate("cifar10", 64, seed=5)
+    b, lb = synthetic.generate("cifar10", 64, seed=5)
+    c, _ = synthetic.generate("cifar10", 64, seed=6)
+    assert a.dtype == torch.uint8 and torch.equal(a, b) and torch.equal(la, lb)
+    assert not torch.equal(a, c)
+    train = data.make_synthetic("mnist", 50, 50, seed=0)
+    assert not torch.equal(train.train.X, train.test.X)  # the test split is a different draw
+
+
+def test_small_cnn_learns_synthetic_cifar_well_above_chance():
+    from cnncourse.models import SimpleCNN
+    from cnncourse.train import fit
+
+    d = data.make_synthetic("cifar10", n_train=2560, n_test=500, seed=0)
+    history = fit(SimpleCNN(), d.train.loader(64, shuffle=True), d.test.loader(500),
+                  epochs=3, progress=False, seed=0)
+    assert history["test_acc"][-1] > 0.3                      # chance is 0.1
+    assert history["test_acc"][-1] > history["test_acc"][0]    # a curve that improves
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+def test_unknown_name_suggests_valid_ones():
+    with pytest.raises(ValueError, match="'mnist', 'fashion_mnist', 'cifar10'.*'cifar10'"):
+        data.load_data("cifar")
+    with pytest.raises(TypeError, match="dataset name"):
+        data.load_data(10)
+    assert data.canonical_name("Fashion-MNIST") == "fashion_mnist"
+
+
+def test_bad_arguments_get_clear_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        data.load_data("mnist", root=tmp_path / "nowhere")
+    with pytest.raises(TypeError, match="root must be a folder"):
+        data.load_data("mnist", root=3)
+    with pytest.raises(TypeError, match="download must be True, False or None"):
+        data.load_data("mnist", download="yes")
+    with pytest.raises(ValueError, match="n_train must be a positive int"):
+        data.make_synthetic("mnist", n_train=0)
+    d = data.make_synthetic("mnist", 10, 10)
+    with pytest.raises(ValueError, match=r"\(C, H, W\) or \(N, C, H, W\) with C=1"):
+        d.denormalize(torch.zeros(4, 3, 28, 28))
