@@ -1,6 +1,7 @@
 """Checks for notebooks 04-07 accept the reference and reject realistic wrong answers."""
 
 import pytest
+import torch
 from torch.nn import functional as F
 
 from cnncourse.exercises import CORRECT, NOT_ATTEMPTED, WRONG
@@ -26,7 +27,7 @@ def stub(*args, **kwargs):
     raise NotImplementedError("Hint: ...")
 
 
-@pytest.mark.parametrize("nb", ["nb04"])
+@pytest.mark.parametrize("nb", ["nb04", "nb05"])
 def test_quizzes_build_and_render(nb):
     import importlib
 
@@ -98,3 +99,55 @@ def test_nb04_stack_output_size():
     assert_rejects(check, no_padding, "left out the padding")
     assert_rejects(check, no_stride, "ignored the stride")
     assert_rejects(check, last_only, "previous layer's output size")
+
+
+# Notebook 05 ---------------------------------------------------------------------------------
+from cnncourse.checks import nb05  # noqa: E402
+
+
+def test_nb05_relu():
+    check = nb05.relu
+    assert_accepts_reference(check)
+    assert verdict(check, stub).status == NOT_ATTEMPTED
+
+    def in_place(x):
+        x[x < 0] = 0
+        return x
+
+    assert_rejects(check, in_place, "in place")
+    assert_rejects(check, lambda x: x > 0, "True/False mask")
+    assert_rejects(check, lambda x: x.clamp(max=0), "clamp(min=0)")
+    assert_rejects(check, lambda x: x.abs(), "|x|")
+    assert_rejects(check, torch.sigmoid, "sigmoid")
+
+
+def test_nb05_relu_grad():
+    check = nb05.relu_grad
+    assert_accepts_reference(check)
+    assert_rejects(check, lambda x: x > 0, "True/False mask")
+    assert_rejects(check, torch.relu, "returned relu(x) itself")
+    assert_rejects(check, torch.sign, "sign of x")
+    assert_rejects(check, lambda x: torch.sigmoid(x) * (1 - torch.sigmoid(x)), "sigmoid's")
+
+
+def test_nb05_compose_kernels():
+    check = nb05.compose_kernels
+    assert_accepts_reference(check)
+
+    def matmul(k1, k2):
+        return k1 @ k2
+
+    def unflipped(k1, k2):
+        a, b = k2.shape
+        return F.conv2d(F.pad(k1[None, None], (b - 1, b - 1, a - 1, a - 1)), k2[None, None])[0, 0]
+
+    def elementwise_padded(k1, k2):
+        return F.pad(k1 * k2, (1, 1, 1, 1))
+
+    def fixed_padding(k1, k2):  # right for 3x3 + 3x3 only
+        return F.conv2d(k1[None, None], torch.flip(k2, dims=(0, 1))[None, None], padding=2)[0, 0]
+
+    assert_rejects(check, matmul, "must be 5x5")
+    assert_rejects(check, unflipped, "mirrored")
+    assert_rejects(check, elementwise_padded, "does not reproduce the two steps")
+    assert_rejects(check, fixed_padding, "3x3 followed by a 2x2")
