@@ -247,28 +247,33 @@ class NotebookPage:
         """SHA-256 of every image under ``element``."""
         return element.evaluate(_IMAGE_DIGESTS)
 
-    def change_playground(self, index: int = 0, timeout: float = 30) -> tuple[list, list, str]:
-        """Pick another kernel (or nudge a slider) in a playground; wait for its image to change.
+    def change_widget(self, css_class: str = "cnncourse-playground", index: int = 0,
+                      timeout: float = 30) -> tuple[list, list, str]:
+        """Pick another dropdown choice (or nudge a slider) in a widget; wait for its image.
 
         Returns the image digests before and after, and what was changed.
         """
-        box = self.live_widgets("cnncourse-playground").nth(index)
+        box = self.live_widgets(css_class).nth(index)
         box.scroll_into_view_if_needed()
+        name = css_class.removeprefix("cnncourse-")
         before = self.image_digests(box)
         if not before:
-            raise AssertionError(f"{self.notebook}: playground {index} shows no image.")
-        self.screenshot(f"playground{index}-before", box)
+            raise AssertionError(f"{self.notebook}: .{css_class} {index} shows no image.")
+        self.screenshot(f"{name}{index}-before", box)
         selects = box.locator("select")
         if selects.count():
             select = selects.first
-            values = select.evaluate("s => Array.from(s.options).map(o => o.value)")
+            options = select.evaluate(
+                "s => Array.from(s.options).map(o => [o.value, o.textContent.trim()])")
             current = select.input_value()
-            target = next((v for v in values if v != current), None)
-            if target is None:
-                raise AssertionError(f"{self.notebook}: playground dropdown has one choice.")
-            select.select_option(target)
-            label = select.evaluate("s => s.options[s.selectedIndex].textContent")
-            changed = f"dropdown {current!r} -> {label!r}"
+            others = [(v, t) for v, t in options if v != current]
+            # "custom" only switches the kernel editor on; it does not redraw.
+            others.sort(key=lambda vt: vt[1].lower() == "custom")
+            if not others:
+                raise AssertionError(f"{self.notebook}: .{css_class} dropdown has one choice.")
+            select.select_option(others[0][0])
+            was = next(t for v, t in options if v == current)
+            changed = f"dropdown {was!r} -> {others[0][1]!r}"
         else:
             handle = box.locator(".noUi-handle, input[type=range]").first
             handle.focus()
@@ -283,8 +288,12 @@ class NotebookPage:
                 break
             self.page.wait_for_timeout(250)
         self.page.wait_for_timeout(300)
-        self.screenshot(f"playground{index}-after", box)
+        self.screenshot(f"{name}{index}-after", box)
         return before, after, changed
+
+    def change_playground(self, index: int = 0, timeout: float = 30) -> tuple[list, list, str]:
+        """Pick another kernel in a ``cnncourse-playground``; see :meth:`change_widget`."""
+        return self.change_widget("cnncourse-playground", index, timeout)
 
     # Evidence --------------------------------------------------------------------------------
     def screenshot(self, what: str, element: Any = None) -> Path:
