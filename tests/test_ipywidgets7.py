@@ -40,7 +40,8 @@ def test_course_widgets_build_and_update_under_ipywidgets7(ipyw7_env):
                             env=ipyw7_env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "OK ipywidgets 7." in result.stdout
-    assert "quizzes" in result.stdout.splitlines()[-1]
+    assert "OK kernel_playground" in result.stdout
+    assert result.stdout.splitlines()[-1] == "OK all widgets"
 
 
 def test_quiz_displays_as_a_v7_widget_in_a_kernel(ipyw7_env, tmp_path):
@@ -53,9 +54,17 @@ def test_quiz_displays_as_a_v7_widget_in_a_kernel(ipyw7_env, tmp_path):
             "from cnncourse.quiz import Quiz\n"
             "q = Quiz('Does pooling add information?', [('Yes', False), ('No', True)], 'It '"
             "'only keeps a summary.')\n"
-            "box = q.show()\n"
+            "q.show()\n"
+            "box = q.box\n"
             "box.buttons[1].click()\n"
             "print(type(box).__name__, q.answer, 'Right' in box.feedback.value)"),
+        nbformat.v4.new_code_cell(
+            "from IPython.display import display\n"
+            "from cnncourse.viz.conv import kernel_playground\n"
+            "pg = kernel_playground(size=48)\n"
+            "display(pg)\n"
+            "pg.dropdown.value = [o for o in pg.dropdown.options if o != pg.dropdown.value][0]\n"
+            "print('playground', pg.dropdown.value, len(pg.image.value) > 100)"),
     ]
     client = NotebookClient(nb, timeout=120, kernel_name="python3", store_widget_state=True,
                             resources={"metadata": {"path": str(tmp_path)}})
@@ -67,7 +76,13 @@ def test_quiz_displays_as_a_v7_widget_in_a_kernel(ipyw7_env, tmp_path):
              and "application/vnd.jupyter.widget-view+json" in o.data]
     assert views, f"no widget view displayed: {json.dumps(outputs)[:500]}"
     assert any("VBox 1 True" in o.get("text", "") for o in outputs)
+    playground = nb.cells[2].outputs
+    assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+               for o in playground), f"playground not displayed: {json.dumps(playground)[:500]}"
+    assert any(o.get("text", "").strip().endswith("True") for o in playground)
     state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     controls = {m["model_module_version"] for m in state.values()
                 if m["model_module"] == "@jupyter-widgets/controls"}
     assert controls == {"1.5.0"}, f"expected ipywidgets-7 models (controls 1.5.0), got {controls}"
+    names = {m["model_name"] for m in state.values()}
+    assert {"ButtonModel", "DropdownModel", "ImageModel", "FloatTextModel"} <= names, names

@@ -49,12 +49,58 @@ def check_quiz(name: str, quiz: Quiz) -> None:
     print(f"OK quiz {name}: built {len(box.buttons)} buttons, clicks update the feedback")
 
 
+def check_kernel_playground() -> None:
+    """Notebook 03's kernel playground: a preset, then a hand-typed kernel, redraw the photo."""
+    import torch
+
+    from cnncourse.viz.conv import kernel_playground
+
+    box = kernel_playground(size=48)
+    assert isinstance(box, ipywidgets.VBox) and isinstance(box.image, ipywidgets.Image)
+    first_png, first = box.image.value, box.result.clone()
+    assert len(first_png) > 100, "the playground drew nothing"
+    other = next(o for o in box.dropdown.options if o not in (box.dropdown.value, "custom"))
+    box.dropdown.value = other                      # pick another preset kernel
+    assert box.image.value != first_png and not torch.equal(box.result, first)
+    box.cells[4].value = box.cells[4].value + 1.0   # edit one number by hand
+    assert box.dropdown.value == "custom", "editing a number must switch to 'custom'"
+    assert box.kernel()[1, 1].item() == box.cells[4].value
+    print(f"OK kernel_playground: {len(box.dropdown.options)} kernels, preset and custom redraw")
+
+
+def check_conv_stepper() -> None:
+    from cnncourse.viz.conv import conv_stepper
+
+    box = conv_stepper()
+    before, cell = box.image.value, (box.state["row"], box.state["col"])
+    box.slider.value = box.slider.max
+    assert box.image.value != before and (box.state["row"], box.state["col"]) != cell
+    print(f"OK conv_stepper: slider 0..{box.slider.max} redraws")
+
+
+def check_pooling_widget() -> None:
+    import torch
+
+    from cnncourse.viz.pooling import pooling_widget
+
+    ui = pooling_widget(torch.arange(16.0).reshape(4, 4))
+    sliders = [c for c in ui.children if isinstance(c, ipywidgets.IntSlider)]
+    assert sliders and isinstance(ui.children[-1], ipywidgets.Output)
+    sliders[0].value = sliders[0].max                # interactive re-runs the plot function
+    assert ui.kwargs["row"] == sliders[0].max
+    print(f"OK pooling_widget: {len(sliders)} sliders update the call")
+
+
 def main() -> int:
     check_version()
     quizzes = course_quizzes() or [("inline", Quiz("2 + 2?", [("4", True), ("5", False)], "Sum."))]
     for name, quiz in quizzes:
         check_quiz(name, quiz)
     print(f"OK {len(quizzes)} quizzes")
+    check_kernel_playground()
+    check_conv_stepper()
+    check_pooling_widget()
+    print("OK all widgets")
     return 0
 
 
