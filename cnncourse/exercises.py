@@ -88,14 +88,15 @@ class Check:
               f"(yours: {result.status}). Your own version is untouched above.")
         return self.reference
 
-    def solution(self, show: bool = True) -> str:
-        """Print (and return) the source of the reference solution."""
+    def solution(self, show: bool = True) -> str | None:
+        """Print the source of the reference solution (``show=False`` returns it instead)."""
         try:
             source = textwrap.dedent(inspect.getsource(self.reference))
         except (OSError, TypeError):
             source = f"{self.name} = {self.reference!r}\n"
         if show:
             print(source)
+            return None  # printed once; returning it too would show it twice in a notebook
         return source
 
 

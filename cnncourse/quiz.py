@@ -39,6 +39,7 @@ class Quiz:
         self.question, self.options, self.explanation, self.title = (
             question, opts, explanation, title)
         self.answer: int | None = None  # index of the last option picked in the widget
+        self.box: Any = None  # the widget last shown by show(), for tests and notebooks
 
     def __repr__(self) -> str:
         return f"Quiz({self.question!r}, {len(self.options)} options)"
@@ -98,8 +99,12 @@ class Quiz:
         feedback.value = (f"<div class='cnncourse-feedback'><b>{verdict}</b>{extra}"
                           f"<br><b>Why:</b> {html.escape(self.explanation)}</div>")
 
-    def show(self, mode: str | None = None) -> Any:
-        """Display the quiz. ``mode`` is "widget", "static" or None (pick automatically)."""
+    def show(self, mode: str | None = None) -> None:
+        """Display the quiz. ``mode`` is "widget", "static" or None (pick automatically).
+
+        Returns None so a notebook cell ending in ``quiz.show()`` displays it once; the
+        widget is kept as ``self.box``.
+        """
         from IPython.display import HTML, display
 
         if mode not in (None, "widget", "static"):
@@ -107,11 +112,10 @@ class Quiz:
         if mode is None:
             mode = "widget" if widgets_available() else "static"
         if mode == "widget":
-            box = self.widget()
-            display(box)
-            return box
+            self.box = self.widget()
+            display(self.box)
+            return
         display(HTML(self.to_html()))
-        return None
 
 
 def widgets_available() -> bool:

@@ -33,8 +33,11 @@ def test_widget_click_shows_feedback():
 
 def test_show_falls_back_to_static_outside_a_kernel():
     assert widgets_available() is False  # pytest is not a Jupyter kernel
-    assert make_quiz().show() is None
-    assert make_quiz().show("widget") is not None
+    quiz = make_quiz()
+    assert quiz.show() is None and quiz.box is None
+    assert quiz.show("widget") is None and quiz.box is not None
+    quiz.box.buttons[1].click()
+    assert quiz.answer == 1
 
 
 @pytest.mark.parametrize("args,message", [
