@@ -25,9 +25,12 @@ lab: setup
 lint: setup
 	$(BIN)/ruff check cnncourse tests benchmarks
 
+# Student notebooks and the solved copies generated from them both run through nbval.
 test: lint
 	rm -rf build/solved build/test-data
-	$(TEST_ENV) $(BIN)/pytest --nbval-lax tests notebooks
+	$(BIN)/cnncourse notebooks --solved build/solved
+	$(BIN)/cnncourse stamp --check
+	$(TEST_ENV) $(BIN)/pytest --nbval-lax tests notebooks build/solved
 
 clean:
 	rm -rf build .pytest_cache
