@@ -16,6 +16,7 @@ import numpy as np
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
              "#000000"]
 CHANNEL_NAMES = ("red", "green", "blue")
+RGB_COLORS = ("#D55E00", "#009E73", "#0072B2")  # Okabe-Ito vermillion, bluish green, blue
 HIGHLIGHT = "#E69F00"   # Okabe-Ito orange: visible on gray images and to colour-blind readers
 
 _PHOTO_CACHE: dict[str, np.ndarray] = {}
@@ -265,11 +266,15 @@ def plot_channel_histograms(x: Any, title: str = "Pixel values per channel",
     t = t.float().cpu()
     if ax is None:
         _, ax = _plt().subplots(figsize=(6, 3.5))
-    names = CHANNEL_NAMES if t.shape[1] == 3 else [f"channel {c}" for c in range(t.shape[1])]
+    rgb = t.shape[1] == 3
+    names = CHANNEL_NAMES if rgb else [f"channel {c}" for c in range(t.shape[1])]
+    colors = RGB_COLORS if rgb else OKABE_ITO
     for c in range(t.shape[1]):
         values = t[:, c].flatten().numpy()
-        ax.hist(values, bins=bins, histtype="step", linewidth=1.8, color=OKABE_ITO[c],
-                label=f"{names[c]}: mean {values.mean():.2f}, std {values.std():.2f}")
+        mean = float(values.mean())
+        mean = 0.0 if abs(mean) < 0.005 else mean          # print 0.00, not -0.00
+        ax.hist(values, bins=bins, histtype="step", linewidth=1.8, color=colors[c % len(colors)],
+                label=f"{names[c]}: mean {mean:.2f}, std {values.std():.2f}")
     ax.set_title(title)
     ax.set_xlabel("value")
     ax.set_ylabel("number of pixels")
