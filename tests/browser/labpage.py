@@ -253,6 +253,10 @@ class NotebookPage:
 
         Returns the image digests before and after, and what was changed.
         """
+        found = self.live_widgets(css_class).count()
+        if found <= index:
+            raise AssertionError(f"{self.notebook}: expected a live .{css_class} widget number "
+                                 f"{index}, found {found}.")
         box = self.live_widgets(css_class).nth(index)
         box.scroll_into_view_if_needed()
         name = css_class.removeprefix("cnncourse-")
@@ -280,16 +284,25 @@ class NotebookPage:
             for _ in range(3):
                 handle.press("ArrowRight")
             changed = "slider moved right 3 steps"
-        deadline = time.monotonic() + timeout
-        after = before
-        while time.monotonic() < deadline:
-            after = self.image_digests(box)
-            if after and after != before:
-                break
-            self.page.wait_for_timeout(250)
-        self.page.wait_for_timeout(300)
+        after = self._settled_digests(box, before, timeout)
         self.screenshot(f"{name}{index}-after", box)
         return before, after, changed
+
+    def _settled_digests(self, box: Any, before: list, timeout: float) -> list:
+        """Wait for the images under ``box`` to differ from ``before`` and then hold still for a
+        second (several queued updates may still be drawing); return their digests."""
+        deadline = time.monotonic() + timeout
+        last, stable_since = before, None
+        while time.monotonic() < deadline:
+            now = self.image_digests(box)
+            if now != last:
+                last, stable_since = now, None
+            elif now != before:
+                stable_since = stable_since or time.monotonic()
+                if time.monotonic() - stable_since >= 1.0:
+                    break
+            self.page.wait_for_timeout(200)
+        return last
 
     def change_playground(self, index: int = 0, timeout: float = 30) -> tuple[list, list, str]:
         """Pick another kernel in a ``cnncourse-playground``; see :meth:`change_widget`."""

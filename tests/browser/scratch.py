@@ -108,6 +108,8 @@ def write_scratch_notebooks(folder: Path) -> dict[str, Path]:
         ("A matplotlib figure.", _FIGURE),
         ("Predict first: a quiz.", _QUIZ),
         ("A kernel playground: pick a kernel, see the image change.", _PLAYGROUND),
+        ("The package's own kernel playground and sliding-window stepper.",
+         "display(cc.viz.kernel_playground(size=64))\ndisplay(cc.viz.conv_stepper())"),
     ])
     broken = _notebook("Scratch · broken on purpose", [
         ("A figure that works.", _FIGURE),

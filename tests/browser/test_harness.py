@@ -31,9 +31,13 @@ def test_scratch_notebook_renders_figures_and_live_widgets(notebook_page):
     feedback = page.answer_quiz(option=1)
     assert "Right" in feedback and "Why" in feedback, feedback
 
-    before, after, changed = page.change_playground()
-    print(f"playground: {changed}; image {before[0][:12]} -> {after[0][:12]}")
-    assert after and after != before, f"the playground image did not change after {changed}"
+    # The scratch playground (dropdown + Output), the package's playground (dropdown + Image)
+    # and the package's stepper (IntSlider + Image).
+    for css_class, index in [("cnncourse-playground", 0), ("cnncourse-playground", 1),
+                             ("cnncourse-stepper", 0)]:
+        before, after, changed = page.change_widget(css_class, index)
+        print(f"{css_class}[{index}]: {changed}; image {before[0][:12]} -> {after[0][:12]}")
+        assert after and after != before, f"{css_class}[{index}] image did not change: {changed}"
 
 
 def test_harness_reports_errors_and_broken_widgets(notebook_page):
