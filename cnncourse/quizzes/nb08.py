@@ -45,8 +45,8 @@ equivariance = Quiz(
                "predictable: a shift."),
     ],
     "Convolution is translation EQUIVARIANT: shift the input and the output shifts by the "
-    "same amount. Pooling then throws away some of the position, which makes the result only "
-    "approximately invariant to small shifts.",
+    "same amount. Pooling and global averaging later throw position away, which makes the "
+    "final answer approximately invariant to small shifts.",
 )
 
 myth_filters_invariant = Quiz(
@@ -61,10 +61,10 @@ myth_filters_invariant = Quiz(
                feedback="The measurement below shifts an image and compares both."),
     ],
     "The filters detect a pattern anywhere (weight sharing), but the feature map says WHERE "
-    "it was found. Invariance of the class decision comes later: max pooling tolerates small "
-    "shifts, and global pooling or the classifier head can ignore position. Even then it is "
-    "only approximate, and a shift that is not a multiple of the pooling stride changes the "
-    "numbers a little.",
+    "it was found. Invariance of the class decision comes later and is only approximate: max "
+    "pooling forgives shifts inside its window, and global averaging or the classifier head "
+    "can discard position. The measurement below shows feature maps changing a lot under a "
+    "shift while the global average and most predictions barely move.",
     title="Myth buster",
 )
 
