@@ -204,3 +204,10 @@ def test_cli_stamp_check_exit_codes(tmp_path, capsys):
     assert cli.main(["stamp", "--dir", str(tmp_path)]) == 0
     assert cli.main(["stamp", "--check", "--dir", str(tmp_path)]) == 0
     assert nbs.read_notebook(stale).cells[1].source == colab.setup_cell_source()
+
+
+def test_readme_has_a_colab_section_and_a_badge_per_notebook():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert "## Google Colab" in readme and "cnncourse stamp" in readme
+    for path in NOTEBOOKS:
+        assert colab.badge_markdown(path.name) in readme, f"README lacks the badge of {path.name}"
