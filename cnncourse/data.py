@@ -231,6 +231,34 @@ def check_files(name: str, root: str | Path | None = None) -> tuple[list[Path], 
     return ok, missing
 
 
+def expected_archive(name: str) -> tuple[str, str] | None:
+    """The archive that holds dataset ``name`` (path in the data folder, MD5), if any.
+
+    CIFAR-10 ships as ``cifar-10-python.tar.gz``; a verified copy in the data folder is
+    unpacked without any network. Tests replace this function for their fake archive.
+    """
+    name = canonical_name(name)
+    if name != "cifar10":
+        return None
+    cls = _torchvision_class(name)
+    return cls.filename, cls.tgz_md5
+
+
+def _unpack_local_archive(name: str, root: Path) -> bool:
+    """Unpack a verified archive already in ``root``; True when it was there and unpacked."""
+    archive = expected_archive(name)
+    if archive is None or not (root / archive[0]).is_file():
+        return False
+    path = root / archive[0]
+    if md5sum(path) != archive[1]:
+        raise DataError(f"{TITLES[name]} archive {path} is corrupt or incomplete (its MD5 "
+                        f"checksum does not match). " + _fix_hint(name, path))
+    from torchvision.datasets.utils import extract_archive
+
+    extract_archive(str(path), str(root))
+    return True
+
+
 def is_available(name: str, root: str | Path | None = None) -> bool:
     """True when every file of dataset ``name`` is present and verified in ``root``."""
     try:
@@ -285,6 +313,8 @@ def download_dataset(name: str, root: str | Path | None = None) -> Path:
     name = canonical_name(name)
     root = _resolve_root(root, must_exist=False)
     _, missing = check_files(name, root)
+    if missing and _unpack_local_archive(name, root):
+        _, missing = check_files(name, root)
     if not missing:
         return root
     if settings.is_offline():
@@ -303,8 +333,10 @@ def download_dataset(name: str, root: str | Path | None = None) -> Path:
     socket.setdefaulttimeout(DOWNLOAD_TIMEOUT)  # urllib inherits it: a stall cannot hang
     try:
         _fetch(name, root, missing)
-    except Exception as err:  # noqa: BLE001 - any network or archive error means "failed"
-        _remove_partial(name, root, missing)
+    except BaseException as err:  # noqa: BLE001 - any network or archive error means "failed"
+        _remove_partial(name, root, missing)    # also when interrupted (Ctrl-C)
+        if not isinstance(err, Exception):
+            raise
         short = f"the download failed: {_short(err)}"
         raise DataError(f"downloading {TITLES[name]} failed: {err}. Try again later, or copy a "
                         f"data folder downloaded elsewhere and set CNNCOURSE_DATA to "
@@ -336,7 +368,9 @@ def _fetch(name: str, root: Path, missing: list[Path]) -> None:
 
     cls = _torchvision_class(name)
     if name == "cifar10":
-        download_and_extract_archive(cls.url, str(root), filename=cls.filename, md5=cls.tgz_md5)
+        # The archive is removed once unpacked: the folder stays half the size to share.
+        download_and_extract_archive(cls.url, str(root), filename=cls.filename,
+                                     md5=cls.tgz_md5, remove_finished=True)
         return
     raw = root / cls.__name__ / "raw"
     md5s = expected_files(name)
@@ -414,13 +448,26 @@ def _read_real(name: str, root: Path, train: bool) -> tuple[torch.Tensor, torch.
 
 
 def _extract_mnist(raw: Path) -> None:
-    """Unpack each verified ``.gz`` whose extracted file is missing (torchvision reads those)."""
+    """Unpack each verified ``.gz`` whose extracted file is missing (torchvision reads those).
+
+    Extraction goes to a scratch folder first and is then renamed into place, so an
+    interrupted run never leaves a half-written file that looks complete.
+    """
+    import shutil
+    import tempfile
+
     from torchvision.datasets.utils import extract_archive
 
-    for gz in raw.glob("*.gz"):
+    for gz in sorted(raw.glob("*.gz")):
         target = gz.with_suffix("")
-        if not target.is_file():
-            extract_archive(str(gz), str(raw))
+        if target.is_file():
+            continue
+        scratch = Path(tempfile.mkdtemp(prefix=".extract-", dir=raw))
+        try:
+            extract_archive(str(gz), str(scratch))
+            os.replace(scratch / target.name, target)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _normalise(images: torch.Tensor, mean: Sequence[float], std: Sequence[float]) -> torch.Tensor:
@@ -527,6 +574,8 @@ def load_data(name: str, *, root: str | Path | None = None, download: bool | Non
     allow_net = (download is not False) and not settings.is_offline()
 
     _, missing = check_files(name, root)   # raises DataError for corrupt files
+    if missing and _unpack_local_archive(name, root):  # e.g. a tarball copied by hand
+        _, missing = check_files(name, root)
     reason = None
     if missing and allow_net:
         try:

@@ -160,6 +160,31 @@ def test_cifar_files_fail_against_torchvision_checksums(tmp_path):
         data.load_data("cifar10", root=tmp_path, download=False)
 
 
+def test_cifar_archive_in_the_folder_is_unpacked_offline(tmp_path, monkeypatch):
+    import shutil
+    import tarfile
+
+    table = write_cifar(tmp_path / "build")
+    archive = tmp_path / "cifar-10-python.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(tmp_path / "build" / "cifar-10-batches-py", arcname="cifar-10-batches-py")
+    shutil.rmtree(tmp_path / "build")
+    use_table(monkeypatch, {"cifar10": table})
+    archive_md5 = _md5(archive)
+    monkeypatch.setattr(data, "expected_archive", lambda name: (archive.name, archive_md5))
+    monkeypatch.setenv("CNNCOURSE_OFFLINE", "1")
+    forbid_network(monkeypatch)
+    d = data.load_data("cifar10", root=tmp_path)
+    assert not d.synthetic and len(d.train) == 30
+    assert data.is_available("cifar10", tmp_path)
+    assert archive.is_file()          # a file the user put there is never deleted
+
+    (tmp_path / "cifar-10-batches-py" / "test_batch").unlink()
+    archive.write_bytes(archive.read_bytes()[:100])   # and now the archive is truncated
+    with pytest.raises(data.DataError, match="cifar-10-python.tar.gz is corrupt"):
+        data.load_data("cifar10", root=tmp_path)
+
+
 def test_quick_mode_takes_a_fixed_subset_with_labels_kept(tmp_path, monkeypatch):
     use_table(monkeypatch, {"mnist": write_mnist(tmp_path)})
     monkeypatch.setattr(data, "QUICK_SIZES", (8, 4))
