@@ -45,6 +45,17 @@ def find_chromium() -> str | None:
     return "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None
 
 
+def unavailable_reason() -> str | None:
+    """Why the browser tests cannot run here (with how to fix it), or None when they can."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return f"Playwright for Python is not installed. {HOW_TO_ENABLE}"
+    if find_chromium() is None:
+        return f"No Chromium found. {HOW_TO_ENABLE}"
+    return None
+
+
 def screenshot_dir() -> Path:
     """Where screenshots go; created on demand."""
     env = os.environ.get("CNNCOURSE_SCREENSHOTS", "").strip()
@@ -69,15 +80,13 @@ def shots() -> Path:
 @pytest.fixture(scope="session")
 def chromium() -> object:
     """A headless Chromium driven by Playwright; skips with instructions when either is missing."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip(f"Playwright for Python is not installed. {HOW_TO_ENABLE}")
-    executable = find_chromium()
-    if executable is None:
-        pytest.skip(f"No Chromium found. {HOW_TO_ENABLE}")
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS,
+        browser = pw.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS,
                                      headless=True)
         try:
             yield browser
