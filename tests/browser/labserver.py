@@ -132,7 +132,8 @@ class JupyterLabServer:
         # A new session (process group) so stop() can end the server and everything it spawned.
         self.process = subprocess.Popen(self.command(), cwd=self.root, env=env,
                                         stdout=self._log, stderr=subprocess.STDOUT,
-                                        stdin=subprocess.DEVNULL, start_new_session=True)
+                                        stdin=subprocess.DEVNULL, start_new_session=True,
+                                        preexec_fn=_die_with_parent)
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -205,6 +206,19 @@ class JupyterLabServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _die_with_parent() -> None:
+    """In the child, on Linux: get SIGTERM if the test process dies before it can clean up
+    (killed, crashed), so no JupyterLab outlives its test run. Elsewhere a no-op."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _descendants(pid: int) -> list:
