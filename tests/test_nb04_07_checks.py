@@ -27,7 +27,7 @@ def stub(*args, **kwargs):
     raise NotImplementedError("Hint: ...")
 
 
-@pytest.mark.parametrize("nb", ["nb04", "nb05"])
+@pytest.mark.parametrize("nb", ["nb04", "nb05", "nb06"])
 def test_quizzes_build_and_render(nb):
     import importlib
 
@@ -151,3 +151,61 @@ def test_nb05_compose_kernels():
     assert_rejects(check, unflipped, "mirrored")
     assert_rejects(check, elementwise_padded, "does not reproduce the two steps")
     assert_rejects(check, fixed_padding, "3x3 followed by a 2x2")
+
+
+# Notebook 06 ---------------------------------------------------------------------------------
+from cnncourse.checks import nb06  # noqa: E402
+
+
+def test_nb06_flatten_size():
+    check = nb06.flatten_size
+    assert_accepts_reference(check)
+
+    def no_channels(h, w, c, p):
+        return (h // 2 ** p) * (w // 2 ** p)
+
+    def divides_by_2p(h, w, c, p):
+        return c * (h // (2 * p)) * (w // (2 * p))
+
+    def square_only(h, w, c, p):
+        return c * (h // 2 ** p) ** 2
+
+    def rounds_up(h, w, c, p):
+        return c * -(-h // 2 ** p) * -(-w // 2 ** p)
+
+    def float_division(h, w, c, p):
+        return c * (h / 2 ** p) * (w / 2 ** p)
+
+    assert_rejects(check, no_channels, "forgot the channels")
+    assert_rejects(check, divides_by_2p, "not by 2*p")
+    assert_rejects(check, square_only, "used one side twice")
+    assert_rejects(check, rounds_up, "rounded up")
+    assert_rejects(check, float_division, "use // 2")
+
+
+def test_nb06_softmax_cross_entropy():
+    check = nb06.softmax_cross_entropy
+    assert_accepts_reference(check)
+    assert verdict(check, stub).status == NOT_ATTEMPTED
+
+    def naive(logits, y):
+        p = logits.exp() / logits.exp().sum(dim=1, keepdim=True)
+        return -p[torch.arange(len(y)), y].log().mean()
+
+    def per_example(logits, y):
+        return F.cross_entropy(logits, y, reduction="none")
+
+    def no_log(logits, y):
+        return -F.softmax(logits, dim=1)[torch.arange(len(y)), y].mean()
+
+    def summed(logits, y):
+        return F.cross_entropy(logits, y, reduction="sum")
+
+    def batch_dim(logits, y):
+        return -F.log_softmax(logits, dim=0)[torch.arange(len(y)), y].mean()
+
+    assert_rejects(check, naive, "exp(1000) overflows")
+    assert_rejects(check, per_example, ".mean()")
+    assert_rejects(check, no_log, "take the log first")
+    assert_rejects(check, summed, "summed over the batch")
+    assert_rejects(check, batch_dim, "dim=1")
