@@ -328,6 +328,64 @@ def test_stalled_download_times_out_and_falls_back(tmp_path, monkeypatch, silent
     assert not list((tmp_path / "MNIST" / "raw").glob("*.gz"))  # nothing half-written kept
 
 
+@pytest.fixture
+def local_mirror(tmp_path):
+    """An HTTP server on 127.0.0.1 serving ``tmp_path / "mirror"``: a download that works."""
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    folder = tmp_path / "mirror"
+    folder.mkdir()
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                 functools.partial(Quiet, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield folder, f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def test_mnist_downloads_through_torchvision_from_a_mirror(tmp_path, monkeypatch, local_mirror):
+    from torchvision.datasets import MNIST
+
+    folder, url = local_mirror
+    table = write_mnist(tmp_path / "made")
+    for gz in (tmp_path / "made" / "MNIST" / "raw").glob("*.gz"):
+        (folder / gz.name).write_bytes(gz.read_bytes())
+    use_table(monkeypatch, {"mnist": table})
+    monkeypatch.setattr(MNIST, "mirrors", [url])
+    root = tmp_path / "course"
+    assert data.download_dataset("mnist", root) == root
+    assert data.is_available("mnist", root)
+    d = data.load_data("mnist", root=root)
+    assert not d.synthetic and len(d.train) == 30
+
+
+def test_cifar_downloads_unpacks_and_drops_the_tarball(tmp_path, monkeypatch, local_mirror):
+    import tarfile
+
+    from torchvision.datasets import CIFAR10
+
+    folder, url = local_mirror
+    table = write_cifar(tmp_path / "made")
+    archive = folder / "cifar-10-python.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(tmp_path / "made" / "cifar-10-batches-py", arcname="cifar-10-batches-py")
+    use_table(monkeypatch, {"cifar10": table})
+    monkeypatch.setattr(CIFAR10, "url", url + archive.name)
+    monkeypatch.setattr(CIFAR10, "tgz_md5", _md5(archive))
+    root = tmp_path / "course"
+    root.mkdir()
+    d = data.load_data("cifar10", root=root)
+    assert not d.synthetic and d.classes == CIFAR_NAMES
+    assert not (root / archive.name).exists()
+
+
 def test_download_is_skipped_when_files_are_verified(tmp_path, monkeypatch):
     use_table(monkeypatch, {"mnist": write_mnist(tmp_path)})
     forbid_network(monkeypatch)
