@@ -192,7 +192,12 @@ def expected_files(name: str) -> dict[str, str]:
 
 def md5sum(path: str | Path, chunk: int = 1 << 20) -> str:
     """MD5 hex digest of a file (cached per path, size and modification time)."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"md5sum: expected a file path, got {type(path).__name__}.")
     path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"md5sum: {path} is not a file; pass the path of an existing "
+                                f"file.")
     st = path.stat()
     key = (str(path.resolve()), st.st_size, st.st_mtime_ns)
     if key not in _verified:
