@@ -1,8 +1,11 @@
 """Convolution written out by hand: the multiply-and-sum that ``nn.Conv2d`` does for you.
 
-Notebook 03 builds these functions cell by cell; later notebooks import them from here
-under the same names. Like PyTorch, "convolution" here means cross-correlation: the kernel
-is slid over the input as it is, without flipping it (``true_convolution`` flips it).
+Notebook 03 builds ``conv_output_size``, ``conv2d_single``, ``conv2d_multi`` and
+``conv_param_count`` cell by cell; later notebooks import them from here under the same names.
+Their algorithms live once, in the readable reference solutions
+(``cnncourse/solutions/nb03.py``); the versions here check their inputs first and explain bad
+ones. ``conv2d`` is the fast batched version (``unfold``). Like PyTorch, "convolution" means
+cross-correlation: the kernel slides as it is, without flipping (``true_convolution`` flips it).
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ from typing import Any
 
 import torch
 from torch.nn import functional as F
+
+from cnncourse.solutions import nb03 as _reference
 
 # Classic 3x3 kernels, shown in the kernel playground and applied to the photo.
 KERNELS: dict[str, list[list[float]]] = {
@@ -49,7 +54,7 @@ def conv_output_size(size: int, kernel_size: int, padding: int = 0, stride: int 
         raise ValueError(f"conv_output_size: a {kernel_size}-wide kernel does not fit in "
                          f"{size} pixels plus padding {padding} on each side; use a smaller "
                          "kernel or more padding.")
-    return (size + 2 * padding - kernel_size) // stride + 1
+    return _reference.conv_output_size(size, kernel_size, padding, stride)
 
 
 def _check_2d(t: Any, name: str, where: str) -> None:
@@ -59,23 +64,24 @@ def _check_2d(t: Any, name: str, where: str) -> None:
                          "For a (C, H, W) image pick one channel, e.g. image[0].")
 
 
+def _check_fits(image_shape: tuple, kernel_shape: tuple, padding: int, stride: int,
+                where: str) -> None:
+    _int(padding, "padding", where, 0)
+    _int(stride, "stride", where, 1)
+    for axis, (n, k) in enumerate(zip(image_shape, kernel_shape)):
+        if k > n + 2 * padding:
+            raise ValueError(f"{where}: the kernel ({k} along axis {axis}) does not fit in the "
+                             f"input ({n}) plus padding {padding} on each side; use a smaller "
+                             "kernel or more padding.")
+
+
 def conv2d_single(image: torch.Tensor, kernel: torch.Tensor, padding: int = 0,
                   stride: int = 1) -> torch.Tensor:
     """Slide ``kernel`` (kH, kW) over ``image`` (H, W) with two loops; returns (H_out, W_out)."""
     _check_2d(image, "image", "conv2d_single")
     _check_2d(kernel, "kernel", "conv2d_single")
-    _int(padding, "padding", "conv2d_single", 0)
-    _int(stride, "stride", "conv2d_single", 1)
-    kh, kw = kernel.shape
-    padded = F.pad(image, (padding, padding, padding, padding))  # zeros all round
-    h_out = conv_output_size(image.shape[0], kh, padding, stride)
-    w_out = conv_output_size(image.shape[1], kw, padding, stride)
-    out = torch.zeros(h_out, w_out, dtype=torch.result_type(image, kernel))
-    for i in range(h_out):
-        for j in range(w_out):
-            window = padded[i * stride:i * stride + kh, j * stride:j * stride + kw]  # (kH, kW)
-            out[i, j] = (window * kernel).sum()   # multiply-and-sum
-    return out
+    _check_fits(tuple(image.shape), tuple(kernel.shape), padding, stride, "conv2d_single")
+    return _reference.conv2d_single(image, kernel, padding, stride)
 
 
 def conv2d_multi(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None,
@@ -89,14 +95,11 @@ def conv2d_multi(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | Non
         got = tuple(weight.shape) if isinstance(weight, torch.Tensor) else type(weight).__name__
         raise ValueError(f"conv2d_multi: weight must be (C_out, C_in={x.shape[0]}, kH, kW), "
                          f"got {got}.")
-    outputs = []
-    for o in range(weight.shape[0]):               # one output channel per filter
-        total = sum(conv2d_single(x[c], weight[o, c], padding, stride)  # sum over C_in
-                    for c in range(x.shape[0]))
-        if bias is not None:
-            total = total + bias[o]                # one bias per output channel
-        outputs.append(total)
-    return torch.stack(outputs)                    # (C_out, H_out, W_out)
+    if bias is not None and tuple(bias.shape) != (weight.shape[0],):
+        raise ValueError(f"conv2d_multi: bias must have one value per output channel, shape "
+                         f"({weight.shape[0]},), got {tuple(bias.shape)}.")
+    _check_fits(tuple(x.shape[1:]), tuple(weight.shape[2:]), padding, stride, "conv2d_multi")
+    return _reference.conv2d_multi(x, weight, bias, padding, stride)
 
 
 def conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None,
@@ -150,8 +153,7 @@ def conv_param_count(in_channels: int, out_channels: int, kernel_size: int,
     _int(in_channels, "in_channels", "conv_param_count", 1)
     _int(out_channels, "out_channels", "conv_param_count", 1)
     _int(kernel_size, "kernel_size", "conv_param_count", 1)
-    weights = out_channels * in_channels * kernel_size * kernel_size  # one k x k per pair
-    return weights + (out_channels if bias else 0)                    # one bias per filter
+    return _reference.conv_param_count(in_channels, out_channels, kernel_size, bias)
 
 
 def linear_param_count(in_features: int, out_features: int, bias: bool = True) -> int:

@@ -94,3 +94,15 @@ def test_bad_inputs_say_what_to_do():
         conv.kernel("fancy")
     with pytest.raises(ValueError, match="stride must be an int >= 1"):
         conv.conv_output_size(8, 3, stride=0)
+    with pytest.raises(ValueError, match=r"one value per output channel, shape \(2,\)"):
+        conv.conv2d_multi(torch.zeros(1, 8, 8), torch.zeros(2, 1, 3, 3), torch.zeros(3))
+    with pytest.raises(ValueError, match="does not fit"):
+        conv.conv2d_single(torch.zeros(2, 8), torch.zeros(3, 3))
+
+
+def test_package_versions_and_reference_solutions_are_one_source():
+    from cnncourse.solutions import nb03
+
+    image, k = torch.randn(7, 6), torch.randn(3, 3)
+    assert torch.equal(conv.conv2d_single(image, k, 1, 2), nb03.conv2d_single(image, k, 1, 2))
+    assert conv.conv_param_count(3, 16, 3) == nb03.conv_param_count(3, 16, 3) == 448
