@@ -63,6 +63,7 @@ def screenshot_dir() -> Path:
 
 
 _SHOTS_USED: list[Path] = []
+_SUMMARIES: list[str] = []   # one line per notebook run, printed at the end
 
 
 @pytest.fixture(scope="session")
@@ -128,6 +129,7 @@ def notebook_page(request: pytest.FixtureRequest, chromium: object, lab: Jupyter
     for context, page in opened:
         if failed:
             print(f"failure screenshot: {page.screenshot('FAILED')}")
+        _SUMMARIES.extend(report.summary() for report in page.reports)
         if page.console:
             print(f"browser console for {page.notebook}:\n  " + "\n  ".join(page.console[:30]))
         context.close()
@@ -144,7 +146,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 
 def pytest_terminal_summary(terminalreporter: object) -> None:
-    """Say where the screenshots are."""
+    """List each notebook's run and say where the screenshots are."""
+    for line in _SUMMARIES:
+        terminalreporter.write_line(f"browser: {line}")
     for folder in _SHOTS_USED:
         count = len(list(folder.glob("*.png")))
         terminalreporter.write_line(f"browser screenshots ({count}): {folder}")

@@ -20,6 +20,8 @@ WIDGET_FAILURE_TEXT = re.compile(
     r"Error displaying widget|Error rendering widget|Failed to load model class|"
     r"Loading widget\.\.\.|"   # still there after the run settled: the model never arrived
     r"Could not render content for 'application/vnd\.jupyter\.widget-view\+json'")
+# Uncaught browser errors that do not affect what the learner sees.
+BENIGN_PAGE_ERRORS = re.compile(r"ResizeObserver loop")
 # A widget's Python repr shown as plain text (no widget front end): "VBox(children=(..."
 WIDGET_REPR_TEXT = re.compile(
     r"^\s*(VBox|HBox|Box|GridBox|Dropdown|Button|Output|IntSlider|FloatSlider|SelectionSlider|"
@@ -157,10 +159,18 @@ class NotebookPage:
         self.page, self.server, self.notebook = page, server, notebook
         self.shots = Path(shots)
         self.stem = Path(notebook).stem
-        self.console: list[str] = []
+        self.console: list[str] = []        # console errors and warnings, for the log
+        self.page_errors: list[str] = []    # uncaught JavaScript exceptions: a test failure
+        self.reports: list[RunReport] = []
         page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}")
                 if m.type in ("error", "warning") else None)
-        page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
+        page.on("pageerror", self._on_page_error)
+
+    def _on_page_error(self, error: Any) -> None:
+        text = str(error)
+        self.console.append(f"pageerror: {text}")
+        if not BENIGN_PAGE_ERRORS.search(text):
+            self.page_errors.append(text)
 
     # Navigation ------------------------------------------------------------------------------
     def open(self, timeout: float = 120) -> dict[str, Any]:
@@ -224,7 +234,11 @@ class NotebookPage:
         seconds = time.monotonic() - start
         cells = self.page.evaluate(_CELL_REPORT, self.notebook)
         images = self.page.locator(".jp-Notebook").first.evaluate(_IMAGE_REPORT)
-        return RunReport(self.notebook, seconds, cells, images, problems(cells, images))
+        found = problems(cells, images)
+        found += [f"uncaught JavaScript error in the page: {e}" for e in self.page_errors]
+        report = RunReport(self.notebook, seconds, cells, images, found)
+        self.reports.append(report)
+        return report
 
     # Widgets ---------------------------------------------------------------------------------
     def live_widgets(self, css_class: str) -> Any:
