@@ -46,8 +46,10 @@ _PANEL_STATE = """
   const panel = find(path);
   if (!panel) return {found: false};
   const ctx = panel.sessionContext;
+  const dialog = document.querySelector('.jp-Dialog');
   return {
     found: true,
+    dialog: dialog ? dialog.innerText.slice(0, 300) : null,
     ready: panel.context.isReady,
     kernelName: ctx.session && ctx.session.kernel ? ctx.session.kernel.name : null,
     status: ctx.kernelDisplayStatus,
@@ -178,13 +180,13 @@ class NotebookPage:
         self.page.goto(self.server.lab_url(self.notebook), wait_until="domcontentloaded")
         self.page.wait_for_function("() => window.jupyterapp && window.jupyterapp.started",
                                     timeout=timeout * 1000)
-        state = self._wait(lambda s: s.get("found") and s.get("ready")
-                           and s.get("status") == "idle", timeout, "the kernel to be idle")
-        dialogs = self.page.locator(".jp-Dialog")
-        if dialogs.count():
-            text = dialogs.first.inner_text()
+        state = self._wait(lambda s: s.get("dialog") or (
+            s.get("found") and s.get("ready") and s.get("status") == "idle"),
+            timeout, "the kernel to be idle")
+        if state.get("dialog"):
+            self.screenshot("DIALOG")
             raise AssertionError(f"{self.notebook}: a dialog opened with the notebook "
-                                 f"(missing kernelspec?): {text[:300]!r}")
+                                 f"(missing or unknown kernelspec?): {state['dialog']!r}")
         return state
 
     def state(self) -> dict[str, Any]:

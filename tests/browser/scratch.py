@@ -1,9 +1,10 @@
-"""Two small notebooks that prove the browser harness: one healthy, one broken on purpose.
+"""Small notebooks that prove the browser harness: one healthy, two broken on purpose.
 
 The healthy one holds what the course notebooks show: the real setup cell, a matplotlib
 figure, a ``cnncourse.quiz.Quiz`` and a kernel playground (a Dropdown plus an Output that
-redraws an image). The broken one raises, and displays a widget whose model does not exist;
-the harness must report both.
+redraws an image). The broken one raises, and displays a widget whose model does not exist
+and a widget twice; the harness must report all three. The third has no kernelspec, so
+JupyterLab asks for a kernel; the harness must say so.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "langua
 
 GOOD = "scratch_widgets.ipynb"
 BROKEN = "scratch_broken.ipynb"
+NO_KERNELSPEC = "scratch_no_kernelspec.ipynb"
 
 _FIGURE = '''\
 import matplotlib.pyplot as plt
@@ -117,7 +119,9 @@ def write_scratch_notebooks(folder: Path) -> dict[str, Path]:
         ("A cell that raises.", "1 / 0"),
         ("A cell that never runs, because Run All stops at the error.", "print('unreachable')"),
     ])
-    paths = {GOOD: folder / GOOD, BROKEN: folder / BROKEN}
-    nbformat.write(good, paths[GOOD])
-    nbformat.write(broken, paths[BROKEN])
+    no_kernelspec = _notebook("Scratch · no kernelspec", [("A cell.", "print('hi')")])
+    no_kernelspec.metadata = {}   # no kernelspec, no language: JupyterLab asks for a kernel
+    paths = {GOOD: folder / GOOD, BROKEN: folder / BROKEN, NO_KERNELSPEC: folder / NO_KERNELSPEC}
+    for name, nb in [(GOOD, good), (BROKEN, broken), (NO_KERNELSPEC, no_kernelspec)]:
+        nbformat.write(nb, paths[name])
     return paths

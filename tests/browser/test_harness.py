@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from .conftest import SCRATCH_DIR
-from .scratch import BROKEN, GOOD
+from .scratch import BROKEN, GOOD, NO_KERNELSPEC
 
 pytestmark = pytest.mark.browser
 
@@ -53,3 +53,9 @@ def test_harness_reports_errors_and_broken_widgets(notebook_page):
     assert "shows the same widget twice" in text, text
     # The figure before the errors still rendered.
     assert len(report.figures) == 1, report.images
+
+
+def test_harness_fails_when_jupyterlab_asks_for_a_kernel(notebook_page):
+    page = notebook_page(f"{SCRATCH_DIR}/{NO_KERNELSPEC}")
+    with pytest.raises(AssertionError, match="a dialog opened with the notebook"):
+        page.open(timeout=60)
