@@ -22,7 +22,7 @@ keeps_spatial = Quiz(
 outputs_are_probabilities = Quiz(
     "Myth check: the last layer of a classifier outputs probabilities for each class. True?",
     [Option("True: the 10 outputs are between 0 and 1 and sum to 1", False,
-            "Look at the numbers below: they are negative, larger than 1, and do not sum to 1."),
+            "Look at the numbers below: some are negative and they do not sum to 1."),
      Option("False: it outputs raw scores (logits); softmax turns them into probabilities",
             True, "Right. And for training you keep the logits: CrossEntropyLoss wants them."),
      Option("True, but only after training", False,
