@@ -116,6 +116,8 @@ def write_scratch_notebooks(folder: Path) -> dict[str, Path]:
     broken = _notebook("Scratch · broken on purpose", [
         ("A figure that works.", _FIGURE),
         ("A widget whose model does not exist.", _GHOST_WIDGET),
+        ("A quiz shown as static HTML (what a front end without widgets gets).",
+         _QUIZ.replace("quiz.show();", 'quiz.show(mode="static")')),
         ("A cell that raises.", "1 / 0"),
         ("A cell that never runs, because Run All stops at the error.", "print('unreachable')"),
     ])

@@ -51,6 +51,9 @@ def test_harness_reports_errors_and_broken_widgets(notebook_page):
     assert "did not run" in text and "unreachable" in text, text
     assert "widget error" in text, text
     assert "shows the same widget twice" in text, text
+    # The static quiz is on the page but is not a live widget.
+    assert page.page.locator(".cnncourse-quiz").count() == 1
+    assert page.live_widgets("cnncourse-quiz").count() == 0
     # The figure before the errors still rendered.
     assert len(report.figures) == 1, report.images
 
