@@ -329,8 +329,9 @@ def download_dataset(name: str, root: str | Path | None = None) -> Path:
     hosts = _download_hosts(name)
     if not any(can_connect(host, port) for host, port in hosts):
         where = " or ".join(host for host, _ in hosts)
-        short = f"there is no network connection to {where} (waited {PROBE_TIMEOUT:.0f} s)"
-        raise DataError(f"cannot download {TITLES[name]}: {short}. Check the connection, or "
+        short = f"there is no network connection to {where}"
+        raise DataError(f"cannot download {TITLES[name]}: {short} (tried for up to "
+                        f"{PROBE_TIMEOUT:.0f} s). Check the connection, or "
                         f"copy a data folder that was downloaded elsewhere and set "
                         f"CNNCOURSE_DATA to it.", short=short)
     root.mkdir(parents=True, exist_ok=True)
