@@ -148,6 +148,11 @@ class RunReport:
         """Images shown as cell outputs or inside widgets that loaded with a real size."""
         return [i for i in self.images if i["complete"] and i["width"] > 0 and i["height"] > 0]
 
+    def stdout(self) -> str:
+        """Everything the cells printed to stdout, in order."""
+        return "".join(out["text"] for cell in self.cells if cell["type"] == "code"
+                       for out in cell["outputs"] if out["name"] == "stdout")
+
     def summary(self) -> str:
         code = [c for c in self.cells if c["type"] == "code"]
         return (f"{self.notebook}: {len(code)} code cells ran in {self.seconds:.1f} s, "

@@ -21,6 +21,8 @@ def test_scratch_notebook_renders_figures_and_live_widgets(notebook_page):
     print(report.summary())
     page.screenshot_notebook("02-ran")
     page.screenshot_first_figure("03-figure")
+    assert "mode=quick" in report.stdout() and "network=offline" in report.stdout(), (
+        "the kernel did not get CNNCOURSE_QUICK=1 and CNNCOURSE_OFFLINE=1")
     assert report.problems == [], "\n\n".join(report.problems)
     assert all(c["count"] is not None for c in report.cells if c["type"] == "code")
     # The ReLU figure (a cell output) and the playground image (inside a widget).

@@ -46,6 +46,8 @@ def test_notebook_runs_in_jupyterlab(notebook_page, notebook):
     print(report.summary())
     page.screenshot_notebook("02-ran")
     page.screenshot_first_figure("03-figure")
+    assert "mode=quick" in report.stdout() and "network=offline" in report.stdout(), (
+        "the kernel did not get CNNCOURSE_QUICK=1 and CNNCOURSE_OFFLINE=1")
     assert report.problems == [], "\n\n".join(report.problems)
     assert report.figures, f"{notebook}: no figure rendered as an image; images: {report.images}"
 
