@@ -27,7 +27,7 @@ def stub(*args, **kwargs):
     raise NotImplementedError("Hint: ...")
 
 
-@pytest.mark.parametrize("nb", ["nb04", "nb05", "nb06"])
+@pytest.mark.parametrize("nb", ["nb04", "nb05", "nb06", "nb07"])
 def test_quizzes_build_and_render(nb):
     import importlib
 
@@ -209,3 +209,91 @@ def test_nb06_softmax_cross_entropy():
     assert_rejects(check, no_log, "take the log first")
     assert_rejects(check, summed, "summed over the batch")
     assert_rejects(check, batch_dim, "dim=1")
+
+
+# Notebook 07 ---------------------------------------------------------------------------------
+from cnncourse.checks import nb07  # noqa: E402
+
+
+def test_nb07_simple_cnn_forward():
+    check = nb07.simple_cnn_forward
+    assert_accepts_reference(check)
+
+    def layers(model, x):
+        x = model.pool(F.relu(model.conv1(x)))
+        return model.pool(F.relu(model.conv2(x)))
+
+    def seed_view(model, x):
+        return model.fc2(F.relu(model.fc1(layers(model, x).view(-1, 32 * 8 * 8))))
+
+    def softmax_out(model, x):
+        return F.softmax(model.fc2(F.relu(model.fc1(torch.flatten(layers(model, x), 1)))), dim=1)
+
+    def relu_out(model, x):
+        return F.relu(model.fc2(F.relu(model.fc1(torch.flatten(layers(model, x), 1)))))
+
+    def no_relu(model, x):
+        x = model.pool(model.conv2(model.pool(model.conv1(x))))
+        return model.fc2(model.fc1(torch.flatten(x, 1)))
+
+    assert_rejects(check, seed_view, "torch.flatten(x, 1)")
+    assert_rejects(check, softmax_out, "probabilities (softmax)")
+    assert_rejects(check, relu_out, "no activation after the last layer")
+    assert_rejects(check, no_relu, "left out the ReLUs")
+
+
+def test_nb07_train_step():
+    check = nb07.train_step
+    assert_accepts_reference(check)
+
+    def no_zero_grad(model, X, y, optimizer, loss_fn):
+        loss = loss_fn(model(X), y)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    def no_step(model, X, y, optimizer, loss_fn):
+        loss = loss_fn(model(X), y)
+        optimizer.zero_grad()
+        loss.backward()
+        return loss.item()
+
+    def returns_tensor(model, X, y, optimizer, loss_fn):
+        loss = loss_fn(model(X), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    def loss_after_step(model, X, y, optimizer, loss_fn):
+        loss = loss_fn(model(X), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss_fn(model(X), y).item()
+
+    def step_before_backward(model, X, y, optimizer, loss_fn):
+        loss = loss_fn(model(X), y)
+        optimizer.step()
+        optimizer.zero_grad()
+        loss.backward()
+        return loss.item()
+
+    assert_rejects(check, no_zero_grad, "optimizer.zero_grad()")
+    assert_rejects(check, no_step, "optimizer.step()")
+    assert_rejects(check, returns_tensor, "loss.item()")
+    assert_rejects(check, loss_after_step, "not one computed after the step")
+    assert_rejects(check, step_before_backward, "order of the steps")
+
+
+def test_nb07_accuracy():
+    check = nb07.accuracy
+    assert_accepts_reference(check)
+    assert_rejects(check, lambda logits, y: (logits.argmax(dim=1) == y).float().mean(),
+                   "Python float")
+    assert_rejects(check, lambda logits, y: float((logits.argmax(dim=1) == y).sum()),
+                   "number of correct predictions")
+    assert_rejects(check, lambda logits, y: (logits.argmax(dim=0) == y).float().mean().item(),
+                   "dim=0")
+    assert_rejects(check, lambda logits, y: (logits.argmax() == y).float().mean().item(),
+                   "argmax without dim")
