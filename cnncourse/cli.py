@@ -350,6 +350,47 @@ def _add_timing_parser(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_timing)
 
 
+# --------------------------------------------------------------------------- weights
+
+
+def _weights(args: argparse.Namespace) -> int:
+    """Download pretrained weights into <data folder>/weights, or list what is there."""
+    from cnncourse import pretrained
+
+    names = list(pretrained.MODELS) if args.model == "all" else [pretrained.canonical(args.model)]
+    root = Path(args.dir).expanduser() if args.dir else None
+    print(f"weights folder: {pretrained.weights_dir(root)}")
+    failed = 0
+    for name in names:
+        if args.action == "status":
+            found = pretrained.find_weights(name, root)
+            print(f"  {name}: {found if found else 'not downloaded'}")
+            continue
+        try:
+            path = pretrained.download_weights(name, root)
+            print(f"  {name}: ready, SHA-256 verified ({path})")
+        except pretrained.WeightsError as err:
+            print(f"  {name}: FAILED - {err}", file=sys.stderr)
+            failed += 1
+    if args.action == "download" and not failed:
+        print("All set. Share the data folder and set CNNCOURSE_DATA to it on other machines.")
+    return 1 if failed else 0
+
+
+def _add_weights_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "weights", help="pre-fetch pretrained ImageNet weights for notebook 10",
+        description="Download torchvision's ImageNet weights (ResNet-18, MobileNetV3-Small, "
+                    "EfficientNet-B0) into <data folder>/weights, where notebook 10 loads "
+                    "them. Files already in torch's hub cache are used too.")
+    p.add_argument("action", choices=["download", "status"], help="download or status")
+    p.add_argument("--model", default="all", metavar="NAME",
+                   help="resnet18, mobilenet_v3_small, efficientnet_b0 or all (default: all)")
+    p.add_argument("--dir", default=None, metavar="DIR",
+                   help="data folder (default: $CNNCOURSE_DATA or ~/.cache/cnncourse)")
+    p.set_defaults(func=_weights)
+
+
 # --------------------------------------------------------------------------- main
 
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
@@ -358,6 +399,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_notebooks_parser,
     _add_stamp_parser,
     _add_timing_parser,
+    _add_weights_parser,
 ]
 """One ``_add_<name>_parser`` per subcommand; add yours to this list."""
 

@@ -1,0 +1,250 @@
+"""Pretrained torchvision models (ResNet-18, MobileNetV3-Small, EfficientNet-B0) that also work
+offline.
+
+Where the weights live: ``<data folder>/weights/`` (``cnncourse.settings.data_dir()``, set by
+``CNNCOURSE_DATA``), next to the datasets, so an instructor can share one folder. Files keep
+torchvision's own names (e.g. ``resnet18-f37072fd.pth``), so a file already in the torch hub
+cache (``torch.hub.get_dir()/checkpoints``) is found and used too.
+
+``load_pretrained(name)`` looks in those two places, downloads when the network is allowed
+and reachable (a 3-second probe first, a timeout on every read, a SHA-256 check), and
+otherwise prints one clear message and returns the same architecture with random weights, so
+every notebook cell still runs. ``CNNCOURSE_OFFLINE=1`` never touches the network.
+Pre-fetch for a workshop with ``cnncourse weights download``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+from cnncourse import settings
+
+# name -> (torchvision builder, weights enum name, one-line description)
+MODELS = {
+    "resnet18": ("resnet18", "ResNet18_Weights", "ResNet-18: residual blocks, a strong baseline"),
+    "mobilenet_v3_small": ("mobilenet_v3_small", "MobileNet_V3_Small_Weights",
+                           "MobileNetV3-Small: depthwise convs, built for phones"),
+    "efficientnet_b0": ("efficientnet_b0", "EfficientNet_B0_Weights",
+                        "EfficientNet-B0: depth, width and resolution scaled together"),
+}
+PROBE_TIMEOUT = 3.0      # seconds to wait for a first connection to the weights server
+READ_TIMEOUT = 20.0      # seconds a stalled download may wait for data
+_HASH = re.compile(r"-([a-f0-9]*)\.")   # torchvision file names carry a SHA-256 prefix
+
+
+class WeightsError(RuntimeError):
+    """Weights could not be found, downloaded or verified."""
+
+
+@dataclass
+class Pretrained:
+    """What ``load_pretrained`` returns next to the model: where the weights came from."""
+
+    name: str
+    pretrained: bool         # True: ImageNet weights loaded; False: random initialisation
+    source: str              # the file used, or why random weights were used
+    transforms: Any          # the weights' own preprocessing (resize, crop, normalise)
+    categories: list[str]    # ImageNet class names of the original head
+
+    def __repr__(self) -> str:
+        state = "ImageNet weights" if self.pretrained else "RANDOM weights"
+        return f"Pretrained({self.name!r}, {state}, source={self.source!r})"
+
+
+def canonical(name: str) -> str:
+    """Validate a model name; accepts a few spellings (``"mobilenet"``, ``"resnet-18"``)."""
+    if not isinstance(name, str):
+        raise TypeError(f"expected a model name string, got {type(name).__name__}.")
+    key = name.strip().lower().replace("-", "_").replace(" ", "_")
+    key = {"resnet_18": "resnet18", "mobilenet": "mobilenet_v3_small",
+           "mobilenetv3_small": "mobilenet_v3_small", "efficientnet": "efficientnet_b0",
+           "efficientnetb0": "efficientnet_b0"}.get(key, key)
+    if key not in MODELS:
+        raise ValueError(f"unknown model {name!r}; choose one of {sorted(MODELS)}.")
+    return key
+
+
+def weights_enum(name: str) -> Any:
+    """The torchvision weights entry (``DEFAULT``) for ``name``; it carries url and transforms."""
+    import torchvision.models as tvm
+
+    return getattr(tvm, MODELS[canonical(name)][1]).DEFAULT
+
+
+def weights_dir(root: str | Path | None = None) -> Path:
+    """``<data folder>/weights``: where ``cnncourse weights download`` stores files."""
+    return (Path(root).expanduser() if root is not None else settings.data_dir()) / "weights"
+
+
+def weights_filename(name: str) -> str:
+    """torchvision's file name for the weights, e.g. ``resnet18-f37072fd.pth``."""
+    return Path(urlparse(weights_enum(name).url).path).name
+
+
+def find_weights(name: str, root: str | Path | None = None) -> Path | None:
+    """The weights file in the cnncourse data folder or the torch hub cache, if present."""
+    import torch
+
+    filename = weights_filename(name)
+    for folder in (weights_dir(root), Path(torch.hub.get_dir()) / "checkpoints"):
+        if (folder / filename).is_file():
+            return folder / filename
+    return None
+
+
+def _sha256_ok(path: Path) -> bool:
+    match = _HASH.search(path.name)
+    if not match:
+        return True
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest().startswith(match.group(1))
+
+
+def can_reach(url: str, timeout: float = PROBE_TIMEOUT) -> bool:
+    """True when a TCP connection to the server of ``url`` opens within ``timeout`` seconds."""
+    parts = urlparse(url)
+    try:
+        with socket.create_connection((parts.hostname or "", parts.port or 443), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def download_weights(name: str, root: str | Path | None = None, force: bool = False) -> Path:
+    """Download the weights of ``name`` into ``<data folder>/weights`` and verify them.
+
+    Does nothing when a verified file is already there. Raises :class:`WeightsError` when
+    offline (``CNNCOURSE_OFFLINE=1``), unreachable or the checksum does not match.
+    """
+    import urllib.request
+
+    url = weights_enum(name).url
+    target = weights_dir(root) / weights_filename(name)
+    if target.is_file() and not force:
+        if _sha256_ok(target):
+            return target
+        raise WeightsError(f"{target} is corrupt (SHA-256 mismatch); delete it and run "
+                           f"`cnncourse weights download --model {canonical(name)}` again.")
+    if settings.is_offline():
+        raise WeightsError("CNNCOURSE_OFFLINE=1 is set, so nothing is downloaded. Unset it "
+                           "while online, or copy the weights file into "
+                           f"{weights_dir(root)}.")
+    if not can_reach(url):
+        raise WeightsError(f"cannot reach {urlparse(url).hostname} within {PROBE_TIMEOUT:.0f} s "
+                           "(no network?).")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(".part")
+    try:
+        with urllib.request.urlopen(url, timeout=READ_TIMEOUT) as response, \
+                open(partial, "wb") as out:
+            for block in iter(lambda: response.read(1 << 20), b""):
+                out.write(block)
+    except OSError as err:
+        partial.unlink(missing_ok=True)
+        raise WeightsError(f"downloading {url} failed: {err}") from err
+    if not _sha256_ok(partial):
+        partial.unlink(missing_ok=True)
+        raise WeightsError(f"the download of {url} is corrupt (SHA-256 mismatch); try again.")
+    partial.replace(target)
+    return target
+
+
+def head(model: Any) -> tuple[Any, str]:
+    """The final Linear layer of a torchvision classifier and its attribute path."""
+    from torch import nn
+
+    if isinstance(getattr(model, "fc", None), nn.Linear):
+        return model.fc, "fc"
+    classifier = getattr(model, "classifier", None)
+    if isinstance(classifier, nn.Sequential) and isinstance(classifier[-1], nn.Linear):
+        return classifier[-1], f"classifier.{len(classifier) - 1}"
+    raise TypeError(f"head: expected a torchvision ResNet, MobileNet or EfficientNet (a `fc` "
+                    f"or `classifier[-1]` Linear layer), got {type(model).__name__}.")
+
+
+def replace_head(model: Any, num_classes: int) -> Any:
+    """Swap the ImageNet head (1000 classes) for a fresh Linear layer with ``num_classes``."""
+    from torch import nn
+
+    if not isinstance(num_classes, int) or num_classes < 1:
+        raise ValueError(f"replace_head: num_classes must be a positive int, got "
+                         f"{num_classes!r}.")
+    old, path = head(model)
+    new = nn.Linear(old.in_features, num_classes)
+    if path == "fc":
+        model.fc = new
+    else:
+        model.classifier[int(path.split(".")[1])] = new
+    return model
+
+
+def freeze_backbone(model: Any) -> int:
+    """Feature extraction: freeze every parameter except the head's. Returns trainable count."""
+    layer, _ = head(model)
+    for p in model.parameters():
+        p.requires_grad = False
+    for p in layer.parameters():
+        p.requires_grad = True
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def load_pretrained(name: str, num_classes: int | None = None, *, pretrained: bool = True,
+                    download: bool | None = None, root: str | Path | None = None,
+                    verbose: bool = True) -> tuple[Any, Pretrained]:
+    """A torchvision model with ImageNet weights when available, random weights otherwise.
+
+    Args:
+        name: "resnet18", "mobilenet_v3_small" or "efficientnet_b0".
+        num_classes: replace the 1000-class head with a fresh one of this size.
+        pretrained: ``False`` skips the weights entirely (random initialisation).
+        download: fetch missing weights (default: yes unless ``CNNCOURSE_OFFLINE=1``).
+        root: the data folder (default ``cnncourse.settings.data_dir()``).
+
+    Returns:
+        ``(model, info)``; ``info.pretrained`` says whether ImageNet weights were loaded and
+        ``info.transforms`` is the preprocessing those weights expect.
+    """
+    import torch
+    import torchvision.models as tvm
+
+    key = canonical(name)
+    weights = weights_enum(key)
+    builder = getattr(tvm, MODELS[key][0])
+    model = builder(weights=None)                       # architecture only: never downloads
+    path, reason = None, "pretrained=False was passed"
+    if pretrained:
+        path = find_weights(key, root)
+        allow = download is not False and not settings.is_offline()
+        if path is None and allow:
+            try:
+                path = download_weights(key, root)
+            except WeightsError as err:
+                reason = f"the download failed: {err}"
+        elif path is None:
+            why = "CNNCOURSE_OFFLINE=1 is set" if settings.is_offline() else "download=False"
+            reason = f"no weights file in {weights_dir(root)} or the torch hub cache, and {why}"
+    if path is not None:
+        model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+        source = str(path)
+    else:
+        source = f"random initialisation ({reason})"
+        if pretrained and verbose:
+            print(f"cnncourse: {key} has RANDOM weights because {reason}.\n"
+                  f"  Every cell still runs, but transfer-learning results will be poor.\n"
+                  f"  Fix: run `cnncourse weights download --model {key}` while online (it "
+                  f"stores the file in {weights_dir(root)}), or copy {weights_filename(key)} "
+                  f"there.")
+    if num_classes is not None:
+        replace_head(model, num_classes)
+    info = Pretrained(key, path is not None, source, weights.transforms(),
+                      list(weights.meta.get("categories", [])))
+    return model, info

@@ -1,0 +1,133 @@
+"""Pretrained weights: offline fallback, local files, verified downloads; nothing touches the net."""
+
+import hashlib
+import io
+import socket
+import time
+import urllib.request
+
+import pytest
+import torch
+
+from cnncourse import cli, pretrained
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Fail the test if anything tries to open a connection."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("the network was touched")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+
+
+@pytest.fixture
+def empty_hub(monkeypatch, tmp_path):
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "hub"))
+    return tmp_path / "hub"
+
+
+def test_offline_gives_random_weights_quickly_and_says_why(monkeypatch, tmp_path, capsys,
+                                                          no_network, empty_hub):
+    monkeypatch.setenv("CNNCOURSE_OFFLINE", "1")
+    start = time.perf_counter()
+    model, info = pretrained.load_pretrained("mobilenet_v3_small", num_classes=10,
+                                             root=tmp_path)
+    assert time.perf_counter() - start < 20
+    assert info.pretrained is False and "CNNCOURSE_OFFLINE=1" in info.source
+    out = capsys.readouterr().out
+    assert "RANDOM weights" in out and "cnncourse weights download" in out
+    assert model(torch.randn(1, 3, 64, 64)).shape == (1, 10)
+    assert info.transforms.mean == [0.485, 0.456, 0.406]
+    assert len(info.categories) == 1000
+
+
+def test_unreachable_server_falls_back(monkeypatch, tmp_path, capsys, empty_hub):
+    monkeypatch.delenv("CNNCOURSE_OFFLINE", raising=False)
+    monkeypatch.setattr(pretrained, "can_reach", lambda url, timeout=3.0: False)
+    model, info = pretrained.load_pretrained("resnet18", root=tmp_path)
+    assert not info.pretrained and "download failed" in info.source
+    assert "cannot reach" in capsys.readouterr().out
+
+
+def test_weights_in_the_data_folder_are_loaded(monkeypatch, tmp_path, no_network, empty_hub):
+    monkeypatch.setenv("CNNCOURSE_OFFLINE", "1")
+    torch.manual_seed(0)
+    source, _ = pretrained.load_pretrained("resnet18", pretrained=False)
+    folder = pretrained.weights_dir(tmp_path)
+    folder.mkdir(parents=True)
+    torch.save(source.state_dict(), folder / pretrained.weights_filename("resnet18"))
+    model, info = pretrained.load_pretrained("resnet18", root=tmp_path)
+    assert info.pretrained and info.source.endswith(".pth")
+    torch.testing.assert_close(model.conv1.weight, source.conv1.weight)
+
+
+def test_torch_hub_cache_is_found(monkeypatch, tmp_path, empty_hub):
+    checkpoints = empty_hub / "checkpoints"
+    checkpoints.mkdir(parents=True)
+    name = pretrained.weights_filename("efficientnet_b0")
+    (checkpoints / name).write_bytes(b"x")
+    assert pretrained.find_weights("efficientnet_b0", root=tmp_path) == checkpoints / name
+
+
+class _FakeWeights:
+    def __init__(self, url):
+        self.url = url
+
+
+def _serve(monkeypatch, payload):
+    monkeypatch.delenv("CNNCOURSE_OFFLINE", raising=False)
+    monkeypatch.setattr(pretrained, "can_reach", lambda url, timeout=3.0: True)
+    monkeypatch.setattr(urllib.request, "urlopen",
+                        lambda url, timeout=None: io.BytesIO(payload))
+
+
+def test_download_verifies_the_sha256_prefix(monkeypatch, tmp_path):
+    payload = b"pretend weights"
+    good = hashlib.sha256(payload).hexdigest()[:8]
+    monkeypatch.setattr(pretrained, "weights_enum",
+                        lambda name: _FakeWeights(f"https://example.invalid/m-{good}.pth"))
+    _serve(monkeypatch, payload)
+    path = pretrained.download_weights("resnet18", root=tmp_path)
+    assert path.read_bytes() == payload and path.parent == tmp_path / "weights"
+    # a second call finds the verified file and downloads nothing
+    monkeypatch.setattr(urllib.request, "urlopen", lambda *a, **k: 1 / 0)
+    assert pretrained.download_weights("resnet18", root=tmp_path) == path
+
+    monkeypatch.setattr(pretrained, "weights_enum",
+                        lambda name: _FakeWeights("https://example.invalid/m-00000000.pth"))
+    _serve(monkeypatch, payload)
+    with pytest.raises(pretrained.WeightsError, match="SHA-256"):
+        pretrained.download_weights("resnet18", root=tmp_path)
+    assert not list((tmp_path / "weights").glob("*.part"))
+
+
+def test_head_replacement_and_freezing(monkeypatch, no_network):
+    monkeypatch.setenv("CNNCOURSE_OFFLINE", "1")
+    for name in pretrained.MODELS:
+        model, _ = pretrained.load_pretrained(name, num_classes=7, pretrained=False)
+        layer, _ = pretrained.head(model)
+        assert layer.out_features == 7
+        trainable = pretrained.freeze_backbone(model)
+        assert trainable == layer.in_features * 7 + 7
+
+
+def test_cli_weights_offline_fails_cleanly(monkeypatch, tmp_path, capsys, no_network):
+    monkeypatch.setenv("CNNCOURSE_OFFLINE", "1")
+    assert cli.main(["weights", "download", "--model", "resnet18", "--dir", str(tmp_path)]) == 1
+    assert "CNNCOURSE_OFFLINE=1" in capsys.readouterr().err
+    assert cli.main(["weights", "status", "--dir", str(tmp_path)]) == 0
+    assert "not downloaded" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: pretrained.load_pretrained("vgg16"), ValueError, "choose one of"),
+    (lambda: pretrained.load_pretrained(18), TypeError, "model name"),
+    (lambda: pretrained.replace_head(torch.nn.Linear(2, 2), 3), TypeError, "torchvision"),
+    (lambda: pretrained.replace_head(pretrained.load_pretrained(
+        "resnet18", pretrained=False)[0], 0), ValueError, "positive int"),
+])
+def test_bad_input(call, error, words):
+    with pytest.raises(error, match=words):
+        call()
