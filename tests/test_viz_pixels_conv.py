@@ -130,10 +130,10 @@ def test_static_frames_and_single_step_figures():
 
 def test_stepper_slider_moves_window_and_fills_output():
     box = vconv.conv_stepper(torch.rand(5, 5), kernel("sobel_x"))
-    assert box.slider.max == 8
+    assert (box.slider.min, box.slider.max) == (1, 9)    # counts steps from 1, like the caption
     first_png, first = box.image.value, box.state
     assert first["window"] == (0, 0) and (~np.isnan(first["partial"])).sum() == 1
-    box.slider.value = 5
+    box.slider.value = 6
     assert box.state["window"] == (1, 2)
     assert (~np.isnan(box.state["partial"])).sum() == 6
     assert box.image.value != first_png and box.image.value[:4] == b"\x89PNG"

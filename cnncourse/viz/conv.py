@@ -256,7 +256,7 @@ def conv_stepper(image: Any = None, kernel: Any = None, padding: int = 0,
                  stride: int = 1) -> Any:
     """An IntSlider that moves the window one position at a time (wraps ``plot_conv_step``).
 
-    The returned VBox has ``.slider``, ``.image`` (an ``ipywidgets.Image``), ``.state``
+    The slider counts steps from 1, like the caption. The returned VBox has ``.slider``, ``.image`` (an ``ipywidgets.Image``), ``.state``
     (the current :func:`conv_step_state`) and ``.render()``.
     """
     import ipywidgets as w
@@ -266,7 +266,7 @@ def conv_stepper(image: Any = None, kernel: Any = None, padding: int = 0,
     x = _default_small_image() if image is None else _as_2d(image, "conv_stepper", "the input")
     k = named_kernel("sobel_x") if kernel is None else _as_2d(kernel, "conv_stepper", "kernel")
     n = len(conv_positions(tuple(x.shape), tuple(k.shape), padding, stride))
-    slider = w.IntSlider(value=0, min=0, max=n - 1, step=1, description="step",
+    slider = w.IntSlider(value=1, min=1, max=n, step=1, description="step",  # 1-based, as shown
                          continuous_update=False)
     picture = w.Image(format="png")
     caption = w.HTML()
@@ -274,11 +274,12 @@ def conv_stepper(image: Any = None, kernel: Any = None, padding: int = 0,
     box.add_class("cnncourse-stepper")
 
     def render(*_: Any) -> None:
-        box.state = conv_step_state(x, k, slider.value, padding, stride)
+        step = slider.value - 1                                  # 0-based for the plots
+        box.state = conv_step_state(x, k, step, padding, stride)
         s = box.state
-        caption.value = (f"Step {slider.value + 1} of {n}: output cell ({s['row']}, "
+        caption.value = (f"Step {slider.value} of {n}: output cell ({s['row']}, "
                          f"{s['col']}) = sum of window × kernel = <b>{s['value']:.3g}</b>")
-        picture.value = figure_png(plot_conv_step(x, k, slider.value, padding, stride))
+        picture.value = figure_png(plot_conv_step(x, k, step, padding, stride))
 
     slider.observe(render, names="value")
     box.slider, box.image, box.caption, box.render = slider, picture, caption, render
