@@ -248,3 +248,38 @@ def load_pretrained(name: str, num_classes: int | None = None, *, pretrained: bo
     info = Pretrained(key, path is not None, source, weights.transforms(),
                       list(weights.meta.get("categories", [])))
     return model, info
+
+
+def extract_features(model: Any, X: Any, batch_size: int = 64) -> Any:
+    """Backbone features ``(N, D)`` for images ``X (N, 3, H, W)``: the input of the head.
+
+    The head is swapped for ``nn.Identity`` during the call (and put back), the model runs in
+    eval mode without gradients. Train a small head on these once instead of running the
+    frozen backbone every epoch.
+    """
+    import torch
+    from torch import nn
+
+    if not isinstance(X, torch.Tensor) or X.dim() != 4:
+        got = tuple(X.shape) if isinstance(X, torch.Tensor) else type(X).__name__
+        raise ValueError(f"extract_features: expected images (N, 3, H, W), got {got}.")
+    layer, path = head(model)
+
+    def put(module: nn.Module) -> None:
+        if path == "fc":
+            model.fc = module
+        else:
+            model.classifier[int(path.split(".")[1])] = module
+
+    was_training = model.training
+    device = next(model.parameters()).device
+    put(nn.Identity())
+    try:
+        model.eval()
+        with torch.no_grad():
+            feats = [model(X[i:i + batch_size].to(device)).cpu()
+                     for i in range(0, X.shape[0], batch_size)]
+    finally:
+        put(layer)
+        model.train(was_training)
+    return torch.cat(feats)                                 # (N, D)

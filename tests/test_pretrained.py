@@ -131,3 +131,18 @@ def test_cli_weights_offline_fails_cleanly(monkeypatch, tmp_path, capsys, no_net
 def test_bad_input(call, error, words):
     with pytest.raises(error, match=words):
         call()
+
+
+def test_extract_features_is_the_head_input(monkeypatch, no_network):
+    monkeypatch.setenv("CNNCOURSE_OFFLINE", "1")
+    torch.manual_seed(0)
+    model, _ = pretrained.load_pretrained("resnet18", num_classes=3, pretrained=False)
+    model.eval()
+    X = torch.randn(5, 3, 32, 32)
+    feats = pretrained.extract_features(model, X, batch_size=2)
+    assert feats.shape == (5, 512)
+    with torch.no_grad():
+        torch.testing.assert_close(model.fc(feats), model(X), rtol=1e-4, atol=1e-5)
+    assert isinstance(model.fc, torch.nn.Linear)           # the head is back
+    with pytest.raises(ValueError, match=r"\(N, 3, H, W\)"):
+        pretrained.extract_features(model, torch.randn(3, 32, 32))
