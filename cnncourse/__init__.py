@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {
     "settings", "data", "models", "train", "exercises", "quiz", "checks", "solutions",
-    "viz", "quizzes", "loader", "shapes", "cli", "colab", "notebooks", "interpret",
+    "viz", "quizzes", "loader", "shapes", "conv", "synthetic", "timing", "speedrun", "cli", "colab", "notebooks", "interpret",
     "pretrained",
 }
 
