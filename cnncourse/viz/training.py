@@ -237,7 +237,7 @@ def plot_prediction_gallery(images: Any, y_true: Any, y_pred: Any, confidence: A
     n = min(x.shape[0], max_images)
     ncols = max(1, min(ncols, n))
     nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.9 * ncols, 2.2 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.9 * ncols, 2.5 * nrows + 0.4), squeeze=False)
     for i, a in enumerate(axes.flat):
         a.axis("off")
         if i >= n:
