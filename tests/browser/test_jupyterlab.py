@@ -35,8 +35,8 @@ def _selected() -> list[str]:
 
 @pytest.mark.parametrize("notebook", _selected())
 def test_notebook_runs_in_jupyterlab(notebook_page, notebook):
-    if not (NOTEBOOKS / notebook).is_file():
-        pytest.skip(f"notebooks/{notebook} does not exist yet")
+    assert (NOTEBOOKS / notebook).is_file(), (
+        f"notebooks/{notebook} is missing; if it was renamed, update REQUIRED in {__file__}")
     page = notebook_page(notebook)
     state = page.open()
     assert state["kernelName"] == "python3", state
