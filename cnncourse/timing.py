@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from cnncourse.notebooks import notebook_paths, read_notebook
+from cnncourse.settings import data_dir
 
 
 @dataclass
@@ -194,6 +195,8 @@ def timing_table(results: list[Timing], quick: bool, offline: bool = True) -> st
     lines = [f"Measured by `cnncourse timing --{'quick' if quick else 'full'}` on {when}: "
              f"{mode} mode{net}.", "",
              f"Machine: {machine_line()}.", "",
+             f"Data folder: `{data_dir()}` (a dataset missing there runs on the built-in "
+             "stand-in).", "",
              "| notebook | code cells | run time | peak memory | slowest cell | status |",
              "| --- | ---: | ---: | ---: | ---: | --- |"]
     for r in results:
