@@ -42,6 +42,7 @@ def plot_history(history: Mapping[str, Sequence[float]], ax: Any = None) -> Any:
         ax: None (new figure), one Axes (loss only) or two Axes (loss, accuracy).
     """
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     n = _check_history(history)
     epochs = list(history.get("epoch", range(1, n + 1)))
@@ -67,6 +68,7 @@ def plot_history(history: Mapping[str, Sequence[float]], ax: Any = None) -> Any:
                    linestyle="--", label="test")
         a.set_title(f"{label} per epoch")
         a.set_xlabel("epoch")
+        a.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
         a.set_ylabel(label.lower())
         a.legend()
         a.grid(alpha=0.3)
