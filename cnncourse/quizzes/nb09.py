@@ -20,7 +20,7 @@ bn_higher_lr = Quiz(
 )
 
 vanishing = Quiz(
-    "A plain CNN with 14 conv layers and no batch norm, at initialisation: how does the "
+    "A plain CNN with 15 conv layers and no batch norm, at initialisation: how does the "
     "gradient norm of the FIRST layer compare with the last?",
     [
         Option("About the same", feedback="Measure it: the gap is many orders of magnitude."),
