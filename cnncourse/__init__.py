@@ -12,9 +12,9 @@ from typing import Any
 __version__ = "0.1.0"
 
 _SUBMODULES = {
-    "settings", "data", "models", "train", "exercises", "quiz", "checks", "solutions",
-    "viz", "quizzes", "loader", "shapes", "conv", "synthetic", "timing", "speedrun", "cli", "colab", "notebooks", "interpret",
-    "pretrained",
+    "settings", "data", "synthetic", "loader", "models", "train", "conv", "shapes",
+    "interpret", "pretrained", "speedrun", "capstone", "exercises", "checks", "solutions",
+    "quiz", "quizzes", "viz", "cli", "colab", "notebooks", "timing",
 }
 
 
