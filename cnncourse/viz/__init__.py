@@ -37,6 +37,9 @@ from cnncourse.viz.pixels import (  # noqa: E402, F401
     show_image,
 )
 
+# Pooling window view and its widget (notebook 04).
+from cnncourse.viz.pooling import plot_pooling, pool_map, pooling_widget  # noqa: E402, F401
+
 # Training curves, confusion matrix and prediction gallery (no heavy imports at module level).
 from cnncourse.viz.training import (  # noqa: E402, F401
     LivePlot,
