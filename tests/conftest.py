@@ -12,5 +12,18 @@ os.environ.setdefault("CNNCOURSE_OFFLINE", "1")
 os.environ.setdefault("CNNCOURSE_DATA", tempfile.mkdtemp(prefix="cnncourse-test-data-"))
 
 import matplotlib  # noqa: E402
+import pytest  # noqa: E402
 
 matplotlib.use("Agg")
+
+
+@pytest.fixture
+def clean_data_state(monkeypatch, tmp_path_factory):
+    """Fresh data-layer caches, no quick/offline flags, and an empty data folder."""
+    from cnncourse import data
+
+    monkeypatch.setattr(data, "_verified", {})
+    monkeypatch.setattr(data, "_told", set())
+    for var in ("CNNCOURSE_QUICK", "CNNCOURSE_OFFLINE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("CNNCOURSE_DATA", str(tmp_path_factory.mktemp("default-data")))

@@ -15,13 +15,7 @@ from cnncourse import cli, data
 ENTRY_POINT = Path(sys.executable).with_name("cnncourse")
 
 
-@pytest.fixture(autouse=True)
-def clean_state(monkeypatch, tmp_path_factory):
-    monkeypatch.setattr(data, "_verified", {})
-    monkeypatch.setattr(data, "_told", set())
-    for var in ("CNNCOURSE_QUICK", "CNNCOURSE_OFFLINE"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("CNNCOURSE_DATA", str(tmp_path_factory.mktemp("default-data")))
+pytestmark = pytest.mark.usefixtures("clean_data_state")
 
 
 def _env(**extra: str) -> dict[str, str]:

@@ -84,14 +84,7 @@ def write_cifar(root: Path, per_batch: int = 6, n_test: int = 10) -> dict:
     return table
 
 
-@pytest.fixture(autouse=True)
-def clean_state(monkeypatch, tmp_path_factory):
-    """Fresh caches and no environment surprises in every test."""
-    monkeypatch.setattr(data, "_verified", {})
-    monkeypatch.setattr(data, "_told", set())
-    for var in ("CNNCOURSE_QUICK", "CNNCOURSE_OFFLINE"):
-        monkeypatch.delenv(var, raising=False)
-    monkeypatch.setenv("CNNCOURSE_DATA", str(tmp_path_factory.mktemp("default-data")))
+pytestmark = pytest.mark.usefixtures("clean_data_state")
 
 
 def use_table(monkeypatch, tables: dict[str, dict]) -> None:

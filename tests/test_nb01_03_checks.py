@@ -1,48 +1,11 @@
 """Checks for notebooks 01-03 accept the reference and name the mistake in realistic wrong answers."""
 
-import pytest
 import torch
 import torch.nn.functional as F
+from checkhelpers import wrong
 
 from cnncourse.checks import nb01, nb02, nb03
-from cnncourse.exercises import CORRECT, NOT_ATTEMPTED, WRONG
-from cnncourse.quiz import Quiz
-from cnncourse.quizzes import nb01 as q01
-from cnncourse.quizzes import nb02 as q02
-from cnncourse.quizzes import nb03 as q03
-
-ALL_CHECKS = [nb01.to_chw_float, nb01.normalize, nb02.neuron, nb02.softmax, nb02.sgd_step,
-              nb03.conv2d_single, nb03.conv_output_size, nb03.conv2d_multi,
-              nb03.conv_param_count]
-
-
-def wrong(check, fn, *fragments):
-    """Assert ``check`` rejects ``fn`` as WRONG with every fragment in its message."""
-    verdict = check.verdict(fn)
-    assert verdict.status == WRONG, f"{check.name} accepted a wrong answer: {verdict}"
-    for fragment in fragments:
-        assert fragment in verdict.message, f"{fragment!r} not in {verdict.message!r}"
-
-
-@pytest.mark.parametrize("chk", ALL_CHECKS, ids=lambda c: c.name)
-def test_every_check_accepts_its_reference(chk):
-    verdict = chk.verdict(chk.reference)
-    assert verdict.status == CORRECT, verdict.message
-
-
-@pytest.mark.parametrize("chk", ALL_CHECKS, ids=lambda c: c.name)
-def test_every_check_reports_a_stub_as_not_attempted(chk):
-    def stub(*args, **kwargs):
-        raise NotImplementedError("Hint: ...")
-
-    assert chk.verdict(stub).status == NOT_ATTEMPTED
-
-
-@pytest.mark.parametrize("chk", ALL_CHECKS, ids=lambda c: c.name)
-def test_solution_source_is_shown(chk):
-    source = chk.solution(show=False)
-    assert f"def {chk.name}(" in source
-
+from cnncourse.exercises import CORRECT
 
 # Notebook 01 -------------------------------------------------------------------------------
 
@@ -216,29 +179,3 @@ def test_conv_param_count_mistakes():
     wrong(c, lambda i, o, k, bias=True: o * i * k + (o if bias else 0), "k * k weights")
     wrong(c, lambda i, o, k, bias=True: o * i * (k * k + (1 if bias else 0)),
           "one bias per output channel")
-
-
-# Quizzes -----------------------------------------------------------------------------------
-
-QUIZZES = [q for mod in (q01, q02, q03) for q in vars(mod).values() if isinstance(q, Quiz)]
-
-
-def test_each_notebook_has_quizzes():
-    assert len(QUIZZES) >= 9
-    assert all(sum(o.correct for o in q.options) == 1 for q in QUIZZES)
-
-
-@pytest.mark.parametrize("quiz", QUIZZES, ids=lambda q: q.question[:30])
-def test_quiz_static_and_widget_forms(quiz):
-    text, page = quiz.to_text(), quiz.to_html()
-    right = next(i for i, o in enumerate(quiz.options) if o.correct)
-    assert f"Answer: {chr(65 + right)}." in text
-    assert "<details>" in page and quiz.options[0].text.split()[0] in page
-    box = quiz.widget()
-    assert len(box.buttons) == len(quiz.options)
-    wrong_index = (right + 1) % len(quiz.options)
-    box.buttons[wrong_index].click()
-    assert "Not quite" in box.feedback.value
-    assert box.buttons[wrong_index].button_style == "danger"
-    box.buttons[right].click()
-    assert "Right" in box.feedback.value and quiz.answer == right

@@ -1,39 +1,10 @@
 """Checks for notebooks 08-11 accept the reference and name the mistake in realistic wrong answers."""
 
-import pytest
 import torch
+from checkhelpers import wrong
 from torch import nn
 
 from cnncourse.checks import nb08, nb09, nb10, nb11
-from cnncourse.exercises import CORRECT, NOT_ATTEMPTED, WRONG
-from cnncourse.quiz import Quiz
-
-ALL_CHECKS = [nb08.receptive_field_size, nb08.numerical_grad, nb09.batch_norm_2d,
-              nb09.random_crop, nb09.smooth_labels, nb10.prepare_image, nb10.one_hot_sequence,
-              nb11.build_model]
-
-
-def wrong(check, fn, *fragments):
-    """Assert ``check`` rejects ``fn`` as WRONG with every fragment in its message."""
-    verdict = check.verdict(fn)
-    assert verdict.status == WRONG, f"{check.name} accepted a wrong answer: {verdict}"
-    for fragment in fragments:
-        assert fragment in verdict.message, f"{fragment!r} not in {verdict.message!r}"
-
-
-@pytest.mark.parametrize("chk", ALL_CHECKS, ids=lambda c: c.name)
-def test_every_check_accepts_its_reference(chk):
-    verdict = chk.verdict(chk.reference)
-    assert verdict.status == CORRECT, verdict.message
-
-
-@pytest.mark.parametrize("chk", ALL_CHECKS, ids=lambda c: c.name)
-def test_every_check_reports_a_stub_as_not_attempted(chk):
-    def stub(*args, **kwargs):
-        raise NotImplementedError("Hint: ...")
-
-    assert chk.verdict(stub).status == NOT_ATTEMPTED
-
 
 # nb08 ------------------------------------------------------------------------------------------
 
@@ -170,17 +141,3 @@ def test_build_model_mistakes():
     wrong(chk, with_softmax, "softmax")
     wrong(chk, huge, "parameters")
     wrong(chk, always_ten, "num_classes=7")
-
-
-# Quizzes ---------------------------------------------------------------------------------------
-
-@pytest.mark.parametrize("number", ["08", "09", "10", "11"])
-def test_quiz_modules_hold_valid_quizzes(number):
-    import importlib
-
-    module = importlib.import_module(f"cnncourse.quizzes.nb{number}")
-    quizzes = [v for v in vars(module).values() if isinstance(v, Quiz)]
-    assert len(quizzes) >= 3
-    for quiz in quizzes:
-        assert sum(o.correct for o in quiz.options) >= 1
-        assert "Answer:" in quiz.to_text()
