@@ -37,6 +37,7 @@ class Timing:
     slowest_seconds: float = 0.0
     error: str = ""
     cell_seconds: list[float] = field(default_factory=list)
+    load: float = -1.0  # 1-minute load average right after the run (-1: unknown)
 
     @property
     def ok(self) -> bool:
@@ -149,6 +150,10 @@ def time_notebook(path: str | Path, quick: bool = False, offline: bool = True,
     finally:
         if state.get("watch"):
             result.peak_bytes = state["watch"].stop()
+    try:
+        result.load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not available on Windows
+        pass
     if result.cell_seconds:
         slowest = max(range(len(result.cell_seconds)), key=result.cell_seconds.__getitem__)
         result.slowest_cell, result.slowest_seconds = slowest + 1, result.cell_seconds[slowest]
@@ -187,6 +192,15 @@ def _fmt_seconds(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
 
 
+def _load_line(results: list[Timing]) -> list[str]:
+    loads = [r.load for r in results if r.load >= 0]
+    if not loads:
+        return []
+    return [f"Load: 1-minute load average {min(loads):.1f} to {max(loads):.1f} after each "
+            f"notebook, on {os.cpu_count()} cores (above the core count, other work shared "
+            "the CPU and the times are upper bounds).", ""]
+
+
 def timing_table(results: list[Timing], quick: bool, offline: bool = True) -> str:
     """The Markdown report: a header line, the machine line and one table row per notebook."""
     mode = "quick (`CNNCOURSE_QUICK=1`)" if quick else "full"
@@ -197,6 +211,7 @@ def timing_table(results: list[Timing], quick: bool, offline: bool = True) -> st
              f"Machine: {machine_line()}.", "",
              f"Data folder: `{data_dir()}` (a dataset missing there runs on the built-in "
              "stand-in).", "",
+             *_load_line(results),
              "| notebook | code cells | run time | peak memory | slowest cell | status |",
              "| --- | ---: | ---: | ---: | ---: | --- |"]
     for r in results:

@@ -65,6 +65,7 @@ def test_table_has_machine_line_and_one_row_per_notebook(measured):
     machine = next(line for line in lines if line.startswith("Machine: "))
     assert re.search(r"\d+ cores, \d+ GiB RAM", machine) and "torch " in machine
     assert any(line.startswith("Data folder: `") for line in lines)
+    assert any(line.startswith("Load: 1-minute load average") for line in lines)
     rows = [line for line in lines if line.startswith("| 90_memory |")]
     assert len(rows) == 2
     assert re.search(r"\| (4\d\d|[5-9]\d\d|\d{4}) MiB \|", rows[0]), rows[0]
