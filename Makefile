@@ -17,6 +17,7 @@ setup: $(STAMP)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python tests/ipywidgets7/install.py   # cache Colab's ipywidgets 7 for its test
 	touch $(STAMP)
 
 lab: setup
