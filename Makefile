@@ -20,8 +20,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/python tests/ipywidgets7/install.py   # cache Colab's ipywidgets 7 for its test
 	touch $(STAMP)
 
+# JupyterLab refuses to run as root unless told; containers and VMs often are root.
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lint: setup
 	$(BIN)/ruff check cnncourse tests benchmarks
