@@ -197,8 +197,8 @@ def _load_line(results: list[Timing]) -> list[str]:
     if not loads:
         return []
     return [f"Load: 1-minute load average {min(loads):.1f} to {max(loads):.1f} after each "
-            f"notebook, on {os.cpu_count()} cores (above the core count, other work shared "
-            "the CPU and the times are upper bounds).", ""]
+            f"notebook, on {os.cpu_count()} cores (a load above the core count means other "
+            "work shared the CPU and the times are upper bounds).", ""]
 
 
 def timing_table(results: list[Timing], quick: bool, offline: bool = True) -> str:
