@@ -75,6 +75,13 @@ def _check_fits(image_shape: tuple, kernel_shape: tuple, padding: int, stride: i
                              "kernel or more padding.")
 
 
+def _check_weight(weight: Any, in_channels: int, where: str) -> None:
+    if not isinstance(weight, torch.Tensor) or weight.dim() != 4 or weight.shape[1] != in_channels:
+        got = tuple(weight.shape) if isinstance(weight, torch.Tensor) else type(weight).__name__
+        raise ValueError(f"{where}: weight must be (C_out, C_in={in_channels}, kH, kW), "
+                         f"got {got}.")
+
+
 def conv2d_single(image: torch.Tensor, kernel: torch.Tensor, padding: int = 0,
                   stride: int = 1) -> torch.Tensor:
     """Slide ``kernel`` (kH, kW) over ``image`` (H, W) with two loops; returns (H_out, W_out)."""
@@ -91,10 +98,7 @@ def conv2d_multi(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | Non
         got = f"shape {tuple(x.shape)}" if isinstance(x, torch.Tensor) else type(x).__name__
         raise ValueError(f"conv2d_multi: x must be one image (C_in, H, W), got {got}. "
                          "For a batch, loop over it or use conv2d.")
-    if not isinstance(weight, torch.Tensor) or weight.dim() != 4 or weight.shape[1] != x.shape[0]:
-        got = tuple(weight.shape) if isinstance(weight, torch.Tensor) else type(weight).__name__
-        raise ValueError(f"conv2d_multi: weight must be (C_out, C_in={x.shape[0]}, kH, kW), "
-                         f"got {got}.")
+    _check_weight(weight, x.shape[0], "conv2d_multi")
     if bias is not None and tuple(bias.shape) != (weight.shape[0],):
         raise ValueError(f"conv2d_multi: bias must have one value per output channel, shape "
                          f"({weight.shape[0]},), got {tuple(bias.shape)}.")
@@ -109,10 +113,7 @@ def conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = No
         got = f"shape {tuple(x.shape)}" if isinstance(x, torch.Tensor) else type(x).__name__
         raise ValueError(f"conv2d: x must be a batch (N, C_in, H, W), got {got}. "
                          "For one image use x.unsqueeze(0).")
-    if not isinstance(weight, torch.Tensor) or weight.dim() != 4 or weight.shape[1] != x.shape[1]:
-        got = tuple(weight.shape) if isinstance(weight, torch.Tensor) else type(weight).__name__
-        raise ValueError(f"conv2d: weight must be (C_out, C_in={x.shape[1]}, kH, kW), "
-                         f"got {got}.")
+    _check_weight(weight, x.shape[1], "conv2d")
     n, _, h, w = x.shape
     c_out, _, kh, kw = weight.shape
     h_out = conv_output_size(h, kh, padding, stride)
