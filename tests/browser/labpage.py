@@ -247,6 +247,20 @@ class NotebookPage:
         self.reports.append(report)
         return report
 
+    def open_and_run_clean(self, timeout: float = 300) -> RunReport:
+        """Open, screenshot, run all, screenshot; assert a quick+offline kernel and no problems."""
+        state = self.open()
+        assert state["kernelName"] == "python3", state
+        self.screenshot("01-opened")
+        report = self.run_all_and_report(timeout=timeout)
+        print(report.summary())
+        self.screenshot_notebook("02-ran")
+        self.screenshot_first_figure("03-figure")
+        assert "mode=quick" in report.stdout() and "network=offline" in report.stdout(), (
+            "the kernel did not get CNNCOURSE_QUICK=1 and CNNCOURSE_OFFLINE=1")
+        assert report.problems == [], "\n\n".join(report.problems)
+        return report
+
     # Widgets ---------------------------------------------------------------------------------
     def live_widgets(self, css_class: str) -> Any:
         """Locator for elements of ``css_class`` that are rendered ipywidgets views."""

@@ -13,17 +13,7 @@ pytestmark = pytest.mark.browser
 
 def test_scratch_notebook_renders_figures_and_live_widgets(notebook_page):
     page = notebook_page(f"{SCRATCH_DIR}/{GOOD}")
-    state = page.open()
-    assert state["kernelName"] == "python3"
-    page.screenshot("01-opened")
-
-    report = page.run_all_and_report(timeout=180)
-    print(report.summary())
-    page.screenshot_notebook("02-ran")
-    page.screenshot_first_figure("03-figure")
-    assert "mode=quick" in report.stdout() and "network=offline" in report.stdout(), (
-        "the kernel did not get CNNCOURSE_QUICK=1 and CNNCOURSE_OFFLINE=1")
-    assert report.problems == [], "\n\n".join(report.problems)
+    report = page.open_and_run_clean(timeout=180)
     assert all(c["count"] is not None for c in report.cells if c["type"] == "code")
     # The ReLU figure (a cell output) and the playground image (inside a widget).
     assert any(not i["inWidget"] for i in report.figures), report.images

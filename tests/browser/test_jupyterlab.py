@@ -38,17 +38,7 @@ def test_notebook_runs_in_jupyterlab(notebook_page, notebook):
     assert (NOTEBOOKS / notebook).is_file(), (
         f"notebooks/{notebook} is missing; if it was renamed, update REQUIRED in {__file__}")
     page = notebook_page(notebook)
-    state = page.open()
-    assert state["kernelName"] == "python3", state
-    page.screenshot("01-opened")
-
-    report = page.run_all_and_report(timeout=300)
-    print(report.summary())
-    page.screenshot_notebook("02-ran")
-    page.screenshot_first_figure("03-figure")
-    assert "mode=quick" in report.stdout() and "network=offline" in report.stdout(), (
-        "the kernel did not get CNNCOURSE_QUICK=1 and CNNCOURSE_OFFLINE=1")
-    assert report.problems == [], "\n\n".join(report.problems)
+    report = page.open_and_run_clean(timeout=300)
     assert report.figures, f"{notebook}: no figure rendered as an image; images: {report.images}"
 
     for css_class in REQUIRED.get(notebook, []):
