@@ -20,10 +20,11 @@ matplotlib.use("Agg")
 @pytest.fixture
 def clean_data_state(monkeypatch, tmp_path_factory):
     """Fresh data-layer caches, no quick/offline flags, and an empty data folder."""
-    from cnncourse import data
+    from cnncourse.data import files, messages
 
-    monkeypatch.setattr(data, "_verified", {})
-    monkeypatch.setattr(data, "_told", set())
+    monkeypatch.setattr(files, "_verified", {})
+    monkeypatch.setattr(files, "_md5s", {})
+    monkeypatch.setattr(messages, "_told", set())
     for var in ("CNNCOURSE_QUICK", "CNNCOURSE_OFFLINE"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("CNNCOURSE_DATA", str(tmp_path_factory.mktemp("default-data")))

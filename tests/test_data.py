@@ -21,6 +21,7 @@ import pytest
 import torch
 
 from cnncourse import data, synthetic
+from cnncourse.data import download, files, loading, network
 
 MNIST_FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
                "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
@@ -89,7 +90,7 @@ pytestmark = pytest.mark.usefixtures("clean_data_state")
 
 def use_table(monkeypatch, tables: dict[str, dict]) -> None:
     """Point the checksum table at the fake files' MD5s (per dataset)."""
-    monkeypatch.setattr(data, "expected_files", lambda name: tables[data.canonical_name(name)])
+    monkeypatch.setattr(files, "expected_files", lambda name: tables[data.canonical_name(name)])
 
 
 def forbid_network(monkeypatch) -> None:
@@ -111,9 +112,12 @@ def test_mnist_family_loads_idx_gz_files(tmp_path, monkeypatch, name):
     forbid_network(monkeypatch)
     d = data.load_data(name, root=tmp_path, quick=False)
     assert not d.synthetic and d.name == name
-    assert d.train.X.shape == (30, 1, 28, 28) and d.test.X.shape == (12, 1, 28, 28)
+    assert d.train.X.shape == (27, 1, 28, 28) and d.test.X.shape == (12, 1, 28, 28)
+    assert d.val.X.shape == (3, 1, 28, 28)       # 10% of the training split, kept apart
     assert d.train.X.dtype == torch.float32 and d.train.y.dtype == torch.int64
-    assert d.train.y.tolist() == [i % 10 for i in range(30)]
+    both = sorted(d.train.y.tolist() + d.val.y.tolist())
+    assert both == sorted(i % 10 for i in range(30))
+    assert d.test.y.tolist() == [i % 10 for i in range(12)]
     # Normalised with the dataset's statistics; denormalize gives back the stored pixels.
     pixels = (d.denormalize(d.train.X) * 255).round()
     expected = (d.train.y * 20 + 7).float().view(-1, 1, 1, 1).expand(-1, 1, 28, 28)
@@ -122,10 +126,10 @@ def test_mnist_family_loads_idx_gz_files(tmp_path, monkeypatch, name):
     from torchvision import datasets
     tv = datasets.MNIST if name == "mnist" else datasets.FashionMNIST
     assert d.classes == list(tv.classes)
-    # The .gz files were kept and extracted next to them for torchvision's reader.
+    # The .gz files are read as they are: nothing is written into the data folder.
     raw = tmp_path / FOLDER[name] / "raw"
-    assert (raw / "train-images-idx3-ubyte").is_file()
-    assert (raw / "train-images-idx3-ubyte.gz").is_file()
+    assert sorted(p.name for p in raw.iterdir()) == sorted(
+        f"{f}.gz" for pair in MNIST_FILES.values() for f in pair)
 
 
 def test_cifar10_loads_python_pickles(tmp_path, monkeypatch):
@@ -134,14 +138,26 @@ def test_cifar10_loads_python_pickles(tmp_path, monkeypatch):
     forbid_network(monkeypatch)
     d = data.load_data("cifar10", root=tmp_path, quick=False)
     assert not d.synthetic
-    assert d.train.X.shape == (30, 3, 32, 32) and d.test.X.shape == (10, 3, 32, 32)
+    assert d.train.X.shape == (27, 3, 32, 32) and d.test.X.shape == (10, 3, 32, 32)
+    assert len(d.val) == 3 and d.val.classes == CIFAR_NAMES
     assert d.classes == CIFAR_NAMES and d.train.classes == CIFAR_NAMES
     # Channel planes land in the right place: X[i, c, h, w] == row[c*1024 + h*32 + w].
-    with open(tmp_path / "cifar-10-batches-py" / "data_batch_1", "rb") as f:
-        first = pickle.load(f, encoding="latin1")
-    restored = (d.denormalize(d.train.X[:6]) * 255).round().to(torch.uint8)
-    assert torch.equal(restored.reshape(6, -1), torch.from_numpy(first["data"]))
-    assert d.train.y[:6].tolist() == first["labels"]
+    with open(tmp_path / "cifar-10-batches-py" / "test_batch", "rb") as f:
+        test = pickle.load(f, encoding="latin1")
+    restored = (d.denormalize(d.test.X) * 255).round().to(torch.uint8)
+    assert torch.equal(restored.reshape(10, -1), torch.from_numpy(test["data"]))
+    assert d.test.y.tolist() == test["labels"]
+    # Train and val together are exactly the five training batches, each image with its label.
+    rows = {}
+    for i in range(1, 6):
+        with open(tmp_path / "cifar-10-batches-py" / f"data_batch_{i}", "rb") as f:
+            batch = pickle.load(f, encoding="latin1")
+        rows.update({bytes(r): lbl for r, lbl in zip(batch["data"], batch["labels"])})
+    got = {}
+    for split in (d.train, d.val):
+        pixels = (d.denormalize(split.X) * 255).round().to(torch.uint8).reshape(len(split), -1)
+        got.update({bytes(r.numpy()): int(lbl) for r, lbl in zip(pixels, split.y)})
+    assert got == rows
 
 
 def test_cifar_files_fail_against_torchvision_checksums(tmp_path):
@@ -164,11 +180,11 @@ def test_cifar_archive_in_the_folder_is_unpacked_offline(tmp_path, monkeypatch):
     shutil.rmtree(tmp_path / "build")
     use_table(monkeypatch, {"cifar10": table})
     archive_md5 = _md5(archive)
-    monkeypatch.setattr(data, "expected_archive", lambda name: (archive.name, archive_md5))
+    monkeypatch.setattr(files, "expected_archive", lambda name: (archive.name, archive_md5))
     monkeypatch.setenv("CNNCOURSE_OFFLINE", "1")
     forbid_network(monkeypatch)
     d = data.load_data("cifar10", root=tmp_path)
-    assert not d.synthetic and len(d.train) == 30
+    assert not d.synthetic and len(d.train) + len(d.val) == 30
     assert data.is_available("cifar10", tmp_path)
     assert archive.is_file()          # a file the user put there is never deleted
 
@@ -180,11 +196,11 @@ def test_cifar_archive_in_the_folder_is_unpacked_offline(tmp_path, monkeypatch):
 
 def test_quick_mode_takes_a_fixed_subset_with_labels_kept(tmp_path, monkeypatch):
     use_table(monkeypatch, {"mnist": write_mnist(tmp_path)})
-    monkeypatch.setattr(data, "QUICK_SIZES", (8, 4))
+    monkeypatch.setattr(loading, "QUICK_SIZES", (8, 4))
     monkeypatch.setenv("CNNCOURSE_QUICK", "1")
     a = data.load_data("mnist", root=tmp_path, download=False)
     b = data.load_data("mnist", root=tmp_path, download=False)
-    assert len(a.train) == 8 and len(a.test) == 4
+    assert len(a.train) == 8 and len(a.test) == 4 and len(a.val) == 1
     assert torch.equal(a.train.y, b.train.y)
     grey = (a.train.denormalize(a.train.X)[:, 0, 0, 0] * 255).round()
     assert torch.equal(grey, (a.train.y * 20 + 7).float())
@@ -194,7 +210,7 @@ def test_loader_batches_from_memory(tmp_path, monkeypatch):
     use_table(monkeypatch, {"mnist": write_mnist(tmp_path)})
     d = data.load_data("mnist", root=tmp_path, download=False)
     batches = list(d.train.loader(batch_size=8))
-    assert [len(y) for _, y in batches] == [8, 8, 8, 6]
+    assert [len(y) for _, y in batches] == [8, 8, 8, 3]
     assert batches[0][0].shape == (8, 1, 28, 28)
 
 
@@ -227,7 +243,7 @@ def test_unreadable_content_with_matching_checksum_gets_a_clear_error(tmp_path, 
 def test_missing_file_falls_back_with_one_message(tmp_path, monkeypatch, capsys):
     use_table(monkeypatch, {"mnist": write_mnist(tmp_path)})
     (tmp_path / "MNIST" / "raw" / "t10k-labels-idx1-ubyte.gz").unlink()
-    monkeypatch.setattr(data, "SYNTHETIC_SIZES", (40, 20))
+    monkeypatch.setattr(loading, "SYNTHETIC_SIZES", (40, 20))
     d1 = data.load_data("mnist", root=tmp_path, download=False)
     d2 = data.load_data("mnist", root=tmp_path, download=False)
     out = capsys.readouterr().out
@@ -269,7 +285,7 @@ def test_unreachable_server_falls_back_within_seconds(tmp_path, monkeypatch, cap
         raise OSError("network is unreachable")
 
     monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(data, "SYNTHETIC_SIZES", (40, 20))  # time the decision, not the drawing
+    monkeypatch.setattr(loading, "SYNTHETIC_SIZES", (40, 20))  # time the decision, not the drawing
     data.expected_files("fashion_mnist")   # import torchvision first: not part of the timing
     start = time.perf_counter()
     d = data.load_data("fashion_mnist", root=tmp_path)
@@ -310,8 +326,8 @@ def test_stalled_download_times_out_and_falls_back(tmp_path, monkeypatch, silent
 
     # The probe succeeds (the port is open) but the server never sends a byte.
     monkeypatch.setattr(MNIST, "mirrors", [f"http://127.0.0.1:{silent_server}/"])
-    monkeypatch.setattr(data, "DOWNLOAD_TIMEOUT", 0.5)
-    monkeypatch.setattr(data, "SYNTHETIC_SIZES", (40, 20))
+    monkeypatch.setattr(network, "DOWNLOAD_TIMEOUT", 0.5)
+    monkeypatch.setattr(loading, "SYNTHETIC_SIZES", (40, 20))
     before = socket.getdefaulttimeout()
     start = time.perf_counter()
     d = data.load_data("mnist", root=tmp_path)
@@ -357,7 +373,7 @@ def test_mnist_downloads_through_torchvision_from_a_mirror(tmp_path, monkeypatch
     assert data.download_dataset("mnist", root) == root
     assert data.is_available("mnist", root)
     d = data.load_data("mnist", root=root)
-    assert not d.synthetic and len(d.train) == 30
+    assert not d.synthetic and len(d.train) == 27
 
 
 def test_cifar_downloads_unpacks_and_drops_the_tarball(tmp_path, monkeypatch, local_mirror):
@@ -383,7 +399,7 @@ def test_cifar_downloads_unpacks_and_drops_the_tarball(tmp_path, monkeypatch, lo
 def test_download_is_skipped_when_files_are_verified(tmp_path, monkeypatch):
     use_table(monkeypatch, {"mnist": write_mnist(tmp_path)})
     forbid_network(monkeypatch)
-    monkeypatch.setattr(data, "_fetch", lambda *a: pytest.fail("_fetch called"))
+    monkeypatch.setattr(download, "_fetch", lambda *a: pytest.fail("_fetch called"))
     assert data.download_dataset("mnist", tmp_path) == tmp_path
 
 
@@ -392,7 +408,7 @@ def test_successful_download_is_verified(tmp_path, monkeypatch):
     scratch = tmp_path / "server"
     table = write_mnist(scratch)
     use_table(monkeypatch, {"mnist": table})
-    monkeypatch.setattr(data, "can_connect", lambda *a, **k: True)
+    monkeypatch.setattr(network, "can_connect", lambda *a, **k: True)
 
     def fake_fetch(name, root, missing):
         for path in missing:
@@ -400,11 +416,11 @@ def test_successful_download_is_verified(tmp_path, monkeypatch):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes((scratch / rel).read_bytes())
 
-    monkeypatch.setattr(data, "_fetch", fake_fetch)
+    monkeypatch.setattr(download, "_fetch", fake_fetch)
     root = tmp_path / "course-data"
     root.mkdir()
     d = data.load_data("mnist", root=root)
-    assert not d.synthetic and len(d.train) == 30
+    assert not d.synthetic and len(d.train) == 27
 
 
 # --------------------------------------------------------------------------- synthetic
@@ -415,10 +431,13 @@ def test_successful_download_is_verified(tmp_path, monkeypatch):
 def test_synthetic_matches_the_real_shapes(name, shape):
     d = data.make_synthetic(name, n_train=200, n_test=50, seed=3)
     assert d.synthetic and d.name == name
-    assert d.train.X.shape == (200, *shape) and d.test.X.shape == (50, *shape)
+    assert d.train.X.shape == (180, *shape) and d.test.X.shape == (50, *shape)
+    assert d.val.X.shape == (20, *shape)          # the 10% validation slice of the 200
     assert d.train.X.dtype == torch.float32 and d.train.y.dtype == torch.int64
-    assert d.classes == synthetic.CLASSES and len(d.classes) == 10
-    assert torch.bincount(d.train.y, minlength=10).tolist() == [20] * 10
+    names = getattr(synthetic, "class_names", lambda _: synthetic.CLASSES)(name)
+    assert d.classes == list(names) and len(d.classes) == 10
+    both = torch.cat([d.train.y, d.val.y])
+    assert torch.bincount(both, minlength=10).tolist() == [20] * 10
     assert abs(d.train.X.mean().item()) < 0.05 and abs(d.train.X.std().item() - 1) < 0.1
     shown = d.denormalize(d.train.X)
     assert shown.min() >= 0 and shown.max() <= 1

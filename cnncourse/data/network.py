@@ -1,0 +1,40 @@
+"""The one network probe of the course: datasets and pretrained weights both ask it first.
+
+A probe opens a TCP connection to the server with a short timeout, so an offline laptop or
+blocked conference wifi is detected in seconds instead of a download hanging.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterable
+from urllib.parse import urlparse
+
+PROBE_TIMEOUT = 3.0      # seconds to wait for a first connection to a download server
+DOWNLOAD_TIMEOUT = 20.0  # seconds a stalled download may wait for data before giving up
+
+
+def host_port(url: str) -> tuple[str, int]:
+    """``(host, port)`` of ``url`` (port 443 for https, 80 for http when not given)."""
+    parts = urlparse(url)
+    return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+
+
+def can_connect(host: str, port: int = 443, timeout: float | None = None) -> bool:
+    """True when a TCP connection to ``host:port`` opens within ``timeout`` seconds."""
+    try:
+        with socket.create_connection((host, port), timeout=timeout or PROBE_TIMEOUT):
+            return True
+    except OSError:
+        return False
+
+
+def can_reach(urls: str | Iterable[str], timeout: float | None = None) -> bool:
+    """True when the server of ``urls`` (one URL or several mirrors) accepts a connection."""
+    urls = [urls] if isinstance(urls, str) else list(urls)
+    return any(can_connect(*host_port(url), timeout=timeout) for url in urls)
+
+
+def hosts(urls: Iterable[str]) -> str:
+    """The servers of ``urls`` for a message: "a.org or b.org"."""
+    return " or ".join(dict.fromkeys(host_port(url)[0] for url in urls))
