@@ -13,8 +13,8 @@ __version__ = "0.1.0"
 
 _SUBMODULES = {
     "settings", "data", "synthetic", "loader", "models", "train", "conv", "shapes",
-    "interpret", "pretrained", "speedrun", "capstone", "exercises", "checks", "solutions",
-    "quiz", "quizzes", "viz", "cli", "colab", "notebooks", "timing",
+    "interpret", "pretrained", "speedrun", "capstone", "exercises", "quiz", "lessons", "viz",
+    "cli", "colab", "instructor",
 }
 
 

@@ -5,13 +5,15 @@ A notebook exercise is a stub the learner fills in, followed by a check call::
     def conv_output_size(size, kernel_size, padding=0, stride=1):
         raise NotImplementedError("Hint: (size + 2*padding - kernel_size) // stride + 1")
 
-    check.conv_output_size(conv_output_size)          # prints a verdict, returns True/False
-    conv_output_size = check.conv_output_size.pick(conv_output_size)   # later cells are safe
-    check.conv_output_size.solution()                  # show the reference solution
+    check.conv_output_size()                  # prints a verdict on the notebook's conv_output_size
+    conv_output_size = check.conv_output_size.pick()  # later cells are safe, even if skipped
+    check.conv_output_size.solution()         # show the reference solution
+    check.conv_output_size.passed()           # the verdict in code: True or False
 
-Checks for notebook NN live in ``cnncourse.checks.nbNN`` and the references they compare
-against live in ``cnncourse.solutions.nbNN``. A check body calls the learner's answer on
-test cases and raises :class:`Mistake` with a specific message when something is off.
+Each lesson module ``cnncourse.lessons.<concept>`` holds the reference solutions, the checks
+beside them (collected in its ``check`` namespace) and its quizzes (``quiz``). A check body
+calls the learner's answer on test cases and raises :class:`Mistake` with a specific message
+when something is off.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 CORRECT, WRONG, NOT_ATTEMPTED = "correct", "wrong", "not attempted"
+_UNSET = object()  # no answer passed: look the exercise's name up in the notebook
 
 
 class Mistake(AssertionError):
@@ -72,15 +75,36 @@ class Check:
             return Verdict(WRONG, f"your code raised {type(err).__name__}: {err}")
         return Verdict(CORRECT, note or f"`{self.name}` passes every test case.")
 
-    def __call__(self, answer: Any) -> bool:
-        result = self.verdict(answer)
+    def _answer(self, answer: Any, frame: Any) -> Any:
+        # ``check.NAME()`` reads the learner's ``NAME`` from the notebook's namespace, so a
+        # skipped exercise cell (the name was never defined) is "not attempted", not a NameError.
+        if answer is not _UNSET:
+            return answer
+        namespace = frame.f_back.f_globals if frame is not None and frame.f_back else {}
+        return namespace.get(self.name)
+
+    def __call__(self, answer: Any = _UNSET) -> None:
+        """Print the verdict on ``answer`` (default: the notebook's own ``NAME``).
+
+        Returns nothing, so a check cell shows only the message; use :meth:`verdict` (or
+        :meth:`passed`) to get the outcome in code.
+        """
+        result = self.verdict(self._answer(answer, inspect.currentframe()))
         print(result)
         if not result.passed:
             print(f"   (Stuck? `check.{self.name}.solution()` shows a reference answer.)")
-        return result.passed
 
-    def pick(self, answer: Any) -> Any:
-        """Return ``answer`` if it passes, otherwise the reference solution (and say so)."""
+    def passed(self, answer: Any = _UNSET) -> bool:
+        """True when ``answer`` (default: the notebook's own ``NAME``) passes, without printing."""
+        return self.verdict(self._answer(answer, inspect.currentframe())).passed
+
+    def pick(self, answer: Any = _UNSET) -> Any:
+        """Return the learner's answer if it passes, otherwise the reference (and say so).
+
+        ``NAME = check.NAME.pick()`` reads ``NAME`` from the notebook, so it also works when
+        the exercise cell was never run.
+        """
+        answer = self._answer(answer, inspect.currentframe())
         result = self.verdict(answer)
         if result.passed:
             return answer
@@ -107,6 +131,52 @@ def check(reference: Any, name: str | None = None) -> Callable[[Callable[[Any], 
         return Check(body, reference, name)
 
     return wrap
+
+
+class Checks:
+    """A lesson's checks by exercise name: ``check.conv2d_single(conv2d_single)``.
+
+    In a lesson module, ``@check.of(reference)`` above a check body registers it under the
+    reference's name, so the reference and its check sit side by side.
+    """
+
+    def __init__(self, lesson: str):
+        self._lesson = lesson
+        self._checks: dict[str, Check] = {}
+
+    def of(self, reference: Any, name: str | None = None
+           ) -> Callable[[Callable[[Any], Any]], Callable[[Any], Any]]:
+        """Decorator: register the body below as the check of ``reference``."""
+        key = name or getattr(reference, "__name__", None)
+        if not key:
+            raise ValueError("Checks.of: pass name=... when the reference is not a function.")
+
+        def wrap(body: Callable[[Any], Any]) -> Callable[[Any], Any]:
+            if key in self._checks:
+                raise ValueError(f"Checks.of: {self._lesson} already has a check {key!r}.")
+            self._checks[key] = Check(body, reference, key)
+            return body
+
+        return wrap
+
+    def __getattr__(self, name: str) -> Check:
+        checks = self.__dict__.get("_checks", {})
+        if name in checks:
+            return checks[name]
+        raise AttributeError(f"lesson {self.__dict__.get('_lesson')!r} has no check {name!r}; "
+                             f"its checks are: {', '.join(sorted(checks)) or 'none'}.")
+
+    def __iter__(self):
+        return iter(self._checks.values())
+
+    def __len__(self) -> int:
+        return len(self._checks)
+
+    def __dir__(self) -> list[str]:
+        return sorted(self._checks)
+
+    def __repr__(self) -> str:
+        return f"Checks({self._lesson!r}: {', '.join(self._checks)})"
 
 
 # Helpers for check bodies --------------------------------------------------------------------

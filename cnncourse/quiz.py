@@ -118,6 +118,44 @@ class Quiz:
         display(HTML(self.to_html()))
 
 
+class Quizzes:
+    """A lesson's quizzes by name: ``quiz.padding.show()``. Assign ``quiz.NAME = Quiz(...)``."""
+
+    def __init__(self, lesson: str):
+        self.__dict__["_lesson"] = lesson
+        self.__dict__["_quizzes"] = {}
+
+    def __setattr__(self, name: str, value: Quiz) -> None:
+        if not isinstance(value, Quiz):
+            raise TypeError(f"Quizzes: {name} must be a Quiz, got {type(value).__name__}.")
+        if name in self._quizzes:
+            raise ValueError(f"Quizzes: {self._lesson} already has a quiz {name!r}.")
+        self._quizzes[name] = value
+
+    def __getattr__(self, name: str) -> Quiz:
+        quizzes = self.__dict__.get("_quizzes", {})
+        if name in quizzes:
+            return quizzes[name]
+        raise AttributeError(f"lesson {self.__dict__.get('_lesson')!r} has no quiz {name!r}; "
+                             f"its quizzes are: {', '.join(quizzes) or 'none'}.")
+
+    def items(self) -> list[tuple[str, Quiz]]:
+        """``(name, quiz)`` pairs in the order the lesson defines them."""
+        return list(self._quizzes.items())
+
+    def __iter__(self):
+        return iter(self._quizzes.values())
+
+    def __len__(self) -> int:
+        return len(self._quizzes)
+
+    def __dir__(self) -> list[str]:
+        return list(self._quizzes)
+
+    def __repr__(self) -> str:
+        return f"Quizzes({self._lesson!r}: {', '.join(self._quizzes)})"
+
+
 def widgets_available() -> bool:
     """True when a Jupyter kernel is running and ipywidgets imports (and not switched off)."""
     if os.environ.get("CNNCOURSE_WIDGETS", "").strip().lower() in {"0", "false", "no", "off"}:

@@ -9,3 +9,21 @@ def wrong(check, fn, *fragments):
     assert verdict.status == WRONG, f"{check.name} accepted a wrong answer: {verdict}"
     for fragment in fragments:
         assert fragment in verdict.message, f"{fragment!r} not in {verdict.message!r}"
+
+
+def verdict(check, answer):
+    """The :class:`Verdict` of ``check`` on ``answer``, without printing."""
+    return check.verdict(answer)
+
+
+def assert_accepts_reference(check):
+    """Assert ``check`` calls its own reference solution correct."""
+    from cnncourse.exercises import CORRECT
+
+    result = check.verdict(check.reference)
+    assert result.status == CORRECT, result
+
+
+def stub(*args, **kwargs):
+    """An exercise the learner has not started: it still raises NotImplementedError."""
+    raise NotImplementedError("Hint: ...")

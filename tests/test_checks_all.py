@@ -10,30 +10,22 @@ import pkgutil
 
 import pytest
 
-import cnncourse.checks
-import cnncourse.quizzes
-from cnncourse.exercises import CORRECT, NOT_ATTEMPTED, Check
-from cnncourse.quiz import Quiz
+import cnncourse.lessons
+from cnncourse.exercises import CORRECT, NOT_ATTEMPTED, Checks
+from cnncourse.quiz import Quizzes
+
+LESSON_MODULES = {info.name: importlib.import_module(f"cnncourse.lessons.{info.name}")
+                  for info in pkgutil.iter_modules(cnncourse.lessons.__path__)}
+CHECKS = [(f"{name}.{chk.name}", chk) for name, mod in LESSON_MODULES.items() for chk in mod.check]
+QUIZZES = [(f"{name}.{key}", q) for name, mod in LESSON_MODULES.items() for key, q in mod.quiz.items()]
 
 
-def _members(package, kind):
-    found = []
-    for info in pkgutil.iter_modules(package.__path__):
-        module = importlib.import_module(f"{package.__name__}.{info.name}")
-        found += [(f"{info.name}.{name}", value) for name, value in vars(module).items()
-                  if isinstance(value, kind)]
-    return found
-
-
-CHECKS = _members(cnncourse.checks, Check)
-QUIZZES = _members(cnncourse.quizzes, Quiz)
-
-
-def test_every_notebook_module_has_checks_and_quizzes():
-    with_checks = {name.split(".")[0] for name, _ in CHECKS}
-    with_quizzes = {name.split(".")[0] for name, _ in QUIZZES}
-    assert {f"nb{n:02d}" for n in range(12)} <= with_checks
-    assert {f"nb{n:02d}" for n in range(12)} <= with_quizzes
+def test_every_lesson_is_listed_and_has_checks_and_quizzes():
+    # The course order lists every lesson module once; each has a check and quiz namespace.
+    assert sorted(cnncourse.lessons.LESSONS) == sorted(LESSON_MODULES)
+    for name, module in LESSON_MODULES.items():
+        assert isinstance(module.check, Checks) and len(module.check) >= 1, name
+        assert isinstance(module.quiz, Quizzes) and len(module.quiz) >= 2, name
 
 
 @pytest.mark.parametrize("name,chk", CHECKS, ids=[n for n, _ in CHECKS])

@@ -16,7 +16,8 @@ import nbformat
 import pytest
 
 from cnncourse import colab
-from cnncourse import notebooks as nbs
+from cnncourse.instructor import notebooks as nbs
+from cnncourse.instructor import stamp as stamping
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -132,15 +133,15 @@ def test_stamp_check_reports_then_stamp_fixes(tmp_path):
     stale = _make_notebook(tmp_path, "01_a.ipynb")
     fresh = _make_notebook(tmp_path, "02_b.ipynb", repo=colab.REPO, branch=colab.BRANCH)
     before, untouched = stale.read_bytes(), fresh.read_bytes()
-    report = nbs.stamp(tmp_path, check=True)
+    report = stamping.stamp(tmp_path, check=True)
     assert list(report) == [str(stale)] and set(report[str(stale)]) == {"badge", "setup cell"}
     assert stale.read_bytes() == before                       # --check writes nothing
-    nbs.stamp(tmp_path)
+    stamping.stamp(tmp_path)
     nb = nbs.read_notebook(stale)
     assert colab.badge_markdown("01_a.ipynb") in nb.cells[0].source
     assert "old/place" not in nb.cells[0].source
     assert nb.cells[1].source == colab.setup_cell_source()
-    assert nbs.stamp(tmp_path, check=True) == {}              # idempotent
+    assert stamping.stamp(tmp_path, check=True) == {}              # idempotent
     assert all(c.get("outputs", []) == [] for c in nb.cells)  # never adds outputs
     assert fresh.read_bytes() == untouched                   # up-to-date files left alone
 
@@ -149,7 +150,7 @@ def test_stamp_to_a_new_repository_and_readme_links(tmp_path):
     _make_notebook(tmp_path, "03_c.ipynb", repo=colab.REPO, branch=colab.BRANCH)
     readme = tmp_path / "README.md"
     readme.write_text(f"| 03 | {colab.badge_markdown('03_c.ipynb')} |\n", encoding="utf-8")
-    report = nbs.stamp(tmp_path, repo="new/home", branch="trunk", extra_files=[readme])
+    report = stamping.stamp(tmp_path, repo="new/home", branch="trunk", extra_files=[readme])
     assert set(report) == {str(tmp_path / "03_c.ipynb"), str(readme)}
     nb = nbs.read_notebook(tmp_path / "03_c.ipynb")
     assert "github/new/home/blob/trunk/notebooks/03_c.ipynb" in nb.cells[0].source
@@ -164,7 +165,7 @@ def test_stamp_adds_a_missing_badge_and_setup_tag(tmp_path):
     nb = nbs.read_notebook(path)
     nb.cells[0].source = "# 04 · Test\n\nA promise."
     nbformat.write(nb, path)
-    report = nbs.stamp(tmp_path)
+    report = stamping.stamp(tmp_path)
     assert set(report[str(path)]) == {"badge", "setup tag"}
     nb = nbs.read_notebook(path)
     assert nb.cells[0].source.splitlines()[:3] == ["# 04 · Test", "",
@@ -175,23 +176,23 @@ def test_stamp_adds_a_missing_badge_and_setup_tag(tmp_path):
 def test_stamp_config_rewrites_the_one_place(tmp_path):
     copy = tmp_path / "colab.py"
     shutil.copy(Path(colab.__file__), copy)
-    assert nbs.stamp_config(copy, "new/home", "trunk")
+    assert stamping.stamp_config(copy, "new/home", "trunk")
     text = copy.read_text()
     assert 'REPO = "new/home"' in text and 'BRANCH = "trunk"' in text
-    assert not nbs.stamp_config(copy, "new/home", "trunk")
+    assert not stamping.stamp_config(copy, "new/home", "trunk")
 
 
 @pytest.mark.parametrize("repo,branch", [("no-slash", "main"), ("a/b", ""), ("a b/c", "main")])
 def test_stamp_rejects_bad_addresses(tmp_path, repo, branch):
     _make_notebook(tmp_path, "05_e.ipynb")
     with pytest.raises(ValueError, match="OWNER/NAME|branch name"):
-        nbs.stamp(tmp_path, repo=repo, branch=branch)
+        stamping.stamp(tmp_path, repo=repo, branch=branch)
 
 
 def test_the_repository_is_stamped():
     if not NOTEBOOKS:
         pytest.skip("no notebooks yet")
-    report = nbs.stamp(ROOT / "notebooks", check=True, extra_files=[ROOT / "README.md"])
+    report = stamping.stamp(ROOT / "notebooks", check=True, extra_files=[ROOT / "README.md"])
     assert report == {}, f"out of date, run `cnncourse stamp`: {json.dumps(report, indent=1)}"
 
 
@@ -211,3 +212,26 @@ def test_readme_has_a_colab_section_and_a_badge_per_notebook():
     assert "## Google Colab" in readme and "cnncourse stamp" in readme
     for path in NOTEBOOKS:
         assert colab.badge_markdown(path.name) in readme, f"README lacks the badge of {path.name}"
+
+
+def test_stamp_refuses_to_write_outside_a_checkout(tmp_path, monkeypatch):
+    # An installed (non-editable) package lives in site-packages: stamp must not edit it.
+    fake = tmp_path / "lib" / "site-packages" / "cnncourse" / "colab.py"
+    fake.parent.mkdir(parents=True)
+    fake.write_text("REPO = 'a/b'\n")
+    monkeypatch.setattr(colab, "__file__", str(fake))
+    assert "installed as a package" in stamping.not_a_checkout()
+    from cnncourse import cli
+
+    assert cli.main(["stamp", "--dir", str(ROOT / "notebooks"), "--repo", "x/y"]) == 2
+    assert "a/b" in fake.read_text()  # untouched
+    # a plain folder that is no git checkout is refused too
+    plain = tmp_path / "plain" / "cnncourse" / "colab.py"
+    plain.parent.mkdir(parents=True)
+    plain.write_text("")
+    monkeypatch.setattr(colab, "__file__", str(plain))
+    assert "not inside a git checkout" in stamping.not_a_checkout()
+
+
+def test_stamp_accepts_this_checkout():
+    assert stamping.not_a_checkout() is None

@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cnncourse import timing
+from cnncourse.instructor import timing
 
 
 def _notebook(folder: Path, name: str, cells: list[str]) -> Path:

@@ -10,7 +10,7 @@ import sys
 
 import ipywidgets
 
-import cnncourse.quizzes
+import cnncourse.lessons
 from cnncourse.quiz import Quiz
 
 
@@ -22,11 +22,11 @@ def check_version() -> None:
 
 
 def course_quizzes() -> list[tuple[str, Quiz]]:
-    """Every Quiz object defined in cnncourse.quizzes.nbNN modules."""
+    """Every quiz of every lesson module (``cnncourse.lessons.<concept>.quiz``)."""
     found = []
-    for info in pkgutil.iter_modules(cnncourse.quizzes.__path__):
-        module = importlib.import_module(f"cnncourse.quizzes.{info.name}")
-        found += [(f"{info.name}.{k}", v) for k, v in vars(module).items() if isinstance(v, Quiz)]
+    for info in pkgutil.iter_modules(cnncourse.lessons.__path__):
+        module = importlib.import_module(f"cnncourse.lessons.{info.name}")
+        found += [(f"{info.name}.{k}", v) for k, v in module.quiz.items()]
     return found
 
 

@@ -1,0 +1,128 @@
+"""The instructor commands of the ``cnncourse`` CLI: ``notebooks``, ``stamp`` and ``timing``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def add_parsers(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``notebooks``, ``stamp`` and ``timing`` commands to the ``cnncourse`` CLI."""
+    _add_notebooks_parser(subparsers)
+    _add_stamp_parser(subparsers)
+    _add_timing_parser(subparsers)
+
+
+
+def _notebooks(args: argparse.Namespace) -> int:
+    """List notebooks and exercises, or write solved / nbgrader copies of every notebook."""
+    from cnncourse.instructor import notebooks as nbs
+    from cnncourse.instructor.solved import write_solved
+
+    try:
+        if args.solved or args.nbgrader:
+            out = args.solved or args.nbgrader
+            written = write_solved(out, args.dir, nbgrader=bool(args.nbgrader))
+            kind = "nbgrader source" if args.nbgrader else "solved"
+            print(f"wrote {len(written)} {kind} notebooks to {out}")
+            return 0
+        for path in nbs.notebook_paths(args.dir):
+            names = [ex.name for ex in nbs.exercises(nbs.read_notebook(path), path.name)]
+            print(f"{path.name}: {len(names)} exercise(s) {', '.join(names)}".rstrip())
+        return 0
+    except LookupError as err:
+        print(f"cnncourse notebooks: {err}", file=sys.stderr)
+        return 2
+
+
+def _add_notebooks_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "notebooks", help="list exercises; write solved or nbgrader copies of the notebooks",
+        description="Instructor copies from one source: each cell tagged 'exercise' gets the "
+                    "source of its reference, cnncourse.lessons.<concept>.NAME. Without an option, list the "
+                    "notebooks and their exercises.")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--solved", metavar="OUT_DIR", help="write solved notebooks to OUT_DIR")
+    group.add_argument("--nbgrader", metavar="OUT_DIR",
+                       help="write nbgrader source notebooks (### BEGIN/END SOLUTION)")
+    p.add_argument("--dir", default=None, metavar="DIR",
+                   help="folder of NN_name.ipynb notebooks (default: ./notebooks)")
+    p.set_defaults(func=_notebooks)
+
+
+def _stamp(args: argparse.Namespace) -> int:
+    """Rewrite (or with --check, verify) every badge and setup cell from cnncourse.colab."""
+    from cnncourse import colab
+    from cnncourse.instructor import stamp as stamping
+    from cnncourse.instructor.notebooks import default_notebook_dir
+
+    folder = Path(args.dir) if args.dir else default_notebook_dir()
+    if not args.check:
+        problem = stamping.not_a_checkout()
+        if problem:
+            print(f"cnncourse stamp: {problem}", file=sys.stderr)
+            return 2
+    readme = folder.parent / "README.md"
+    report = stamping.stamp(folder, args.repo, args.branch, check=args.check, extra_files=[readme])
+    repo, branch = args.repo or colab.REPO, args.branch or colab.BRANCH
+    for path, what in report.items():
+        print(f"{'out of date' if args.check else 'stamped'}: {path} ({', '.join(what)})")
+    if args.check:
+        if report:
+            print(f"{len(report)} file(s) out of date: run `cnncourse stamp`.", file=sys.stderr)
+            return 1
+        print(f"all notebooks point at {repo}@{branch}.")
+        return 0
+    if (repo, branch) != (colab.REPO, colab.BRANCH):
+        config = Path(colab.__file__)
+        stamping.stamp_config(config, repo, branch)
+        print(f"set REPO = {repo!r}, BRANCH = {branch!r} in {config}")
+    print(f"{len(report)} file(s) changed; every notebook points at {repo}@{branch}.")
+    return 0
+
+
+def _add_stamp_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "stamp", help="re-stamp the Colab badge and setup cell of every notebook",
+        description="Rewrite the badge line in each notebook's first cell, its setup cell and "
+                    "the README's Colab links from cnncourse/colab.py (REPO, BRANCH). With "
+                    "--repo/--branch the repository moved: colab.py is updated too. Never "
+                    "adds outputs.")
+    p.add_argument("--repo", default=None, metavar="OWNER/NAME", help="GitHub repository")
+    p.add_argument("--branch", default=None, metavar="B", help="branch (default: colab.BRANCH)")
+    p.add_argument("--check", action="store_true",
+                   help="change nothing; exit 1 listing the files that are out of date")
+    p.add_argument("--dir", default=None, metavar="DIR", help="notebook folder")
+    p.set_defaults(func=_stamp)
+
+
+def _timing(args: argparse.Namespace) -> int:
+    """Run notebooks headlessly and print a Markdown table of time and peak memory."""
+    from cnncourse.instructor.timing import run_timing
+
+    table, results = run_timing(args.notebooks or None, quick=args.quick, out=args.out,
+                                timeout=args.timeout)
+    print()
+    print(table)
+    if args.out:
+        print(f"(written to {args.out})")
+    return 0 if all(r.ok for r in results) else 1
+
+
+def _add_timing_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "timing", help="measure each notebook's run time and peak memory (offline)",
+        description="Execute notebooks top to bottom in fresh kernels with CNNCOURSE_OFFLINE=1 "
+                    "and write a Markdown table: code cells, run time, peak kernel memory, "
+                    "slowest cell, plus a line describing this machine.")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument("--quick", action="store_true", help="quick mode (CNNCOURSE_QUICK=1)")
+    mode.add_argument("--full", dest="quick", action="store_false",
+                      help="full mode, the default (CNNCOURSE_QUICK unset)")
+    p.add_argument("--out", default=None, metavar="FILE", help="also write the table to FILE")
+    p.add_argument("--timeout", type=int, default=3600, metavar="S",
+                   help="seconds one cell may run (default: 3600)")
+    p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",
+                   help="notebooks to time (default: all in ./notebooks)")
+    p.set_defaults(func=_timing)

@@ -1,0 +1,14 @@
+"""One module per lesson, named by its concept, holding the lesson's reference solutions, the
+checks beside them and its quizzes. A notebook imports its lesson once::
+
+    from cnncourse.lessons.convolution import check, quiz
+
+    check.conv2d_single(conv2d_single)      # a verdict for the learner's answer
+    quiz.padding.show()                     # a predict-then-reveal quiz
+
+``check.NAME.solution()`` prints the reference, ``check.NAME.pick(NAME)`` falls back to it.
+"""
+
+LESSONS = ("overview", "pixels", "neural_networks", "convolution", "pooling", "activations",
+           "outputs", "build_cnn", "under_the_hood", "deeper_networks", "production", "capstone")
+"""The lesson modules in course order (notebooks 00 to 11)."""

@@ -1,0 +1,184 @@
+"""Lesson 05 · Activation functions: the reference solutions, their checks, and the quizzes.
+
+In the notebook: ``from cnncourse.lessons.activations import check, quiz``, then
+``check.NAME(NAME)`` and ``quiz.NAME.show()``. Each check sits right after the
+reference solution it compares against.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch.nn import functional as F
+
+from cnncourse.exercises import Checks, Mistake, expect_close, expect_tensor
+from cnncourse.quiz import Option, Quiz, Quizzes
+
+check = Checks("activations")
+quiz = Quizzes("activations")
+
+
+# Reference solutions ------------------------------------------------------------------------------
+
+def relu(x: torch.Tensor) -> torch.Tensor:
+    """ReLU: negatives become 0, positives pass unchanged (a new tensor; x is untouched)."""
+    return torch.where(x > 0, x, torch.zeros_like(x))
+
+
+def relu_grad(x: torch.Tensor) -> torch.Tensor:
+    """Derivative of ReLU at each x: 1.0 where x > 0, else 0.0 (PyTorch uses 0 at x = 0)."""
+    return (x > 0).to(x.dtype)
+
+
+def compose_kernels(k1: torch.Tensor, k2: torch.Tensor) -> torch.Tensor:
+    """One kernel equal to applying ``k1`` then ``k2`` (PyTorch convolutions, no padding).
+
+    Two kernels of sizes ``(a, a)`` and ``(b, b)`` give one ``(a + b - 1, a + b - 1)`` kernel:
+    the full 2-D convolution of ``k1`` and ``k2``, i.e. cross-correlating the zero-padded
+    ``k1`` with the flipped ``k2``.
+    """
+    kh, kw = k2.shape
+    out = F.conv2d(k1[None, None], torch.flip(k2, dims=(0, 1))[None, None],
+                   padding=(kh - 1, kw - 1))                # (1, 1, a+b-1, a+b-1)
+    return out[0, 0]
+
+
+# Checks -------------------------------------------------------------------------------------------
+
+def _inputs() -> torch.Tensor:
+    g = torch.Generator().manual_seed(5)
+    x = torch.randn(4, 3, 5, 5, generator=g) * 3
+    return x.masked_fill(x.abs() < 1e-3, 0.5)  # keep away from exactly 0
+
+
+@check.of(relu)
+def check_relu(fn):
+    """Compare with torch.relu on a batch with negative, positive and large values."""
+    x = _inputs()
+    original = x.clone()
+    out = fn(x)
+    if not torch.equal(x, original):
+        raise Mistake("your relu changed its input in place (the negatives of x are now 0). "
+                      "Return a new tensor, e.g. with torch.where or x.clamp(min=0).")
+    expect_tensor(out, tuple(x.shape), what="relu(x)")
+    if out.dtype == torch.bool:
+        raise Mistake("you returned a True/False mask (x > 0). ReLU returns the values "
+                      "themselves where x > 0 and 0 elsewhere.")
+    want = torch.relu(x)
+    if torch.allclose(out, torch.clamp(x, max=0)):
+        raise Mistake("you kept the negatives and zeroed the positives (clamp(max=0)); ReLU "
+                      "is the other way round: clamp(min=0).")
+    if torch.allclose(out, x.abs()):
+        raise Mistake("you returned |x|: negatives became positive. ReLU sets negatives to 0.")
+    if torch.allclose(out, torch.sigmoid(x)):
+        raise Mistake("that is the sigmoid. ReLU is max(0, x).")
+    expect_close(out, want, what="relu(x)", atol=1e-6, hint="ReLU is max(0, x) per element.")
+    return "your relu matches torch.relu and leaves its input untouched."
+
+
+@check.of(relu_grad)
+def check_relu_grad(fn):
+    """Compare with the gradient autograd computes for torch.relu."""
+    x = _inputs().requires_grad_(True)
+    torch.relu(x).sum().backward()
+    want = x.grad                                            # d relu(x) / dx, per element
+    out = fn(x.detach())
+    expect_tensor(out, tuple(want.shape), what="relu_grad(x)")
+    if out.dtype == torch.bool:
+        raise Mistake("you returned a True/False mask. Gradients are numbers: convert the "
+                      "mask with .float() (or .to(x.dtype)).")
+    out = out.detach()
+    if torch.allclose(out, torch.relu(x.detach())):
+        raise Mistake("you returned relu(x) itself. The gradient is the slope: 1 where x > 0 "
+                      "and 0 where x < 0.")
+    if torch.allclose(out, torch.sign(x.detach())):
+        raise Mistake("you returned the sign of x, which is -1 for negatives. ReLU is flat "
+                      "(slope 0) for negative inputs, not falling.")
+    if torch.allclose(out, x.detach()):
+        raise Mistake("you returned x. The gradient of ReLU is 1 where x > 0 and 0 elsewhere.")
+    s = torch.sigmoid(x.detach())
+    if torch.allclose(out, s * (1 - s)):
+        raise Mistake("that is the sigmoid's gradient. ReLU's is 1 for x > 0 and 0 otherwise.")
+    expect_close(out, want, what="relu_grad(x)", atol=1e-6,
+                 hint="Compare with autograd: 1.0 where x > 0, else 0.0.")
+    return "your relu_grad matches the gradient autograd computes."
+
+
+@check.of(compose_kernels)
+def check_compose_kernels(fn):
+    """Apply k1 then k2 to random images and compare with one convolution by your kernel."""
+    g = torch.Generator().manual_seed(7)
+    k1, k2 = torch.randn(3, 3, generator=g), torch.randn(3, 3, generator=g)
+    x = torch.randn(2, 1, 12, 12, generator=g)
+    two_steps = F.conv2d(F.conv2d(x, k1[None, None]), k2[None, None])  # (2, 1, 8, 8)
+    k = fn(k1, k2)
+    if not isinstance(k, torch.Tensor):
+        raise Mistake(f"return a torch.Tensor kernel, got {type(k).__name__}.")
+    if tuple(k.shape) == (3, 3):
+        raise Mistake("your kernel is 3x3, but two 3x3 convolutions in a row let each output "
+                      "see a 5x5 patch of the input. The combined kernel must be 5x5.")
+    expect_tensor(k, (5, 5), what="compose_kernels(k1, k2) for two 3x3 kernels")
+    one_step = F.conv2d(x, k.detach()[None, None])
+    if not torch.allclose(one_step, two_steps, atol=1e-4):
+        unflipped = F.conv2d(F.pad(k1[None, None], (2, 2, 2, 2)), k2[None, None])[0, 0]
+        if torch.allclose(k, unflipped, atol=1e-4) or torch.allclose(
+                k, torch.flip(compose_kernels(k1, k2), dims=(0, 1)), atol=1e-4):
+            raise Mistake("your kernel is the right size but mirrored: slide the *flipped* k2 "
+                          "over the zero-padded k1 (that is a full convolution, "
+                          "torch.flip(k2, dims=(0, 1))).")
+        raise Mistake("one convolution with your 5x5 kernel does not reproduce the two steps. "
+                      "Each entry K[u, v] is the sum of k1[a, b] * k2[c, d] over all a + c = u "
+                      "and b + d = v.")
+    k5 = torch.randn(2, 2, generator=g)
+    k = fn(k1, k5)
+    if isinstance(k, torch.Tensor) and tuple(k.shape) != (4, 4):
+        raise Mistake(f"it works for two 3x3 kernels but a 3x3 followed by a 2x2 gave shape "
+                      f"{tuple(k.shape)} instead of (4, 4); pad k1 by (size of k2 - 1) on "
+                      "each side rather than a fixed amount.")
+    expect_tensor(k, (4, 4), what="compose_kernels for a 3x3 and a 2x2 kernel")
+    if not torch.allclose(F.conv2d(x, k[None, None]),
+                          F.conv2d(F.conv2d(x, k1[None, None]), k5[None, None]), atol=1e-4):
+        raise Mistake("it works for two 3x3 kernels but not for a 3x3 followed by a 2x2; "
+                      "pad k1 by (size of k2 - 1) on each side.")
+    return "one convolution with your kernel equals the two in a row."
+
+
+# Quizzes ------------------------------------------------------------------------------------------
+
+quiz.linear_or_not = Quiz(
+    "Do activation functions such as ReLU make a network linear or non-linear?",
+    [Option("Linear: they just pass the numbers on", False,
+            "ReLU bends the line at 0; a function with a bend is not linear."),
+     Option("Non-linear", True,
+            "Right: without them, any stack of layers is one linear map in disguise."),
+     Option("It makes no difference either way", False,
+            "It makes all the difference; section 4 proves it numerically.")],
+    "Convolutions and fully connected layers are linear maps (plus a constant). Composing "
+    "linear maps gives another linear map, so depth alone adds nothing. A non-linear "
+    "activation between layers is what lets each extra layer build more complex functions.",
+)
+
+quiz.two_convs = Quiz(
+    "Two 3x3 convolutions are stacked with NO activation between them. What are they "
+    "equivalent to?",
+    [Option("Nothing simpler: two layers are always more powerful than one", False,
+            "Only when something non-linear sits between them."),
+     Option("One 3x3 convolution", False,
+            "Close, but each output of the second layer sees a 5x5 patch of the input."),
+     Option("One 5x5 convolution", True,
+            "Yes: the two kernels combine into one 5x5 kernel, exactly."),
+     Option("One fully connected layer over the whole image", False,
+            "The combination is still local: a 5x5 window.")],
+    "Each output of the second convolution is a weighted sum of a 3x3 patch of the first "
+    "layer's output, each of which is a weighted sum of a 3x3 patch of the input. Weighted "
+    "sums of weighted sums are weighted sums, over a 5x5 patch: one convolution.",
+)
+
+quiz.sigmoid_gradient = Quiz(
+    "What is the largest gradient a sigmoid can pass backwards (its steepest slope)?",
+    [Option("1, like ReLU", False, "Look at the gradient plot: the sigmoid's peak is lower."),
+     Option("0.25", True, "Yes: at x = 0 the slope is 0.25, and less everywhere else."),
+     Option("It is unbounded", False, "The sigmoid flattens out at both ends.")],
+    "The sigmoid's slope is s(x)(1 - s(x)), at most 0.25 at x = 0. Backpropagation multiplies "
+    "one such factor per layer, so deep sigmoid networks pass back tiny gradients (notebook "
+    "09 measures this). ReLU's slope is exactly 1 for every positive input.",
+)

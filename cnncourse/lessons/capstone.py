@@ -1,0 +1,189 @@
+"""Lesson 11 · Capstone: the reference solutions, their checks, and the quizzes.
+
+In the notebook: ``from cnncourse.lessons.capstone import check, quiz``, then
+``check.NAME(NAME)`` and ``quiz.NAME.show()``. Each check sits right after the
+reference solution it compares against.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from cnncourse.exercises import Checks, Mistake
+from cnncourse.quiz import Option, Quiz, Quizzes
+
+check = Checks("capstone")
+quiz = Quizzes("capstone")
+
+
+# Reference solutions ------------------------------------------------------------------------------
+
+def build_model(in_channels=3, num_classes=10):
+    """A compact CNN for any input size: conv-BN-ReLU blocks, pooling, global average, linear."""
+    nn = torch.nn
+
+    def block(cin, cout):
+        return [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
+
+    return nn.Sequential(
+        *block(in_channels, 32), nn.MaxPool2d(2),      # (N, 32, H/2, W/2)
+        *block(32, 64), nn.MaxPool2d(2),               # (N, 64, H/4, W/4)
+        *block(64, 128),                               # (N, 128, H/4, W/4)
+        nn.AdaptiveAvgPool2d(1), nn.Flatten(),         # (N, 128): works for any image size
+        nn.Linear(128, num_classes),                   # (N, num_classes) logits
+    )
+
+
+# Checks -------------------------------------------------------------------------------------------
+
+MAX_PARAMS = 2_000_000  # a laptop CPU trains this in the capstone's time budget
+
+
+@check.of(build_model)
+def check_build_model(fn):
+    """Logits of the right shape for CIFAR-10 and MNIST sizes, and a laptop-sized model."""
+    for c, size in ((3, 32), (1, 28)):
+        model = fn(c, 10)
+        if not isinstance(model, nn.Module):
+            raise Mistake(f"build_model should return an nn.Module, got {type(model).__name__}.")
+        n = sum(p.numel() for p in model.parameters())
+        if n > MAX_PARAMS:
+            raise Mistake(f"the model has {n:,} parameters; keep it under {MAX_PARAMS:,} so it "
+                          "trains within the time budget on a CPU (use conv layers and global "
+                          "average pooling rather than big Linear layers).")
+        model.eval()
+        try:
+            with torch.no_grad():
+                out = model(torch.randn(4, c, size, size))
+        except RuntimeError as err:
+            raise Mistake(f"the model fails on {c}x{size}x{size} images ({err}). If a Linear "
+                          "layer expects a fixed size, put nn.AdaptiveAvgPool2d(1) and "
+                          "nn.Flatten() before it so any image size works.") from err
+        if tuple(out.shape) != (4, 10):
+            raise Mistake(f"for a batch of 4 images the output is {tuple(out.shape)}; it "
+                          "should be (4, num_classes) = (4, 10).")
+        if torch.allclose(out.sum(1), torch.ones(4), atol=1e-4) and (out >= 0).all():
+            raise Mistake("the outputs are probabilities (rows sum to 1): remove the final "
+                          "softmax. nn.CrossEntropyLoss expects raw logits.")
+    if tuple(fn(3, 7)(torch.randn(2, 3, 32, 32)).shape) != (2, 7):
+        raise Mistake("num_classes=7 did not give 7 outputs: use num_classes for the last "
+                      "layer instead of a fixed 10.")
+    return "a valid classifier for both image sizes, under the parameter budget."
+
+
+# Quizzes ------------------------------------------------------------------------------------------
+
+TITLE = "Self-assessment"
+
+quiz.local_to_global = Quiz(
+    "How does a CNN build up its understanding of an image?",
+    [
+        Option("It compares the whole image with stored templates",
+               feedback="That is nearest-neighbour matching, not a CNN."),
+        Option("Small filters find simple local patterns; later layers combine them into "
+               "larger ones", correct=True, feedback="Edges → textures → parts → objects."),
+        Option("Each neuron looks at every pixel once", feedback="That is a fully connected "
+               "layer; conv units see a small window."),
+    ],
+    "Convolution finds local patterns with shared weights, and stacking layers (with "
+    "pooling or strides) grows each unit's receptive field until it covers the object.",
+    title=TITLE,
+)
+
+quiz.layer_roles = Quiz(
+    "Which layer shrinks the feature maps and has NO learnable parameters?",
+    [
+        Option("Convolution", feedback="Its filters are learned weights."),
+        Option("Max pooling", correct=True, feedback="It keeps the largest value per window."),
+        Option("ReLU", feedback="ReLU has no parameters, but it keeps the size."),
+        Option("Linear", feedback="A linear layer has the most parameters of all."),
+    ],
+    "Convolution detects features (learned), the activation adds non-linearity, pooling "
+    "shrinks the maps and adds a little shift tolerance, and the fully connected head turns "
+    "the final features into class scores.",
+    title=TITLE,
+)
+
+quiz.no_activation = Quiz(
+    "What happens if you stack conv layers with no activation function in between?",
+    [
+        Option("Training is faster and just as accurate", feedback="It is faster, but "
+               "notebook 05 showed the stack collapses into one linear map."),
+        Option("The whole stack is equivalent to a single linear layer", correct=True,
+               feedback="A composition of linear maps is linear."),
+        Option("PyTorch raises an error", feedback="It runs silently; that is why it is a "
+               "pitfall."),
+    ],
+    "Without a non-linearity between them, conv layers compose into one linear map, so depth "
+    "adds nothing. ReLU after each conv is what lets depth build complex features.",
+    title=TITLE,
+)
+
+quiz.head_needs_fixed_size = Quiz(
+    "The course's SimpleCNN was built for 32 × 32 images. You feed it a 64 × 64 image. What "
+    "happens, and what is a fix?",
+    [
+        Option("It works: convolutions accept any size",
+               feedback="The convs do, but the flattened vector no longer fits fc1."),
+        Option("A shape error at the first Linear layer; resize to 32 × 32 or add "
+               "nn.AdaptiveAvgPool2d before flattening", correct=True,
+               feedback="Both fixes give the head the fixed-length vector it expects."),
+        Option("It silently predicts for 4 images", feedback="With torch.flatten(x, 1) it fails "
+               "loudly; with the seed's x.view(-1, 2048) it would silently change the batch, "
+               "which notebook 06 showed."),
+    ],
+    "Fully connected layers need a fixed-length input. Resize images to the training size, "
+    "or use global (adaptive) pooling so the head's input length no longer depends on the "
+    "image size.",
+    title=TITLE,
+)
+
+quiz.logits_argmax = Quiz(
+    "model(x) returns logits. Is torch.argmax(model(x), dim=1) a correct prediction, or "
+    "must you apply softmax first?",
+    [
+        Option("Softmax first, otherwise the prediction is wrong",
+               feedback="Softmax is monotonic: it never changes which score is largest."),
+        Option("argmax of the logits is already the prediction; softmax is only needed for "
+               "probabilities", correct=True, feedback="And CrossEntropyLoss wants logits."),
+    ],
+    "The model outputs logits. Softmax turns them into probabilities without changing their "
+    "order, so argmax is the same either way. Use dim=1 for a batch. Pass logits, never "
+    "probabilities, to nn.CrossEntropyLoss.",
+    title=TITLE,
+)
+
+quiz.beyond_basics = Quiz(
+    "Your deep CNN trains slowly and its first layers barely change. Which pair of tools "
+    "from notebook 09 addresses this?",
+    [
+        Option("Dropout and weight decay", feedback="They fight overfitting, not vanishing "
+               "gradients."),
+        Option("Batch normalisation and skip connections", correct=True,
+               feedback="BN keeps activations well scaled; skips give gradients a direct path."),
+        Option("A larger batch size", feedback="It changes the noise in the gradient, not "
+               "how it shrinks with depth."),
+    ],
+    "Batch norm stabilises training and allows higher learning rates; residual connections "
+    "keep gradients alive through depth. Augmentation and regularisation then help the model "
+    "generalise.",
+    title=TITLE,
+)
+
+quiz.production = Quiz(
+    "A phone app needs a 10-class image classifier and you have 2,000 labelled images. "
+    "What is the usual approach?",
+    [
+        Option("Design and train a big CNN from scratch", feedback="2,000 images are too few."),
+        Option("Fine-tune a small pretrained model (e.g. MobileNetV3) with augmentation, "
+               "preprocessing it exactly as in training", correct=True,
+               feedback="Transfer learning plus a model chosen for its measured latency."),
+        Option("Use a fully connected network on the pixels", feedback="Far more parameters "
+               "and no use of spatial structure."),
+    ],
+    "In production, CNNs are pretrained on large datasets and fine-tuned; the architecture "
+    "is chosen by measured accuracy and speed; augmentation and regularisation improve "
+    "robustness; inference repeats the training preprocessing exactly.",
+    title=TITLE,
+)

@@ -1,0 +1,330 @@
+"""Lesson 03 · Convolution: the reference solutions, their checks, and the quizzes.
+
+In the notebook: ``from cnncourse.lessons.convolution import check, quiz``, then
+``check.NAME(NAME)`` and ``quiz.NAME.show()``. Each check sits right after the
+reference solution it compares against.
+
+These are the plain algorithms, written the way the notebook asks for them. The package
+versions in ``cnncourse.conv`` (same names, same signatures) check their inputs and then call
+these, so there is one source for each algorithm.
+"""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+
+from cnncourse.exercises import Checks, Mistake, expect_close, expect_tensor
+from cnncourse.quiz import Option, Quiz, Quizzes
+
+check = Checks("convolution")
+quiz = Quizzes("convolution")
+
+
+# Reference solutions ------------------------------------------------------------------------------
+
+def conv_output_size(size, kernel_size, padding=0, stride=1):
+    """Output length along one axis of a convolution."""
+    return (size + 2 * padding - kernel_size) // stride + 1
+
+
+def conv2d_single(image, kernel, padding=0, stride=1):
+    """Slide kernel (kH, kW) over image (H, W) with loops; returns (H_out, W_out)."""
+    kh, kw = kernel.shape
+    padded = F.pad(image, (padding, padding, padding, padding))   # zeros on all four sides
+    h_out = (image.shape[0] + 2 * padding - kh) // stride + 1
+    w_out = (image.shape[1] + 2 * padding - kw) // stride + 1
+    out = torch.zeros(h_out, w_out, dtype=torch.result_type(image, kernel))
+    for i in range(h_out):
+        for j in range(w_out):
+            top, left = i * stride, j * stride
+            window = padded[top:top + kh, left:left + kw]           # (kH, kW)
+            out[i, j] = (window * kernel).sum()                     # multiply-and-sum
+    return out
+
+
+def conv2d_multi(x, weight, bias=None, padding=0, stride=1):
+    """x (C_in, H, W), weight (C_out, C_in, k, k), bias (C_out,) -> (C_out, H_out, W_out)."""
+    outputs = []
+    for o in range(weight.shape[0]):                  # one output channel per filter
+        total = 0
+        for c in range(x.shape[0]):                   # sum over the input channels
+            total = total + conv2d_single(x[c], weight[o, c], padding, stride)
+        if bias is not None:
+            total = total + bias[o]                   # one bias per output channel
+        outputs.append(total)
+    return torch.stack(outputs)                       # (C_out, H_out, W_out)
+
+
+def conv_param_count(in_channels, out_channels, kernel_size, bias=True):
+    """Learnable numbers in nn.Conv2d(in_channels, out_channels, kernel_size, bias=bias)."""
+    weights = out_channels * in_channels * kernel_size * kernel_size  # a k x k slice per pair
+    return weights + (out_channels if bias else 0)                    # one bias per filter
+
+
+# Checks -------------------------------------------------------------------------------------------
+
+# A lopsided kernel: flipping or transposing it changes the result, so those slips show.
+_KERNEL = torch.tensor([[1.0, 2.0, 0.0],
+                        [0.0, -1.0, 3.0],
+                        [-2.0, 0.0, 1.0]])
+
+
+def _size(n: int, k: int, p: int, s: int) -> int:
+    return (n + 2 * p - k) // s + 1
+
+
+def _shape_mistake(got: tuple, h: int, w: int, k: int, p: int, s: int) -> Mistake | None:
+    """Explain a wrong output shape of a 2-D conv, or return None when the shape is right."""
+    want = (_size(h, k, p, s), _size(w, k, p, s))
+    if tuple(got) == want:
+        return None
+    setting = f"a {h}x{w} input, a {k}x{k} kernel, padding={p}, stride={s}"
+    if len(got) != 2:
+        return Mistake(f"the output has shape {tuple(got)}; for {setting} it should be the "
+                       f"2-D shape {want}.")
+    message = f"output is {got[0]}x{got[1]}; "
+    if p > 0 and want == (h, w):
+        message += f"with padding={p} it should stay {h}x{w}"
+    else:
+        message += f"for {setting} it should be {want[0]}x{want[1]}"
+    if tuple(got) == (_size(h, k, 0, s), _size(w, k, 0, s)) and p > 0:
+        hint = ("padding was ignored: pad the image with p zeros on every side first, e.g. "
+                "F.pad(image, (p, p, p, p)).")
+    elif tuple(got) == (_size(h, k, p, 1), _size(w, k, p, 1)) and s > 1:
+        hint = "stride was ignored: move the window s pixels at a time (row i*s, column j*s)."
+    elif tuple(got) == (want[0] - 1, want[1] - 1):
+        hint = ("off by one: the last window starts at index H + 2p - k, so there are "
+                "(H + 2p - k) // s + 1 positions per axis, e.g. range(H - k + 1) without "
+                "padding.")
+    elif tuple(got) == (want[1], want[0]):
+        hint = "height and width are swapped."
+    else:
+        hint = "use the formula (size + 2*padding - kernel_size) // stride + 1 for each axis."
+    return Mistake(f"{message} ({hint})")
+
+
+@check.of(conv2d_single)
+def check_conv2d_single(fn):
+    """Matches F.conv2d on one channel across padding and stride, for a lopsided kernel."""
+    g = torch.Generator().manual_seed(3)
+    cases = [((6, 7), 0, 1), ((32, 32), 1, 1), ((7, 9), 0, 2), ((6, 6), 1, 2)]
+    for (h, w), p, s in cases:
+        image = torch.randn(h, w, generator=g)
+        out = fn(image.clone(), _KERNEL.clone(), padding=p, stride=s)
+        if not isinstance(out, torch.Tensor):
+            raise Mistake(f"return a torch.Tensor, got {type(out).__name__}.")
+        wrong = _shape_mistake(tuple(out.shape), h, w, 3, p, s)
+        if wrong is not None:
+            raise wrong
+        expected = F.conv2d(image[None, None], _KERNEL[None, None], padding=p, stride=s)[0, 0]
+        if torch.allclose(out.float(), expected, atol=1e-4):
+            continue
+        flipped = F.conv2d(image[None, None], _KERNEL.flip(0, 1)[None, None],
+                           padding=p, stride=s)[0, 0]
+        if torch.allclose(out.float(), flipped, atol=1e-4):
+            raise Mistake("your values equal a TRUE convolution (kernel flipped). PyTorch's "
+                          "conv2d is cross-correlation: multiply each window by the kernel "
+                          "as it is, without flipping.")
+        transposed = F.conv2d(image[None, None], _KERNEL.T[None, None],
+                              padding=p, stride=s)[0, 0]
+        if torch.allclose(out.float(), transposed, atol=1e-4):
+            raise Mistake("rows and columns are mixed up: the window at output (i, j) starts "
+                          "at row i*stride and column j*stride and is multiplied by "
+                          "kernel[row, col], not kernel[col, row].")
+        expect_close(out.float(), expected, what=f"conv2d_single on a {h}x{w} image with "
+                     f"padding={p}, stride={s}", atol=1e-4,
+                     hint="Each output is the SUM of window * kernel over the window.")
+
+
+@check.of(conv_output_size)
+def check_conv_output_size(fn):
+    """The output-size formula on typical and edge cases, including stride rounding down."""
+    cases = [(32, 3, 0, 1), (32, 3, 1, 1), (32, 5, 2, 1), (32, 3, 1, 2), (7, 3, 0, 2),
+             (28, 5, 0, 1), (5, 2, 0, 2), (224, 7, 3, 2), (8, 1, 0, 1)]
+    for n, k, p, s in cases:
+        got = fn(n, k, padding=p, stride=s)
+        want = _size(n, k, p, s)
+        setting = f"conv_output_size({n}, {k}, padding={p}, stride={s})"
+        if isinstance(got, float):
+            raise Mistake(f"{setting} returned the float {got}; sizes are whole numbers. "
+                          "Use floor division //, which drops a last window that would not "
+                          "fit.")
+        if isinstance(got, torch.Tensor) and got.numel() == 1:
+            got = got.item()
+        if isinstance(got, bool) or not isinstance(got, int):
+            raise Mistake(f"{setting} should return an int, got {type(got).__name__}.")
+        if got == want:
+            continue
+        if p > 0 and got == (n + p - k) // s + 1:
+            hint = "padding goes on BOTH sides: add 2 * padding."
+        elif got == (n + 2 * p - k) // s:
+            hint = "you forgot the + 1 (the first window sits at position 0)."
+        elif got == n + 2 * p - k + 1 and s > 1:
+            hint = "you ignored the stride: divide by it before adding 1."
+        elif got == -(-(n + 2 * p - k) // s) + 1:
+            hint = "you rounded up; round down with //, a window that sticks out is dropped."
+        elif got == n - k + 1 and p > 0:
+            hint = "you ignored the padding."
+        else:
+            hint = "the formula is (size + 2*padding - kernel_size) // stride + 1."
+        raise Mistake(f"{setting} returned {got}; it should be {want}. {hint}")
+    if fn(32, 3) != 30:
+        raise Mistake("conv_output_size(32, 3) should use the defaults padding=0, stride=1 "
+                      f"and give 30, got {fn(32, 3)}.")
+
+
+@check.of(conv2d_multi)
+def check_conv2d_multi(fn):
+    """Matches F.conv2d with several input and output channels, bias, padding and stride."""
+    g = torch.Generator().manual_seed(5)
+    cases = [(2, 3, (5, 6), 1, 1), (2, 2, (6, 7), 0, 2), (3, 4, (4, 4), 0, 1)]
+    for c_in, c_out, (h, w), p, s in cases:
+        x = torch.randn(c_in, h, w, generator=g)
+        weight = torch.randn(c_out, c_in, 3, 3, generator=g)
+        bias = torch.randn(c_out, generator=g)
+        out = fn(x.clone(), weight.clone(), bias.clone(), padding=p, stride=s)
+        if isinstance(out, (list, tuple)):
+            raise Mistake("you returned a Python list of output channels; stack them into one "
+                          "tensor with torch.stack(outputs), shape (C_out, H_out, W_out).")
+        if not isinstance(out, torch.Tensor):
+            raise Mistake(f"return a torch.Tensor, got {type(out).__name__}.")
+        want = (c_out, _size(h, 3, p, s), _size(w, 3, p, s))
+        if out.dim() == 4 and tuple(out.shape) == (c_out, c_in, *want[1:]):
+            raise Mistake(f"the output is {tuple(out.shape)}: one map per (output, input) "
+                          "channel pair. Each output channel is the SUM over the input "
+                          f"channels, so the shape should be {want}.")
+        if out.dim() == 3 and out.shape[0] == c_out:
+            wrong = _shape_mistake(tuple(out.shape[1:]), h, w, 3, p, s)
+            if wrong is not None:
+                raise wrong
+        expect_tensor(out, want, what=f"conv2d_multi with C_in={c_in}, C_out={c_out}")
+        expected = F.conv2d(x[None], weight, bias, padding=p, stride=s)[0]
+        if torch.allclose(out.float(), expected, atol=1e-4):
+            continue
+        no_bias = F.conv2d(x[None], weight, None, padding=p, stride=s)[0]
+        if torch.allclose(out.float(), no_bias, atol=1e-4):
+            raise Mistake("everything matches except the bias: add bias[o] to output "
+                          "channel o (once, after summing over the input channels).")
+        if torch.allclose(out.float(), no_bias / c_in + bias[:, None, None], atol=1e-4):
+            raise Mistake("you AVERAGED over the input channels; a conv layer SUMS the "
+                          "per-channel results.")
+        if torch.allclose(out.float(), no_bias + c_in * bias[:, None, None], atol=1e-4):
+            raise Mistake(f"the bias was added {c_in} times, once per input channel; add it "
+                          "once per output channel, after the sum.")
+        if c_in == c_out:
+            swapped = F.conv2d(x[None], weight.transpose(0, 1), bias, padding=p, stride=s)[0]
+            if torch.allclose(out.float(), swapped, atol=1e-4):
+                raise Mistake("you indexed the weights as weight[c_in, c_out]; the layout is "
+                              "(C_out, C_in, k, k), so output channel o, input channel c uses "
+                              "weight[o, c].")
+        expect_close(out.float(), expected, what=f"conv2d_multi with C_in={c_in}, "
+                     f"C_out={c_out}", atol=1e-4)
+
+
+@check.of(conv_param_count)
+def check_conv_param_count(fn):
+    """Parameter counts that must agree with nn.Conv2d, with and without bias."""
+    from torch import nn
+
+    cases = [(3, 16, 3, True), (16, 32, 3, True), (1, 1, 5, False), (64, 128, 1, True),
+             (3, 8, 5, False)]
+    for c_in, c_out, k, bias in cases:
+        got = fn(c_in, c_out, k, bias=bias)
+        want = sum(p.numel() for p in nn.Conv2d(c_in, c_out, k, bias=bias).parameters())
+        if got == want:
+            continue
+        setting = f"conv_param_count({c_in}, {c_out}, {k}, bias={bias})"
+        weights = c_out * c_in * k * k
+        if bias and got == weights:
+            hint = "you forgot the biases: one per output channel."
+        elif not bias and got == weights + c_out:
+            hint = "with bias=False there are no biases to count."
+        elif got == c_out * k * k + (c_out if bias else 0):
+            hint = ("each filter spans ALL input channels: it has in_channels * k * k "
+                    "weights, not k * k.")
+        elif got == c_out * c_in * k + (c_out if bias else 0):
+            hint = "a k x k kernel has k * k weights, not k."
+        elif bias and got == c_out * c_in * (k * k + 1):
+            hint = "there is one bias per output channel, not one per (input, output) pair."
+        else:
+            hint = "weights: out * in * k * k; biases: out (when bias=True)."
+        raise Mistake(f"{setting} returned {got}; nn.Conv2d has {want}. {hint}")
+
+
+# Quizzes ------------------------------------------------------------------------------------------
+
+quiz.whole_or_parts = Quiz(
+    "Before reading on: does a convolution layer look at the whole image at once, or at "
+    "small parts of it? Commit to your answer.",
+    [
+        Option("The whole image at once, like a fully connected layer",
+               feedback="That is what an MLP's neurons do; a conv filter is much smaller."),
+        Option("Small parts, one window at a time", correct=True,
+               feedback="A small kernel (say 3 × 3) slides over the image window by window."),
+        Option("One pixel at a time", feedback="Each output uses a whole small window, not a "
+               "single pixel (except for a 1 × 1 kernel)."),
+    ],
+    "A conv layer slides a small kernel over the image. Each output value is a "
+    "multiply-and-sum over one small window, and the same kernel is reused at every position.",
+)
+
+quiz.myth_sees_whole_image = Quiz(
+    "Myth or fact: one output value of a single 3 × 3 convolution depends on every pixel of "
+    "the input image.",
+    [
+        Option("Fact: convolution mixes the whole image",
+               feedback="The demonstration below changes a far-away pixel and the output value "
+                        "stays exactly the same."),
+        Option("Myth: it depends only on the 3 × 3 window under the kernel", correct=True,
+               feedback="Its receptive field is the 9 pixels under the kernel."),
+    ],
+    "Each output of a 3 × 3 conv depends on exactly 9 input values per channel (its receptive "
+    "field). Stacking layers grows the receptive field step by step; no single conv layer "
+    "sees the whole image.",
+    title="Myth buster",
+)
+
+quiz.output_size = Quiz(
+    "A 32 × 32 image goes through a 5 × 5 convolution with no padding and stride 1. How big "
+    "is the output?",
+    [
+        Option("32 × 32", feedback="Only with padding 2; without it, the kernel cannot be "
+               "centred on the border pixels."),
+        Option("28 × 28", correct=True, feedback="(32 - 5) // 1 + 1 = 28."),
+        Option("27 × 27", feedback="Off by one: count the first window too."),
+        Option("6 × 6", feedback="That would be the result of dividing by the kernel size, "
+               "i.e. stride 5."),
+    ],
+    "Output size = (size + 2·padding - kernel_size) // stride + 1 = (32 + 0 - 5) // 1 + 1 = 28. "
+    "With padding=2 the output would stay 32 × 32.",
+)
+
+quiz.conv_params = Quiz(
+    "How many learnable parameters does nn.Conv2d(3, 16, kernel_size=3) have?",
+    [
+        Option("9", feedback="That is one 3 × 3 kernel for one input channel."),
+        Option("144", feedback="16 filters × 9 weights forgets that each filter spans all "
+               "3 input channels."),
+        Option("448", correct=True, feedback="16 × 3 × 3 × 3 = 432 weights + 16 biases."),
+        Option("About 50,000", feedback="That is the scale of a fully connected layer on the "
+               "same image; a conv layer's size does not depend on the image size."),
+    ],
+    "Each of the 16 filters is 3 × 3 × 3 (it spans the 3 input channels) plus one bias: "
+    "16 × (27 + 1) = 448, whatever the size of the image.",
+)
+
+quiz.is_it_convolution = Quiz(
+    "In signal processing, convolution flips the kernel before sliding it. Does PyTorch's "
+    "nn.Conv2d flip its kernel?",
+    [
+        Option("Yes, it is a true convolution", feedback="Compare the numbers below: it "
+               "matches the unflipped multiply-and-sum."),
+        Option("No, it computes cross-correlation", correct=True,
+               feedback="It slides the kernel as it is; flipping gives the textbook "
+                        "convolution."),
+    ],
+    "Deep-learning 'convolution' is cross-correlation. For a learned kernel it makes no "
+    "difference (the network simply learns the flipped kernel), but it matters when you copy "
+    "a filter from a signal-processing book.",
+)

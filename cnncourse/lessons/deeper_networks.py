@@ -1,0 +1,239 @@
+"""Lesson 09 · Expert zone: the reference solutions, their checks, and the quizzes.
+
+In the notebook: ``from cnncourse.lessons.deeper_networks import check, quiz``, then
+``check.NAME(NAME)`` and ``quiz.NAME.show()``. Each check sits right after the
+reference solution it compares against.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch.nn import functional as F
+
+from cnncourse.exercises import Checks, Mistake, expect_close, expect_tensor
+from cnncourse.quiz import Option, Quiz, Quizzes
+
+check = Checks("deeper_networks")
+quiz = Quizzes("deeper_networks")
+
+
+# Reference solutions ------------------------------------------------------------------------------
+
+def batch_norm_2d(x, eps=1e-5):
+    """Normalise each channel of a batch (N, C, H, W) to mean 0 and variance 1."""
+    mean = x.mean(dim=(0, 2, 3), keepdim=True)                 # (1, C, 1, 1)
+    var = x.var(dim=(0, 2, 3), unbiased=False, keepdim=True)   # (1, C, 1, 1)
+    return (x - mean) / torch.sqrt(var + eps)
+
+
+def random_crop(X, padding, dy, dx):
+    """Pad a batch (N, C, H, W) with zeros, then cut image i's H x W window at (dy[i], dx[i])."""
+    N, C, H, W = X.shape
+    padded = torch.nn.functional.pad(X, (padding, padding, padding, padding))
+    out = torch.empty_like(X)
+    for i in range(N):
+        top, left = int(dy[i]), int(dx[i])
+        out[i] = padded[i, :, top:top + H, left:left + W]
+    return out
+
+
+def smooth_labels(y, num_classes, smoothing=0.1):
+    """Soft targets (N, K): 1 - smoothing extra on the true class, smoothing spread over all K."""
+    targets = torch.full((y.shape[0], num_classes), smoothing / num_classes)
+    targets[torch.arange(y.shape[0]), y] += 1.0 - smoothing
+    return targets
+
+
+# Checks -------------------------------------------------------------------------------------------
+
+@check.of(batch_norm_2d)
+def check_batch_norm_2d(fn):
+    """Matches F.batch_norm in training mode, including a constant channel (needs eps)."""
+    g = torch.Generator().manual_seed(9)
+    x = torch.randn(4, 3, 5, 5, generator=g) * torch.tensor([1.0, 5.0, 0.2]).view(1, 3, 1, 1) \
+        + torch.tensor([2.0, -1.0, 0.0]).view(1, 3, 1, 1)
+    got = fn(x.clone())
+    expect_tensor(got, tuple(x.shape), what="batch_norm_2d(x)")
+    want = F.batch_norm(x, None, None, training=True, eps=1e-5)
+    if not torch.allclose(got, want, atol=1e-4):
+        per_sample = (x - x.mean((1, 2, 3), keepdim=True)) / torch.sqrt(
+            x.var((1, 2, 3), unbiased=False, keepdim=True) + 1e-5)
+        per_pixel = (x - x.mean(0, keepdim=True)) / torch.sqrt(
+            x.var(0, unbiased=False, keepdim=True) + 1e-5)
+        unbiased = (x - x.mean((0, 2, 3), keepdim=True)) / torch.sqrt(
+            x.var((0, 2, 3), keepdim=True) + 1e-5)
+        if torch.allclose(got, per_sample, atol=1e-4):
+            raise Mistake("you normalised each image over (C, H, W): that is layer norm. Batch "
+                          "norm computes one mean and variance per CHANNEL, over dims "
+                          "(0, 2, 3): the batch and both spatial axes.")
+        if torch.allclose(got, per_pixel, atol=1e-4):
+            raise Mistake("you averaged over the batch only (dim 0), giving a separate mean "
+                          "for every pixel. For conv layers batch norm shares one mean per "
+                          "channel: average over dims (0, 2, 3).")
+        if torch.allclose(got, unbiased, atol=1e-4):
+            raise Mistake("close, but x.var() divides by n - 1 by default. Batch norm uses "
+                          "the plain average: x.var(..., unbiased=False).")
+        expect_close(got, want, what="batch_norm_2d(x)", atol=1e-4,
+                     hint="Subtract the per-channel mean, divide by sqrt(var + eps).")
+    flat = torch.ones(2, 2, 3, 3)
+    flat[:, 1] = torch.arange(18.0).view(2, 3, 3)
+    out = fn(flat.clone())
+    if not torch.isfinite(out).all():
+        raise Mistake("a constant channel (variance 0) gave inf or nan: add eps inside the "
+                      "square root, torch.sqrt(var + eps).")
+    return "per-channel statistics over (N, H, W), biased variance and eps: all right."
+
+
+@check.of(random_crop)
+def check_random_crop(fn):
+    """Per-image offsets on a padded batch, against a direct slice of F.pad."""
+    X = torch.arange(3 * 2 * 4 * 5, dtype=torch.float32).view(3, 2, 4, 5) + 1
+    dy, dx = torch.tensor([0, 2, 4]), torch.tensor([1, 4, 0])
+    got = fn(X.clone(), 2, dy.clone(), dx.clone())
+    if isinstance(got, torch.Tensor) and tuple(got.shape) == (3, 2, 8, 9):
+        raise Mistake("the output is the padded size 8x9; cut each image back to its original "
+                      "4x5 window: padded[i, :, dy:dy+H, dx:dx+W].")
+    expect_tensor(got, tuple(X.shape), what="random_crop(X, 2, dy, dx)")
+    want = random_crop(X, 2, dy, dx)
+    if torch.equal(got, want):
+        return "each image is cut at its own offset, at the original size."
+    if torch.equal(got, random_crop(X, 2, dx, dy)):
+        raise Mistake("rows and columns are swapped: dy moves the window down (rows, dim 2), "
+                      "dx moves it right (columns, dim 3).")
+    if torch.equal(got, random_crop(X, 2, dy[:1].expand(3), dx[:1].expand(3))):
+        raise Mistake("every image got the first image's offset. Batch augmentation only "
+                      "helps when each image gets its own random shift: use dy[i], dx[i].")
+    if torch.equal(got, X):
+        raise Mistake("the output equals the input: pad first (F.pad with padding on each "
+                      "side), then cut the window at the offsets.")
+    expect_close(got, want, what="random_crop(X, 2, dy, dx)")
+    return None
+
+
+@check.of(smooth_labels)
+def check_smooth_labels(fn):
+    """Rows sum to 1 and match what F.cross_entropy(label_smoothing=...) uses."""
+    y = torch.tensor([0, 3, 1])
+    got = fn(y.clone(), 4, 0.2)
+    expect_tensor(got, (3, 4), what="smooth_labels(y, 4, 0.2)")
+    if not got.is_floating_point():
+        raise Mistake("the targets are integers; they must be float probabilities.")
+    want = smooth_labels(y, 4, 0.2)
+    if torch.allclose(got, want, atol=1e-6):
+        logits = torch.randn(3, 4, generator=torch.Generator().manual_seed(1))
+        ours = -(got * logits.log_softmax(1)).sum(1).mean()
+        torch.testing.assert_close(ours, F.cross_entropy(logits, y, label_smoothing=0.2))
+        return "these are exactly the targets F.cross_entropy(..., label_smoothing=s) uses."
+    if torch.allclose(got, F.one_hot(y, 4).float()):
+        raise Mistake("these are plain one-hot targets: move `smoothing` of the probability "
+                      "mass off the true class and spread it over the classes.")
+    sums = got.sum(1)
+    if not torch.allclose(sums, torch.ones(3), atol=1e-5):
+        raise Mistake(f"each row should sum to 1 (a probability distribution), yours sum to "
+                      f"{sums.tolist()}. The true class gets 1 - s + s/K, every other s/K.")
+    alt = torch.full((3, 4), 0.2 / 3)
+    alt[torch.arange(3), y] = 0.8
+    if torch.allclose(got, alt, atol=1e-6):
+        raise Mistake("you spread s over the K - 1 wrong classes. That variant also sums to 1, "
+                      "but PyTorch's label_smoothing spreads s over all K classes: the true "
+                      "class gets 1 - s + s/K and the others s/K.")
+    expect_close(got, want, what="smooth_labels(y, 4, 0.2)", atol=1e-6)
+    return None
+
+
+# Quizzes ------------------------------------------------------------------------------------------
+
+quiz.bn_higher_lr = Quiz(
+    "Predict first: the same CNN is trained with plain SGD at a large learning rate, once "
+    "without and once with batch normalisation. What happens?",
+    [
+        Option("Both train equally well", feedback="Run the cell and compare the curves."),
+        Option("The batch-norm version tolerates the large learning rate; the plain one "
+               "trains much worse", correct=True,
+               feedback="Normalising each layer's inputs keeps the steps well scaled."),
+        Option("Batch norm makes it diverge", feedback="The reverse: batch norm is what lets "
+               "people raise the learning rate."),
+    ],
+    "Batch norm rescales each channel to mean 0 and variance 1 over the batch, then applies a "
+    "learned scale and shift. Activations stay in a sensible range whatever the weights do, "
+    "so larger steps are safe and training is faster. That is the seed's 'stabilises "
+    "training and allows higher learning rates', measured.",
+)
+
+quiz.vanishing = Quiz(
+    "A plain CNN with 15 conv layers and no batch norm, at initialisation: how does the "
+    "gradient norm of the FIRST layer compare with the last?",
+    [
+        Option("About the same", feedback="Measure it: the gap is many orders of magnitude."),
+        Option("Much smaller: orders of magnitude", correct=True,
+               feedback="Each layer multiplies the backward signal by a factor below 1."),
+        Option("Much larger", feedback="That would be exploding gradients; with the default "
+               "initialisation here they shrink."),
+    ],
+    "Backpropagation multiplies one factor per layer. When those factors are below 1, the "
+    "product shrinks exponentially with depth, so the first layers barely learn. That is the "
+    "vanishing-gradient problem.",
+)
+
+quiz.why_skips_work = Quiz(
+    "A residual block computes y = x + F(x). Why does that help gradients reach early layers?",
+    [
+        Option("F(x) has fewer parameters", feedback="The block has exactly the same layers as "
+               "its plain twin."),
+        Option("dy/dx = 1 + dF/dx: the '1' passes the gradient through unchanged", correct=True,
+               feedback="Even if dF/dx is tiny, the identity path carries the signal."),
+        Option("The addition normalises the activations", feedback="Adding does not normalise; "
+               "that is batch norm's job."),
+    ],
+    "The shortcut adds an identity term to each block's Jacobian, so the backward signal "
+    "has a direct path to the first layers. Plain stacks only have the product of the "
+    "layers' factors.",
+)
+
+quiz.augmentation_gap = Quiz(
+    "Predict first: what does random crop + flip augmentation do to TRAIN accuracy and to "
+    "the gap between train and test accuracy after a few epochs?",
+    [
+        Option("Train accuracy goes up, gap grows", feedback="Augmented images are harder to "
+               "memorise, not easier."),
+        Option("Train accuracy goes down (or grows slower), the gap shrinks", correct=True,
+               feedback="The network cannot memorise exact pixels any more."),
+        Option("No effect on either", feedback="Run it and compare the two bars."),
+    ],
+    "Augmentation shows the network a slightly different version of each image every epoch. "
+    "Memorising gets harder, so training accuracy rises more slowly, while test accuracy "
+    "holds up or improves: the train/test gap (overfitting) shrinks. In a very short run "
+    "the test benefit may not show yet; the gap is the reliable signal.",
+)
+
+quiz.dropout_at_test = Quiz(
+    "What does nn.Dropout(0.5) do to a prediction after model.eval()?",
+    [
+        Option("It still zeroes half the activations at random", feedback="Only in training "
+               "mode; predictions would be random otherwise."),
+        Option("Nothing: in eval mode it is the identity", correct=True,
+               feedback="During training it zeroes and scales the rest by 1/(1-p), so the "
+                        "expected activation already matches eval mode."),
+        Option("It halves every activation", feedback="PyTorch uses 'inverted dropout': it "
+               "scales during training, so nothing needs scaling at test time."),
+    ],
+    "Dropout and batch norm behave differently in training and evaluation. model.eval() "
+    "switches both to their test behaviour; forgetting it is a classic silent bug (shown "
+    "in this notebook).",
+)
+
+quiz.speedrun_reality = Quiz(
+    "Which of these does NOT speed up training a CNN on a GPU?",
+    [
+        Option("Keeping the whole dataset on the GPU and augmenting it there",
+               feedback="It removes the CPU data pipeline as a bottleneck."),
+        Option("Mixed precision (bf16/fp16) and channels_last", feedback="They use the GPU's "
+               "tensor cores."),
+        Option("num_workers=8 in a DataLoader over tensors already on the GPU", correct=True,
+               feedback="Worker processes help with decoding files on the CPU; for data already "
+                        "on the GPU they only add overhead."),
+    ],
+    "The speed-runs win by never leaving the GPU: data preloaded, batch-wise augmentation on "
+    "the device, low precision with tensor cores, channels_last memory layout and a short, "
+    "aggressive learning-rate schedule.",
+)

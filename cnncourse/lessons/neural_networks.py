@@ -1,0 +1,189 @@
+"""Lesson 02 · Neural-network basics: the reference solutions, their checks, and the quizzes.
+
+In the notebook: ``from cnncourse.lessons.neural_networks import check, quiz``, then
+``check.NAME(NAME)`` and ``quiz.NAME.show()``. Each check sits right after the
+reference solution it compares against.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from cnncourse.exercises import Checks, Mistake, expect_close, expect_tensor
+from cnncourse.quiz import Option, Quiz, Quizzes
+
+check = Checks("neural_networks")
+quiz = Quizzes("neural_networks")
+
+
+# Reference solutions ------------------------------------------------------------------------------
+
+def neuron(x: torch.Tensor, w: torch.Tensor, b: float) -> torch.Tensor:
+    """One ReLU neuron on a batch: ``x`` (N, D), ``w`` (D,), ``b`` a number -> (N,)."""
+    z = x @ w + b                      # (N,): weighted sum of the inputs plus the bias
+    return torch.clamp(z, min=0)       # ReLU: negative sums become 0
+
+
+def softmax(logits: torch.Tensor) -> torch.Tensor:
+    """Numerically stable softmax over the classes: ``logits`` (N, K) -> probabilities (N, K)."""
+    shifted = logits - logits.max(dim=1, keepdim=True).values  # largest logit becomes 0
+    e = torch.exp(shifted)                                     # no overflow: every value <= 1
+    return e / e.sum(dim=1, keepdim=True)                      # each row sums to 1
+
+
+def sgd_step(w: torch.Tensor, grad: torch.Tensor, lr: float) -> torch.Tensor:
+    """One gradient-descent step: new weights ``w - lr * grad`` (``w`` itself is unchanged)."""
+    return w - lr * grad               # walk downhill, against the gradient
+
+
+# Checks -------------------------------------------------------------------------------------------
+
+@check.of(neuron)
+def check_neuron(fn):
+    """ReLU(x @ w + b) on a batch of 4 inputs with 3 features each."""
+    x = torch.tensor([[1.0, 2.0, 3.0],
+                      [0.5, -1.0, 2.0],
+                      [2.0, 3.0, -1.0],
+                      [0.0, 0.0, 0.0]])           # (N=4, D=3)
+    w = torch.tensor([0.2, -0.5, 1.0])             # (D,)
+    b = 0.3
+    out = fn(x, w, b)
+    expected = neuron(x, w, b)           # relu([2.5, 2.9, -1.8, 0.3])
+    if isinstance(out, torch.Tensor) and tuple(out.shape) == (4, 3):
+        raise Mistake("the output is (4, 3): you multiplied inputs by weights but did not "
+                      "add the products up. A neuron gives ONE number per input: "
+                      "(x * w).sum(dim=1) or x @ w.")
+    if isinstance(out, torch.Tensor) and out.dim() == 0:
+        raise Mistake("the output is a single number for the whole batch: you summed over "
+                      "every element. Sum over the features only (dim=1), or use x @ w, to "
+                      "get one value per input: shape (4,).")
+    expect_tensor(out, (4,), what="neuron(x, w, b)")
+    z = x @ w + b
+    if torch.allclose(out, torch.clamp(x @ w, min=0), atol=1e-5):
+        raise Mistake("you forgot the bias b: add it to the weighted sum before the ReLU.")
+    if torch.allclose(out, z, atol=1e-5):
+        raise Mistake("the values are right before the activation; apply ReLU "
+                      "(negative sums become 0), e.g. torch.clamp(z, min=0) or torch.relu(z).")
+    if torch.allclose(out, torch.clamp(x @ w, min=0) + b, atol=1e-5):
+        raise Mistake("you added the bias after the ReLU; add it first: relu(x @ w + b).")
+    expect_close(out, expected, what="neuron(x, w, b)", atol=1e-5)
+    # A negative case: the ReLU must zero it.
+    neg = fn(torch.tensor([[1.0, 1.0, 1.0]]), torch.tensor([-1.0, -1.0, -1.0]), 0.5)
+    expect_close(neg, torch.tensor([0.0]), what="neuron on an input with weighted sum -2.5",
+                 hint="ReLU turns a negative weighted sum into 0.")
+
+
+@check.of(softmax)
+def check_softmax(fn):
+    """Rows sum to 1, match torch.softmax, and survive logits in the thousands."""
+    logits = torch.tensor([[2.0, 1.0, 0.1, -1.0],
+                           [0.0, 0.0, 0.0, 0.0],
+                           [-3.0, 5.0, 1.0, 2.0]])    # (N=3, K=4): N != K catches wrong axes
+    probs = fn(logits.clone())
+    expect_tensor(probs, (3, 4), what="softmax(logits)")
+    expected = torch.softmax(logits, dim=1)
+    if not torch.allclose(probs, expected, atol=1e-5):
+        if torch.allclose(probs, torch.exp(logits), atol=1e-4):
+            raise Mistake("you returned exp(logits) but did not divide by the row sums, so "
+                          "the rows do not add up to 1.")
+        if torch.allclose(probs, torch.softmax(logits, dim=0), atol=1e-5):
+            raise Mistake("the COLUMNS sum to 1 instead of the rows: you normalised over "
+                          "dim=0 (the batch). Sum over the classes: dim=1 with keepdim=True.")
+        if torch.allclose(probs.sum(dim=1), torch.ones(3), atol=1e-4):
+            raise Mistake("each row sums to 1 but the values are off: divide exp(logits) by "
+                          "the sum of exp(logits), not of the logits themselves.")
+        expect_close(probs, expected, what="softmax(logits)", atol=1e-5)
+    big = torch.tensor([[1000.0, 999.0, 990.0], [-1000.0, -1001.0, -1010.0]])
+    out = fn(big.clone())
+    if not torch.isfinite(out).all():
+        raise Mistake("with logits like ±1000 you get inf or nan: exp overflows for large "
+                      "logits (and a row far below the maximum you subtracted underflows to "
+                      "0/0). Subtract each row's own maximum first, "
+                      "logits - logits.max(dim=1, keepdim=True).values; softmax does not "
+                      "change when a whole row shifts by the same number.")
+    expect_close(out, torch.softmax(big, dim=1), what="softmax of very large logits",
+                 atol=1e-5, hint="Subtract each row's own maximum (max over dim=1, "
+                                 "keepdim=True), not one maximum for the whole batch.")
+
+
+@check.of(sgd_step)
+def check_sgd_step(fn):
+    """New weights = w - lr * grad, without modifying w."""
+    w = torch.tensor([1.0, -2.0, 0.5])
+    grad = torch.tensor([0.5, -1.0, 2.0])
+    lr = 0.1
+    w_before = w.clone()
+    new = fn(w, grad.clone(), lr)
+    expect_tensor(new, (3,), what="sgd_step(w, grad, lr)")
+    expected = w_before - lr * grad
+    if torch.allclose(new, w_before + lr * grad, atol=1e-6):
+        raise Mistake("you moved WITH the gradient (w + lr * grad), which climbs uphill and "
+                      "increases the loss. Subtract: w - lr * grad.")
+    if torch.allclose(new, w_before - grad, atol=1e-6):
+        raise Mistake("the step is too big: you forgot to multiply the gradient by the "
+                      "learning rate lr.")
+    if torch.allclose(new, lr * grad, atol=1e-6) or torch.allclose(new, -lr * grad, atol=1e-6):
+        raise Mistake("you returned only the update (lr * grad); return the new weights: "
+                      "w - lr * grad.")
+    if torch.allclose(new, w_before - grad / lr, atol=1e-6):
+        raise Mistake("you divided by lr; multiply the gradient by lr instead.")
+    expect_close(new, expected, what="sgd_step(w, grad, lr)", atol=1e-6)
+    if not torch.equal(w, w_before):
+        raise Mistake("the new weights are right, but you also changed w in place (w -= ...). "
+                      "Return a new tensor, w - lr * grad, so the old weights stay available "
+                      "(and autograd does not complain about in-place changes to a leaf).")
+    # A second learning rate, to catch a hard-coded 0.1.
+    expect_close(fn(w_before.clone(), grad, 0.5), w_before - 0.5 * grad,
+                 what="sgd_step with lr=0.5", atol=1e-6, hint="Use the lr argument.")
+
+
+# Quizzes ------------------------------------------------------------------------------------------
+
+quiz.softmax_shift = Quiz(
+    "Take the logits [2.0, 1.0, 0.1] and add 100 to each one: [102.0, 101.0, 100.1]. What "
+    "happens to the softmax probabilities?",
+    [
+        Option("They stay exactly the same", correct=True,
+               feedback="Softmax only depends on the differences between logits."),
+        Option("They all move closer to 1", feedback="They still have to sum to 1, so they "
+               "cannot all grow."),
+        Option("The largest one grows towards 1", feedback="That happens when you MULTIPLY the "
+               "logits by a big number, not when you add one."),
+        Option("They become nan", feedback="Only a naive implementation overflows; the maths "
+               "itself is unchanged."),
+    ],
+    "exp(z + c) / Σ exp(z + c) = exp(z) / Σ exp(z): the factor exp(c) cancels. That is why a "
+    "stable softmax may subtract the largest logit before calling exp.",
+)
+
+quiz.gradient_direction = Quiz(
+    "The gradient of the loss with respect to a weight is +3. To lower the loss a little, "
+    "which way should that weight move?",
+    [
+        Option("Up, with the gradient", feedback="The gradient points uphill: moving with it "
+               "INCREASES the loss."),
+        Option("Down, against the gradient", correct=True,
+               feedback="w_new = w - lr * grad: a positive gradient means decrease w."),
+        Option("It should not move", feedback="A non-zero gradient says the loss changes when "
+               "w changes, so there is a better value nearby."),
+    ],
+    "The gradient is the direction of steepest increase. Gradient descent steps the opposite "
+    "way, w - lr * grad, with a small learning rate lr so the step does not overshoot.",
+)
+
+quiz.mlp_first_layer = Quiz(
+    "An MLP takes a 32 × 32 RGB image, flattened, into a hidden layer of 256 neurons. How "
+    "many weights does that first layer have (ignore the biases)?",
+    [
+        Option("256", feedback="That is one weight per neuron; each neuron has one weight "
+               "PER INPUT."),
+        Option("3,072", feedback="That is the weights of ONE neuron."),
+        Option("About 786,000", correct=True,
+               feedback="3,072 inputs × 256 neurons = 786,432 weights."),
+        Option("About 9 (a 3 × 3 window)", feedback="That is how a convolution works, as you "
+               "will see in notebook 03 — not a fully connected layer."),
+    ],
+    "Every neuron of a fully connected layer connects to every input: 3,072 × 256 = 786,432 "
+    "weights for a tiny 32 × 32 image, and it grows with the image area. A convolution reuses "
+    "a small kernel at every position instead.",
+)

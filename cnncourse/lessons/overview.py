@@ -1,0 +1,76 @@
+"""Lesson 00 · Start here: the reference solutions, their checks, and the quizzes.
+
+In the notebook: ``from cnncourse.lessons.overview import check, quiz``, then
+``check.NAME(NAME)`` and ``quiz.NAME.show()``. Each check sits right after the
+reference solution it compares against.
+"""
+
+from __future__ import annotations
+
+from cnncourse.exercises import Checks, Mistake
+from cnncourse.quiz import Option, Quiz, Quizzes
+
+check = Checks("overview")
+quiz = Quizzes("overview")
+
+
+# Reference solutions ------------------------------------------------------------------------------
+
+def pixel_count(height: int, width: int, channels: int) -> int:
+    """How many numbers describe an image: one per pixel per channel."""
+    return height * width * channels
+
+
+# Checks -------------------------------------------------------------------------------------------
+
+@check.of(pixel_count)
+def check_pixel_count(fn):
+    """A 32x32 RGB image has 32*32*3 = 3072 numbers."""
+    got = fn(32, 32, 3)
+    if isinstance(got, bool) or not isinstance(got, int):
+        raise Mistake(f"pixel_count(32, 32, 3) returned {got!r} ({type(got).__name__}); "
+                      "a count should be a whole number (int).")
+    if got == 32 * 32:
+        raise Mistake("pixel_count(32, 32, 3) returned 1024: that counts pixels but forgets "
+                      "that each pixel has 3 colour channels.")
+    if got == 32 + 32 + 3:
+        raise Mistake("pixel_count(32, 32, 3) returned 67: the sizes should be multiplied, "
+                      "not added.")
+    if got != 3072:
+        raise Mistake(f"pixel_count(32, 32, 3) returned {got}; expected 3072.")
+    if fn(28, 28, 1) != 784:
+        raise Mistake(f"pixel_count(28, 28, 1) returned {fn(28, 28, 1)}; expected 784 "
+                      "(a grayscale MNIST digit).")
+    return "a 32x32 RGB image is 3,072 numbers, and a 28x28 grayscale digit is 784."
+
+
+# Quizzes ------------------------------------------------------------------------------------------
+
+quiz.last_layer = Quiz(
+    "A CNN classifies a photo into 10 classes. What comes out of its last layer?",
+    [Option("The name of the class, as text", False,
+            "Networks only produce numbers; turning a number into a name is a lookup we do "
+            "afterwards."),
+     Option("10 numbers, one score per class", True,
+            "Yes: one raw score (a logit) per class. The biggest score is the prediction."),
+     Option("A smaller copy of the image", False,
+            "That is what the middle layers produce (feature maps); the last layer produces "
+            "one number per class.")],
+    "The final fully connected layer maps the features to one score per class, called logits. "
+    "Softmax can turn them into probabilities, but the largest logit already names the "
+    "predicted class.",
+)
+
+quiz.local_patches = Quiz(
+    "How does a convolution layer look at an image?",
+    [Option("All pixels at once, like a fully connected layer", False,
+            "That is the common myth. Notebook 03 shows that each output depends only on a "
+            "small window."),
+     Option("Through a small window that slides across the image", True,
+            "Right: the same small filter is applied at every position."),
+     Option("One row of pixels at a time", False,
+            "Rows are not special; the window is a small square that moves in both "
+            "directions.")],
+    "A convolution applies one small filter (say 3x3) at every position. Stacking layers lets "
+    "later layers combine many small windows into a view of larger regions.",
+)

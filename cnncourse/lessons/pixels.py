@@ -1,0 +1,187 @@
+"""Lesson 01 · Pixels as numbers: the reference solutions, their checks, and the quizzes.
+
+In the notebook: ``from cnncourse.lessons.pixels import check, quiz``, then
+``check.NAME(NAME)`` and ``quiz.NAME.show()``. Each check sits right after the
+reference solution it compares against.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+from cnncourse.exercises import Checks, Mistake, expect_close, expect_tensor
+from cnncourse.quiz import Option, Quiz, Quizzes
+
+check = Checks("pixels")
+quiz = Quizzes("pixels")
+
+
+# Reference solutions ------------------------------------------------------------------------------
+
+def to_chw_float(image: torch.Tensor) -> torch.Tensor:
+    """A uint8 image (H, W, C) with values 0..255 -> float32 (C, H, W) with values in [0, 1]."""
+    x = torch.as_tensor(image)         # (H, W, C) uint8
+    x = x.permute(2, 0, 1)             # (C, H, W): move channels first, keep pixels in place
+    return x.float() / 255.0           # float32 in [0, 1]
+
+
+def normalize(x: torch.Tensor, mean: Sequence[float], std: Sequence[float]) -> torch.Tensor:
+    """Per-channel ``(x - mean) / std`` for ``x`` of shape (C, H, W) or (N, C, H, W)."""
+    mean_t = torch.as_tensor(mean, dtype=x.dtype).reshape(-1, 1, 1)  # (C, 1, 1)
+    std_t = torch.as_tensor(std, dtype=x.dtype).reshape(-1, 1, 1)    # (C, 1, 1)
+    return (x - mean_t) / std_t        # broadcasts over H and W (and N)
+
+
+# Checks -------------------------------------------------------------------------------------------
+
+def _photo_like(h: int, w: int, c: int = 3, seed: int = 0) -> torch.Tensor:
+    """A random uint8 image (H, W, C) that uses the full 0..255 range."""
+    g = torch.Generator().manual_seed(seed)
+    img = torch.randint(0, 256, (h, w, c), generator=g, dtype=torch.uint8)
+    img[0, 0, 0], img[-1, -1, -1] = 0, 255
+    return img
+
+
+@check.of(to_chw_float)
+def check_to_chw_float(fn):
+    """uint8 (H, W, C) -> float32 (C, H, W) in [0, 1], checked on a non-square RGB image."""
+    image = _photo_like(4, 6)                     # H=4, W=6: swapped axes show up in the shape
+    original = image.clone()
+    out = fn(image)
+    if not torch.equal(image, original):
+        raise Mistake("your function changed the input image in place; work on a copy "
+                      "(permute and .float() already give you a new tensor).")
+    if not isinstance(out, torch.Tensor):
+        raise Mistake(f"return a torch.Tensor, got {type(out).__name__}.")
+    if tuple(out.shape) == (4, 6, 3):
+        raise Mistake("the output is still (H, W, C) = (4, 6, 3); PyTorch wants channels "
+                      "first: (C, H, W) = (3, 4, 6). Use image.permute(2, 0, 1).")
+    if tuple(out.shape) == (3, 6, 4):
+        raise Mistake("the output is (3, 6, 4): height and width are swapped. "
+                      "permute(2, 1, 0) reverses all axes; use permute(2, 0, 1) to move "
+                      "only the channel axis to the front.")
+    expect_tensor(out, (3, 4, 6), what="to_chw_float(image)")
+    if out.dtype in (torch.uint8, torch.int32, torch.int64):
+        raise Mistake(f"the output dtype is {out.dtype}; networks need floats. Convert with "
+                      ".float() before dividing (integer division turns most pixels into 0).")
+    if out.dtype != torch.float32:
+        raise Mistake(f"the output dtype is {out.dtype}; use .float() for float32, the dtype "
+                      "PyTorch layers expect (float64 is twice the memory and mismatches "
+                      "the model's weights).")
+    if out.max() > 1.5:
+        raise Mistake(f"values go up to {out.max().item():.0f}; divide by 255 so they lie "
+                      "in [0, 1].")
+    expected = to_chw_float(image)
+    if not torch.allclose(out, expected, atol=1e-6):
+        scrambled = (image.float() / 255).reshape(3, 4, 6)
+        if torch.allclose(out, scrambled, atol=1e-6):
+            raise Mistake("the shape is right but the pixels are scrambled: reshape/view only "
+                          "re-reads the numbers in memory order, it does not move axes. "
+                          "Use permute(2, 0, 1).")
+        expect_close(out, expected, what="to_chw_float(image)", atol=1e-6,
+                     hint="Each value should be the pixel divided by 255.")
+    gray = fn(_photo_like(2, 3, c=1, seed=1))
+    expect_tensor(gray, (1, 2, 3), what="to_chw_float on a one-channel (2, 3, 1) image")
+
+
+@check.of(normalize)
+def check_normalize(fn):
+    """Per-channel (x - mean) / std on (C, H, W), including an image as wide as it has channels."""
+    g = torch.Generator().manual_seed(0)
+    mean, std = [0.5, 0.4, 0.3], [0.2, 0.25, 0.5]
+    # Case 1: width 5 != 3 channels, so stats lined up with the wrong axis fail to broadcast.
+    x = torch.rand(3, 4, 5, generator=g)
+    original = x.clone()
+    try:
+        out = fn(x, mean, std)
+    except RuntimeError as err:
+        if "must match the size" in str(err):
+            raise Mistake("the shapes did not broadcast: mean and std have shape (3,), which "
+                          "lines up with the LAST axis (width). Reshape them to (C, 1, 1), "
+                          "e.g. torch.tensor(mean).reshape(-1, 1, 1).") from None
+        raise
+    if not torch.equal(x, original):
+        raise Mistake("your function changed x in place (sub_/div_ or -=); return a new "
+                      "tensor so the original image stays untouched.")
+    expected = normalize(x, mean, std)
+    expect_tensor(out, tuple(expected.shape), what="normalize(x, mean, std)")
+    if not torch.allclose(out, expected, atol=1e-5):
+        m = torch.tensor(mean).reshape(-1, 1, 1)
+        s = torch.tensor(std).reshape(-1, 1, 1)
+        if torch.allclose(out, x - m / s, atol=1e-5):
+            raise Mistake("you computed x - mean / std; division binds tighter than "
+                          "subtraction, so write (x - mean) / std.")
+        if torch.allclose(out, (x - m) * s, atol=1e-5):
+            raise Mistake("you multiplied by std; divide by it: (x - mean) / std.")
+        if torch.allclose(out, (x - x.mean()) / x.std(), atol=1e-4):
+            raise Mistake("you used this image's own mean and std; use the mean and std you "
+                          "were given (the dataset's statistics), one per channel.")
+        if torch.allclose(out, x - m, atol=1e-5):
+            raise Mistake("you subtracted the mean but did not divide by std.")
+        expect_close(out, expected, what="normalize(x, mean, std)", atol=1e-5)
+    # Case 2: width 3 == channels. Stats broadcast silently along the width if misaligned.
+    y = torch.rand(3, 2, 3, generator=g)
+    out2 = fn(y, mean, std)
+    expected2 = normalize(y, mean, std)
+    wrong_axis = (y - torch.tensor(mean)) / torch.tensor(std)
+    if torch.allclose(out2, wrong_axis, atol=1e-5) and not torch.allclose(out2, expected2):
+        raise Mistake("channel 0 was not normalised with mean[0]: the stats lined up with "
+                      "the width axis. Reshape mean and std to (C, 1, 1).")
+    expect_close(out2, expected2, what="normalize on a (3, 2, 3) image", atol=1e-5)
+    # Case 3: a batch (N, C, H, W) works the same way.
+    batch = torch.rand(2, 3, 2, 2, generator=g)
+    expect_close(fn(batch, mean, std), normalize(batch, mean, std),
+                 what="normalize on a batch (2, 3, 2, 2)", atol=1e-5,
+                 hint="Shape mean and std (C, 1, 1) so they broadcast over N, H and W.")
+
+
+# Quizzes ------------------------------------------------------------------------------------------
+
+quiz.numbers_in_image = Quiz(
+    "A CIFAR-10 picture is 32 pixels wide, 32 pixels tall and in colour (RGB). How many "
+    "numbers does the computer store for it?",
+    [
+        Option("32 × 32 = 1,024", feedback="That counts pixels; each colour pixel holds "
+               "three numbers."),
+        Option("32 × 32 × 3 = 3,072", correct=True,
+               feedback="One red, one green and one blue value per pixel."),
+        Option("3", feedback="Three is the number of channels, not of values."),
+        Option("32 × 32 × 256 = 262,144", feedback="256 is how many values one number can "
+               "take (0..255), not how many numbers there are."),
+    ],
+    "Every pixel of an RGB image is three numbers, so the image is a 3 × 32 × 32 block of "
+    "3,072 numbers. That is all a network ever receives.",
+)
+
+quiz.uint8_overflow = Quiz(
+    "A pixel stored as uint8 has the value 200. You add 100 to brighten it, still in uint8. "
+    "What do you get?",
+    [
+        Option("300", feedback="uint8 cannot hold 300: its largest value is 255."),
+        Option("255 (it saturates)", feedback="Some image libraries clip like that, but plain "
+               "uint8 arithmetic in PyTorch and NumPy does not."),
+        Option("44 (it wraps around)", correct=True,
+               feedback="300 - 256 = 44: uint8 arithmetic wraps modulo 256."),
+        Option("An error", feedback="No error is raised, which is what makes this bug silent."),
+    ],
+    "uint8 holds 0..255 and wraps around modulo 256, so 200 + 100 = 44: a bright pixel turns "
+    "dark without any warning. Convert to float before doing arithmetic on pixels.",
+)
+
+quiz.batch_shape = Quiz(
+    "You stack 64 CIFAR-10 images (RGB, 32 × 32) into one batch for PyTorch. What is its "
+    "shape?",
+    [
+        Option("(64, 32, 32, 3)", feedback="That is channels-last (HWC), the layout of image "
+               "files and matplotlib, not of PyTorch layers."),
+        Option("(64, 3, 32, 32)", correct=True,
+               feedback="(N, C, H, W): batch, channels, height, width."),
+        Option("(3, 32, 32, 64)", feedback="The batch dimension always comes first."),
+        Option("(64, 3072)", feedback="That is a flattened batch, which is what an MLP sees, "
+               "not what a conv layer expects."),
+    ],
+    "PyTorch's conv layers expect (N, C, H, W). Image files and matplotlib use (H, W, C), so "
+    "you convert with permute(2, 0, 1) for one image and stack images along a new first axis.",
+)

@@ -1,0 +1,180 @@
+"""Lesson 10 · Production patterns: the reference solutions, their checks, and the quizzes.
+
+In the notebook: ``from cnncourse.lessons.production import check, quiz``, then
+``check.NAME(NAME)`` and ``quiz.NAME.show()``. Each check sits right after the
+reference solution it compares against.
+"""
+
+from __future__ import annotations
+
+import torch
+
+from cnncourse.exercises import Checks, Mistake, expect_close, expect_tensor
+from cnncourse.quiz import Option, Quiz, Quizzes
+
+check = Checks("production")
+quiz = Quizzes("production")
+
+
+# Reference solutions ------------------------------------------------------------------------------
+
+def prepare_image(image, mean, std):
+    """One uint8 image (H, W, C) -> a normalised float batch (1, C, H, W), as in training."""
+    x = torch.as_tensor(image).permute(2, 0, 1).float() / 255.0   # (C, H, W) in [0, 1]
+    mean = torch.as_tensor(mean, dtype=torch.float32).view(-1, 1, 1)
+    std = torch.as_tensor(std, dtype=torch.float32).view(-1, 1, 1)
+    return ((x - mean) / std).unsqueeze(0)                          # (1, C, H, W)
+
+
+def one_hot_sequence(tokens, vocab_size):
+    """Token ids (L,) -> a float one-hot batch (1, vocab_size, L): channels first for Conv1d."""
+    onehot = torch.nn.functional.one_hot(tokens, vocab_size).float()   # (L, V)
+    return onehot.T.unsqueeze(0)                                         # (1, V, L)
+
+
+# Checks -------------------------------------------------------------------------------------------
+
+_MEAN, _STD = (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)
+
+
+@check.of(prepare_image)
+def check_prepare_image(fn):
+    """uint8 HWC in, normalised float (1, C, H, W) out, exactly like the training data."""
+    g = torch.Generator().manual_seed(10)
+    image = torch.randint(0, 256, (6, 5, 3), generator=g, dtype=torch.uint8)
+    got = fn(image.clone(), _MEAN, _STD)
+    want = prepare_image(image, _MEAN, _STD)
+    if not isinstance(got, torch.Tensor):
+        raise Mistake(f"return a torch.Tensor, got {type(got).__name__}.")
+    if tuple(got.shape) == (3, 6, 5):
+        raise Mistake("the shape is (3, 6, 5): add the batch dimension with .unsqueeze(0); a "
+                      "model always expects (N, C, H, W), even for one image.")
+    if tuple(got.shape) in {(1, 6, 5, 3), (6, 5, 3)}:
+        raise Mistake(f"the shape is {tuple(got.shape)}: images from files are (H, W, C); "
+                      "PyTorch wants channels first, so .permute(2, 0, 1).")
+    expect_tensor(got, (1, 3, 6, 5), what="prepare_image(image, mean, std)")
+    if not got.is_floating_point():
+        raise Mistake("the result is still an integer tensor: convert with .float() / 255.")
+    if torch.allclose(got, want, atol=1e-4):
+        return "same scaling, normalisation and layout as the training data."
+    x = image.permute(2, 0, 1).float()
+    mean, std = torch.tensor(_MEAN).view(3, 1, 1), torch.tensor(_STD).view(3, 1, 1)
+    if torch.allclose(got[0], (x - mean) / std, atol=1e-3):
+        raise Mistake("the pixels were not scaled to [0, 1] first: divide by 255 before "
+                      "subtracting the mean (the mean and std are for [0, 1] pixels).")
+    if torch.allclose(got[0], x / 255, atol=1e-4):
+        raise Mistake("the pixels are in [0, 1] but not normalised: subtract the mean and "
+                      "divide by the std, per channel, like the training data.")
+    if torch.allclose(got[0], (x / 255 - 0.5) / 0.5, atol=1e-4):
+        raise Mistake("you used mean 0.5 and std 0.5; use the mean and std the model was "
+                      "trained with (the ones passed in).")
+    expect_close(got, want, what="prepare_image(image, mean, std)", atol=1e-4)
+    return None
+
+
+@check.of(one_hot_sequence)
+def check_one_hot_sequence(fn):
+    """A (1, V, L) float one-hot, channels first, for nn.Conv1d."""
+    tokens = torch.tensor([2, 0, 3, 3, 1, 4, 0])
+    got = fn(tokens.clone(), 5)
+    if not isinstance(got, torch.Tensor):
+        raise Mistake(f"return a torch.Tensor, got {type(got).__name__}.")
+    if tuple(got.shape) == (1, 7, 5):
+        raise Mistake("the shape is (1, L, V) = (1, 7, 5). nn.Conv1d wants channels first, "
+                      "(N, C, L): the vocabulary is the channel axis, so transpose to "
+                      "(1, 5, 7).")
+    if tuple(got.shape) in {(5, 7), (7, 5)}:
+        raise Mistake(f"the shape is {tuple(got.shape)}: add the batch dimension, "
+                      "(1, vocab_size, length).")
+    expect_tensor(got, (1, 5, 7), what="one_hot_sequence(tokens, 5)")
+    if not got.is_floating_point():
+        raise Mistake(f"the dtype is {got.dtype}; conv weights are float, so convert with "
+                      ".float().")
+    expect_close(got, one_hot_sequence(tokens, 5), what="one_hot_sequence",
+                 hint="Column t should be 1 at row tokens[t] and 0 elsewhere.")
+    return "channels-first one-hot, ready for nn.Conv1d."
+
+
+# Quizzes ------------------------------------------------------------------------------------------
+
+quiz.extract_or_finetune = Quiz(
+    "You have 500 labelled photos and a network pretrained on ImageNet. Which is the safer "
+    "first step?",
+    [
+        Option("Train the whole network from random weights",
+               feedback="500 images are far too few; a CNN this size would overfit."),
+        Option("Freeze the pretrained layers and train only a new final layer "
+               "(feature extraction)", correct=True,
+               feedback="Few parameters to learn, so little data is enough."),
+        Option("Fine-tune every layer with a large learning rate",
+               feedback="A large rate wipes out the pretrained features. Fine-tuning uses a "
+                        "small rate, usually after the new head has been trained."),
+    ],
+    "Feature extraction trains only the new head on top of frozen features. Fine-tuning also "
+    "updates the backbone, with a small learning rate, and pays off when you have more data "
+    "or your images look unlike ImageNet.",
+)
+
+quiz.preprocessing_mismatch = Quiz(
+    "A model was trained on normalised images (subtract the mean, divide by the std). At "
+    "inference time someone feeds plain [0, 1] pixels. What happens?",
+    [
+        Option("PyTorch raises an error", feedback="The shapes are fine, so nothing complains."),
+        Option("Nothing: the network is robust to that", feedback="Measure it below."),
+        Option("No error, but the predictions and confidences change: a silent bug",
+               correct=True, feedback="The network sees inputs from a distribution it never "
+                                      "saw in training."),
+    ],
+    "Inference must repeat the training preprocessing exactly: the same resize, the same "
+    "scaling to [0, 1], the same mean and std, the same channel order. Pretrained torchvision "
+    "weights carry their own recipe in weights.transforms().",
+)
+
+quiz.params_vs_latency = Quiz(
+    "Predict first: does the model with the fewest parameters always have the lowest CPU "
+    "latency?",
+    [
+        Option("Yes, compute is proportional to parameters",
+               feedback="Conv layers reuse each weight at every position, so compute depends "
+                        "on image size and layer layout too."),
+        Option("No: measure it; parameters, compute and latency are different things",
+               correct=True, feedback="The table below shows it for the candidate models."),
+    ],
+    "Parameters decide memory and download size. Latency depends on the number of "
+    "multiply-adds (which grows with image size), on how well each layer type runs on your "
+    "hardware (depthwise convs are cheap in FLOPs but not always fast) and on the batch "
+    "size. Choose a production model from a measured table, not from the parameter count.",
+)
+
+quiz.tabular = Quiz(
+    "A table of customer data has 20 columns in no particular order. Is a CNN a good choice?",
+    [
+        Option("Yes: a table is a grid, like an image",
+               feedback="A conv filter assumes that neighbouring columns are related. Here "
+                        "column order is arbitrary."),
+        Option("No: there is no spatial structure for local filters to exploit", correct=True,
+               feedback="Shuffle the columns and nothing about the data changes, but a CNN's "
+                        "view of it does."),
+    ],
+    "CNNs assume locality (neighbours matter together) and translation equivariance (the "
+    "same pattern can appear anywhere). Tabular data has neither; gradient-boosted trees or a "
+    "small MLP are the usual tools. For sequences, CNNs can work (1D conv) but recurrent "
+    "networks and transformers capture long-range order better.",
+)
+
+quiz.conv1d_detects = Quiz(
+    "An nn.Conv1d with kernel_size=3 slides over a one-hot character sequence. What can one "
+    "of its filters detect?",
+    [
+        Option("Whether the whole sentence is positive",
+               feedback="One filter sees only 3 characters at a time."),
+        Option("A particular 3-character pattern, wherever it occurs", correct=True,
+               feedback="The same weights are applied at every position, like a 2D filter "
+                        "over an image."),
+        Option("Nothing: convolutions only work on images",
+               feedback="Convolution works on any grid: 1D sequences, 2D images, 3D volumes."),
+    ],
+    "A 1D conv is the same idea as a 2D one along a single axis: local windows, shared "
+    "weights. Stacked and followed by a max over positions, it becomes a text classifier; "
+    "this is how CNNs are used in NLP.",
+)

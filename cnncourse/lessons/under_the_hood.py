@@ -1,0 +1,239 @@
+"""Lesson 08 · Under the hood: the reference solutions, their checks, and the quizzes.
+
+In the notebook: ``from cnncourse.lessons.under_the_hood import check, quiz``, then
+``check.NAME(NAME)`` and ``quiz.NAME.show()``. Each check sits right after the
+reference solution it compares against.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch.nn import functional as F
+
+from cnncourse.exercises import Checks, Mistake, expect_close, expect_tensor
+from cnncourse.quiz import Option, Quiz, Quizzes
+
+check = Checks("under_the_hood")
+quiz = Quizzes("under_the_hood")
+
+
+# Reference solutions ------------------------------------------------------------------------------
+
+def receptive_field_size(kernel_sizes, strides):
+    """Input pixels (per side) seen by one output of a stack of conv/pool layers."""
+    size, jump = 1, 1            # one pixel; neighbouring outputs 1 input pixel apart
+    for k, s in zip(kernel_sizes, strides):
+        size += (k - 1) * jump   # a k-wide window reaches k - 1 more positions of the layer below
+        jump *= s                # a stride spreads the next layer's inputs further apart
+    return size
+
+
+def numerical_grad(f, x, eps=1e-3):
+    """Central finite differences: d f / d x[i] ~ (f(x + eps) - f(x - eps)) / (2 eps)."""
+    grad = torch.zeros_like(x)
+    flat, g = x.view(-1), grad.view(-1)
+    for i in range(flat.numel()):
+        old = flat[i].item()
+        flat[i] = old + eps
+        up = float(f(x))
+        flat[i] = old - eps
+        down = float(f(x))
+        flat[i] = old            # put the value back before moving on
+        g[i] = (up - down) / (2 * eps)
+    return grad
+
+
+# Checks -------------------------------------------------------------------------------------------
+
+@check.of(receptive_field_size)
+def check_receptive_field_size(fn):
+    """Stacks with and without strides, against the layer-by-layer formula."""
+    cases = [([3], [1]), ([3, 3], [1, 1]), ([3, 3, 3], [1, 1, 1]), ([3, 2, 3, 2], [1, 2, 1, 2]),
+             ([5, 2, 3], [1, 2, 1]), ([7, 3, 3], [2, 2, 1])]
+    for ks, ss in cases:
+        got = fn(list(ks), list(ss))
+        want = receptive_field_size(ks, ss)
+        if isinstance(got, bool) or not isinstance(got, (int, float)) or not float(got).is_integer():
+            raise Mistake(f"return a whole number of pixels (an int), got {got!r}.")
+        if got == want:
+            continue
+        where = f"kernels {ks}, strides {ss}"
+        if got == sum(ks):
+            raise Mistake(f"for {where} you returned {got}, the sum of the kernel sizes. A "
+                          "3x3 layer on top of another adds 2 pixels (kernel - 1), not 3: "
+                          "start from size 1 and add (k - 1) * jump per layer.")
+        if got == 1 + sum(k - 1 for k in ks):
+            raise Mistake(f"for {where} you returned {got}: strides were ignored. After a "
+                          "stride-2 layer, neighbouring outputs are 2 input pixels apart, so "
+                          "every later layer adds (k - 1) * jump with jump multiplied by "
+                          "each stride so far.")
+        late = 1
+        jump = 1
+        for k, s in zip(ks, ss):
+            jump *= s
+            late += (k - 1) * jump
+        if got == late:
+            raise Mistake(f"for {where} you returned {got}: the stride was applied before the "
+                          "layer's own kernel. A layer's stride only affects the layers after "
+                          "it: add (k - 1) * jump first, then update jump *= stride.")
+        raise Mistake(f"for {where} the receptive field is {want} pixels, you returned {got}.")
+    return "receptive fields match the formula for every stack, strides included."
+
+
+def _conv_loss(w: torch.Tensor) -> torch.Tensor:
+    image = torch.linspace(-1, 1, 2 * 6 * 6, dtype=torch.float64).reshape(1, 2, 6, 6)
+    return (F.conv2d(image, w) ** 3).sum()
+
+
+@check.of(numerical_grad)
+def check_numerical_grad(fn):
+    """Matches autograd on a cubic and on the loss of a conv2d, and leaves x unchanged."""
+    g = torch.Generator().manual_seed(8)
+    cases = [("sum(x**3)", lambda x: (x ** 3).sum(),
+              torch.randn(5, generator=g, dtype=torch.float64) * 2),
+             ("a conv2d loss w.r.t. its 3x3 kernel", _conv_loss,
+              torch.randn(1, 2, 3, 3, generator=g, dtype=torch.float64))]
+    for what, f, x in cases:
+        before = x.clone()
+        got = fn(f, x, eps=1e-3)
+        if not torch.equal(x, before):
+            raise Mistake(f"on {what}, x was changed by your function: after nudging x[i] by "
+                          "+eps and -eps, put the original value back before moving on.")
+        expect_tensor(got, tuple(x.shape), what=f"your gradient of {what}")
+        xr = x.clone().requires_grad_(True)
+        (true,) = torch.autograd.grad(f(xr), xr)
+        got = got.double()
+        if torch.allclose(got, true, rtol=1e-4, atol=1e-5):
+            continue
+        if torch.allclose(got, 2 * true, rtol=1e-3, atol=1e-4):
+            raise Mistake(f"on {what} your gradient is twice autograd's: the two nudged "
+                          "points are 2*eps apart, so divide by 2 * eps.")
+        if torch.allclose(got, true / 2, rtol=1e-3, atol=1e-4):
+            raise Mistake(f"on {what} your gradient is half of autograd's: divide by 2 * eps, "
+                          "not 4 * eps (or nudge by +eps and -eps, not +-eps/2).")
+        if torch.allclose(got, true, rtol=1e-2, atol=1e-2):
+            raise Mistake(f"on {what} your gradient is close to autograd's but off by "
+                          f"{(got - true).abs().max().item():.2g}: that is the error of a "
+                          "one-sided difference (f(x+eps) - f(x)) / eps. Use the central "
+                          "difference (f(x+eps) - f(x-eps)) / (2*eps), which is far more "
+                          "accurate.")
+        expect_close(got, true, what=f"your gradient of {what}", rtol=1e-4, atol=1e-5,
+                     hint="Nudge one entry at a time: x[i] + eps and x[i] - eps.")
+    return "your finite differences agree with autograd to 1e-5."
+
+
+# Quizzes ------------------------------------------------------------------------------------------
+
+quiz.first_layer_filters = Quiz(
+    "Before you look: what do the first-layer filters of a trained CNN usually look like?",
+    [
+        Option("Random noise: the pictures only appear in deeper layers",
+               feedback="Even after a short training run the first layer shows some structure."),
+        Option("Small edge, stripe and colour-blob detectors", correct=True,
+               feedback="A 3 × 3 or 5 × 5 window is too small for anything but local patterns."),
+        Option("Tiny copies of whole objects (a cat, a car)",
+               feedback="A 3 × 3 filter sees 9 pixels; no object fits in it."),
+    ],
+    "First-layer filters are a handful of pixels wide, so all they can learn are local "
+    "patterns: oriented edges, colour contrasts, blobs. Deeper layers combine them into larger "
+    "patterns. Expect a short CPU run to give noisier filters than a long GPU run.",
+)
+
+quiz.receptive_field_two_convs = Quiz(
+    "Two 3 × 3 conv layers (stride 1) are stacked. How many input pixels wide is the region "
+    "that one output value of the SECOND layer depends on?",
+    [
+        Option("3 × 3", feedback="That is one layer. The second layer looks at 3 × 3 outputs "
+               "of the first, and each of those sees its own 3 × 3 window."),
+        Option("5 × 5", correct=True, feedback="Each extra 3 × 3 layer adds 2 pixels."),
+        Option("6 × 6", feedback="Neighbouring windows overlap, so it is 3 + 2, not 3 + 3."),
+        Option("9 × 9", feedback="Sizes add (minus the overlap); they do not multiply."),
+    ],
+    "Each stride-1 layer with a k × k kernel adds k - 1 pixels: 1 → 3 → 5. A stride or a "
+    "pooling layer multiplies the growth of every layer after it, which is how a small stack "
+    "comes to see most of a 32 × 32 image.",
+)
+
+quiz.equivariance = Quiz(
+    "You shift an image 3 pixels to the right and run it through a conv layer (with "
+    "padding). What happens to the feature map, away from the borders?",
+    [
+        Option("It does not change at all", feedback="That would be invariance; a conv layer "
+               "keeps track of where things are."),
+        Option("It shifts 3 pixels to the right too", correct=True,
+               feedback="The same filter is applied at every position, so the response moves "
+                        "with the pattern."),
+        Option("It changes unpredictably", feedback="Weight sharing makes the change exactly "
+               "predictable: a shift."),
+    ],
+    "Convolution is translation EQUIVARIANT: shift the input and the output shifts by the "
+    "same amount. Pooling and global averaging later throw position away, which makes the "
+    "final answer approximately invariant to small shifts.",
+)
+
+quiz.myth_filters_invariant = Quiz(
+    "Myth or fact: 'a CNN's filters are translation invariant: their output is the same "
+    "wherever the pattern appears'.",
+    [
+        Option("Fact: that is what weight sharing means",
+               feedback="Weight sharing means the same filter is used everywhere, so the "
+                        "response MOVES with the pattern. The measurement below shows it."),
+        Option("Myth, strictly: conv outputs are equivariant; only pooling and global "
+               "averaging make the final answer (approximately) invariant", correct=True,
+               feedback="The measurement below shifts an image and compares both."),
+    ],
+    "The filters detect a pattern anywhere (weight sharing), but the feature map says WHERE "
+    "it was found. Invariance of the class decision comes later and is only approximate: max "
+    "pooling forgives shifts inside its window, and global averaging or the classifier head "
+    "can discard position. The measurement below shows feature maps changing a lot under a "
+    "shift while the global average and most predictions barely move.",
+    title="Myth buster",
+)
+
+quiz.conv_vs_dense = Quiz(
+    "Turning a 32 × 32 × 3 image into 16 feature maps of 32 × 32: a 3 × 3 conv layer needs "
+    "448 parameters. How many does a fully connected layer with the same input and output "
+    "size need?",
+    [
+        Option("About the same", feedback="A dense layer connects every input to every output."),
+        Option("About 10 times more", feedback="Far more than that."),
+        Option("About 50 million: over 100,000 times more", correct=True,
+               feedback="3,072 inputs × 16,384 outputs + 16,384 biases."),
+    ],
+    "Local connections (each output sees 3 × 3 × 3 inputs) and weight sharing (the same 16 "
+    "filters everywhere) cut 50,348,032 parameters down to 16 × (27 + 1) = 448. That is why "
+    "CNNs, not fully connected networks, made training on images practical.",
+)
+
+quiz.complex_cells = Quiz(
+    "In the visual cortex, 'simple cells' respond to an edge at one exact spot, and "
+    "'complex cells' respond to that edge anywhere in a small neighbourhood. Which CNN layer "
+    "plays the complex cell?",
+    [
+        Option("The convolution", feedback="A conv unit is the simple cell: one pattern at "
+               "one position."),
+        Option("The pooling layer", correct=True,
+               feedback="A max over a small window fires if the pattern is anywhere in it."),
+        Option("The fully connected head", feedback="The head combines everything; it is "
+               "closer to the object-level areas further along."),
+    ],
+    "Hubel and Wiesel's simple cells have small receptive fields and prefer an oriented edge "
+    "at one place, like a conv filter. Complex cells pool over simple cells, like max "
+    "pooling. Stacking such stages gives the hierarchy from edges to objects that CNNs copy.",
+)
+
+quiz.saliency_vs_gradcam = Quiz(
+    "Predict first: which map will be blockier, saliency (gradient w.r.t. each input pixel) "
+    "or Grad-CAM on conv2 (a 16 × 16 feature map, resized to 32 × 32)?",
+    [
+        Option("Saliency", feedback="Saliency has one value per input pixel: it is the "
+               "fine-grained (and often noisy) one."),
+        Option("Grad-CAM", correct=True,
+               feedback="It lives on the 16 × 16 grid of conv2 and is then resized."),
+        Option("They are identical", feedback="They answer different questions and differ "
+               "visibly below."),
+    ],
+    "Saliency asks 'which pixels would change this logit most?', per pixel. Grad-CAM asks "
+    "'which regions of a deep feature map support this class?', at that layer's resolution. "
+    "Grad-CAM is coarser but usually less noisy.",
+)

@@ -1,1 +1,0 @@
-"""Reference solutions, one module per notebook. ``check.NAME.solution()`` prints one."""

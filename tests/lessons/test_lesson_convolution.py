@@ -1,0 +1,106 @@
+"""Lesson 03 (convolution): each check accepts its reference and names the mistake in realistic wrong answers."""
+
+import torch
+import torch.nn.functional as F
+from checkhelpers import wrong
+
+from cnncourse.exercises import CORRECT
+from cnncourse.lessons.convolution import check
+
+
+def _loop_conv(image, kernel, padding=0, stride=1, flip=False, extra=1, transpose=False,
+               use_padding=True, use_stride=True):
+    """A learner's loop conv with switchable slips."""
+    k = kernel.flip(0, 1) if flip else kernel
+    k = k.T if transpose else k
+    p = padding if use_padding else 0
+    s = stride if use_stride else 1
+    x = F.pad(image, (p, p, p, p))
+    kh, kw = k.shape
+    h_out = (x.shape[0] - kh) // s + extra
+    w_out = (x.shape[1] - kw) // s + extra
+    out = torch.zeros(h_out, w_out)
+    for i in range(h_out):
+        for j in range(w_out):
+            out[i, j] = (x[i * s:i * s + kh, j * s:j * s + kw] * k).sum()
+    return out
+
+
+def test_conv2d_single_mistakes():
+    c = check.conv2d_single
+    assert c.verdict(_loop_conv).status == CORRECT
+    wrong(c, lambda im, k, padding=0, stride=1: _loop_conv(im, k, padding, stride, flip=True),
+          "TRUE convolution", "without flipping")
+    wrong(c, lambda im, k, padding=0, stride=1: _loop_conv(im, k, padding, stride, extra=0),
+          "output is 3x4", "it should be 4x5", "off by one")
+    wrong(c, lambda im, k, padding=0, stride=1: _loop_conv(im, k, padding, stride,
+                                                           use_padding=False),
+          "output is 30x30; with padding=1 it should stay 32x32", "padding was ignored")
+    wrong(c, lambda im, k, padding=0, stride=1: _loop_conv(im, k, padding, stride,
+                                                           use_stride=False),
+          "stride was ignored")
+    wrong(c, lambda im, k, padding=0, stride=1: _loop_conv(im, k, padding, stride,
+                                                           transpose=True),
+          "kernel[row, col]")
+
+
+def test_conv_output_size_mistakes():
+    c = check.conv_output_size
+    wrong(c, lambda n, k, padding=0, stride=1: (n + 2 * padding - k) // stride, "forgot the + 1")
+    wrong(c, lambda n, k, padding=0, stride=1: (n + padding - k) // stride + 1, "BOTH sides")
+    wrong(c, lambda n, k, padding=0, stride=1: (n + 2 * padding - k) / stride + 1,
+          "returned the float", "//")
+    wrong(c, lambda n, k, padding=0, stride=1: n + 2 * padding - k + 1, "ignored the stride")
+    wrong(c, lambda n, k, padding=0, stride=1: n - k + 1, "ignored the padding")
+
+
+def _multi(x, weight, bias, padding=0, stride=1, *, use_bias=True, mean=False, swap=False,
+           bias_each=False, stack=True):
+    """A learner's multi-channel conv with switchable slips."""
+    outs = []
+    for o in range(weight.shape[0]):
+        total = 0
+        for c in range(x.shape[0]):
+            w = weight[c, o] if swap else weight[o, c]
+            total = total + _loop_conv(x[c], w, padding, stride)
+            if bias_each:
+                total = total + bias[o]
+        if mean:
+            total = total / x.shape[0]
+        if use_bias and not bias_each:
+            total = total + bias[o]
+        outs.append(total)
+    return torch.stack(outs) if stack else outs
+
+
+def test_conv2d_multi_mistakes():
+    c = check.conv2d_multi
+    assert c.verdict(_multi).status == CORRECT
+    wrong(c, lambda *a, **k: _multi(*a, **k, use_bias=False), "except the bias")
+    wrong(c, lambda *a, **k: _multi(*a, **k, mean=True), "AVERAGED")
+    wrong(c, lambda *a, **k: _multi(*a, **k, bias_each=True), "added 2 times")
+    wrong(c, lambda *a, **k: _multi(*a, **k, stack=False), "torch.stack")
+
+    def per_pair(x, weight, bias, padding=0, stride=1):  # forgot to sum over input channels
+        return torch.stack([torch.stack([_loop_conv(x[ci], weight[o, ci], padding, stride)
+                                         for ci in range(x.shape[0])])
+                            for o in range(weight.shape[0])])
+
+    wrong(c, per_pair, "SUM over the input")
+
+    def swapped(x, weight, bias, padding=0, stride=1):  # crashes when C_in != C_out...
+        if x.shape[0] != weight.shape[0]:
+            return _multi(x, weight, bias, padding, stride)
+        return _multi(x, weight, bias, padding, stride, swap=True)   # ...so only sure cases
+
+    wrong(c, swapped, "weight[o, c]")
+
+
+def test_conv_param_count_mistakes():
+    c = check.conv_param_count
+    wrong(c, lambda i, o, k, bias=True: o * i * k * k, "forgot the biases")
+    wrong(c, lambda i, o, k, bias=True: o * i * k * k + o, "bias=False")
+    wrong(c, lambda i, o, k, bias=True: o * k * k + (o if bias else 0), "ALL input channels")
+    wrong(c, lambda i, o, k, bias=True: o * i * k + (o if bias else 0), "k * k weights")
+    wrong(c, lambda i, o, k, bias=True: o * i * (k * k + (1 if bias else 0)),
+          "one bias per output channel")

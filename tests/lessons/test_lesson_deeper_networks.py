@@ -1,0 +1,48 @@
+"""Lesson 09 (deeper_networks): each check accepts its reference and names the mistake in realistic wrong answers."""
+
+import torch
+from checkhelpers import wrong
+from torch import nn
+
+from cnncourse.lessons.deeper_networks import check
+
+
+def test_batch_norm_mistakes():
+    chk = check.batch_norm_2d
+    wrong(chk, lambda x, eps=1e-5: (x - x.mean((1, 2, 3), keepdim=True))
+          / torch.sqrt(x.var((1, 2, 3), unbiased=False, keepdim=True) + eps), "layer norm")
+    wrong(chk, lambda x, eps=1e-5: (x - x.mean(0, keepdim=True))
+          / torch.sqrt(x.var(0, unbiased=False, keepdim=True) + eps), "dim 0")
+    wrong(chk, lambda x, eps=1e-5: (x - x.mean((0, 2, 3), keepdim=True))
+          / torch.sqrt(x.var((0, 2, 3), keepdim=True) + eps), "unbiased=False")
+    wrong(chk, lambda x, eps=1e-5: (x - x.mean((0, 2, 3), keepdim=True))
+          / x.std((0, 2, 3), unbiased=False, keepdim=True), "add eps")
+
+
+def test_random_crop_mistakes():
+    chk = check.random_crop
+    ref = check.random_crop.reference
+    wrong(chk, lambda X, p, dy, dx: torch.nn.functional.pad(X, (p,) * 4), "padded size")
+    wrong(chk, lambda X, p, dy, dx: ref(X, p, dx, dy), "swapped")
+    wrong(chk, lambda X, p, dy, dx: ref(X, p, dy[:1].expand(len(dy)), dx[:1].expand(len(dx))),
+          "first image's offset")
+    wrong(chk, lambda X, p, dy, dx: X, "equals the input")
+
+
+def test_smooth_labels_mistakes():
+    chk = check.smooth_labels
+    wrong(chk, lambda y, k, s=0.1: nn.functional.one_hot(y, k).float(), "one-hot")
+
+    def forgot_true(y, k, s=0.1):
+        t = torch.full((len(y), k), s / k)
+        t[torch.arange(len(y)), y] = 1 - s
+        return t
+
+    def k_minus_one(y, k, s=0.1):
+        t = torch.full((len(y), k), s / (k - 1))
+        t[torch.arange(len(y)), y] = 1 - s
+        return t
+
+    wrong(chk, forgot_true, "sum to 1")
+    wrong(chk, k_minus_one, "K - 1")
+    wrong(chk, lambda y, k, s=0.1: nn.functional.one_hot(y, k), "float")
