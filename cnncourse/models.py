@@ -9,6 +9,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from cnncourse.modelutils import check_model
+
 
 class SimpleCNN(nn.Module):
     """Two conv blocks (3->16->32 channels, ReLU, 2x2 max-pool) and a 2048->128->10 head.
@@ -60,9 +62,7 @@ class MLP(nn.Module):
 
 def count_parameters(model: nn.Module, trainable_only: bool = True) -> int:
     """Number of (trainable) parameters in ``model``."""
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"count_parameters: expected a torch.nn.Module, got "
-                        f"{type(model).__name__}.")
+    check_model(model, "count_parameters")
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 

@@ -17,6 +17,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from cnncourse.modelutils import check_model, eval_mode
+
 
 class ShapeError(RuntimeError):
     """Raised by ``trace(..., strict=True)`` when the model cannot run on the input."""
@@ -152,9 +154,7 @@ def trace(model: nn.Module, input_size: tuple[int, ...] | list[int] | torch.Tens
     Example:
         >>> print(trace(SimpleCNN(), (1, 3, 32, 32)))
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"trace: expected a torch.nn.Module, got {type(model).__name__}. "
-                        "Pass the model object, e.g. trace(SimpleCNN(), (1, 3, 32, 32)).")
+    check_model(model, "trace")
     if isinstance(input_size, torch.Tensor):
         x = input_size
     else:
@@ -203,10 +203,8 @@ def trace(model: nn.Module, input_size: tuple[int, ...] | list[int] | torch.Tens
     for leaf in leaves:
         handles.append(leaf.register_forward_pre_hook(pre_hook))
         handles.append(leaf.register_forward_hook(post_hook))
-    was_training = model.training
-    model.eval()
     try:
-        with torch.no_grad():
+        with torch.no_grad(), eval_mode(model):
             output = model(x)
     except Exception as err:  # turn the failure into a plain message at the failing layer
         failed = state["active"]
@@ -225,7 +223,6 @@ def trace(model: nn.Module, input_size: tuple[int, ...] | list[int] | torch.Tens
     finally:
         for handle in handles:
             handle.remove()
-        model.train(was_training)
     out = _first_tensor(output)
     result.output_shape = None if out is None else tuple(out.shape)
     if out is not None and out.dim() > 0 and batch is not None and out.shape[0] != batch:

@@ -6,8 +6,9 @@ The ingredients, each a small function here:
 2. ``augment_batch``: random crop (pad + a random offset per image) and random horizontal
    flips, done on the whole batch at once on the device.
 3. ``SpeedNet``: a compact conv-BN-GELU network; ``channels_last`` memory layout on CUDA.
-4. mixed precision: ``torch.autocast`` in bf16 (fp16 where bf16 is missing) on CUDA.
-5. a one-cycle learning-rate schedule with Nesterov SGD, label smoothing, and
+4. mixed precision on CUDA (``amp_settings``): ``torch.autocast`` in bf16 on GPUs that
+   compute it natively, float16 with a ``torch.amp.GradScaler`` on older ones (Colab's T4).
+5. PyTorch's ``OneCycleLR`` learning-rate schedule with Nesterov SGD, label smoothing, and
    flip test-time augmentation in ``evaluate_tta``.
 
 ``run_speedrun`` puts them together and reports the time of every epoch. The public records
@@ -141,7 +142,7 @@ class SpeedrunConfig:
     label_smoothing: float = 0.2
     padding: int = 2
     widths: tuple[int, ...] = (64, 256, 256, 256)
-    amp: bool = True                # autocast bf16/fp16 on CUDA (ignored elsewhere)
+    amp: bool = True                # mixed precision on CUDA, see amp_settings (ignored elsewhere)
     channels_last: bool = True      # on CUDA only
     tta: bool = True                # average the prediction with the mirrored image
     seed: int = 0
@@ -155,27 +156,71 @@ class SpeedrunConfig:
                    train_size=train_size)
 
 
+def amp_settings(device: torch.device | str) -> tuple[torch.dtype | None, bool]:
+    """Mixed precision for ``device``: ``(autocast dtype or None, whether to use a GradScaler)``.
+
+    - CUDA with native bf16 (compute capability 8.0 or more: A100, H100, RTX 30xx/40xx):
+      ``(torch.bfloat16, False)``; bf16 has float32's range, so gradients need no scaling.
+    - Older CUDA GPUs (a T4 on Colab is 7.5): ``(torch.float16, True)``. Their bf16 is only
+      emulated and slow, although ``torch.cuda.is_bf16_supported()`` says True; float16's
+      small range makes tiny gradients underflow to zero, so the loss is scaled up first.
+    - CPU, Apple MPS and the rest: ``(None, False)``, plain float32.
+    """
+    device = torch.device(device)
+    if device.type != "cuda":
+        return None, False
+    major, _minor = torch.cuda.get_device_capability(device)
+    if major >= 8:
+        return torch.bfloat16, False
+    return torch.float16, True
+
+
 def _autocast(device: torch.device, enabled: bool) -> Any:
-    if enabled and device.type == "cuda":
-        dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
-        return torch.autocast("cuda", dtype=dtype)
+    dtype, _ = amp_settings(device)
+    if enabled and dtype is not None:
+        return torch.autocast(device.type, dtype=dtype)
     return torch.autocast(device.type, enabled=False)
 
 
-def one_cycle(total_steps: int, warmup: float = 0.25, start: float = 0.1,
-              end: float = 0.0) -> Any:
-    """LR multiplier per step: linear from ``start`` up to 1 over the first ``warmup`` of the
-    steps, then linear down to ``end``. Pass it to ``torch.optim.lr_scheduler.LambdaLR``."""
+def train_step(model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: Any,
+               optimizer: torch.optim.Optimizer, scaler: torch.amp.GradScaler,
+               amp: bool = True) -> torch.Tensor:
+    """One mixed-precision step: forward under autocast, scaled backward, step, update.
+
+    With a disabled ``scaler`` (bf16 or float32) ``scale`` returns the loss unchanged and
+    ``step`` is a plain ``optimizer.step()``. With float16 the scaler multiplies the loss
+    before ``backward`` and divides the gradients again before the step, skipping a step
+    whose gradients overflowed. Returns the (unscaled) loss.
+    """
+    with _autocast(X.device, amp):                         # 4. mixed precision
+        loss = loss_fn(model(X), y)
+    optimizer.zero_grad(set_to_none=True)
+    scaler.scale(loss).backward()
+    scaler.step(optimizer)
+    scaler.update()
+    return loss.detach()
+
+
+def one_cycle_schedule(optimizer: torch.optim.Optimizer, max_lr: float, total_steps: int,
+                       warmup: float = 0.25, start: float = 0.1, end: float = 1e-4
+                       ) -> torch.optim.lr_scheduler.OneCycleLR:
+    """PyTorch's ``OneCycleLR``, shaped as the speed-runs use it; step it after every batch.
+
+    The learning rate rises linearly from ``start * max_lr`` to ``max_lr`` over the first
+    ``warmup`` fraction of the steps, then falls linearly to ``end * max_lr``. Momentum stays
+    fixed at the optimizer's value (``cycle_momentum=False``).
+    """
     if not isinstance(total_steps, int) or total_steps < 1:
-        raise ValueError(f"one_cycle: total_steps must be a positive int, got {total_steps!r}.")
-    peak = max(1.0, warmup * total_steps)
-
-    def factor(step: int) -> float:
-        if step < peak:
-            return start + (1.0 - start) * step / peak
-        return max(end, 1.0 - (1.0 - end) * (step - peak) / max(1.0, total_steps - peak))
-
-    return factor
+        raise ValueError(f"one_cycle_schedule: total_steps must be a positive int, got "
+                         f"{total_steps!r}.")
+    if not 0 < end < start <= 1:
+        raise ValueError(f"one_cycle_schedule: need 0 < end < start <= 1 (fractions of max_lr), "
+                         f"got start={start!r}, end={end!r}.")
+    return torch.optim.lr_scheduler.OneCycleLR(
+        optimizer, max_lr=max_lr, total_steps=total_steps, pct_start=warmup,
+        anneal_strategy="linear", cycle_momentum=False,
+        div_factor=1 / start,                 # first lr = max_lr * start
+        final_div_factor=start / end)         # last lr = first lr / final_div = max_lr * end
 
 
 @torch.no_grad()
@@ -208,7 +253,8 @@ def run_speedrun(X_train: torch.Tensor, y_train: torch.Tensor, X_test: torch.Ten
     """Train ``SpeedNet`` with the recipe and return accuracy and timings.
 
     Returns a dict with ``test_acc``, ``train_seconds`` (training only, data already on the
-    device), ``epoch_seconds`` (a list), ``device``, ``amp_dtype`` and the config used.
+    device), ``epoch_seconds`` (a list), ``device``, ``amp_dtype`` (``"bfloat16"``,
+    ``"float16"`` or None), ``grad_scaler`` (whether float16 needed one) and the config used.
     """
     from cnncourse.settings import device as best_device
     from cnncourse.settings import seed_everything
@@ -234,8 +280,10 @@ def run_speedrun(X_train: torch.Tensor, y_train: torch.Tensor, X_test: torch.Ten
     steps_per_epoch = math.ceil(X_train.shape[0] / config.batch_size)
     optimizer = torch.optim.SGD(model.parameters(), lr=config.lr, momentum=config.momentum,
                                 nesterov=True, weight_decay=config.weight_decay)
-    schedule = torch.optim.lr_scheduler.LambdaLR(                          # 5. one cycle
-        optimizer, one_cycle(config.epochs * steps_per_epoch))
+    schedule = one_cycle_schedule(optimizer, config.lr,                  # 5. one cycle
+                                  config.epochs * steps_per_epoch)
+    amp_dtype, use_scaler = amp_settings(device) if config.amp else (None, False)
+    scaler = torch.amp.GradScaler(device.type, enabled=use_scaler)
     loss_fn = nn.CrossEntropyLoss(label_smoothing=config.label_smoothing)
 
     from tqdm.auto import tqdm
@@ -249,18 +297,13 @@ def run_speedrun(X_train: torch.Tensor, y_train: torch.Tensor, X_test: torch.Ten
         order = torch.randperm(X_train.shape[0], device=device)
         for i in range(steps_per_epoch):
             idx = order[i * config.batch_size:(i + 1) * config.batch_size]
-            with _autocast(device, config.amp):                            # 4. mixed precision
-                loss = loss_fn(model(X_aug[idx]), y_train[idx])
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
+            train_step(model, X_aug[idx], y_train[idx], loss_fn, optimizer, scaler, config.amp)
             schedule.step()
         _sync(device)
         epoch_seconds.append(time.perf_counter() - start)
     acc = evaluate_tta(model, X_test, y_test, tta=config.tta, amp=config.amp)
-    amp_dtype = None
-    if config.amp and cuda:
-        amp_dtype = "bfloat16" if torch.cuda.is_bf16_supported() else "float16"
     return {"test_acc": acc, "train_seconds": sum(epoch_seconds),
-            "epoch_seconds": epoch_seconds, "device": str(device), "amp_dtype": amp_dtype,
+            "epoch_seconds": epoch_seconds, "device": str(device),
+            "amp_dtype": None if amp_dtype is None else str(amp_dtype).removeprefix("torch."),
+            "grad_scaler": use_scaler,
             "train_images": X_train.shape[0], "model": model, "config": asdict(config)}

@@ -1,8 +1,10 @@
 """The training loop used from notebook 07 on: ``fit`` and ``evaluate``.
 
 ``fit`` is the loop notebook 07 writes by hand, with the same numbered steps, plus a tqdm
-progress bar and a history. It keeps running sums on the device and reads them once per
-epoch, so it adds no measurable overhead over a bare PyTorch loop.
+progress bar and a history. After each epoch it scores the validation split (``val_data``),
+the data used to choose settings; ``evaluate`` scores the test split once, at the end. It
+keeps running sums on the device and reads them once per epoch, so it adds no measurable
+overhead over a bare PyTorch loop.
 """
 
 from __future__ import annotations
@@ -13,15 +15,21 @@ from typing import Any
 import torch
 from torch import nn
 
+from cnncourse.modelutils import check_model, eval_mode, model_device
+
 Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
 
 
 class History(dict):
     """Per-epoch metrics: ``history["train_loss"]`` is a list with one value per epoch.
 
-    Keys: ``epoch``, ``train_loss``, ``train_acc`` and, with test data, ``test_loss`` and
-    ``test_acc``. It is a plain dict of lists, so ``pandas.DataFrame(history)`` works too.
+    Keys: ``epoch``, ``train_loss``, ``train_acc``; with validation data ``val_loss`` and
+    ``val_acc``; with test data (older notebooks) ``test_loss`` and ``test_acc``. It is a
+    plain dict of lists, so ``pandas.DataFrame(history)`` works too. ``note`` (e.g.
+    ``"stand-in"``) is shown in the titles of :meth:`plot`.
     """
+
+    note: str | None = None
 
     def plot(self, ax: Any = None) -> Any:
         """Plot loss and accuracy per epoch (see ``cnncourse.viz.plot_history``)."""
@@ -31,13 +39,8 @@ class History(dict):
 
     def __repr__(self) -> str:
         last = {k: round(v[-1], 4) for k, v in self.items() if v and k != "epoch"}
-        return f"History({len(self.get('epoch', []))} epochs, last={last})"
-
-
-def _check_model(model: Any, where: str) -> None:
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"{where}: expected a torch.nn.Module as the model, got "
-                        f"{type(model).__name__}.")
+        note = f", note={self.note!r}" if self.note else ""
+        return f"History({len(self.get('epoch', []))} epochs, last={last}{note})"
 
 
 def _check_batches(data: Any, where: str, name: str) -> None:
@@ -47,41 +50,64 @@ def _check_batches(data: Any, where: str, name: str) -> None:
                         f"{type(data).__name__}.")
 
 
+class _Tally:
+    """Running loss and accuracy sums kept on the device: no ``.item()`` sync per batch."""
+
+    def __init__(self, device: torch.device):
+        self.loss_sum = torch.zeros((), device=device)
+        self.correct = torch.zeros((), device=device, dtype=torch.long)
+        self.count = 0
+
+    def add(self, logits: torch.Tensor, y: torch.Tensor, loss: torch.Tensor) -> None:
+        self.loss_sum += loss.detach() * y.shape[0]
+        self.correct += (logits.detach().argmax(dim=1) == y).sum()
+        self.count += y.shape[0]
+
+    def result(self, where: str, name: str) -> dict[str, float]:
+        """``{"loss", "accuracy"}``, read from the device once."""
+        if self.count == 0:
+            raise ValueError(f"{where}: {name} yielded no batches; check it is not empty.")
+        return {"loss": self.loss_sum.item() / self.count,
+                "accuracy": self.correct.item() / self.count}
+
+
 @torch.no_grad()
 def evaluate(model: nn.Module, data: Batches, loss_fn: Callable | None = None,
              device: torch.device | str | None = None) -> dict[str, float]:
-    """Mean loss and accuracy of ``model`` over the batches in ``data``."""
-    _check_model(model, "evaluate")
+    """Mean loss and accuracy of ``model`` over the batches in ``data`` (one split, once).
+
+    Returns ``{"loss": ..., "accuracy": ...}``. The model runs in eval mode (dropout off,
+    batch norm on its running statistics) and goes back to the mode it was in.
+    """
+    check_model(model, "evaluate")
     _check_batches(data, "evaluate", "data")
     loss_fn = loss_fn or nn.CrossEntropyLoss()
-    device = torch.device(device) if device is not None else _model_device(model)
-    was_training = model.training
-    model.eval()
-    loss_sum = torch.zeros((), device=device)
-    correct = torch.zeros((), device=device, dtype=torch.long)
-    count = 0
-    for X, y in data:
-        X, y = X.to(device, non_blocking=True), y.to(device, non_blocking=True)
-        logits = model(X)                                  # (N, num_classes)
-        loss_sum += loss_fn(logits, y) * y.shape[0]
-        correct += (logits.argmax(dim=1) == y).sum()
-        count += y.shape[0]
-    model.train(was_training)
-    if count == 0:
-        raise ValueError("evaluate: the data yielded no batches; check it is not empty.")
-    return {"loss": loss_sum.item() / count, "accuracy": correct.item() / count}
+    device = torch.device(device) if device is not None else model_device(model)
+    tally = _Tally(device)
+    with eval_mode(model):
+        for X, y in data:
+            X, y = X.to(device, non_blocking=True), y.to(device, non_blocking=True)
+            logits = model(X)                                  # (N, num_classes)
+            tally.add(logits, y, loss_fn(logits, y))
+    return tally.result("evaluate", "the data")
 
 
 def fit(model: nn.Module, train_data: Batches, test_data: Batches | None = None, *,
-        epochs: int = 1, lr: float = 1e-3, optimizer: torch.optim.Optimizer | None = None,
-        loss_fn: Callable | None = None, scheduler: Any = None,
-        device: torch.device | str | None = None, seed: int | None = None,
-        progress: bool = True, callback: Callable[[History], Any] | None = None) -> History:
+        val_data: Batches | None = None, epochs: int = 1, lr: float = 1e-3,
+        optimizer: torch.optim.Optimizer | None = None, loss_fn: Callable | None = None,
+        scheduler: Any = None, device: torch.device | str | None = None,
+        seed: int | None = None, progress: bool = True,
+        callback: Callable[[History], Any] | None = None, note: str | None = None) -> History:
     """Train ``model`` for ``epochs`` passes over ``train_data`` and return a :class:`History`.
 
     Args:
         model: any classifier returning logits ``(N, num_classes)``.
-        train_data, test_data: iterables of ``(X, y)`` batches.
+        train_data: an iterable of ``(X, y)`` batches, e.g. ``data.train.loader(128, True)``.
+        val_data: batches scored after every epoch (``val_loss``, ``val_acc``): watch these
+            to choose epochs and learning rates, then score the test split once with
+            :func:`evaluate`.
+        test_data: scored after every epoch as ``test_loss``/``test_acc``; kept so older
+            code runs, but choosing settings by it overfits the test split: use ``val_data``.
         epochs: passes over the training data.
         lr: learning rate for the default Adam optimizer (ignored when ``optimizer`` is given).
         loss_fn: defaults to ``nn.CrossEntropyLoss()`` (it expects logits, not probabilities).
@@ -91,11 +117,15 @@ def fit(model: nn.Module, train_data: Batches, test_data: Batches | None = None,
             the model too, and the same seed gives the same loss curve on one machine.
         progress: show a tqdm progress bar per epoch.
         callback: called with the history after each epoch (e.g. a live plot).
+        note: a word about the data shown in the progress bar and plot titles, e.g.
+            ``note="stand-in" if data.synthetic else None``.
     """
-    _check_model(model, "fit")
+    check_model(model, "fit")
     _check_batches(train_data, "fit", "train_data")
-    if test_data is not None:
-        _check_batches(test_data, "fit", "test_data")
+    scored = {name: batches for name, batches in (("val", val_data), ("test", test_data))
+              if batches is not None}
+    for name, batches in scored.items():
+        _check_batches(batches, "fit", f"{name}_data")
     if not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"fit: epochs must be a positive int, got {epochs!r}.")
     if optimizer is None and (not isinstance(lr, (int, float)) or lr <= 0):
@@ -104,24 +134,26 @@ def fit(model: nn.Module, train_data: Batches, test_data: Batches | None = None,
         from cnncourse.settings import seed_everything
 
         seed_everything(seed)
-    device = torch.device(device) if device is not None else _model_device(model)
+    device = torch.device(device) if device is not None else model_device(model)
     model.to(device)
     optimizer = optimizer or torch.optim.Adam(model.parameters(), lr=lr)
     loss_fn = loss_fn or nn.CrossEntropyLoss()
     history = History(epoch=[], train_loss=[], train_acc=[])
-    if test_data is not None:
-        history.update(test_loss=[], test_acc=[])
+    history.note = note
+    for name in scored:
+        history.update({f"{name}_loss": [], f"{name}_acc": []})
 
     from tqdm.auto import tqdm
 
     for epoch in range(1, epochs + 1):
         model.train()
-        loss_sum = torch.zeros((), device=device)
-        correct = torch.zeros((), device=device, dtype=torch.long)
-        count = 0
-        bar = tqdm(train_data, desc=f"epoch {epoch}/{epochs}", leave=True,
-                   disable=not progress, unit="batch")
-        for X, y in bar:
+        tally = _Tally(device)
+        desc = f"epoch {epoch}/{epochs}" + (f" ({note})" if note else "")
+        # Not ``tqdm(train_data)``: that bar closes itself when the batches run out, before
+        # the epoch's scores can be shown on it.
+        bar = tqdm(total=len(train_data) if hasattr(train_data, "__len__") else None,
+                   desc=desc, leave=True, disable=not progress, unit="batch")
+        for X, y in train_data:
             X, y = X.to(device, non_blocking=True), y.to(device, non_blocking=True)
             logits = model(X)                 # 1. forward pass: (N, num_classes)
             loss = loss_fn(logits, y)         # 2. loss against the true labels
@@ -130,31 +162,20 @@ def fit(model: nn.Module, train_data: Batches, test_data: Batches | None = None,
             optimizer.step()                  # 5. update the weights
             if scheduler is not None:
                 scheduler.step()
-            # Running sums stay on the device: no per-batch .item() sync.
-            loss_sum += loss.detach() * y.shape[0]
-            correct += (logits.detach().argmax(dim=1) == y).sum()
-            count += y.shape[0]
-        if count == 0:
-            raise ValueError("fit: train_data yielded no batches; check it is not empty.")
+            tally.add(logits, y, loss)
+            bar.update()
+        train = tally.result("fit", "train_data")
         history["epoch"].append(epoch)
-        history["train_loss"].append(loss_sum.item() / count)
-        history["train_acc"].append(correct.item() / count)
-        postfix = {"loss": f"{history['train_loss'][-1]:.3f}",
-                   "acc": f"{history['train_acc'][-1]:.3f}"}
-        if test_data is not None:
-            scores = evaluate(model, test_data, loss_fn, device)
-            history["test_loss"].append(scores["loss"])
-            history["test_acc"].append(scores["accuracy"])
-            postfix["test_acc"] = f"{scores['accuracy']:.3f}"
+        history["train_loss"].append(train["loss"])
+        history["train_acc"].append(train["accuracy"])
+        postfix = {"loss": f"{train['loss']:.3f}", "acc": f"{train['accuracy']:.3f}"}
+        for name, batches in scored.items():
+            scores = evaluate(model, batches, loss_fn, device)
+            history[f"{name}_loss"].append(scores["loss"])
+            history[f"{name}_acc"].append(scores["accuracy"])
+            postfix[f"{name}_acc"] = f"{scores['accuracy']:.3f}"
         bar.set_postfix(postfix)
         bar.close()
         if callback is not None:
             callback(history)
     return history
-
-
-def _model_device(model: nn.Module) -> torch.device:
-    try:
-        return next(model.parameters()).device
-    except StopIteration:
-        return torch.device("cpu")

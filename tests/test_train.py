@@ -1,4 +1,5 @@
-"""fit/evaluate: learns, repeats with a seed, handles bad input; models and the loader."""
+"""fit/evaluate: the same weights as a plain PyTorch loop, learns, repeats with a seed,
+monitors validation data, handles bad input; models and the loader."""
 
 import pytest
 import torch
@@ -13,6 +14,64 @@ from cnncourse.train import History, evaluate, fit
 def tiny_batch(n=32, seed=0):
     g = torch.Generator().manual_seed(seed)
     return torch.randn(n, 3, 32, 32, generator=g), torch.randint(0, 10, (n,), generator=g)
+
+
+@pytest.mark.parametrize("make_optimizer", [
+    lambda params: torch.optim.SGD(params, lr=0.05, momentum=0.9),
+    lambda params: torch.optim.Adam(params, lr=1e-3),
+], ids=["sgd", "adam"])
+def test_fit_gives_the_same_weights_as_a_plain_pytorch_loop(make_optimizer):
+    X, y = tiny_batch(48)
+    torch.manual_seed(0)
+    model = SimpleCNN()
+    twin = SimpleCNN()
+    twin.load_state_dict(model.state_dict())
+    fit(model, TensorLoader(X, y, 16, shuffle=True), epochs=2, seed=7, progress=False,
+        optimizer=make_optimizer(model.parameters()))
+
+    optimizer, loss_fn = make_optimizer(twin.parameters()), nn.CrossEntropyLoss()
+    seed_everything(7)                                     # the same shuffled batches
+    twin.train()
+    for _ in range(2):
+        for xb, yb in TensorLoader(X, y, 16, shuffle=True):
+            loss = loss_fn(twin(xb), yb)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+    for (name, p), q in zip(model.named_parameters(), twin.parameters()):
+        torch.testing.assert_close(p, q, rtol=0, atol=1e-6, msg=name)
+    torch.manual_seed(0)
+    start = SimpleCNN()                                    # the initial weights again
+    assert not torch.equal(model.fc2.weight, start.fc2.weight), "training changed nothing"
+
+
+def test_fit_records_validation_and_says_val(capsys):
+    X, y = tiny_batch(32)
+    Xv, yv = tiny_batch(16, seed=1)
+    torch.manual_seed(0)
+    model = MLP()
+    history = fit(model, TensorLoader(X, y, 8), val_data=TensorLoader(Xv, yv, 8), epochs=2,
+                  note="stand-in", progress=True)
+    assert set(history) == {"epoch", "train_loss", "train_acc", "val_loss", "val_acc"}
+    scores = evaluate(model, TensorLoader(Xv, yv, 4))
+    assert history["val_loss"][-1] == pytest.approx(scores["loss"])
+    assert history["val_acc"][-1] == pytest.approx(scores["accuracy"])
+    printed = capsys.readouterr().err
+    assert "val_acc=" in printed and "test_acc" not in printed
+    assert "(stand-in)" in printed and history.note == "stand-in"
+    assert "note='stand-in'" in repr(history)
+
+
+def test_fit_with_val_and_old_style_test_data_scores_each_split():
+    X, y = tiny_batch(16)
+    Xt, yt = tiny_batch(16, seed=2)
+    model = MLP()
+    history = fit(model, TensorLoader(X, y, 8), TensorLoader(Xt, yt, 8),
+                  val_data=TensorLoader(X, y, 8), epochs=1, progress=False)
+    assert history["val_loss"][0] == pytest.approx(evaluate(model, TensorLoader(X, y, 8))["loss"])
+    assert history["test_loss"][0] == pytest.approx(
+        evaluate(model, TensorLoader(Xt, yt, 8))["loss"])
+    assert history["val_loss"] != history["test_loss"]
 
 
 def test_fit_overfits_a_small_batch():
@@ -51,8 +110,11 @@ def test_history_has_all_keys_and_callback_runs_each_epoch():
 def test_fit_works_with_a_torch_dataloader():
     X, y = tiny_batch(16)
     loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, y), batch_size=8)
-    history = fit(MLP(), loader, epochs=1, progress=False)
-    assert 0.0 <= history["train_acc"][0] <= 1.0
+    torch.manual_seed(0)
+    model = MLP()
+    history = fit(model, loader, epochs=3, lr=1e-2, progress=False)
+    assert len(history["train_loss"]) == 3
+    assert history["train_loss"][-1] < history["train_loss"][0]
 
 
 @pytest.mark.parametrize("kwargs,message", [

@@ -1,0 +1,65 @@
+"""What each layer outputs: pick a layer by name, record feature maps with forward hooks."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import torch
+from torch import nn
+
+from cnncourse.interpret._inputs import SPATIAL, as_batch
+from cnncourse.modelutils import check_model, eval_mode, model_device
+
+
+def find_layer(model: nn.Module, layer: str | nn.Module) -> nn.Module:
+    """The submodule ``layer`` of ``model``, given as a module or a dotted name like "conv2"."""
+    check_model(model, "find_layer")
+    if isinstance(layer, nn.Module):
+        if not any(m is layer for m in model.modules()):
+            raise ValueError("find_layer: that layer is not part of the model; pass one of "
+                             "its own submodules, e.g. model.conv2.")
+        return layer
+    names = dict(model.named_modules())
+    if not isinstance(layer, str) or layer not in names or layer == "":
+        convs = [n for n, m in names.items() if isinstance(m, nn.Conv2d)]
+        raise ValueError(f"find_layer: no layer named {layer!r}; conv layers in this model: "
+                         f"{convs}.")
+    return names[layer]
+
+
+@torch.no_grad()
+def feature_maps(model: nn.Module, x: torch.Tensor,
+                 layers: Iterable[str] | None = None) -> dict[str, torch.Tensor]:
+    """Outputs of the chosen layers (default: every Conv2d and pooling layer) for input ``x``.
+
+    Returns a dict ``name -> (N, C, H, W)`` tensor, in the order the layers ran; a layer
+    that runs twice appears twice ("pool", "pool#2").
+    """
+    check_model(model, "feature_maps")
+    X, _ = as_batch(x, "feature_maps")
+    if layers is None:
+        chosen = {n: m for n, m in model.named_modules() if isinstance(m, SPATIAL)}
+    else:
+        chosen = {n: find_layer(model, n) for n in layers}
+    if not chosen:
+        raise ValueError("feature_maps: the model has no Conv2d or pooling layers; name the "
+                         "layers to record with layers=[...].")
+    out: dict[str, torch.Tensor] = {}
+
+    def record(name: str, output: torch.Tensor) -> None:
+        # A module used twice (SimpleCNN's shared ``pool``) gives "pool" then "pool#2".
+        key, k = name, 1
+        while key in out:
+            k += 1
+            key = f"{name}#{k}"
+        out[key] = output.detach()
+
+    hooks = [m.register_forward_hook(lambda _m, _i, o, n=n: record(n, o))
+             for n, m in chosen.items()]
+    try:
+        with eval_mode(model):
+            model(X.to(model_device(model)))
+    finally:
+        for h in hooks:
+            h.remove()
+    return out
