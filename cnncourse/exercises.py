@@ -18,8 +18,10 @@ when something is off.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -207,3 +209,36 @@ def expect_close(value: Any, expected: Any, what: str = "your result", atol: flo
         extra = f" {hint}" if hint else ""
         raise Mistake(f"{what} has the right shape but wrong values "
                       f"(largest difference {worst:.3g}).{extra}")
+
+
+class _Forbidden:
+    """Stands in for a built-in while a check runs: calling it raises :class:`Mistake`."""
+
+    def __init__(self, name: str, why: str):
+        self.name, self.why = name, why
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        raise Mistake(f"you called {self.name}, which does the whole job for you. {self.why}")
+
+
+@contextlib.contextmanager
+def forbid(*targets: tuple[Any, str], why: str = "The exercise is to write it yourself "
+           "from simpler tensor operations.") -> Iterator[None]:
+    """Inside this block, calling any of ``targets`` raises :class:`Mistake` (a shortcut).
+
+    Each target is ``(owner, "attribute")``, e.g. ``(torch, "softmax")`` or
+    ``(torch.nn.functional, "conv2d")``; tensor methods work too: ``(torch.Tensor, "softmax")``.
+    The originals are restored afterwards, even when the learner's code raises.
+    """
+    saved = []
+    try:
+        for owner, attribute in targets:
+            original = getattr(owner, attribute)
+            label = f"{getattr(owner, '__name__', type(owner).__name__)}.{attribute}"
+            label = label.replace("torch.nn.functional.", "F.")
+            saved.append((owner, attribute, original))
+            setattr(owner, attribute, _Forbidden(label, why))
+        yield
+    finally:
+        for owner, attribute, original in reversed(saved):
+            setattr(owner, attribute, original)
