@@ -17,13 +17,22 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+MIN_PYTHON = (3, 10)
+"""The oldest Python the course supports (pyproject's requires-python says the same)."""
+
 DATA_HELP = """\
 Where the data lives:
   Datasets are kept in one folder: $CNNCOURSE_DATA if set, else ~/.cache/cnncourse.
   Workshops: run `cnncourse data download` once on a machine with network access, share
-  that folder (USB stick, network drive), and have everyone set
-      export CNNCOURSE_DATA=/path/to/shared/folder
-  (in a notebook: os.environ["CNNCOURSE_DATA"] = "/path" before loading data).
+  that folder (USB stick, network drive; it may be read-only), and have everyone set
+      export CNNCOURSE_DATA="/path/to/shared/folder"
+  before starting Jupyter, or, inside a running notebook (no restart needed), run
+      %env CNNCOURSE_DATA=/path/to/shared/folder
+  in a cell before the cell that loads the data.
+  No network here? Download the official files elsewhere and run
+      cnncourse data import FILE...    (MNIST .gz files, cifar-10-python.tar.gz)
+      cnncourse weights import FILE... (torchvision .pth files)
+  `cnncourse data status` lists every file expected and whether it is there.
   Without the data and without network, the course uses a built-in synthetic stand-in.
 """
 
@@ -48,8 +57,9 @@ def _doctor(args: argparse.Namespace) -> int:
 
     py = sys.version_info
     rows.append(("Python", platform.python_version()))
-    if py < (3, 9):
-        problems.append("Python 3.9 or newer is needed: install a newer Python.")
+    if py < MIN_PYTHON:
+        problems.append(f"Python {MIN_PYTHON[0]}.{MIN_PYTHON[1]} or newer is needed: install a "
+                        f"newer Python.")
     rows.append(("cnncourse", __version__))
 
     for dist, needed in (("torch", True), ("torchvision", True), ("ipywidgets", False),
@@ -125,21 +135,15 @@ def _doctor(args: argparse.Namespace) -> int:
 
 def _doctor_datasets(root: Path, rows: list[tuple[str, str]], problems: list[str]) -> list[str]:
     """Add one row per dataset; return the names of those not downloaded."""
-    from cnncourse import data
+    from cnncourse.data import DATASETS, TITLES, dataset_status
 
     missing_names = []
-    for name in data.DATASETS:
-        try:
-            ok, missing = data.check_files(name, root)
-        except data.DataError as err:
-            rows.append((f"  {data.TITLES[name]}", "CORRUPT"))
-            problems.append(str(err))
-            continue
-        if not missing:
-            rows.append((f"  {data.TITLES[name]}", "present, checksums verified"))
-        else:
-            state = "not downloaded" if not ok else f"incomplete ({len(missing)} files missing)"
-            rows.append((f"  {data.TITLES[name]}", state))
+    for name in DATASETS:
+        status = dataset_status(name, root)
+        rows.append((f"  {TITLES[name]}", status.summary))
+        if status.state == "corrupt":
+            problems.append(f"{TITLES[name]}: {status.summary}; see `cnncourse data status`.")
+        elif status.state not in ("ready", "archive"):
             missing_names.append(name)
     return missing_names
 
@@ -183,8 +187,7 @@ def _data_download(args: argparse.Namespace) -> int:
     for name in _dataset_names(args.dataset):
         title = data.TITLES[name]
         try:
-            _, missing = data.check_files(name, root)
-            if not missing:
+            if data.dataset_status(name, root).state == "ready":
                 print(f"{title}: already downloaded and verified in {root} (nothing to do).")
                 continue
             if not settings.is_offline():
@@ -203,22 +206,42 @@ def _data_download(args: argparse.Namespace) -> int:
 
 
 def _data_status(args: argparse.Namespace) -> int:
-    """List each dataset's state in the data folder; exit 1 when a file is corrupt."""
-    from cnncourse import data
+    """List every expected file of each dataset: present, missing or corrupt; 1 if corrupt."""
+    from cnncourse.data import TITLES, dataset_status
 
     root = _data_root(args)
     print(f"data folder: {root}")
     bad = 0
     for name in _dataset_names(args.dataset):
-        try:
-            ok, missing = data.check_files(name, root)
-            state = "present, checksums verified" if not missing else (
-                "not downloaded" if not ok else f"incomplete: missing "
-                f"{', '.join(p.name for p in missing)}")
-        except data.DataError as err:
-            state, bad = f"CORRUPT - {err}", bad + 1
-        print(f"  {data.TITLES[name]}: {state}")
+        status = dataset_status(name, root)
+        bad += status.state == "corrupt"
+        print(f"  {TITLES[name]}: {status.summary}")
+        for path, state in status.files:
+            print(f"    {state:<8} {path}")
     return 1 if bad else 0
+
+
+def _data_import(args: argparse.Namespace) -> int:
+    """Verify official dataset files obtained elsewhere and put each in its place."""
+    from cnncourse.data import TITLES, DataError, import_file
+
+    root = _data_root(args)
+    if not args.files:
+        raise ValueError("data import: name the files to import, e.g. `cnncourse data import "
+                         "~/Downloads/cifar-10-python.tar.gz ~/Downloads/*-ubyte.gz`.")
+    print(f"data folder: {root}")
+    failed = 0
+    for file in args.files:
+        try:
+            name, where = import_file(file, root)
+            print(f"  {file}: verified {TITLES[name]} file, now at {where}")
+        except DataError as err:
+            print(f"  {file}: FAILED - {err}", file=sys.stderr)
+            failed += 1
+    if failed:
+        print(f"cnncourse data import: {failed} file(s) not imported (see above).",
+              file=sys.stderr)
+    return 1 if failed else 0
 
 
 def _add_data_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -231,12 +254,19 @@ def _add_data_parser(subparsers: argparse._SubParsersAction) -> None:
     for action, func, text in (
             ("download", _data_download,
              "download once and verify checksums (safe to repeat: verified files are kept)"),
-            ("status", _data_status, "show which datasets are present and verified")):
+            ("status", _data_status,
+             "list every expected file of each dataset: present, missing or corrupt"),
+            ("import", _data_import,
+             "import official files obtained elsewhere (MNIST .gz files, "
+             "cifar-10-python.tar.gz): checksums verified, each put in its place")):
         a = actions.add_parser(action, help=text, description=text.capitalize() + ".",
                                epilog=DATA_HELP,
                                formatter_class=argparse.RawDescriptionHelpFormatter)
-        a.add_argument("--dataset", default="all", metavar="NAME",
-                       help="mnist, fashion_mnist, cifar10 or all (default: all)")
+        if action == "import":
+            a.add_argument("files", nargs="*", metavar="FILE", help="files to import")
+        else:
+            a.add_argument("--dataset", default="all", metavar="NAME",
+                           help="mnist, fashion_mnist, cifar10 or all (default: all)")
         a.add_argument("--dir", default=None, metavar="DIR",
                        help="data folder (default: $CNNCOURSE_DATA or ~/.cache/cnncourse)")
         a.set_defaults(func=func)
@@ -246,17 +276,30 @@ def _add_data_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _weights(args: argparse.Namespace) -> int:
-    """Download pretrained weights into <data folder>/weights, or list what is there."""
+    """Download, import or list pretrained weights in <data folder>/weights."""
     from cnncourse import pretrained
 
-    names = list(pretrained.MODELS) if args.model == "all" else [pretrained.canonical(args.model)]
     root = Path(args.dir).expanduser() if args.dir else None
     print(f"weights folder: {pretrained.weights_dir(root)}")
+    if args.action == "import":
+        if not args.files:
+            raise ValueError("weights import: name the .pth files to import, e.g. "
+                             "`cnncourse weights import ~/Downloads/resnet18-f37072fd.pth`.")
+        failed = 0
+        for file in args.files:
+            try:
+                print(f"  {file}: imported as {pretrained.import_weights(file, root)}")
+            except pretrained.WeightsError as err:
+                print(f"  {file}: FAILED - {err}", file=sys.stderr)
+                failed += 1
+        return 1 if failed else 0
+    names = list(pretrained.MODELS) if args.model == "all" else [pretrained.canonical(args.model)]
     failed = 0
     for name in names:
         if args.action == "status":
-            found = pretrained.find_weights(name, root)
-            print(f"  {name}: {found if found else 'not downloaded'}")
+            path, state = pretrained.weights_status(name, root)
+            print(f"  {name}: {path}: {state if state != 'missing' else 'not downloaded'}")
+            failed += state == "corrupt"
             continue
         try:
             path = pretrained.download_weights(name, root)
@@ -274,8 +317,12 @@ def _add_weights_parser(subparsers: argparse._SubParsersAction) -> None:
         "weights", help="pre-fetch pretrained ImageNet weights for notebook 10",
         description="Download torchvision's ImageNet weights (ResNet-18, MobileNetV3-Small, "
                     "EfficientNet-B0) into <data folder>/weights, where notebook 10 loads "
-                    "them. Files already in torch's hub cache are used too.")
-    p.add_argument("action", choices=["download", "status"], help="download or status")
+                    "them, list them (status), or import .pth files downloaded elsewhere "
+                    "(checked by SHA-256). Files already in torch's hub cache are used too.")
+    p.add_argument("action", choices=["download", "status", "import"],
+                   help="download, status, or import FILE...")
+    p.add_argument("files", nargs="*", metavar="FILE",
+                   help="import: torchvision .pth files, e.g. resnet18-f37072fd.pth")
     p.add_argument("--model", default="all", metavar="NAME",
                    help="resnet18, mobilenet_v3_small, efficientnet_b0 or all (default: all)")
     p.add_argument("--dir", default=None, metavar="DIR",

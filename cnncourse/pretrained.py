@@ -7,16 +7,20 @@ torchvision's own names (e.g. ``resnet18-f37072fd.pth``), so a file already in t
 cache (``torch.hub.get_dir()/checkpoints``) is found and used too.
 
 ``load_pretrained(name)`` looks in those two places, downloads when the network is allowed
-and reachable (a 3-second probe first, a timeout on every read, a SHA-256 check), and
+and reachable (the data layer's probe first, ``cnncourse.data.network``; then
+``torch.hub.download_url_to_file`` with its SHA-256 check and a timeout on every read), and
 otherwise prints one clear message and returns the same architecture with random weights, so
 every notebook cell still runs. ``CNNCOURSE_OFFLINE=1`` never touches the network.
-Pre-fetch for a workshop with ``cnncourse weights download``.
+Pre-fetch for a workshop with ``cnncourse weights download``; files obtained elsewhere go in
+with ``cnncourse weights import FILE...``.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import shutil
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +28,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from cnncourse import settings
+from cnncourse.data import network
 
 # name -> (torchvision builder, weights enum name, one-line description)
 MODELS = {
@@ -33,8 +38,6 @@ MODELS = {
     "efficientnet_b0": ("efficientnet_b0", "EfficientNet_B0_Weights",
                         "EfficientNet-B0: depth, width and resolution scaled together"),
 }
-PROBE_TIMEOUT = 3.0      # seconds to wait for a first connection to the weights server
-READ_TIMEOUT = 20.0      # seconds a stalled download may wait for data
 _HASH = re.compile(r"-([a-f0-9]*)\.")   # torchvision file names carry a SHA-256 prefix
 
 
@@ -98,25 +101,35 @@ def find_weights(name: str, root: str | Path | None = None) -> Path | None:
     return None
 
 
-def _sha256_ok(path: Path) -> bool:
-    match = _HASH.search(path.name)
-    if not match:
-        return True
+def _hash_prefix(filename: str) -> str | None:
+    match = _HASH.search(filename)
+    return match.group(1) if match else None
+
+
+def sha256sum(path: Path) -> str:
+    """SHA-256 hex digest of a file."""
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
-    return digest.hexdigest().startswith(match.group(1))
+    return digest.hexdigest()
 
 
-def can_reach(url: str, timeout: float = PROBE_TIMEOUT) -> bool:
-    """True when a TCP connection to the server of ``url`` opens within ``timeout`` seconds."""
-    parts = urlparse(url)
-    try:
-        with socket.create_connection((parts.hostname or "", parts.port or 443), timeout=timeout):
-            return True
-    except OSError:
-        return False
+def _sha256_ok(path: Path) -> bool:
+    prefix = _hash_prefix(path.name)
+    return prefix is None or sha256sum(path).startswith(prefix)
+
+
+def weights_status(name: str, root: str | Path | None = None) -> tuple[Path, str]:
+    """Where the weights of ``name`` belong and their state: "present", "missing", "corrupt".
+
+    A verified copy in the torch hub cache counts as present (its path is returned).
+    """
+    target = weights_dir(root) / weights_filename(name)
+    found = find_weights(name, root) or target
+    if not found.is_file():
+        return target, "missing"
+    return found, "present" if _sha256_ok(found) else "corrupt"
 
 
 def download_weights(name: str, root: str | Path | None = None, force: bool = False) -> Path:
@@ -125,7 +138,7 @@ def download_weights(name: str, root: str | Path | None = None, force: bool = Fa
     Does nothing when a verified file is already there. Raises :class:`WeightsError` when
     offline (``CNNCOURSE_OFFLINE=1``), unreachable or the checksum does not match.
     """
-    import urllib.request
+    import torch
 
     url = weights_enum(name).url
     target = weights_dir(root) / weights_filename(name)
@@ -136,25 +149,50 @@ def download_weights(name: str, root: str | Path | None = None, force: bool = Fa
                            f"`cnncourse weights download --model {canonical(name)}` again.")
     if settings.is_offline():
         raise WeightsError("CNNCOURSE_OFFLINE=1 is set, so nothing is downloaded. Unset it "
-                           "while online, or copy the weights file into "
-                           f"{weights_dir(root)}.")
-    if not can_reach(url):
-        raise WeightsError(f"cannot reach {urlparse(url).hostname} within {PROBE_TIMEOUT:.0f} s "
-                           "(no network?).")
+                           "while online, or bring the file in with `cnncourse weights import "
+                           f"FILE` (it goes to {weights_dir(root)}).")
+    if not network.can_reach(url):
+        raise WeightsError(f"cannot reach {network.hosts([url])} within "
+                           f"{network.PROBE_TIMEOUT:.0f} s (no network?).")
     target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(".part")
+    old_timeout = socket.getdefaulttimeout()
+    socket.setdefaulttimeout(network.DOWNLOAD_TIMEOUT)  # urllib inherits it: no endless stall
     try:
-        with urllib.request.urlopen(url, timeout=READ_TIMEOUT) as response, \
-                open(partial, "wb") as out:
-            for block in iter(lambda: response.read(1 << 20), b""):
-                out.write(block)
+        # torch.hub writes a temporary file, checks its SHA-256 prefix, then moves it in place.
+        torch.hub.download_url_to_file(url, str(target), hash_prefix=_hash_prefix(target.name))
+    except RuntimeError as err:
+        raise WeightsError(f"the download of {url} is corrupt (SHA-256 mismatch: {err}); "
+                           f"try again.") from err
     except OSError as err:
-        partial.unlink(missing_ok=True)
         raise WeightsError(f"downloading {url} failed: {err}") from err
-    if not _sha256_ok(partial):
-        partial.unlink(missing_ok=True)
-        raise WeightsError(f"the download of {url} is corrupt (SHA-256 mismatch); try again.")
-    partial.replace(target)
+    finally:
+        socket.setdefaulttimeout(old_timeout)
+    return target
+
+
+def import_weights(path: str | Path, root: str | Path | None = None) -> Path:
+    """Copy a torchvision weights file obtained elsewhere into ``<data folder>/weights``.
+
+    The file is recognised by its content (SHA-256), so a renamed download works too.
+    Returns where it was put; raises :class:`WeightsError` for an unknown or corrupt file.
+    """
+    path = Path(path).expanduser()
+    if not path.is_file():
+        raise WeightsError(f"{path} is not a file; pass the path of a downloaded .pth file.")
+    known = {weights_filename(name): name for name in MODELS}
+    digest = sha256sum(path)
+    matches = [fname for fname in known if digest.startswith(_hash_prefix(fname) or "-")]
+    if not matches:
+        if path.name in known:
+            raise WeightsError(f"{path} is corrupt or incomplete (its SHA-256 does not start "
+                               f"with {_hash_prefix(path.name)}); download it again.")
+        raise WeightsError(f"{path} is not one of the course's weights files; expected one of "
+                           f"{', '.join(sorted(known))} (as torchvision publishes them).")
+    target = weights_dir(root) / matches[0]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+    shutil.copyfile(path, partial)
+    os.replace(partial, target)   # a reader never sees half a file
     return target
 
 

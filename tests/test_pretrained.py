@@ -1,7 +1,6 @@
 """Pretrained weights: offline fallback, local files, verified downloads; nothing touches the net."""
 
 import hashlib
-import io
 import socket
 import time
 import urllib.request
@@ -10,6 +9,7 @@ import pytest
 import torch
 
 from cnncourse import cli, pretrained
+from cnncourse.data import network
 
 
 @pytest.fixture
@@ -45,7 +45,7 @@ def test_offline_gives_random_weights_quickly_and_says_why(monkeypatch, tmp_path
 
 def test_unreachable_server_falls_back(monkeypatch, tmp_path, capsys, empty_hub):
     monkeypatch.delenv("CNNCOURSE_OFFLINE", raising=False)
-    monkeypatch.setattr(pretrained, "can_reach", lambda url, timeout=3.0: False)
+    monkeypatch.setattr(network, "can_connect", lambda *a, **k: False)
     model, info = pretrained.load_pretrained("resnet18", root=tmp_path)
     assert not info.pretrained and "download failed" in info.source
     assert "cannot reach" in capsys.readouterr().out
@@ -76,31 +76,85 @@ class _FakeWeights:
         self.url = url
 
 
-def _serve(monkeypatch, payload):
+@pytest.fixture
+def weights_server():
+    """A local HTTP server whose every URL answers with ``served["payload"]``."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    served = {"payload": b"", "hits": 0}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            served["hits"] += 1
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(served["payload"])))
+            self.end_headers()
+            self.wfile.write(served["payload"])
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    served["url"] = f"http://127.0.0.1:{server.server_address[1]}/"
+    yield served
+    server.shutdown()
+    server.server_close()
+
+
+def test_download_verifies_the_sha256_prefix(monkeypatch, tmp_path, weights_server):
     monkeypatch.delenv("CNNCOURSE_OFFLINE", raising=False)
-    monkeypatch.setattr(pretrained, "can_reach", lambda url, timeout=3.0: True)
-    monkeypatch.setattr(urllib.request, "urlopen",
-                        lambda url, timeout=None: io.BytesIO(payload))
-
-
-def test_download_verifies_the_sha256_prefix(monkeypatch, tmp_path):
     payload = b"pretend weights"
+    weights_server["payload"] = payload
     good = hashlib.sha256(payload).hexdigest()[:8]
+    base = weights_server["url"]
     monkeypatch.setattr(pretrained, "weights_enum",
-                        lambda name: _FakeWeights(f"https://example.invalid/m-{good}.pth"))
-    _serve(monkeypatch, payload)
+                        lambda name: _FakeWeights(f"{base}m-{good}.pth"))
     path = pretrained.download_weights("resnet18", root=tmp_path)
     assert path.read_bytes() == payload and path.parent == tmp_path / "weights"
+    assert weights_server["hits"] == 1
     # a second call finds the verified file and downloads nothing
-    monkeypatch.setattr(urllib.request, "urlopen", lambda *a, **k: 1 / 0)
     assert pretrained.download_weights("resnet18", root=tmp_path) == path
+    assert weights_server["hits"] == 1
 
     monkeypatch.setattr(pretrained, "weights_enum",
-                        lambda name: _FakeWeights("https://example.invalid/m-00000000.pth"))
-    _serve(monkeypatch, payload)
+                        lambda name: _FakeWeights(f"{base}m-00000000.pth"))
     with pytest.raises(pretrained.WeightsError, match="SHA-256"):
         pretrained.download_weights("resnet18", root=tmp_path)
-    assert not list((tmp_path / "weights").glob("*.part"))
+    assert sorted(p.name for p in (tmp_path / "weights").iterdir()) == [path.name]
+
+
+def test_weights_import_recognises_the_file_by_its_hash(monkeypatch, tmp_path, capsys,
+                                                        no_network, empty_hub):
+    payload = b"resnet weights bytes"
+    prefix = hashlib.sha256(payload).hexdigest()[:8]
+    names = {"resnet18": f"resnet18-{prefix}.pth", "mobilenet_v3_small": "mobilenet-aaaa.pth",
+             "efficientnet_b0": "effnet-bbbb.pth"}
+    monkeypatch.setattr(pretrained, "weights_filename",
+                        lambda name: names[pretrained.canonical(name)])
+    download = tmp_path / "Downloads" / "resnet18 (1).pth"    # renamed by a browser
+    download.parent.mkdir()
+    download.write_bytes(payload)
+    data_dir = tmp_path / "course"
+    assert cli.main(["weights", "import", str(download), "--dir", str(data_dir)]) == 0
+    placed = data_dir / "weights" / names["resnet18"]
+    assert placed.read_bytes() == payload and download.is_file()
+    assert "resnet18" in capsys.readouterr().out
+    assert pretrained.weights_status("resnet18", data_dir) == (placed, "present")
+    assert pretrained.weights_status("efficientnet_b0", data_dir)[1] == "missing"
+
+    stranger = tmp_path / "notes.pth"
+    stranger.write_bytes(b"something else")
+    broken = tmp_path / names["resnet18"]
+    broken.write_bytes(payload[:5])
+    assert cli.main(["weights", "import", str(stranger), str(broken),
+                     "--dir", str(data_dir)]) == 1
+    err = capsys.readouterr().err
+    assert "not one of the course's weights files" in err and names["resnet18"] in err
+    assert "corrupt or incomplete" in err
+    placed.write_bytes(b"damaged")
+    assert pretrained.weights_status("resnet18", data_dir)[1] == "corrupt"
 
 
 def test_head_replacement_and_freezing(monkeypatch, no_network):

@@ -18,7 +18,8 @@ Modules, one concept each:
   unpack      archives unpacked atomically under a lock; the per-user cache
   readers     MNIST .gz and CIFAR-10 pickles into tensors
   download    download_dataset with torchvision's helpers
-  importer    import_files: official files obtained elsewhere, verified and put in place
+  importer    import_file: official files obtained elsewhere, verified and put in place
+  status      dataset_status: every expected file present, missing or corrupt
   loading     load_data and make_synthetic
   folder      load_folder: your own images in ImageFolder layout
   messages    DataError and the once-per-run notices
@@ -38,6 +39,8 @@ _EXPORTS = {
     "network": ["PROBE_TIMEOUT", "DOWNLOAD_TIMEOUT", "can_connect", "can_reach"],
     "unpack": ["cache_dir"],
     "download": ["download_dataset"],
+    "importer": ["import_file"],
+    "status": ["dataset_status", "DatasetStatus"],
     "loading": ["load_data", "make_synthetic", "QUICK_SIZES", "SYNTHETIC_SIZES",
                 "VAL_FRACTION"],
     "messages": ["DataError"],
