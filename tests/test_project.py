@@ -6,7 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import tomllib
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -73,3 +76,13 @@ def test_lazy_submodules_resolve():
         assert "not_a_module" in str(err)
     else:
         raise AssertionError("unknown attribute did not raise")
+
+
+def test_python_version_is_stated_the_same_everywhere():
+    from cnncourse.cli import MIN_PYTHON
+
+    wanted = f"{MIN_PYTHON[0]}.{MIN_PYTHON[1]}"
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["requires-python"] == f">={wanted}"
+    assert f"Python {wanted}+" in (ROOT / "README.md").read_text()
+    assert f"python>={wanted}" in (ROOT / "environment.yml").read_text()
