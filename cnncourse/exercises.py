@@ -21,9 +21,9 @@ from __future__ import annotations
 import contextlib
 import inspect
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 CORRECT, WRONG, NOT_ATTEMPTED = "correct", "wrong", "not attempted"
 _UNSET = object()  # no answer passed: look the exercise's name up in the notebook
