@@ -41,6 +41,7 @@ _EXPORTS = {
     "download": ["download_dataset"],
     "importer": ["import_file"],
     "status": ["dataset_status", "DatasetStatus"],
+    "folder": ["load_folder"],
     "loading": ["load_data", "make_synthetic", "QUICK_SIZES", "SYNTHETIC_SIZES",
                 "VAL_FRACTION"],
     "messages": ["DataError"],
