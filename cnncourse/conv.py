@@ -57,11 +57,16 @@ def conv_output_size(size: int, kernel_size: int, padding: int = 0, stride: int 
     return _reference.conv_output_size(size, kernel_size, padding, stride)
 
 
-def _check_2d(t: Any, name: str, where: str) -> None:
-    if not isinstance(t, torch.Tensor) or t.dim() != 2:
+def _check_dims(t: Any, dims: int, where: str, expected: str, hint: str) -> None:
+    """Raise ``"{where}: {expected}, got <shape>. {hint}"`` unless ``t`` is a ``dims``-D tensor."""
+    if not isinstance(t, torch.Tensor) or t.dim() != dims:
         got = f"shape {tuple(t.shape)}" if isinstance(t, torch.Tensor) else type(t).__name__
-        raise ValueError(f"{where}: {name} must be a 2-D tensor (H, W), got {got}. "
-                         "For a (C, H, W) image pick one channel, e.g. image[0].")
+        raise ValueError(f"{where}: {expected}, got {got}. {hint}")
+
+
+def _check_2d(t: Any, name: str, where: str) -> None:
+    _check_dims(t, 2, where, f"{name} must be a 2-D tensor (H, W)",
+                "For a (C, H, W) image pick one channel, e.g. image[0].")
 
 
 def _check_fits(image_shape: tuple, kernel_shape: tuple, padding: int, stride: int,
@@ -94,10 +99,8 @@ def conv2d_single(image: torch.Tensor, kernel: torch.Tensor, padding: int = 0,
 def conv2d_multi(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None,
                  padding: int = 0, stride: int = 1) -> torch.Tensor:
     """Many channels in and out: ``x`` (C_in, H, W), ``weight`` (C_out, C_in, k, k) -> (C_out, ...)."""
-    if not isinstance(x, torch.Tensor) or x.dim() != 3:
-        got = f"shape {tuple(x.shape)}" if isinstance(x, torch.Tensor) else type(x).__name__
-        raise ValueError(f"conv2d_multi: x must be one image (C_in, H, W), got {got}. "
-                         "For a batch, loop over it or use conv2d.")
+    _check_dims(x, 3, "conv2d_multi", "x must be one image (C_in, H, W)",
+                "For a batch, loop over it or use conv2d.")
     _check_weight(weight, x.shape[0], "conv2d_multi")
     if bias is not None and tuple(bias.shape) != (weight.shape[0],):
         raise ValueError(f"conv2d_multi: bias must have one value per output channel, shape "
@@ -109,10 +112,8 @@ def conv2d_multi(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | Non
 def conv2d(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None,
            padding: int = 0, stride: int = 1) -> torch.Tensor:
     """Vectorised conv with ``unfold``: ``x`` (N, C_in, H, W) -> (N, C_out, H_out, W_out)."""
-    if not isinstance(x, torch.Tensor) or x.dim() != 4:
-        got = f"shape {tuple(x.shape)}" if isinstance(x, torch.Tensor) else type(x).__name__
-        raise ValueError(f"conv2d: x must be a batch (N, C_in, H, W), got {got}. "
-                         "For one image use x.unsqueeze(0).")
+    _check_dims(x, 4, "conv2d", "x must be a batch (N, C_in, H, W)",
+                "For one image use x.unsqueeze(0).")
     _check_weight(weight, x.shape[1], "conv2d")
     n, _, h, w = x.shape
     c_out, _, kh, kw = weight.shape

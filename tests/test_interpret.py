@@ -135,6 +135,53 @@ def test_receptive_field_matches_the_gradient_footprint():
     assert receptive_field(model, input_shape=(1, 1, 64, 64))[-1].size == rows == 22
 
 
+def _footprint(stack, x, i, j):
+    """Input rows and columns whose gradient reaches output pixel (i, j), over a whole batch."""
+    x = x.clone().requires_grad_(True)
+    (g,) = torch.autograd.grad(stack(x)[:, :, i, j].sum(), x)
+    rows = (g.abs().sum(dim=(0, 1, 3)) > 0).nonzero().flatten().tolist()
+    cols = (g.abs().sum(dim=(0, 1, 2)) > 0).nonzero().flatten().tolist()
+    return rows, cols
+
+
+def _assert_field_matches(step, rows, cols, i, j):
+    for seen, k in ((rows, i), (cols, j)):
+        assert seen == list(range(seen[0], seen[0] + step.size)), "footprint has holes"
+        assert (seen[0] + seen[-1] + 1) / 2 == step.start + k * step.jump   # centre in pixels
+
+
+def test_receptive_field_of_simplecnn_matches_the_autograd_footprint():
+    # SimpleCNN's own layers, ReLU and max-pool included. One input routes gradients through
+    # one max per window, so the footprint is the union over 128 random images.
+    torch.manual_seed(0)
+    model = SimpleCNN()
+    stack = nn.Sequential(model.conv1, nn.ReLU(), model.pool, model.conv2, nn.ReLU(),
+                          model.pool)
+    step = receptive_field(model)[-1]
+    x = torch.randn(128, 3, 32, 32)
+    for i, j in [(2, 3), (4, 4), (5, 2)]:
+        rows, cols = _footprint(stack, x, i, j)
+        assert len(rows) == len(cols) == step.size == 10
+        _assert_field_matches(step, rows, cols, i, j)
+
+
+def test_receptive_field_with_stride_dilation_and_padding_matches_autograd():
+    torch.manual_seed(0)
+    stack = nn.Sequential(nn.Conv2d(1, 4, 3, stride=2, padding=1), nn.ReLU(),
+                          nn.Conv2d(4, 4, 3, padding=2, dilation=2), nn.ReLU(),
+                          nn.AvgPool2d(3, stride=2, padding=1),
+                          nn.Conv2d(4, 2, 5))
+    steps = receptive_field(stack, input_shape=(1, 1, 96, 96))
+    as_list = receptive_field([(3, 2, 1), (3, 1, 2, 2), (3, 2, 1), (5, 1)])
+    assert [(s.size, s.jump, s.start) for s in steps] == \
+        [(s.size, s.jump, s.start) for s in as_list]
+    x = torch.randn(64, 1, 96, 96)
+    for i, j in [(5, 6), (8, 8)]:
+        rows, cols = _footprint(stack, x, i, j)
+        assert len(rows) == steps[-1].size
+        _assert_field_matches(steps[-1], rows, cols, i, j)
+
+
 @pytest.mark.parametrize("call, words", [
     (lambda m: saliency(m, torch.randn(32, 32)), "(C, H, W)"),
     (lambda m: saliency(m, torch.zeros(1, 3, 32, 32, dtype=torch.uint8)), "float"),

@@ -20,9 +20,12 @@ from cnncourse.viz import (  # noqa: E402
 CLASSES = ["cat", "dog", "car"]
 
 
-def history(n=3, test=True):
+def history(n=3, test=True, val=False):
     h = History(epoch=list(range(1, n + 1)), train_loss=[1.0 / (i + 1) for i in range(n)],
                 train_acc=[0.3 + 0.1 * i for i in range(n)])
+    if val:
+        h.update(val_loss=[1.2 / (i + 1) for i in range(n)],
+                 val_acc=[0.2 + 0.1 * i for i in range(n)])
     if test:
         h.update(test_loss=[1.1 / (i + 1) for i in range(n)],
                  test_acc=[0.25 + 0.1 * i for i in range(n)])
@@ -39,6 +42,18 @@ def test_plot_history_draws_train_and_test_curves():
     assert [line.get_label() for line in loss_ax.lines] == ["train", "test"]
     assert list(acc_ax.lines[0].get_ydata()) == pytest.approx([0.3, 0.4, 0.5])
     assert loss_ax.get_xlabel() == "epoch" and loss_ax.get_title()
+
+
+def test_plot_history_draws_validation_curves_and_the_note():
+    fig = plot_history(history(test=False, val=True), note="stand-in")
+    loss_ax, acc_ax = fig.axes
+    assert [line.get_label() for line in acc_ax.lines] == ["train", "validation"]
+    assert list(acc_ax.lines[1].get_ydata()) == pytest.approx([0.2, 0.3, 0.4])
+    assert loss_ax.get_title().endswith("(stand-in)") and "(stand-in)" in acc_ax.get_title()
+    h = history(test=False, val=True)
+    h.note = "stand-in"                              # fit(..., note="stand-in") sets it
+    assert h.plot().axes[1].get_title() == "Accuracy per epoch (stand-in)"
+    assert plot_history(history()).axes[1].get_title() == "Accuracy per epoch"
 
 
 def test_history_plot_method_uses_the_same_function():
@@ -93,6 +108,9 @@ def test_live_plot_updates_one_display(monkeypatch):
     assert [kind for kind, _ in shown] == ["display", "update"]
     assert shown[0][1] is shown[1][1]  # the same figure, redrawn in place
     assert len(shown[1][1].axes[0].lines[0].get_xdata()) == 2
+    noted = LivePlot(live=False, note="stand-in")
+    noted(history(2, val=True))
+    assert noted.plot().axes[0].get_title() == "Loss (cross-entropy) per epoch (stand-in)"
 
 
 def test_confusion_matrix_counts_match_a_hand_count():
@@ -101,9 +119,18 @@ def test_confusion_matrix_counts_match_a_hand_count():
     cm = confusion_matrix(y_true, y_pred, 3)
     expected = torch.tensor([[1, 1, 0], [0, 1, 0], [1, 0, 2]])
     assert torch.equal(cm, expected)
-    ax = plot_confusion_matrix(y_true, y_pred, CLASSES)
+    fig = plot_confusion_matrix(y_true, y_pred, CLASSES)
+    assert isinstance(fig, plt.Figure)
+    ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == CLASSES
     assert ax.images[0].get_array()[2, 2] == pytest.approx(2 / 3)
+    assert ax.get_title() == "Confusion matrix (rows sum to 1)"
+    fig = plot_confusion_matrix(y_true, y_pred, CLASSES, normalize=False, title="Mine",
+                                note="stand-in")
+    assert fig.axes[0].get_title() == "Mine (stand-in)"
+    assert fig.axes[0].images[0].get_array()[2, 2] == 2
+    _, given = plt.subplots()
+    assert plot_confusion_matrix(y_true, y_pred, CLASSES, ax=given) is given.figure
 
 
 @pytest.mark.parametrize("y_true, y_pred, classes, match", [
@@ -125,6 +152,11 @@ def test_prediction_gallery_titles_show_true_pred_and_confidence():
     titles = [a.get_title() for a in fig.axes]
     assert titles[1] == "✗ true: dog\npred: car (55%)"
     assert titles[0].startswith("✓ true: cat")
+    assert fig.axes[0].title.get_color() != fig.axes[1].title.get_color()  # right vs wrong
+    assert fig._suptitle.get_text() == "Predictions"
+    noted = plot_prediction_gallery(images, [0, 1, 2, 0], [0, 2, 2, 1], [0.9] * 4, CLASSES,
+                                    note="stand-in")
+    assert noted._suptitle.get_text() == "Predictions (stand-in)"
     fig = plot_prediction_gallery(torch.rand(2, 8, 8), [0, 1], [0, 1], [1.0, 1.0], CLASSES)
     assert fig.axes[0].images[0].get_cmap().name == "gray"
 

@@ -1,8 +1,12 @@
 """Visualizers: plain matplotlib functions, plus widgets that wrap them.
 
-Every widget calls a plain plotting function that also works on its own, so each visual
-works without a widget front end. Images use ``gray``; everything else ``viridis``/``cividis``.
+Every plotting function returns the matplotlib Figure it drew on. Every widget calls a plain
+plotting function that also works on its own, so each visual works without a widget front
+end, and all widgets share one look (``cnncourse.viz.widgets``). Images use ``gray``;
+heatmaps ``viridis``/``cividis``; lines the Okabe-Ito palette (``OKABE_ITO``).
 """
+
+from cnncourse.viz._common import OKABE_ITO  # noqa: F401
 
 # Convolution: kernel heatmaps, sliding-window step-through, kernel playground (notebook 03).
 from cnncourse.viz.conv import (  # noqa: E402, F401
@@ -18,6 +22,7 @@ from cnncourse.viz.conv import (  # noqa: E402, F401
 
 # Filters, feature maps, saliency, Grad-CAM, gradient norms, receptive fields (notebooks 08-09).
 from cnncourse.viz.features import (  # noqa: E402, F401
+    overlay_heatmap,
     plot_feature_maps,
     plot_filters,
     plot_grad_cam,
@@ -25,6 +30,9 @@ from cnncourse.viz.features import (  # noqa: E402, F401
     plot_receptive_field,
     plot_saliency,
 )
+
+# Pipeline diagram of the layers (notebook 00).
+from cnncourse.viz.pipeline import plot_pipeline  # noqa: E402, F401
 
 # Pixels, RGB channels and the sample photo that ships with matplotlib (notebook 01 on).
 from cnncourse.viz.pixels import (  # noqa: E402, F401
@@ -48,3 +56,6 @@ from cnncourse.viz.training import (  # noqa: E402, F401
     plot_history,
     plot_prediction_gallery,
 )
+
+# The shared widget look (the quizzes use it too).
+from cnncourse.viz.widgets import WIDGET_STYLE, figure_png, widget_box  # noqa: E402, F401

@@ -10,32 +10,22 @@ as attributes, and use only widgets that exist in ipywidgets 7 (Colab) and 8.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 import numpy as np
 import torch
 
-from cnncourse.viz.pixels import HIGHLIGHT, sample_photo_tensor, to_hwc
+from cnncourse.viz._common import HIGHLIGHT, SKY_BLUE, image_grid
+from cnncourse.viz._common import as_2d as _as_2d
+from cnncourse.viz._common import plt as _plt
+from cnncourse.viz.pixels import sample_photo_tensor, to_hwc
+from cnncourse.viz.widgets import WIDGET_STYLE, figure_png, widget_box
+
+__all__ = ["conv_positions", "conv_step_state", "conv_stepper", "figure_png",
+           "kernel_playground", "plot_conv_frames", "plot_conv_step", "plot_kernel",
+           "plot_kernel_result", "show_filtered"]
 
 KERNEL_CMAP = "cividis"
-
-
-def _plt() -> Any:
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _as_2d(x: Any, where: str, what: str) -> torch.Tensor:
-    t = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x)
-    t = t.detach().cpu().float()
-    while t.dim() > 2 and t.shape[0] == 1:
-        t = t[0]
-    if t.dim() != 2:
-        raise ValueError(f"{where}: expected {what} as a 2-D (H, W) array, got shape "
-                         f"{tuple(t.shape)}. Pick one channel, e.g. x[0].")
-    return t
 
 
 def _annotate(ax: Any, values: np.ndarray, fmt: str = "{:.2g}", fontsize: int = 9,
@@ -56,12 +46,30 @@ def _annotate(ax: Any, values: np.ndarray, fmt: str = "{:.2g}", fontsize: int = 
                 color="black" if light else "white")
 
 
+def _outline(ax: Any, top: float, left: float, height: float, width: float,
+             color: str = HIGHLIGHT, **style: Any) -> None:
+    """A rectangle around the cells ``[top, top + height) x [left, left + width)``."""
+    from matplotlib.patches import Rectangle
+
+    ax.add_patch(Rectangle((left - 0.5, top - 0.5), width, height, fill=False, edgecolor=color,
+                           linewidth=style.pop("linewidth", 3), **style))
+
+
 def _grid_axes(ax: Any, h: int, w: int, xlabel: str = "column", ylabel: str = "row") -> None:
     ax.set_xticks(range(w))
     ax.set_yticks(range(h))
     ax.tick_params(labelsize=7)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
+
+
+def _values_panel(ax: Any, values: np.ndarray, title: str, fmt: str = "{:.2g}",
+                  fontsize: int = 9) -> None:
+    """A small grid of numbers as a cividis heatmap, each value printed on its cell."""
+    ax.imshow(values, cmap=KERNEL_CMAP)
+    _annotate(ax, values, fmt, fontsize)
+    _grid_axes(ax, *values.shape)
+    ax.set_title(title, fontsize=9)
 
 
 # Kernel heatmap ---------------------------------------------------------------------------
@@ -71,9 +79,7 @@ def plot_kernel(kernel: Any, title: str = "Kernel", ax: Any = None) -> Any:
     k = _as_2d(kernel, "plot_kernel", "the kernel").numpy()
     if ax is None:
         _, ax = _plt().subplots(figsize=(3.2, 3.2))
-    ax.imshow(k, cmap=KERNEL_CMAP)
-    _annotate(ax, k, fmt="{:.3g}", fontsize=10 if k.shape[0] <= 5 else 7)
-    _grid_axes(ax, *k.shape)
+    _values_panel(ax, k, "", "{:.3g}", fontsize=10 if k.shape[0] <= 5 else 7)
     ax.set_title(title)
     return ax.figure
 
@@ -120,8 +126,6 @@ def conv_step_state(image: Any, kernel: Any, step: int, padding: int = 0,
 
 
 def _draw_step(axes: Any, state: dict[str, Any], compact: bool = False) -> None:
-    from matplotlib.patches import Rectangle
-
     padded, k, products = state["padded"], state["kernel"], state["products"]
     (top, left), p = state["window"], state["padding"]
     kh, kw = k.shape
@@ -131,23 +135,15 @@ def _draw_step(axes: Any, state: dict[str, Any], compact: bool = False) -> None:
     if padded.shape[0] <= 12 and padded.shape[1] <= 12:
         _annotate(ax_in, padded, "{:.2g}", 8, "gray", lo, hi)
     if p:
-        ax_in.add_patch(Rectangle((p - 0.5, p - 0.5), padded.shape[1] - 2 * p,
-                                  padded.shape[0] - 2 * p, fill=False, edgecolor="#56B4E9",
-                                  linewidth=1.2, linestyle="--"))
-    ax_in.add_patch(Rectangle((left - 0.5, top - 0.5), kw, kh, fill=False,
-                              edgecolor=HIGHLIGHT, linewidth=3))
+        _outline(ax_in, p, p, padded.shape[0] - 2 * p, padded.shape[1] - 2 * p, SKY_BLUE,
+                 linewidth=1.2, linestyle="--")
+    _outline(ax_in, top, left, kh, kw)
     _grid_axes(ax_in, *padded.shape)
     ax_in.set_title(f"input{' (padded, dashed = original)' if p else ''}: window at "
                     f"({top}, {left})", fontsize=9)
     if ax_k is not None:
-        ax_k.imshow(k, cmap=KERNEL_CMAP)
-        _annotate(ax_k, k, "{:.2g}", 9)
-        _grid_axes(ax_k, kh, kw)
-        ax_k.set_title("kernel", fontsize=9)
-    ax_prod.imshow(products, cmap=KERNEL_CMAP)
-    _annotate(ax_prod, products, "{:.2g}", 8)
-    _grid_axes(ax_prod, kh, kw)
-    ax_prod.set_title(f"window × kernel, sum = {state['value']:.3g}", fontsize=9)
+        _values_panel(ax_k, k, "kernel", fontsize=9)
+    _values_panel(ax_prod, products, f"window × kernel, sum = {state['value']:.3g}", fontsize=8)
     partial = state["partial"]
     full_lo, full_hi = np.nanmin(partial), np.nanmax(partial)
     masked = np.ma.masked_invalid(partial)
@@ -157,8 +153,7 @@ def _draw_step(axes: Any, state: dict[str, Any], compact: bool = False) -> None:
     ax_out.imshow(masked, cmap=cmap, vmin=full_lo, vmax=full_hi)
     if partial.shape[0] <= 12 and partial.shape[1] <= 12:
         _annotate(ax_out, partial, "{:.2g}", 8, "viridis", full_lo, full_hi)
-    ax_out.add_patch(Rectangle((state["col"] - 0.5, state["row"] - 0.5), 1, 1, fill=False,
-                               edgecolor=HIGHLIGHT, linewidth=3))
+    _outline(ax_out, state["row"], state["col"], 1, 1)
     _grid_axes(ax_out, *partial.shape)
     ax_out.set_title(f"output {partial.shape[0]}x{partial.shape[1]}: cell "
                      f"({state['row']}, {state['col']})", fontsize=9)
@@ -238,14 +233,6 @@ def plot_kernel_result(image: Any, kernel: Any, title: str = "", axes: Any = Non
 
 # Widgets ------------------------------------------------------------------------------------
 
-def figure_png(fig: Any, dpi: int = 80) -> bytes:
-    """Render a Figure to PNG bytes and close it (used to feed ``ipywidgets.Image``)."""
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
-    _plt().close(fig)
-    return buf.getvalue()
-
-
 def _default_small_image() -> torch.Tensor:
     """A 7x7 crop of the gray photo, scaled to 0..1 with 2 decimals: big enough to see."""
     photo = sample_photo_tensor(size=64, gray=True)[0]        # (64, 64)
@@ -267,11 +254,10 @@ def conv_stepper(image: Any = None, kernel: Any = None, padding: int = 0,
     k = named_kernel("sobel_x") if kernel is None else _as_2d(kernel, "conv_stepper", "kernel")
     n = len(conv_positions(tuple(x.shape), tuple(k.shape), padding, stride))
     slider = w.IntSlider(value=1, min=1, max=n, step=1, description="step",  # 1-based, as shown
-                         continuous_update=False)
+                         continuous_update=False, style=WIDGET_STYLE)
     picture = w.Image(format="png")
     caption = w.HTML()
-    box = w.VBox([slider, caption, picture])
-    box.add_class("cnncourse-stepper")
+    box = widget_box([slider, caption, picture], "stepper")
 
     def render(*_: Any) -> None:
         step = slider.value - 1                                  # 0-based for the plots
@@ -308,14 +294,14 @@ def kernel_playground(image: Any = None, kernels: dict[str, Any] | None = None,
             raise ValueError(f"kernel_playground: kernel {name!r} must be 3x3, got "
                              f"{tuple(v.shape)}.")
     first = "edge" if "edge" in presets else next(iter(presets))
-    dropdown = w.Dropdown(options=[*presets, "custom"], value=first, description="kernel")
+    dropdown = w.Dropdown(options=[*presets, "custom"], value=first, description="kernel",
+                          style=WIDGET_STYLE)
     cells = [w.FloatText(value=0.0, step=0.1, layout=w.Layout(width="70px")) for _ in range(9)]
     grid = w.GridBox(cells, layout=w.Layout(grid_template_columns="repeat(3, 75px)"))
     help_text = w.HTML("<i>Choose a kernel, or type your own numbers (the choice switches to "
                        "'custom').</i>")
     picture = w.Image(format="png")
-    box = w.VBox([w.HBox([dropdown, help_text]), grid, picture])
-    box.add_class("cnncourse-playground")
+    box = widget_box([w.HBox([dropdown, help_text]), grid, picture], "playground")
     busy = {"filling": False}
 
     def current_kernel() -> torch.Tensor:
@@ -360,20 +346,13 @@ def show_filtered(image: Any, kernels: dict[str, Any], ncols: int = 4,
 
     x = _as_2d(image, "show_filtered", "a gray image")
     names = list(kernels)
-    n = len(names) + 1
-    ncols = max(1, min(ncols, n))
-    nrows = -(-n // ncols)
-    fig, axes = _plt().subplots(nrows, ncols, figsize=(3.2 * ncols, 3.3 * nrows),
-                                squeeze=False)
-    for ax in axes.flat:
-        ax.axis("off")
-    axes.flat[0].imshow(to_hwc(x), cmap="gray", vmin=0, vmax=1)
-    axes.flat[0].set_title("original")
-    for ax, name in zip(axes.flat[1:], names):
+    fig, axes = image_grid(len(names) + 1, ncols, cell=(3.2, 3.3), title=title)
+    axes[0].imshow(to_hwc(x), cmap="gray", vmin=0, vmax=1)
+    axes[0].set_title("original")
+    for ax, name in zip(axes[1:], names):
         out = apply_kernel(x, kernels[name])
         lo, hi = _contrast_range(out)
         ax.imshow(out.numpy(), cmap="gray", vmin=lo, vmax=hi)
         ax.set_title(name)
-    fig.suptitle(title)
     fig.tight_layout()
     return fig

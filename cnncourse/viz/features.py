@@ -12,14 +12,11 @@ from typing import Any
 
 import torch
 
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
-             "#000000"]
+from cnncourse.viz._common import OKABE_ITO, image_grid, plt, show_on, to_hwc
 
+__all__ = ["OKABE_ITO", "overlay_heatmap", "plot_feature_maps", "plot_filters", "plot_grad_cam",
+           "plot_gradient_norms", "plot_receptive_field", "plot_saliency", "to_display"]
 
-def _plt() -> Any:
-    import matplotlib.pyplot as plt
-
-    return plt
 
 
 def _tensor(value: Any, where: str, what: str) -> torch.Tensor:
@@ -35,40 +32,11 @@ def to_display(image: Any, where: str = "to_display") -> Any:
     Values are rescaled to [0, 1] when they fall outside it (normalised images), so pass
     ``data.denormalize(x)`` for true colours.
     """
-    img = _tensor(image, where, "an image (C, H, W) or (H, W)")
-    if img.dim() == 4 and img.shape[0] == 1:
-        img = img[0]
-    if img.dim() == 3 and img.shape[0] == 1:
-        img = img[0]
-    if img.dim() == 3 and img.shape[0] == 3:
-        img = img.permute(1, 2, 0)                      # (H, W, 3) for imshow
-    elif img.dim() != 2:
-        raise ValueError(f"{where}: expected an image of shape (C, H, W) with C = 1 or 3, or "
-                         f"(H, W); got {tuple(image.shape)}.")
-    lo, hi = img.min(), img.max()
-    if lo < 0 or hi > 1:
-        img = (img - lo) / (hi - lo).clamp_min(1e-8)
-    return img.numpy()
+    return to_hwc(_tensor(image, where, "an image (C, H, W) or (H, W)"), where, rescale=True)
 
 
 def _show(ax: Any, image: Any, title: str) -> None:
-    arr = to_display(image, "plot")
-    ax.imshow(arr, cmap="gray" if arr.ndim == 2 else None, vmin=0, vmax=1)
-    ax.set_title(title, fontsize=9)
-    ax.axis("off")
-
-
-def _grid(n: int, ncols: int, size: float = 1.3, title: str = "") -> tuple[Any, Any]:
-    plt = _plt()
-    ncols = max(1, min(ncols, n))
-    nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + 0.5),
-                             squeeze=False)
-    for ax in axes.flat:
-        ax.axis("off")
-    if title:
-        fig.suptitle(title)
-    return fig, axes.flat
+    show_on(ax, to_display(image, "plot"), title, fontsize=9)
 
 
 def plot_filters(weights: Any, max_filters: int = 32, ncols: int = 8,
@@ -84,7 +52,7 @@ def plot_filters(weights: Any, max_filters: int = 32, ncols: int = 8,
         raise ValueError(f"plot_filters: expected weights of shape (out, in, k, k), got "
                          f"{tuple(w.shape)}.")
     w = w[:max_filters]
-    fig, axes = _grid(w.shape[0], ncols, title=title)
+    fig, axes = image_grid(w.shape[0], ncols, cell=(1.3, 1.3), title=title)
     for i, (ax, f) in enumerate(zip(axes, w)):
         f = f if f.shape[0] == 3 else f[:1]             # (3, k, k) colour or first channel
         f = (f - f.min()) / (f.max() - f.min()).clamp_min(1e-8)
@@ -103,7 +71,8 @@ def plot_feature_maps(maps: Any, max_maps: int = 16, ncols: int = 8,
         raise ValueError(f"plot_feature_maps: expected one image's maps (C, H, W), got "
                          f"{tuple(maps.shape)}; index one image first, e.g. maps[0].")
     m = m[:max_maps]
-    fig, axes = _grid(m.shape[0], ncols, title=f"{title} ({m.shape[1]}x{m.shape[2]})")
+    fig, axes = image_grid(m.shape[0], ncols, cell=(1.3, 1.3),
+                           title=f"{title} ({m.shape[1]}x{m.shape[2]})")
     for i, (ax, fmap) in enumerate(zip(axes, m)):
         ax.imshow(fmap.numpy(), cmap="viridis")
         ax.set_title(f"channel {i}", fontsize=8)
@@ -111,14 +80,22 @@ def plot_feature_maps(maps: Any, max_maps: int = 16, ncols: int = 8,
     return fig
 
 
-def _overlay_heat(ax: Any, image: Any, heat: torch.Tensor, alpha: float, title: str) -> Any:
-    arr = to_display(image, "plot")
+def overlay_heatmap(ax: Any, image: Any, heat: Any, alpha: float = 0.5,
+                    title: str = "") -> Any:
+    """Draw ``heat`` ``(H, W)`` in viridis over the gray version of ``image`` on ``ax``.
+
+    ``image`` is ``(C, H, W)`` or ``(H, W)`` in [0, 1], e.g. ``data.denormalize(x)``; ``heat``
+    is a map of the same height and width, e.g. from ``grad_cam``. Returns the heat layer
+    (pass it to ``fig.colorbar`` for a scale).
+    """
+    heat = _heat(heat, image, "overlay_heatmap")
+    arr = to_display(image, "overlay_heatmap")
     gray = arr if arr.ndim == 2 else arr @ [0.299, 0.587, 0.114]   # luminance under the heat
-    ax.imshow(gray, cmap="gray", vmin=0, vmax=1)
-    im = ax.imshow(heat.numpy(), cmap="viridis", alpha=alpha)
-    ax.set_title(title, fontsize=10)
-    ax.axis("off")
-    return im
+    show_on(ax, gray, title, fontsize=10)
+    return ax.imshow(heat.numpy(), cmap="viridis", alpha=alpha)
+
+
+_overlay_heat = overlay_heatmap   # the old private name; notebook 08 used it
 
 
 def _heat(value: Any, image: Any, where: str) -> torch.Tensor:
@@ -132,19 +109,25 @@ def _heat(value: Any, image: Any, where: str) -> torch.Tensor:
     return h
 
 
+def _image_and_heat(image: Any, heat: torch.Tensor, panels: int, heat_title: str, title: str,
+                    label: str | None) -> tuple[Any, Any]:
+    """A row of ``panels`` axes: the image, then the heatmap with a colour bar."""
+    fig, axes = plt().subplots(1, panels, figsize=(8 if panels == 3 else 6, 3))
+    _show(axes[0], image, "image" if label is None else f"image ({label})")
+    im = axes[1].imshow(heat.numpy(), cmap="viridis")
+    axes[1].set_title(heat_title)
+    axes[1].axis("off")
+    fig.colorbar(im, ax=axes[1], fraction=0.046)
+    fig.suptitle(title)
+    return fig, axes
+
+
 def plot_grad_cam(image: Any, cam: Any, alpha: float = 0.5, title: str = "Grad-CAM",
                   label: str | None = None) -> Any:
     """Image, heatmap and their overlay side by side. ``image`` is ``(C, H, W)`` in [0, 1]."""
     heat = _heat(cam, image, "plot_grad_cam")
-    plt = _plt()
-    fig, axes = plt.subplots(1, 3, figsize=(8, 3))
-    _show(axes[0], image, "image" if label is None else f"image ({label})")
-    im = axes[1].imshow(heat.numpy(), cmap="viridis")
-    axes[1].set_title("heatmap")
-    axes[1].axis("off")
-    fig.colorbar(im, ax=axes[1], fraction=0.046)
-    _overlay_heat(axes[2], image, heat, alpha, "overlay")
-    fig.suptitle(title)
+    fig, axes = _image_and_heat(image, heat, 3, "heatmap", title, label)
+    overlay_heatmap(axes[2], image, heat, alpha, "overlay")
     fig.tight_layout()
     return fig
 
@@ -153,14 +136,7 @@ def plot_saliency(image: Any, sal: Any, title: str = "Saliency map",
                   label: str | None = None) -> Any:
     """Image and its saliency map ``(H, W)`` side by side (brighter = pixel matters more)."""
     heat = _heat(sal, image, "plot_saliency")
-    plt = _plt()
-    fig, axes = plt.subplots(1, 2, figsize=(6, 3))
-    _show(axes[0], image, "image" if label is None else f"image ({label})")
-    im = axes[1].imshow(heat.numpy(), cmap="viridis")
-    axes[1].set_title("|d logit / d pixel|")
-    axes[1].axis("off")
-    fig.colorbar(im, ax=axes[1], fraction=0.046)
-    fig.suptitle(title)
+    fig, _ = _image_and_heat(image, heat, 2, "|d logit / d pixel|", title, label)
     fig.tight_layout()
     return fig
 
@@ -177,9 +153,8 @@ def plot_gradient_norms(norms: Mapping[str, Any], ax: Any = None,
                         f"(or a dict of them), got {type(norms).__name__}.")
     first = next(iter(norms.values()))
     series = norms if isinstance(first, Mapping) else {"model": norms}
-    plt = _plt()
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.5))
+        _, ax = plt().subplots(figsize=(7, 3.5))
     for i, (label, result) in enumerate(series.items()):
         values = [max(float(v), 1e-30) for v in result.values()]
         ax.semilogy(range(1, len(values) + 1), values, marker="o", ms=3,
@@ -202,18 +177,17 @@ def plot_receptive_field(steps: Sequence[Any], image: Any = None, image_size: in
     if not isinstance(steps, Sequence) or not steps or not hasattr(steps[0], "size"):
         raise TypeError("plot_receptive_field: expected the list returned by "
                         "cnncourse.interpret.receptive_field(...).")
-    plt = _plt()
     from matplotlib.patches import Rectangle
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(4.5, 4.5))
+        _, ax = plt().subplots(figsize=(4.5, 4.5))
     if image is not None:
         arr = to_display(image, "plot_receptive_field")
         image_size = arr.shape[0]
         ax.imshow(arr, cmap="gray" if arr.ndim == 2 else None, vmin=0, vmax=1)
     else:
         ax.imshow(torch.zeros(image_size, image_size).numpy(), cmap="gray", vmin=0, vmax=1)
-    cmap = plt.get_cmap("viridis")
+    cmap = plt().get_cmap("viridis")
     centre = image_size / 2
     for i, step in enumerate(steps):
         colour = cmap(0.15 + 0.8 * i / max(1, len(steps) - 1))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import matplotlib.pyplot as plt
+from cnncourse.viz._common import plt
 
 # (layer, what it does, output shape for the course's SimpleCNN on one 32x32 RGB image)
 SIMPLE_CNN_STAGES: tuple[tuple[str, str, str], ...] = (
@@ -26,13 +26,14 @@ def plot_pipeline(stages: Sequence[tuple[str, str, str]] = SIMPLE_CNN_STAGES,
     if not stages or any(len(s) != 3 for s in stages):
         raise ValueError("plot_pipeline: expected a non-empty list of (name, role, shape) "
                          "triples.")
-    colors = plt.get_cmap("cividis")
-    fig, ax = plt.subplots(figsize=(7, 0.75 * len(stages) + 0.6))
+    pyplot = plt()
+    colors = pyplot.get_cmap("cividis")
+    fig, ax = pyplot.subplots(figsize=(7, 0.75 * len(stages) + 0.6))
     n = len(stages)
     for i, (name, role, shape) in enumerate(stages):
         y = n - 1 - i
         shade = 0.15 + 0.7 * i / n
-        ax.add_patch(plt.Rectangle((0.05, y + 0.15), 0.5, 0.7, color=colors(shade)))
+        ax.add_patch(pyplot.Rectangle((0.05, y + 0.15), 0.5, 0.7, color=colors(shade)))
         ax.text(0.30, y + 0.5, name, ha="center", va="center", weight="bold",
                 color="white" if shade < 0.5 else "black")
         ax.text(0.60, y + 0.5, f"{role}\nshape: {shape}", va="center", fontsize=9)

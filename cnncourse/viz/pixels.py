@@ -13,20 +13,22 @@ from typing import Any
 
 import numpy as np
 
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
-             "#000000"]
+from cnncourse.viz._common import (  # noqa: F401  (HIGHLIGHT, OKABE_ITO: imported from here)
+    BLUE,
+    GREEN,
+    HIGHLIGHT,
+    OKABE_ITO,
+    VERMILLION,
+    image_grid,
+    show_on,
+    to_hwc,
+)
+from cnncourse.viz._common import plt as _plt
+
 CHANNEL_NAMES = ("red", "green", "blue")
-RGB_COLORS = ("#D55E00", "#009E73", "#0072B2")  # Okabe-Ito vermillion, bluish green, blue
-HIGHLIGHT = "#E69F00"   # Okabe-Ito orange: visible on gray images and to colour-blind readers
+RGB_COLORS = (VERMILLION, GREEN, BLUE)   # Okabe-Ito colours standing for red, green, blue
 
 _PHOTO_CACHE: dict[str, np.ndarray] = {}
-
-
-def _plt() -> Any:
-    import matplotlib.pyplot as plt
-
-    return plt
-
 
 # The photo --------------------------------------------------------------------------------
 
@@ -104,28 +106,6 @@ def sample_photo_tensor(size: int | tuple[int, int] | None = None, gray: bool = 
 
 # Helpers ----------------------------------------------------------------------------------
 
-def to_hwc(image: Any, where: str = "to_hwc") -> np.ndarray:
-    """Any image (tensor or array; HW, HWC or CHW) as a NumPy array ``(H, W)`` or ``(H, W, C)``.
-
-    Channels-first input (C = 1 or 3 in front) is moved last; a single channel is squeezed.
-    The dtype is kept, so uint8 stays 0..255 and floats stay as they are.
-    """
-    if hasattr(image, "detach"):
-        image = image.detach().cpu().numpy()
-    arr = np.asarray(image)
-    if arr.ndim == 4 and arr.shape[0] == 1:
-        arr = arr[0]
-    if arr.ndim == 3 and arr.shape[0] in (1, 3) and arr.shape[-1] not in (1, 3):
-        arr = np.moveaxis(arr, 0, -1)                 # (C, H, W) -> (H, W, C)
-    if arr.ndim == 3 and arr.shape[-1] == 1:
-        arr = arr[..., 0]
-    if arr.ndim == 2 or (arr.ndim == 3 and arr.shape[-1] == 3):
-        return arr
-    raise ValueError(f"{where}: expected one image shaped (H, W), (H, W, 3), (3, H, W) or "
-                     f"(1, H, W); got shape {tuple(np.shape(image))}. For a batch "
-                     "(N, C, H, W), pass one image, e.g. X[0].")
-
-
 def _display_range(arr: np.ndarray) -> tuple[float, float]:
     return (0.0, 255.0) if arr.dtype == np.uint8 else (0.0, 1.0)
 
@@ -138,16 +118,6 @@ def _to_gray(arr: np.ndarray) -> np.ndarray:
     return gray.round().astype(np.uint8) if arr.dtype == np.uint8 else gray
 
 
-def _imshow(ax: Any, arr: np.ndarray, title: str) -> Any:
-    lo, hi = _display_range(arr)
-    if arr.ndim == 3 and arr.dtype != np.uint8:
-        arr = np.clip(arr, 0, 1)
-    im = ax.imshow(arr, cmap="gray" if arr.ndim == 2 else None, vmin=lo, vmax=hi)
-    ax.set_title(title)
-    ax.axis("off")
-    return im
-
-
 # Plots ------------------------------------------------------------------------------------
 
 def show_image(image: Any, title: str = "Image", ax: Any = None) -> Any:
@@ -155,7 +125,7 @@ def show_image(image: Any, title: str = "Image", ax: Any = None) -> Any:
     arr = to_hwc(image, "show_image")
     if ax is None:
         fig, ax = _plt().subplots(figsize=(4, 4))
-    _imshow(ax, arr, f"{title}\n{'x'.join(map(str, arr.shape))}, {arr.dtype}")
+    show_on(ax, arr, f"{title}\n{'x'.join(map(str, arr.shape))}, {arr.dtype}")
     return ax.figure
 
 
@@ -186,7 +156,7 @@ def plot_pixel_grid(image: Any, top: int = 0, left: int = 0, size: int = 8,
     if context:
         fig, (ax_all, ax) = plt.subplots(1, 2, figsize=(10, 5),
                                          gridspec_kw={"width_ratios": [1, 1.2]})
-        _imshow(ax_all, gray, f"Whole image ({h}x{w}){' as gray' if was_rgb else ''}")
+        show_on(ax_all, gray, f"Whole image ({h}x{w}){' as gray' if was_rgb else ''}")
         from matplotlib.patches import Rectangle
 
         ax_all.add_patch(Rectangle((left - 0.5, top - 0.5), size, size, fill=False,
@@ -218,9 +188,9 @@ def plot_rgb_channels(image: Any, title: str = "An RGB image is three grayscale 
         raise ValueError(f"plot_rgb_channels: expected a colour image with 3 channels, got "
                          f"shape {arr.shape}. A grayscale image has only one channel.")
     fig, axes = _plt().subplots(1, 4, figsize=(13, 3.6))
-    _imshow(axes[0], arr, "colour (all three)")
+    show_on(axes[0], arr, "colour (all three)")
     for c, ax in enumerate(axes[1:]):
-        _imshow(ax, arr[..., c], f"{CHANNEL_NAMES[c]} channel (bright = more {CHANNEL_NAMES[c]})")
+        show_on(ax, arr[..., c], f"{CHANNEL_NAMES[c]} channel (bright = more {CHANNEL_NAMES[c]})")
     fig.suptitle(title)
     fig.tight_layout()
     return fig
@@ -232,22 +202,13 @@ def plot_image_grid(images: Any, labels: Any = None, classes: Sequence[str] | No
     n = len(images)
     if n == 0:
         raise ValueError("plot_image_grid: got no images; pass a batch (N, C, H, W) with N >= 1.")
-    ncols = max(1, min(ncols, n))
-    nrows = -(-n // ncols)
-    fig, axes = _plt().subplots(nrows, ncols, figsize=(1.5 * ncols, 1.7 * nrows + 0.4),
-                                squeeze=False)
-    for k, ax in enumerate(axes.flat):
-        ax.axis("off")
-        if k >= n:
-            continue
-        arr = to_hwc(images[k], "plot_image_grid")
+    fig, axes = image_grid(n, ncols, cell=(1.5, 1.7), title=title)
+    for k, ax in zip(range(n), axes):
         caption = ""
         if labels is not None:
             label = int(labels[k])
             caption = classes[label] if classes is not None else str(label)
-        _imshow(ax, arr, caption)
-        ax.title.set_fontsize(8)
-    fig.suptitle(title)
+        show_on(ax, to_hwc(images[k], "plot_image_grid"), caption, fontsize=8)
     fig.tight_layout()
     return fig
 

@@ -8,21 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-WINDOW_COLOR = "#D55E00"  # Okabe-Ito vermillion: visible on cividis and to colour-blind readers
+from cnncourse.viz._common import VERMILLION, as_2d, plt
+from cnncourse.viz.widgets import WIDGET_STYLE, style_box
+
+WINDOW_COLOR = VERMILLION  # Okabe-Ito vermillion: visible on cividis and to colour-blind readers
 
 
 def _as_map(x: Any, where: str) -> Any:
     """Return ``x`` as a float (H, W) tensor, accepting (1, H, W) and (1, 1, H, W)."""
-    import torch
-
-    t = torch.as_tensor(x).detach().cpu()
-    while t.dim() > 2 and t.shape[0] == 1:
-        t = t[0]
-    if t.dim() != 2:
-        raise ValueError(f"{where}: expected one feature map of shape (H, W) (or (1, 1, H, W)), "
-                         f"got shape {tuple(torch.as_tensor(x).shape)}. Pick one channel, "
-                         "e.g. feature_maps[0, 0].")
-    return t.float()
+    return as_2d(x, where, "one feature map")
 
 
 def _pool_args(x: Any, kernel_size: int, stride: int | None, mode: str,
@@ -61,7 +55,6 @@ def plot_pooling(x: Any, kernel_size: int = 2, stride: int | None = None, mode: 
         row, col: the output cell to explain.
     Returns the figure.
     """
-    import matplotlib.pyplot as plt
     from matplotlib.patches import Rectangle
 
     m = _as_map(x, "plot_pooling")
@@ -74,7 +67,7 @@ def plot_pooling(x: Any, kernel_size: int = 2, stride: int | None = None, mode: 
     top, left = row * s, col * s
     window = m[top:top + k, left:left + k]
     lo, hi = min(m.min().item(), out.min().item()), max(m.max().item(), out.max().item())
-    fig, (ax_in, ax_out) = plt.subplots(
+    fig, (ax_in, ax_out) = plt().subplots(
         1, 2, figsize=(9, 4), gridspec_kw={"width_ratios": [m.shape[1], max(out.shape[1], 2)]})
     for ax, data in ((ax_in, m), (ax_out, out)):
         ax.imshow(data.numpy(), cmap="cividis", vmin=lo, vmax=hi)
@@ -113,7 +106,6 @@ def _cells(data: Any) -> list[tuple[tuple[int, int], float]]:
 def pooling_widget(x: Any, kernel_size: int = 2, stride: int | None = None) -> Any:
     """Sliders for the output cell and a max/avg switch around :func:`plot_pooling`."""
     import ipywidgets as w
-    import matplotlib.pyplot as plt
 
     m = _as_map(x, "pooling_widget")
     k, s = _pool_args(m, kernel_size, stride, "max", "pooling_widget")
@@ -121,10 +113,14 @@ def pooling_widget(x: Any, kernel_size: int = 2, stride: int | None = None) -> A
 
     def draw(row: int, col: int, mode: str) -> None:
         plot_pooling(m, k, s, mode, row, col)
-        plt.show()
+        plt().show()
 
-    return w.interactive(
+    widget = w.interactive(
         draw,
-        row=w.IntSlider(value=0, min=0, max=h_out - 1, description="output row"),
-        col=w.IntSlider(value=0, min=0, max=w_out - 1, description="output col"),
-        mode=w.Dropdown(options=["max", "avg"], value="max", description="mode"))
+        row=w.IntSlider(value=0, min=0, max=h_out - 1, description="output row",
+                        style=WIDGET_STYLE),
+        col=w.IntSlider(value=0, min=0, max=w_out - 1, description="output col",
+                        style=WIDGET_STYLE),
+        mode=w.Dropdown(options=["max", "avg"], value="max", description="mode",
+                        style=WIDGET_STYLE))
+    return style_box(widget, "pooling")

@@ -1,8 +1,10 @@
 """Training visuals: loss/accuracy curves (live or static), confusion matrix, prediction gallery.
 
-``plot_history(history)`` draws a finished run. ``LivePlot()`` is a ``fit`` callback that
-redraws one figure in place after each epoch inside a notebook, and stays silent elsewhere
-(call ``.plot()`` at the end for a static figure).
+``plot_history(history)`` draws a finished run: train, validation and (older runs) test
+curves. ``LivePlot()`` is a ``fit`` callback that redraws one figure in place after each
+epoch inside a notebook, and stays silent elsewhere (call ``.plot()`` at the end for a static
+figure). Every function returns the Figure it drew on, and takes ``note`` (e.g.
+``"stand-in"``) to say in its titles which data the numbers come from.
 """
 
 from __future__ import annotations
@@ -10,9 +12,22 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-# Okabe-Ito colours: distinguishable with every common colour-vision deficiency.
-TRAIN_COLOR, TEST_COLOR = "#0072B2", "#E69F00"
-RIGHT_COLOR, WRONG_COLOR = "#0072B2", "#D55E00"
+from cnncourse.viz._common import (
+    BLUE,
+    ORANGE,
+    VERMILLION,
+    image_grid,
+    plt,
+    show_on,
+    to_hwc,
+    with_note,
+)
+
+# Okabe-Ito colours (colour-blind safe). Each split: (colour, line style, legend label).
+SPLITS = {"train": (BLUE, "-", "train"), "val": (ORANGE, "--", "validation"),
+          "test": (VERMILLION, ":", "test")}
+TRAIN_COLOR, VAL_COLOR, TEST_COLOR = BLUE, ORANGE, VERMILLION
+RIGHT_COLOR, WRONG_COLOR = BLUE, VERMILLION
 
 
 def _check_history(history: Any) -> int:
@@ -34,39 +49,47 @@ def _check_history(history: Any) -> int:
     return n
 
 
-def plot_history(history: Mapping[str, Sequence[float]], ax: Any = None) -> Any:
-    """Plot loss and accuracy per epoch for train (and test) data. Returns the figure.
-
-    Args:
-        history: the ``History`` returned by ``cnncourse.train.fit`` (a dict of lists).
-        ax: None (new figure), one Axes (loss only) or two Axes (loss, accuracy).
-    """
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
-
-    n = _check_history(history)
-    epochs = list(history.get("epoch", range(1, n + 1)))
+def _history_axes(ax: Any) -> tuple[Any, list[Any]]:
+    """The figure and the one (loss) or two (loss, accuracy) axes to draw a history on."""
     if ax is None:
-        fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
-    elif hasattr(ax, "plot"):
-        fig, axes = ax.figure, [ax]
-    elif isinstance(ax, Sequence) or hasattr(ax, "__len__"):
+        fig, axes = plt().subplots(1, 2, figsize=(10, 3.5))
+        return fig, list(axes)
+    if hasattr(ax, "plot"):
+        return ax.figure, [ax]
+    if isinstance(ax, Sequence) or hasattr(ax, "__len__"):
         axes = list(ax)
         if len(axes) != 2 or not all(hasattr(a, "plot") for a in axes):
             raise ValueError(f"plot_history: ax must be one Axes or two (loss, accuracy); "
                              f"got {len(axes)} items.")
-        fig = axes[0].figure
-    else:
-        raise TypeError(f"plot_history: ax must be a matplotlib Axes, a pair of Axes or None; "
-                        f"got {type(ax).__name__}.")
+        return axes[0].figure, axes
+    raise TypeError(f"plot_history: ax must be a matplotlib Axes, a pair of Axes or None; "
+                    f"got {type(ax).__name__}.")
+
+
+def plot_history(history: Mapping[str, Sequence[float]], ax: Any = None,
+                 note: str | None = None) -> Any:
+    """Plot loss and accuracy per epoch for train, validation and test data. Returns the figure.
+
+    Args:
+        history: the ``History`` returned by ``cnncourse.train.fit`` (a dict of lists); every
+            split it holds (``train_*``, ``val_*``, ``test_*``) gets a curve.
+        ax: None (new figure), one Axes (loss only) or two Axes (loss, accuracy).
+        note: added to the titles, e.g. ``"stand-in"``; defaults to ``history.note``.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    n = _check_history(history)
+    note = note if note is not None else getattr(history, "note", None)
+    epochs = list(history.get("epoch", range(1, n + 1)))
+    fig, axes = _history_axes(ax)
     panels = [("loss", "Loss (cross-entropy)"), ("acc", "Accuracy")][:len(axes)]
     marker = "o" if n <= 30 else None
     for a, (key, label) in zip(axes, panels):
-        a.plot(epochs, history[f"train_{key}"], color=TRAIN_COLOR, marker=marker, label="train")
-        if f"test_{key}" in history:
-            a.plot(epochs, history[f"test_{key}"], color=TEST_COLOR, marker=marker,
-                   linestyle="--", label="test")
-        a.set_title(f"{label} per epoch")
+        for split, (color, style, name) in SPLITS.items():
+            if f"{split}_{key}" in history:
+                a.plot(epochs, history[f"{split}_{key}"], color=color, linestyle=style,
+                       marker=marker, label=name)
+        a.set_title(with_note(f"{label} per epoch", note))
         a.set_xlabel("epoch")
         a.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
         a.set_ylabel(label.lower())
@@ -92,12 +115,18 @@ class LivePlot:
     In a notebook it updates a single output (no pile of figures). Elsewhere it only records
     the history; call :meth:`plot` afterwards for a static figure.
 
+    Args:
+        live: redraw after each epoch; default: only inside a notebook.
+        note: added to the titles, e.g. ``"stand-in"`` (default: the history's own note).
+
     Example:
-        >>> history = fit(model, train_loader, test_loader, epochs=5, callback=LivePlot())
+        >>> history = fit(model, train_loader, val_data=val_loader, epochs=5,
+        ...               callback=LivePlot())
     """
 
-    def __init__(self, live: bool | None = None):
+    def __init__(self, live: bool | None = None, note: str | None = None):
         self.live = _in_notebook() if live is None else bool(live)
+        self.note = note
         self.history: Mapping[str, Sequence[float]] | None = None
         self._handle: Any = None
         self._fig: Any = None
@@ -107,26 +136,25 @@ class LivePlot:
         self.history = history
         if not self.live:
             return
-        import matplotlib.pyplot as plt
         from IPython.display import display
 
         if self._fig is None:
-            self._fig, _ = plt.subplots(1, 2, figsize=(10, 3.5))
+            self._fig, _ = plt().subplots(1, 2, figsize=(10, 3.5))
         for a in self._fig.axes:
             a.clear()
-        plot_history(history, ax=self._fig.axes)
+        plot_history(history, ax=self._fig.axes, note=self.note)
         if self._handle is None:
             self._handle = display(self._fig, display_id=True)
         else:
             self._handle.update(self._fig)
-        plt.close(self._fig)  # keep it out of the cell's automatic output: shown once, above
+        plt().close(self._fig)  # keep it out of the cell's automatic output: shown once, above
 
     def plot(self) -> Any:
         """A static figure of everything recorded so far."""
         if self.history is None:
             raise ValueError("LivePlot.plot: nothing recorded yet; pass this LivePlot as "
                              "fit(..., callback=live) and train first.")
-        return plot_history(self.history)
+        return plot_history(self.history, note=self.note)
 
 
 def _as_label_tensor(values: Any, name: str, where: str) -> Any:
@@ -160,16 +188,18 @@ def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int) -> Any:
 
 
 def plot_confusion_matrix(y_true: Any, y_pred: Any, classes: Sequence[str],
-                          normalize: bool = True, ax: Any = None) -> Any:
-    """Heat map of true vs predicted classes, with class names. Returns the Axes.
+                          normalize: bool = True, ax: Any = None, title: str | None = None,
+                          note: str | None = None) -> Any:
+    """Heat map of true vs predicted classes, with class names. Returns the Figure.
 
     Args:
         y_true, y_pred: class indices, ``(N,)`` each.
         classes: the class names, in index order.
         normalize: show each row as fractions of that true class (else raw counts).
+        ax: draw on this Axes (default: a new figure); ``fig.axes[0]`` is the matrix.
+        title: replaces the default title.
+        note: added to the title, e.g. ``"stand-in"``.
     """
-    import matplotlib.pyplot as plt
-
     if isinstance(classes, str) or not isinstance(classes, Sequence) or len(classes) < 2:
         raise ValueError(f"plot_confusion_matrix: classes must be a list of at least 2 class "
                          f"names, got {classes!r}.")
@@ -178,7 +208,7 @@ def plot_confusion_matrix(y_true: Any, y_pred: Any, classes: Sequence[str],
     values = counts / counts.sum(dim=1, keepdim=True).clamp(min=1) if normalize else counts
     if ax is None:
         size = max(4.0, 0.55 * k + 2)
-        _, ax = plt.subplots(figsize=(size + 1, size))
+        _, ax = plt().subplots(figsize=(size + 1, size))
     image = ax.imshow(values.numpy(), cmap="viridis", vmin=0,
                       vmax=1 if normalize else None)
     ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04,
@@ -187,7 +217,9 @@ def plot_confusion_matrix(y_true: Any, y_pred: Any, classes: Sequence[str],
     ax.set_yticks(range(k), labels=list(classes))
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
-    ax.set_title("Confusion matrix" + (" (rows sum to 1)" if normalize else " (counts)"))
+    if title is None:
+        title = "Confusion matrix" + (" (rows sum to 1)" if normalize else " (counts)")
+    ax.set_title(with_note(title, note))
     if k <= 12:
         top = values.max().item() or 1.0
         for i in range(k):
@@ -197,12 +229,12 @@ def plot_confusion_matrix(y_true: Any, y_pred: Any, classes: Sequence[str],
                 ax.text(j, i, text, ha="center", va="center", fontsize=8,
                         color="black" if v > 0.6 * top else "white")
     ax.figure.tight_layout()
-    return ax
+    return ax.figure
 
 
 def plot_prediction_gallery(images: Any, y_true: Any, y_pred: Any, confidence: Any,
                             classes: Sequence[str], ncols: int = 6, max_images: int = 18,
-                            title: str = "Predictions") -> Any:
+                            title: str = "Predictions", note: str | None = None) -> Any:
     """Grid of images titled with true label, predicted label and confidence. Returns the figure.
 
     Args:
@@ -210,8 +242,8 @@ def plot_prediction_gallery(images: Any, y_true: Any, y_pred: Any, confidence: A
         y_true, y_pred: class indices ``(N,)``.
         confidence: the predicted class's probability ``(N,)``, in [0, 1].
         classes: class names in index order.
+        note: added to the title, e.g. ``"stand-in"``.
     """
-    import matplotlib.pyplot as plt
     import torch
 
     where = "plot_prediction_gallery"
@@ -237,22 +269,12 @@ def plot_prediction_gallery(images: Any, y_true: Any, y_pred: Any, confidence: A
     if max(t.max().item(), p.max().item()) >= k or min(t.min().item(), p.min().item()) < 0:
         raise ValueError(f"{where}: labels must lie in 0..{k - 1} for {k} classes.")
     n = min(x.shape[0], max_images)
-    ncols = max(1, min(ncols, n))
-    nrows = -(-n // ncols)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.9 * ncols, 2.5 * nrows + 0.4), squeeze=False)
-    for i, a in enumerate(axes.flat):
-        a.axis("off")
-        if i >= n:
-            continue
-        img = x[i].clamp(0, 1)
-        if img.shape[0] == 1:
-            a.imshow(img[0].numpy(), cmap="gray", vmin=0, vmax=1)
-        else:
-            a.imshow(img.permute(1, 2, 0).numpy())               # (H, W, C) for imshow
+    fig, axes = image_grid(n, ncols, cell=(1.9, 2.5), title=with_note(title, note))
+    for i, a in zip(range(n), axes):
         right = t[i] == p[i]
         mark = "✓" if right else "✗"
-        a.set_title(f"{mark} true: {classes[t[i]]}\npred: {classes[p[i]]} ({c[i]:.0%})",
-                    fontsize=8, color=RIGHT_COLOR if right else WRONG_COLOR)
-    fig.suptitle(title)
+        show_on(a, to_hwc(x[i].clamp(0, 1), where),
+                f"{mark} true: {classes[t[i]]}\npred: {classes[p[i]]} ({c[i]:.0%})", fontsize=8)
+        a.title.set_color(RIGHT_COLOR if right else WRONG_COLOR)
     fig.tight_layout()
     return fig

@@ -1,0 +1,105 @@
+"""What every plot in ``cnncourse.viz`` shares: the palette, one image converter, one grid.
+
+Nothing here imports matplotlib at module level, so ``import cnncourse.viz`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+# Okabe-Ito colours: distinguishable with every common colour-vision deficiency.
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442",
+             "#000000"]
+BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY_BLUE, YELLOW, BLACK = OKABE_ITO
+HIGHLIGHT = ORANGE   # a window or crop outline: visible on gray images and to colour-blind readers
+
+
+def plt() -> Any:
+    """``matplotlib.pyplot``, imported on first use."""
+    import matplotlib.pyplot as pyplot
+
+    return pyplot
+
+
+def with_note(title: str, note: str | None) -> str:
+    """``title`` with a note about the data in brackets, e.g. "Accuracy (stand-in)"."""
+    return f"{title} ({note})" if note else title
+
+
+def to_hwc(image: Any, where: str = "to_hwc", rescale: bool = False) -> np.ndarray:
+    """Any one image (tensor or array; HW, HWC or CHW) as a NumPy array ``(H, W)`` or ``(H, W, 3)``.
+
+    Channels-first input (C = 1 or 3 in front) is moved last; a single channel is squeezed.
+    The dtype is kept, so uint8 stays 0..255 and floats stay as they are. With ``rescale``,
+    the result is float and stretched to [0, 1] when its values fall outside that range
+    (normalised images; pass ``data.denormalize(x)`` for true colours).
+    """
+    if hasattr(image, "detach"):
+        image = image.detach().cpu().numpy()
+    arr = np.asarray(image)
+    if arr.ndim == 4 and arr.shape[0] == 1:
+        arr = arr[0]
+    if arr.ndim == 3 and arr.shape[0] in (1, 3) and arr.shape[-1] not in (1, 3):
+        arr = np.moveaxis(arr, 0, -1)                 # (C, H, W) -> (H, W, C)
+    if arr.ndim == 3 and arr.shape[-1] == 1:
+        arr = arr[..., 0]
+    if not (arr.ndim == 2 or (arr.ndim == 3 and arr.shape[-1] == 3)):
+        raise ValueError(f"{where}: expected one image shaped (H, W), (H, W, 3), (3, H, W) or "
+                         f"(1, H, W); got shape {tuple(np.shape(image))}. For a batch "
+                         "(N, C, H, W), pass one image, e.g. X[0].")
+    if rescale:
+        arr = arr.astype(np.float32) / (255.0 if arr.dtype == np.uint8 else 1.0)
+        lo, hi = float(arr.min()), float(arr.max())
+        if lo < 0 or hi > 1:
+            arr = (arr - lo) / max(hi - lo, 1e-8)
+    return arr
+
+
+def as_2d(x: Any, where: str, what: str = "one map") -> Any:
+    """``x`` as a float ``(H, W)`` torch tensor on the CPU; leading sizes of 1 are dropped."""
+    import torch
+
+    t = torch.as_tensor(np.asarray(x) if not isinstance(x, torch.Tensor) else x)
+    t = t.detach().cpu().float()
+    while t.dim() > 2 and t.shape[0] == 1:
+        t = t[0]
+    if t.dim() != 2:
+        raise ValueError(f"{where}: expected {what} as a 2-D array of shape (H, W), got shape "
+                         f"{tuple(t.shape)}. Pick one image and channel, e.g. x[0] or x[0, 0].")
+    return t
+
+
+def image_grid(n: int, ncols: int, cell: tuple[float, float] = (1.5, 1.7),
+               title: str = "") -> tuple[Any, list[Any]]:
+    """A figure with ``n`` axes in rows of ``ncols`` (each ``cell`` inches), all axes off.
+
+    Returns ``(figure, axes)`` with ``axes`` a flat list of every grid cell, in reading order.
+    """
+    if n < 1:
+        raise ValueError(f"image_grid: need at least one image, got {n}.")
+    ncols = max(1, min(ncols, n))
+    nrows = -(-n // ncols)
+    fig, axes = plt().subplots(nrows, ncols, figsize=(cell[0] * ncols,
+                                                      cell[1] * nrows + (0.4 if title else 0)),
+                               squeeze=False)
+    for ax in axes.flat:
+        ax.axis("off")
+    if title:
+        fig.suptitle(title)
+    return fig, list(axes.flat)
+
+
+def show_on(ax: Any, arr: np.ndarray, title: str = "", fontsize: float | None = None) -> Any:
+    """Draw an ``(H, W)`` or ``(H, W, 3)`` array on ``ax``: gray for one channel, axes off.
+
+    uint8 shows 0..255, floats 0..1 (colour floats are clipped to [0, 1]).
+    """
+    hi = 255.0 if arr.dtype == np.uint8 else 1.0
+    if arr.ndim == 3 and arr.dtype != np.uint8:
+        arr = np.clip(arr, 0, 1)
+    im = ax.imshow(arr, cmap="gray" if arr.ndim == 2 else None, vmin=0.0, vmax=hi)
+    ax.set_title(title, fontsize=fontsize)
+    ax.axis("off")
+    return im

@@ -1,0 +1,89 @@
+"""What all visuals share: one palette, one image converter, one grid, one widget look."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+from cnncourse import viz  # noqa: E402
+from cnncourse.viz import _common, features, pixels, widgets  # noqa: E402
+
+
+def teardown_function():
+    plt.close("all")
+
+
+def test_one_palette_everywhere():
+    assert features.OKABE_ITO is pixels.OKABE_ITO is viz.OKABE_ITO is _common.OKABE_ITO
+    assert len(set(_common.OKABE_ITO)) == 8
+
+
+def test_to_hwc_moves_channels_last_and_rescales_on_request():
+    chw = torch.arange(2 * 3 * 4, dtype=torch.float32).reshape(3, 2, 4)   # (C, H, W)
+    hwc = _common.to_hwc(chw)
+    assert hwc.shape == (2, 4, 3) and hwc[1, 2, 0] == chw[0, 1, 2]
+    assert _common.to_hwc(np.zeros((1, 5, 6), np.uint8)).dtype == np.uint8
+    scaled = _common.to_hwc(chw - 5, rescale=True)                 # values outside [0, 1]
+    assert scaled.min() == 0 and scaled.max() == pytest.approx(1)
+    in_range = torch.rand(3, 4, 4)
+    np.testing.assert_allclose(_common.to_hwc(in_range, rescale=True),
+                               in_range.permute(1, 2, 0).numpy())  # already in [0, 1]: kept
+    assert _common.to_hwc(np.full((4, 4), 255, np.uint8), rescale=True).max() == 1.0
+    with pytest.raises(ValueError, match=r"pass one image, e.g. X\[0\]"):
+        _common.to_hwc(torch.zeros(2, 3, 4, 4), "show")
+
+
+def test_as_2d_drops_leading_ones_and_explains_the_rest():
+    assert _common.as_2d(np.ones((1, 1, 3, 5)), "f").shape == (3, 5)
+    with pytest.raises(ValueError, match=r"f: expected a kernel as a 2-D array of shape \(H, W\)"):
+        _common.as_2d(torch.zeros(2, 3, 3), "f", "a kernel")
+
+
+def test_image_grid_has_one_axes_per_cell_all_off():
+    fig, axes = _common.image_grid(5, ncols=3, cell=(1.0, 2.0), title="T")
+    assert len(axes) == 6 and not any(ax.axison for ax in axes)
+    assert tuple(fig.get_size_inches()) == pytest.approx((3.0, 4.4))
+    assert fig._suptitle.get_text() == "T"
+    with pytest.raises(ValueError, match="at least one image"):
+        _common.image_grid(0, 3)
+
+
+def test_overlay_heatmap_is_public_and_the_old_name_still_works():
+    image, heat = torch.rand(3, 8, 8), torch.rand(8, 8)
+    _, ax = plt.subplots()
+    layer = viz.overlay_heatmap(ax, image, heat, 0.4, "cat")
+    assert ax.get_title() == "cat" and layer.get_alpha() == 0.4
+    np.testing.assert_allclose(layer.get_array(), heat.numpy())
+    assert ax.images[0].get_cmap().name == "gray"          # the photo in gray under the heat
+    assert features._overlay_heat is viz.overlay_heatmap
+    with pytest.raises(ValueError, match="upsample=True"):
+        viz.overlay_heatmap(ax, image, torch.rand(4, 4))
+
+
+@pytest.mark.parametrize("make, kind", [
+    (lambda: viz.conv_stepper(torch.rand(4, 4)), "stepper"),
+    (lambda: viz.kernel_playground(torch.rand(16, 16)), "playground"),
+    (lambda: viz.pooling_widget(torch.rand(4, 4)), "pooling"),
+    (lambda: widgets.widget_box([], "quiz"), "quiz"),
+])
+def test_every_widget_has_the_one_look(make, kind):
+    import ipywidgets as w
+
+    box = make()
+    assert {widgets.WIDGET_CLASS, f"cnncourse-{kind}"} <= set(box._dom_classes)
+    assert box.layout.max_width == widgets.WIDGET_LAYOUT["max_width"]
+    controls = [c for c in box.children if isinstance(c, (w.IntSlider, w.Dropdown))]
+    controls += [c for row in box.children if isinstance(row, w.HBox) for c in row.children
+                 if isinstance(c, w.Dropdown)]
+    assert all(c.style.description_width == "initial" for c in controls)
+    assert controls or kind == "quiz"
+
+
+def test_figure_png_renders_and_closes():
+    fig, _ = plt.subplots()
+    png = widgets.figure_png(fig)
+    assert png[:4] == b"\x89PNG" and not plt.fignum_exists(fig.number)
