@@ -67,7 +67,8 @@ class Check:
             return Verdict(NOT_ATTEMPTED, f"`{self.name}` has no answer yet. Fill it in and "
                                           "run this cell again.")
         try:
-            note = self.body(answer)
+            with _own_random_state():
+                note = self.body(answer)
         except NotImplementedError:
             return Verdict(NOT_ATTEMPTED, f"`{self.name}` still raises NotImplementedError. "
                            "Replace that line with your code (the hint says where to start).")
@@ -133,6 +134,20 @@ def check(reference: Any, name: str | None = None) -> Callable[[Callable[[Any], 
         return Check(body, reference, name)
 
     return wrap
+
+
+@contextlib.contextmanager
+def _own_random_state() -> Iterator[None]:
+    # A check draws test inputs and builds small models: it must leave the learner's random
+    # state (torch's global generator) as it found it, so their later results don't change.
+    import sys
+
+    torch = sys.modules.get("torch")
+    if torch is None:
+        yield
+        return
+    with torch.random.fork_rng(devices=[]):
+        yield
 
 
 class Checks:

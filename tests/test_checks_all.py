@@ -53,3 +53,15 @@ def test_quiz_builds_in_both_modes(name, quiz):
     assert box.buttons[wrong_index].button_style == "danger"
     box.buttons[right].click()
     assert "Right" in box.feedback.value and quiz.answer == right
+
+
+@pytest.mark.parametrize("name,chk", CHECKS, ids=[n for n, _ in CHECKS])
+def test_check_leaves_the_learners_random_state_alone(name, chk):
+    # A check that reseeds torch's global generator would change the learner's later results.
+    import torch
+
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    chk.verdict(chk.reference)
+    assert torch.equal(torch.rand(3), expected), f"{name} changed the global random state"

@@ -56,7 +56,7 @@ def accuracy(logits: torch.Tensor, y: torch.Tensor) -> float:
 # Checks -------------------------------------------------------------------------------------------
 
 def _model(image_size: int = 32, seed: int = 0) -> SimpleCNN:
-    torch.manual_seed(seed)
+    torch.manual_seed(seed)  # checks run on their own random state (Check.verdict)
     model = SimpleCNN(image_size=image_size)
     with torch.no_grad():  # bigger biases so a missing ReLU changes the output clearly
         for layer in (model.conv1, model.conv2, model.fc1):
@@ -114,7 +114,7 @@ def check_simple_cnn_forward(fn):
 
 
 def _step_setup(seed: int = 0) -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
-    torch.manual_seed(seed)
+    torch.manual_seed(seed)  # checks run on their own random state (Check.verdict)
     model = nn.Sequential(nn.Flatten(), nn.Linear(12, 8), nn.ReLU(), nn.Linear(8, 3))
     X = torch.randn(6, 3, 2, 2)
     y = torch.tensor([0, 1, 2, 0, 1, 2])
@@ -124,6 +124,43 @@ def _step_setup(seed: int = 0) -> tuple[nn.Module, torch.Tensor, torch.Tensor]:
 def _with_stale_grads(model: nn.Module) -> None:
     for p in model.parameters():  # gradients left over from an earlier batch
         p.grad = torch.full_like(p, 0.5)
+
+
+def _record_calls(model: nn.Module, opt: torch.optim.Optimizer) -> list[str]:
+    """Record, in order, the optimizer's zero_grad/step calls and the backward pass."""
+    calls: list[str] = []
+    zero_grad, step = opt.zero_grad, opt.step
+
+    def spy_zero_grad(*args, **kwargs):
+        calls.append("zero_grad")
+        return zero_grad(*args, **kwargs)
+
+    def spy_step(*args, **kwargs):
+        calls.append("step")
+        return step(*args, **kwargs)
+
+    opt.zero_grad, opt.step = spy_zero_grad, spy_step
+    first = next(model.parameters())
+    first.register_hook(lambda grad: calls.append("backward"))  # runs inside loss.backward()
+    return calls
+
+
+def _diagnose_order(calls: list[str]) -> None:
+    """Name the mistake in the order of zero_grad, backward and step, if there is one."""
+    if "backward" not in calls:
+        raise Mistake("loss.backward() was never called, so there were no gradients for "
+                      "optimizer.step() to use.")
+    if "step" not in calls:
+        raise Mistake("optimizer.step() was never called: the gradients were computed but "
+                      "the weights never moved. Call it after loss.backward().")
+    backward, step = calls.index("backward"), len(calls) - 1 - calls[::-1].index("step")
+    if step < backward:
+        raise Mistake("optimizer.step() ran before loss.backward(), so it used the old "
+                      "gradients. The order is zero_grad, backward, step.")
+    if "zero_grad" in calls[backward + 1:step]:
+        raise Mistake("optimizer.zero_grad() ran between loss.backward() and optimizer.step(): "
+                      "it erased the fresh gradients, so step() had nothing to use. Call "
+                      "zero_grad() first, then backward(), then step().")
 
 
 @check.of(train_step)
@@ -137,6 +174,7 @@ def check_train_step(fn):
     before = [p.detach().clone() for p in model.parameters()]
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     ref_loss = train_step(ref, X, y, torch.optim.SGD(ref.parameters(), lr=0.1), loss_fn)
+    calls = _record_calls(model, opt)          # the order of zero_grad, backward and step
     try:
         got = fn(model, X, y, opt, loss_fn)
     except RuntimeError as err:
@@ -145,6 +183,7 @@ def check_train_step(fn):
                           "used them. The order is forward, loss, zero_grad, backward, step; "
                           "check the order of the steps.") from None
         raise
+    _diagnose_order(calls)
     after = [p.detach() for p in model.parameters()]
     if all(torch.equal(a, b) for a, b in zip(before, after)):
         raise Mistake("the weights did not change: call optimizer.step() after loss.backward().")
@@ -214,17 +253,18 @@ def check_accuracy(fn):
 # Quizzes ------------------------------------------------------------------------------------------
 
 quiz.which_layers = Quiz(
-    "Should the code of a CNN image classifier include convolution, activation, pooling and "
-    "fully connected layers?",
-    [Option("Yes: convolution + activation (+ pooling) blocks, then flatten and fully "
-            "connected layers", True,
-            "That is the classic recipe, and the model below follows it exactly."),
-     Option("Only convolutions: the others are optional decoration", False,
+    "Which kinds of layers does a classic CNN image classifier need?",
+    [Option("Only convolutions; the rest is decoration", False,
             "Without activations the convolutions collapse into one (notebook 05), and "
             "something must turn feature maps into class scores."),
-     Option("Only fully connected layers: convolutions are an optimisation", False,
+     Option("Only fully connected layers; convs are a speed-up", False,
             "An MLP can classify images, but with far more parameters and no built-in "
-            "notion of local patterns (see the parameter count below).")],
+            "notion of local patterns (see the parameter count below)."),
+     Option("Conv, activation and pooling, then a dense head", True,
+            "That is the classic recipe, and the model below follows it exactly."),
+     Option("Convolutions and pooling; activations are optional", False,
+            "Without an activation between them, stacked convolutions collapse into a single "
+            "one (notebook 05).")],
     "The classic CNN stacks convolution + activation + pooling blocks and ends with flatten "
     "and fully connected layers. Convolutions and activations are essential; the other two "
     "have substitutes in modern designs (strided convolutions instead of pooling, global "
@@ -234,10 +274,13 @@ quiz.which_layers = Quiz(
 quiz.cnn_vs_mlp = Quiz(
     "Which has more parameters: SimpleCNN, or an MLP with one hidden layer of 256 units on "
     "the same 32x32 RGB images?",
-    [Option("SimpleCNN: it has more layers", False,
+    [Option("SimpleCNN, about 3 times as many", False,
             "More layers, but convolution kernels are tiny and shared across positions."),
-     Option("The MLP", True, "Yes, about three times as many, counted below."),
-     Option("About the same", False, "Count them below: it is not close.")],
+     Option("About the same number", False, "Count them below: it is not close."),
+     Option("SimpleCNN, about 100 times as many", False,
+            "Most of SimpleCNN's weights sit in its first fully connected layer, and the "
+            "MLP's first layer is bigger still."),
+     Option("The MLP, about 3 times as many", True, "Yes, counted below.")],
     "The MLP's first layer connects all 3072 input values to each of 256 units: 786,432 "
     "weights in one layer. SimpleCNN's convolutions need only 5,088 parameters, and most of "
     "its 268,650 sit in fc1.",
@@ -245,12 +288,15 @@ quiz.cnn_vs_mlp = Quiz(
 
 quiz.forget_zero_grad = Quiz(
     "In the training loop, what happens if you forget optimizer.zero_grad()?",
-    [Option("Nothing: backward() overwrites the old gradients", False,
-            "backward() adds to p.grad; it never overwrites."),
-     Option("Gradients from every previous batch pile up, so the updates grow and go wrong",
-            True, "Right: PyTorch accumulates gradients on purpose (useful for very large "
+    [Option("Old gradients pile up and steps go wrong", True,
+            "Right: PyTorch accumulates gradients on purpose (useful for very large "
             "batches), so you must clear them each step."),
-     Option("PyTorch raises an error", False, "It does not; the bug is silent.")],
+     Option("Nothing: backward() overwrites old gradients", False,
+            "backward() adds to p.grad; it never overwrites."),
+     Option("PyTorch raises an error at step()", False, "It does not; the bug is silent."),
+     Option("The weights are reset to zero", False,
+            "zero_grad clears gradients, never weights; skipping it leaves old gradients in "
+            "place.")],
     "loss.backward() adds each new gradient to p.grad. Without zero_grad the step uses the sum "
     "of all gradients so far, which is wrong and grows with every batch.",
 )
@@ -258,20 +304,24 @@ quiz.forget_zero_grad = Quiz(
 quiz.chance_accuracy = Quiz(
     "Before any training, what test accuracy do you expect from the model on 10 balanced "
     "classes?",
-    [Option("About 0%", False, "Random guesses are right sometimes: one time in ten."),
-     Option("About 10%", True, "Yes: an untrained model is as good as a random guess."),
-     Option("About 50%", False, "That would be chance with 2 classes, not 10.")],
+    [Option("Close to 0%", False, "Random guesses are right sometimes: one time in ten."),
+     Option("About 50%", False, "That would be chance with 2 classes, not 10."),
+     Option("About 10%", True, "Yes: an untrained model is as good as a random guess.")],
     "With 10 equally common classes, guessing gives 1 in 10. Any accuracy well above 10% "
     "after training is something the model learned.",
 )
 
 quiz.weights_only = Quiz(
     "Why load saved weights with torch.load(path, weights_only=True)?",
-    [Option("It is faster", False, "Speed is not the point."),
-     Option("A checkpoint is a pickle file, and unpickling arbitrary objects can run code; "
-            "weights_only=True only accepts tensors and plain containers", True,
-            "Right: it turns a file from the internet from a possible program into data."),
-     Option("It makes the file smaller", False, "The file is the same; only loading changes.")],
+    [Option("Loading is faster that way", False, "Speed is not the point."),
+     Option("Unpickling a file can run its code", True,
+            "Right: weights_only=True only accepts tensors and plain containers, which turns "
+            "a file from the internet from a possible program into data."),
+     Option("The saved file gets smaller", False,
+            "The file is the same; only loading changes."),
+     Option("It skips the optimizer's saved state", False,
+            "A state_dict holds only the model's tensors anyway; the flag limits what loading "
+            "may build.")],
     "torch.save uses Python's pickle, which can rebuild arbitrary objects, and rebuilding them "
     "can execute code hidden in the file. weights_only=True restricts loading to tensors and "
     "simple containers, so a state_dict loads but a booby-trapped object does not. (It is the "

@@ -77,6 +77,24 @@ def test_nb07_train_step():
     wrong(c, loss_after_step, "not one computed after the step")
     wrong(c, step_before_backward, "order of the steps")
 
+    def zero_grad_between_backward_and_step(model, X, y, optimizer, loss_fn):
+        loss = loss_fn(model(X), y)
+        loss.backward()
+        optimizer.zero_grad()
+        optimizer.step()
+        return loss.item()
+
+    def no_backward(model, X, y, optimizer, loss_fn):
+        loss = loss_fn(model(X), y)
+        optimizer.zero_grad()
+        optimizer.step()
+        return loss.item()
+
+    # not "call optimizer.step()": the learner did call it, after erasing the gradients
+    wrong(c, zero_grad_between_backward_and_step, "zero_grad() ran between loss.backward() "
+          "and optimizer.step()", "erased the fresh gradients")
+    wrong(c, no_backward, "loss.backward() was never called")
+
 
 def test_nb07_accuracy():
     c = check.accuracy
