@@ -75,10 +75,17 @@ def check_relu(fn):
     return "your relu matches torch.relu and leaves its input untouched."
 
 
+def _inputs_with_zeros() -> torch.Tensor:
+    """Like _inputs, plus exact zeros, where ReLU's slope is 0 by PyTorch's convention."""
+    x = _inputs()
+    x.view(-1)[::7] = 0.0                            # every 7th value is exactly 0
+    return x
+
+
 @check.of(relu_grad)
 def check_relu_grad(fn):
-    """Compare with the gradient autograd computes for torch.relu."""
-    x = _inputs().requires_grad_(True)
+    """Compare with the gradient autograd computes for torch.relu, exact zeros included."""
+    x = _inputs_with_zeros().requires_grad_(True)
     torch.relu(x).sum().backward()
     want = x.grad                                            # d relu(x) / dx, per element
     out = fn(x.detach())
@@ -95,6 +102,10 @@ def check_relu_grad(fn):
                       "(slope 0) for negative inputs, not falling.")
     if torch.allclose(out, x.detach()):
         raise Mistake("you returned x. The gradient of ReLU is 1 where x > 0 and 0 elsewhere.")
+    at_zero = x.detach() == 0
+    if torch.allclose(out[~at_zero], want[~at_zero]) and (out[at_zero] == 1).all():
+        raise Mistake("right everywhere except at exactly x = 0, where you return 1 (x >= 0?). "
+                      "The text and PyTorch use slope 0 at x = 0: use (x > 0).")
     s = torch.sigmoid(x.detach())
     if torch.allclose(out, s * (1 - s)):
         raise Mistake("that is the sigmoid's gradient. ReLU's is 1 for x > 0 and 0 otherwise.")
@@ -145,29 +156,34 @@ def check_compose_kernels(fn):
 # Quizzes ------------------------------------------------------------------------------------------
 
 quiz.linear_or_not = Quiz(
-    "Do activation functions such as ReLU make a network linear or non-linear?",
-    [Option("Linear: they just pass the numbers on", False,
-            "ReLU bends the line at 0; a function with a bend is not linear."),
-     Option("Non-linear", True,
-            "Right: without them, any stack of layers is one linear map in disguise."),
-     Option("It makes no difference either way", False,
-            "It makes all the difference; section 4 proves it numerically.")],
-    "Convolutions and fully connected layers are linear maps (plus a constant). Composing "
-    "linear maps gives another linear map, so depth alone adds nothing. A non-linear "
+    "Three nn.Linear layers are stacked with NO activation between them. Compared with a "
+    "single nn.Linear layer, what can the stack compute?",
+    [Option("Curved boundaries: one bend per extra layer", False,
+            "Bends come from activations such as ReLU; a linear layer has none to offer."),
+     Option("Nothing more: it is still one linear map", True,
+            "Right: the product of the weight matrices is one weight matrix."),
+     Option("Any function, given wide enough layers", False,
+            "That result (universal approximation) needs a non-linear activation between "
+            "the layers."),
+     Option("Products of inputs, like x1 · x2", False,
+            "Each layer multiplies by fixed weights and adds; that never multiplies two "
+            "inputs together.")],
+    "Linear layers and convolutions are linear maps plus a constant. Composing them gives "
+    "another linear map, W3·W2·W1·x + b, so depth alone adds nothing. A non-linear "
     "activation between layers is what lets each extra layer build more complex functions.",
 )
 
 quiz.two_convs = Quiz(
     "Two 3x3 convolutions are stacked with NO activation between them. What are they "
     "equivalent to?",
-    [Option("Nothing simpler: two layers are always more powerful than one", False,
-            "Only when something non-linear sits between them."),
+    [Option("Nothing simpler than the two", False,
+            "Only a non-linearity between them would stop them from combining."),
      Option("One 3x3 convolution", False,
             "Close, but each output of the second layer sees a 5x5 patch of the input."),
+     Option("One fully connected layer", False,
+            "The combination is still local: a 5x5 window."),
      Option("One 5x5 convolution", True,
-            "Yes: the two kernels combine into one 5x5 kernel, exactly."),
-     Option("One fully connected layer over the whole image", False,
-            "The combination is still local: a 5x5 window.")],
+            "Yes: the two kernels combine into one 5x5 kernel, exactly.")],
     "Each output of the second convolution is a weighted sum of a 3x3 patch of the first "
     "layer's output, each of which is a weighted sum of a 3x3 patch of the input. Weighted "
     "sums of weighted sums are weighted sums, over a 5x5 patch: one convolution.",
@@ -175,9 +191,12 @@ quiz.two_convs = Quiz(
 
 quiz.sigmoid_gradient = Quiz(
     "What is the largest gradient a sigmoid can pass backwards (its steepest slope)?",
-    [Option("1, like ReLU", False, "Look at the gradient plot: the sigmoid's peak is lower."),
-     Option("0.25", True, "Yes: at x = 0 the slope is 0.25, and less everywhere else."),
-     Option("It is unbounded", False, "The sigmoid flattens out at both ends.")],
+    [Option("0.25, at the centre, x = 0", True, "Yes: at x = 0 the slope is 0.25, and less everywhere else."),
+     Option("1, like ReLU's slope", False,
+            "Look at the gradient plot: the sigmoid's peak is lower."),
+     Option("0.5, half of ReLU's", False,
+            "The sigmoid's value at 0 is 0.5; its slope there is half of that again."),
+     Option("No limit: it is unbounded", False, "The sigmoid flattens out at both ends.")],
     "The sigmoid's slope is s(x)(1 - s(x)), at most 0.25 at x = 0. Backpropagation multiplies "
     "one such factor per layer, so deep sigmoid networks pass back tiny gradients (notebook "
     "09 measures this). ReLU's slope is exactly 1 for every positive input.",

@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from cnncourse.exercises import Checks, Mistake, expect_close, expect_tensor
+from cnncourse.exercises import Checks, Mistake, expect_close, expect_tensor, forbid
 from cnncourse.quiz import Option, Quiz, Quizzes
 
 check = Checks("convolution")
@@ -104,34 +104,55 @@ def _shape_mistake(got: tuple, h: int, w: int, k: int, p: int, s: int) -> Mistak
     return Mistake(f"{message} ({hint})")
 
 
+def _conv_shortcuts():
+    """The built-ins that would do conv2d_single's whole job (forbidden while it runs)."""
+    from torch import nn
+
+    return ((F, "conv2d"), (torch, "conv2d"), (nn, "Conv2d"))
+
+
 @check.of(conv2d_single)
 def check_conv2d_single(fn):
-    """Matches F.conv2d on one channel across padding and stride, for a lopsided kernel."""
+    """Matches F.conv2d on one channel across padding and stride, for a lopsided kernel.
+
+    The answer runs while F.conv2d, torch.conv2d and nn.Conv2d raise: the exercise is to
+    write the multiply-and-sum yourself.
+    """
     g = torch.Generator().manual_seed(3)
     cases = [((6, 7), 0, 1), ((32, 32), 1, 1), ((7, 9), 0, 2), ((6, 6), 1, 2)]
     for (h, w), p, s in cases:
         image = torch.randn(h, w, generator=g)
-        out = fn(image.clone(), _KERNEL.clone(), padding=p, stride=s)
+        x = image[None, None]                                       # (1, 1, H, W)
+        # Every value to compare with is computed first, before the shortcuts are forbidden.
+        expected = F.conv2d(x, _KERNEL[None, None], padding=p, stride=s)[0, 0]
+        flipped = F.conv2d(x, _KERNEL.flip(0, 1)[None, None], padding=p, stride=s)[0, 0]
+        transposed = F.conv2d(x, _KERNEL.T[None, None], padding=p, stride=s)[0, 0]
+        # A loop that sizes the output with the stride but slides the window one pixel at a
+        # time (padded[i:i + k] instead of padded[i*s:i*s + k]) gives the stride-1 map's corner.
+        unstrided = F.conv2d(x, _KERNEL[None, None], padding=p)[0, 0][:expected.shape[0],
+                                                                      :expected.shape[1]]
+        with forbid(*_conv_shortcuts()):
+            out = fn(image.clone(), _KERNEL.clone(), padding=p, stride=s)
         if not isinstance(out, torch.Tensor):
             raise Mistake(f"return a torch.Tensor, got {type(out).__name__}.")
         wrong = _shape_mistake(tuple(out.shape), h, w, 3, p, s)
         if wrong is not None:
             raise wrong
-        expected = F.conv2d(image[None, None], _KERNEL[None, None], padding=p, stride=s)[0, 0]
         if torch.allclose(out.float(), expected, atol=1e-4):
             continue
-        flipped = F.conv2d(image[None, None], _KERNEL.flip(0, 1)[None, None],
-                           padding=p, stride=s)[0, 0]
         if torch.allclose(out.float(), flipped, atol=1e-4):
             raise Mistake("your values equal a TRUE convolution (kernel flipped). PyTorch's "
                           "conv2d is cross-correlation: multiply each window by the kernel "
                           "as it is, without flipping.")
-        transposed = F.conv2d(image[None, None], _KERNEL.T[None, None],
-                              padding=p, stride=s)[0, 0]
         if torch.allclose(out.float(), transposed, atol=1e-4):
             raise Mistake("rows and columns are mixed up: the window at output (i, j) starts "
                           "at row i*stride and column j*stride and is multiplied by "
                           "kernel[row, col], not kernel[col, row].")
+        if s > 1 and torch.allclose(out.float(), unstrided, atol=1e-4):
+            raise Mistake(f"with stride={s} the output size is right, but your windows move "
+                          "one pixel at a time: the window for output (i, j) must start at "
+                          "row i*stride and column j*stride of the padded image, e.g. "
+                          "padded[i*stride : i*stride + kH, j*stride : j*stride + kW].")
         expect_close(out.float(), expected, what=f"conv2d_single on a {h}x{w} image with "
                      f"padding={p}, stride={s}", atol=1e-4,
                      hint="Each output is the SUM of window * kernel over the window.")
@@ -176,14 +197,22 @@ def check_conv_output_size(fn):
 
 @check.of(conv2d_multi)
 def check_conv2d_multi(fn):
-    """Matches F.conv2d with several input and output channels, bias, padding and stride."""
+    """Matches F.conv2d with several input and output channels, bias, padding and stride.
+
+    Like conv2d_single, the answer runs while F.conv2d, torch.conv2d and nn.Conv2d raise.
+    """
     g = torch.Generator().manual_seed(5)
     cases = [(2, 3, (5, 6), 1, 1), (2, 2, (6, 7), 0, 2), (3, 4, (4, 4), 0, 1)]
     for c_in, c_out, (h, w), p, s in cases:
         x = torch.randn(c_in, h, w, generator=g)
         weight = torch.randn(c_out, c_in, 3, 3, generator=g)
         bias = torch.randn(c_out, generator=g)
-        out = fn(x.clone(), weight.clone(), bias.clone(), padding=p, stride=s)
+        expected = F.conv2d(x[None], weight, bias, padding=p, stride=s)[0]
+        no_bias = F.conv2d(x[None], weight, None, padding=p, stride=s)[0]
+        swapped = (F.conv2d(x[None], weight.transpose(0, 1), bias, padding=p, stride=s)[0]
+                   if c_in == c_out else None)
+        with forbid(*_conv_shortcuts()):
+            out = fn(x.clone(), weight.clone(), bias.clone(), padding=p, stride=s)
         if isinstance(out, (list, tuple)):
             raise Mistake("you returned a Python list of output channels; stack them into one "
                           "tensor with torch.stack(outputs), shape (C_out, H_out, W_out).")
@@ -199,10 +228,8 @@ def check_conv2d_multi(fn):
             if wrong is not None:
                 raise wrong
         expect_tensor(out, want, what=f"conv2d_multi with C_in={c_in}, C_out={c_out}")
-        expected = F.conv2d(x[None], weight, bias, padding=p, stride=s)[0]
         if torch.allclose(out.float(), expected, atol=1e-4):
             continue
-        no_bias = F.conv2d(x[None], weight, None, padding=p, stride=s)[0]
         if torch.allclose(out.float(), no_bias, atol=1e-4):
             raise Mistake("everything matches except the bias: add bias[o] to output "
                           "channel o (once, after summing over the input channels).")
@@ -212,8 +239,7 @@ def check_conv2d_multi(fn):
         if torch.allclose(out.float(), no_bias + c_in * bias[:, None, None], atol=1e-4):
             raise Mistake(f"the bias was added {c_in} times, once per input channel; add it "
                           "once per output channel, after the sum.")
-        if c_in == c_out:
-            swapped = F.conv2d(x[None], weight.transpose(0, 1), bias, padding=p, stride=s)[0]
+        if swapped is not None:
             if torch.allclose(out.float(), swapped, atol=1e-4):
                 raise Mistake("you indexed the weights as weight[c_in, c_out]; the layout is "
                               "(C_out, C_in, k, k), so output channel o, input channel c uses "
@@ -255,33 +281,39 @@ def check_conv_param_count(fn):
 # Quizzes ------------------------------------------------------------------------------------------
 
 quiz.whole_or_parts = Quiz(
-    "Before reading on: does a convolution layer look at the whole image at once, or at "
-    "small parts of it? Commit to your answer.",
+    "Before reading on: how much of the image does one output value of a convolution layer "
+    "look at? Commit to your answer.",
     [
-        Option("The whole image at once, like a fully connected layer",
+        Option("All of it, like an MLP neuron",
                feedback="That is what an MLP's neurons do; a conv filter is much smaller."),
-        Option("Small parts, one window at a time", correct=True,
+        Option("One small window of pixels", correct=True,
                feedback="A small kernel (say 3 × 3) slides over the image window by window."),
-        Option("One pixel at a time", feedback="Each output uses a whole small window, not a "
-               "single pixel (except for a 1 × 1 kernel)."),
+        Option("A single pixel at a time", feedback="Each output uses a whole small window, "
+               "not a single pixel (except for a 1 × 1 kernel)."),
     ],
     "A conv layer slides a small kernel over the image. Each output value is a "
     "multiply-and-sum over one small window, and the same kernel is reused at every position.",
 )
 
 quiz.myth_sees_whole_image = Quiz(
-    "Myth or fact: one output value of a single 3 × 3 convolution depends on every pixel of "
-    "the input image.",
+    "Myth check: 'a convolution sees the whole image'. A 3 × 3 convolution with padding 1 "
+    "gives an output at row 10, column 10. Which input pixels does that value depend on?",
     [
-        Option("Fact: convolution mixes the whole image",
-               feedback="The demonstration below changes a far-away pixel and the output value "
-                        "stays exactly the same."),
-        Option("Myth: it depends only on the 3 × 3 window under the kernel", correct=True,
-               feedback="Its receptive field is the 9 pixels under the kernel."),
+        Option("Every pixel of the image",
+               feedback="That is the myth. The demonstration below changes a far-away pixel "
+                        "and the output value stays exactly the same."),
+        Option("Rows 10 to 12, columns 10 to 12",
+               feedback="With padding 1 the window is centred on the output position: one "
+                        "pixel either side, not starting at it."),
+        Option("Rows 9 to 11, columns 9 to 11", correct=True,
+               feedback="Right: the 3 × 3 window centred on (10, 10), 9 pixels per channel."),
+        Option("All of row 10 and of column 10",
+               feedback="Rows and columns are not special: the window is a small square."),
     ],
-    "Each output of a 3 × 3 conv depends on exactly 9 input values per channel (its receptive "
-    "field). Stacking layers grows the receptive field step by step; no single conv layer "
-    "sees the whole image.",
+    "With padding 1, each output of a 3 × 3 conv sits at the centre of its window, so output "
+    "(10, 10) depends on exactly the 9 input values in rows and columns 9 to 11, per channel: "
+    "its receptive field. Stacking layers grows the receptive field step by step; no single "
+    "conv layer sees the whole image.",
     title="Myth buster",
 )
 
@@ -291,10 +323,10 @@ quiz.output_size = Quiz(
     [
         Option("32 × 32", feedback="Only with padding 2; without it, the kernel cannot be "
                "centred on the border pixels."),
-        Option("28 × 28", correct=True, feedback="(32 - 5) // 1 + 1 = 28."),
         Option("27 × 27", feedback="Off by one: count the first window too."),
         Option("6 × 6", feedback="That would be the result of dividing by the kernel size, "
                "i.e. stride 5."),
+        Option("28 × 28", correct=True, feedback="(32 - 5) // 1 + 1 = 28."),
     ],
     "Output size = (size + 2·padding - kernel_size) // stride + 1 = (32 + 0 - 5) // 1 + 1 = 28. "
     "With padding=2 the output would stay 32 × 32.",
@@ -303,28 +335,40 @@ quiz.output_size = Quiz(
 quiz.conv_params = Quiz(
     "How many learnable parameters does nn.Conv2d(3, 16, kernel_size=3) have?",
     [
-        Option("9", feedback="That is one 3 × 3 kernel for one input channel."),
-        Option("144", feedback="16 filters × 9 weights forgets that each filter spans all "
-               "3 input channels."),
-        Option("448", correct=True, feedback="16 × 3 × 3 × 3 = 432 weights + 16 biases."),
-        Option("About 50,000", feedback="That is the scale of a fully connected layer on the "
-               "same image; a conv layer's size does not depend on the image size."),
+        Option("448 parameters", correct=True,
+               feedback="16 × 3 × 3 × 3 = 432 weights + 16 biases."),
+        Option("9 parameters", feedback="That is one 3 × 3 kernel for one input channel."),
+        Option("144 parameters", feedback="16 filters × 9 weights forgets that each filter "
+               "spans all 3 input channels."),
+        Option("About 50,000 parameters", feedback="That is the scale of a fully connected "
+               "layer on the same image; a conv layer's size does not depend on the image "
+               "size."),
     ],
     "Each of the 16 filters is 3 × 3 × 3 (it spans the 3 input channels) plus one bias: "
     "16 × (27 + 1) = 448, whatever the size of the image.",
 )
 
 quiz.is_it_convolution = Quiz(
-    "In signal processing, convolution flips the kernel before sliding it. Does PyTorch's "
-    "nn.Conv2d flip its kernel?",
+    "nn.Conv2d slides its kernel without flipping it, as your conv2d_single does. Apply it to "
+    "an image that is 0 everywhere except one pixel of value 1. What appears around that "
+    "pixel?",
     [
-        Option("Yes, it is a true convolution", feedback="Compare the numbers below: it "
-               "matches the unflipped multiply-and-sum."),
-        Option("No, it computes cross-correlation", correct=True,
-               feedback="It slides the kernel as it is; flipping gives the textbook "
-                        "convolution."),
+        Option("An exact copy of the kernel, unchanged",
+               feedback="That is what true convolution (flip, then slide) paints: the impulse "
+                        "response of a filter is the filter itself."),
+        Option("A single 1, because the rest is 0",
+               feedback="Every output whose window covers the bright pixel picks up one kernel "
+                        "weight, so a whole 3 × 3 patch appears."),
+        Option("The sum of the kernel in all 9 places",
+               feedback="Each window covers the bright pixel at a different place, so each "
+                        "picks up a different weight."),
+        Option("The kernel flipped in both directions", correct=True,
+               feedback="Right: the output above-left of the pixel uses the kernel's "
+                        "bottom-right weight, and so on."),
     ],
-    "Deep-learning 'convolution' is cross-correlation. For a learned kernel it makes no "
-    "difference (the network simply learns the flipped kernel), but it matters when you copy "
-    "a filter from a signal-processing book.",
+    "Deep-learning 'convolution' is cross-correlation: the kernel slides as it is. On a single "
+    "bright pixel that paints a flipped copy of the kernel, while true convolution (flip "
+    "first, then slide) paints the kernel itself. For a learned kernel it makes no difference "
+    "(the network simply learns the flipped kernel), but it matters when you copy a filter "
+    "from a signal-processing book.",
 )

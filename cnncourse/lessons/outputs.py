@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch.nn import functional as F
 
-from cnncourse.exercises import Checks, Mistake, expect_tensor
+from cnncourse.exercises import Checks, Mistake, expect_tensor, forbid
 from cnncourse.quiz import Option, Quiz, Quizzes
 
 check = Checks("outputs")
@@ -43,16 +43,28 @@ def softmax_cross_entropy(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor
 
 # Checks -------------------------------------------------------------------------------------------
 
+def _true_flatten(height: int, width: int, channels: int, num_pools: int) -> int:
+    """Features torch.flatten(x, 1) really gives after 'same' 3x3 convs and 2x2 max-pools."""
+    from torch import nn
+
+    modules: list[nn.Module] = [nn.Conv2d(1, channels, 3, padding=1)]   # keeps H and W
+    for _ in range(num_pools):
+        modules += [nn.MaxPool2d(2), nn.Conv2d(channels, channels, 3, padding=1)]
+    with torch.no_grad():
+        x = nn.Sequential(*modules)(torch.zeros(1, 1, height, width))   # (1, C, H', W')
+    return int(torch.flatten(x, 1).shape[1])
+
+
 @check.of(flatten_size)
 def check_flatten_size(fn):
     """Compare with the real number of features after conv/pool blocks, odd and non-square too."""
-    cases = [((32, 32, 32, 2), "the seed's CNN on 32x32 images"),
-             ((64, 64, 32, 2), "the same CNN fed 64x64 images"),
+    cases = [((32, 32, 32, 2), "SimpleCNN on 32x32 images"),
+             ((64, 64, 32, 2), "SimpleCNN fed 64x64 images"),
              ((28, 28, 16, 2), "16 channels on 28x28 (MNIST-sized) images"),
              ((30, 30, 8, 2), "an odd size: 30 -> 15 -> 7"),
              ((32, 48, 4, 3), "a non-square 32x48 image with 3 pools")]
     for (h, w, c, p), what in cases:
-        want = flatten_size(h, w, c, p)
+        want = _true_flatten(h, w, c, p)
         got = fn(h, w, c, p)
         if isinstance(got, float):
             raise Mistake(f"you returned a float ({got}) for {what}. Sizes are whole numbers: "
@@ -79,27 +91,47 @@ def check_flatten_size(fn):
     return "your sizes match what torch.flatten(x, 1) produces after real conv/pool blocks."
 
 
+def _loss_shortcuts():
+    """Built-ins that would do softmax_cross_entropy's whole job, or its log-softmax step."""
+    from torch import nn
+
+    return ((F, "cross_entropy"), (F, "nll_loss"), (F, "log_softmax"), (torch, "log_softmax"),
+            (torch.Tensor, "log_softmax"), (torch.special, "log_softmax"),
+            (nn, "CrossEntropyLoss"), (nn, "NLLLoss"))
+
+
 @check.of(softmax_cross_entropy)
 def check_softmax_cross_entropy(fn):
-    """Compare with F.cross_entropy, including huge logits that overflow a naive exp."""
+    """Compare with F.cross_entropy, including huge logits that overflow a naive exp.
+
+    The answer runs while F.cross_entropy, nn.CrossEntropyLoss, F.nll_loss and log_softmax
+    raise: the exercise is to write the log-sum-exp yourself.
+    """
     g = torch.Generator().manual_seed(6)
     logits = torch.randn(8, 5, generator=g) * 3
     y = torch.tensor([0, 1, 2, 3, 4, 0, 2, 4])
+    big, big_y = torch.tensor([[1000.0, 0.0, -1000.0], [0.0, 800.0, 10.0]]), torch.tensor([0, 2])
+    # Every value to compare with is computed first, before the shortcuts are forbidden.
     want = F.cross_entropy(logits, y)
-    got = fn(logits, y)
+    per_row = F.cross_entropy(logits, y, reduction="none")
+    summed = F.cross_entropy(logits, y, reduction="sum")
+    minus_p = -F.softmax(logits, dim=1)[torch.arange(8), y].mean()
+    wrong_dim = -F.log_softmax(logits, dim=0)[torch.arange(8), y].mean()
+    want_big = F.cross_entropy(big, big_y)
+    with forbid(*_loss_shortcuts()):
+        got = fn(logits, y)
     if not isinstance(got, torch.Tensor):
         raise Mistake(f"return a torch.Tensor, got {type(got).__name__}.")
     if got.shape == (8,):
-        if torch.allclose(got, F.cross_entropy(logits, y, reduction="none"), atol=1e-4):
+        if torch.allclose(got, per_row, atol=1e-4):
             raise Mistake("you returned one loss per example. F.cross_entropy averages over "
                           "the batch: finish with .mean().")
     expect_tensor(got, (), what="softmax_cross_entropy(logits, y)")
-    if torch.allclose(got, -F.softmax(logits, dim=1)[torch.arange(8), y].mean(), atol=1e-4):
+    if torch.allclose(got, minus_p, atol=1e-4):
         raise Mistake("you averaged minus the probabilities; take the log first: the loss "
                       "is -log(p[y]).")
-    if torch.allclose(got, F.cross_entropy(logits, y, reduction="sum"), atol=1e-3):
+    if torch.allclose(got, summed, atol=1e-3):
         raise Mistake("you summed over the batch; F.cross_entropy takes the mean.")
-    wrong_dim = -F.log_softmax(logits, dim=0)[torch.arange(8), y].mean()
     if torch.allclose(got, wrong_dim, atol=1e-4):
         raise Mistake("your softmax normalises over the batch (dim=0). Each example's scores "
                       "should sum to 1 over the classes: use dim=1.")
@@ -107,31 +139,32 @@ def check_softmax_cross_entropy(fn):
         raise Mistake(f"your loss is {got.item():.4f} but F.cross_entropy gives "
                       f"{want.item():.4f}. The loss is the mean over the batch of "
                       "logsumexp(logits) - logits[y].")
-    big = torch.tensor([[1000.0, 0.0, -1000.0], [0.0, 800.0, 10.0]])
-    got = fn(big, torch.tensor([0, 2]))
+    with forbid(*_loss_shortcuts()):
+        got = fn(big, big_y)
     if not torch.isfinite(got).all():
         raise Mistake("with logits like 1000 your loss is nan or inf: exp(1000) overflows. "
                       "Subtract each row's maximum before exp (the result does not change).")
-    want = F.cross_entropy(big, torch.tensor([0, 2]))
-    if not torch.allclose(got, want, rtol=1e-4):
+    if not torch.allclose(got, want_big, rtol=1e-4):
         raise Mistake(f"with large logits you get {got.item():.4f} but F.cross_entropy "
-                      f"gives {want.item():.4f}.")
+                      f"gives {want_big.item():.4f}.")
     return "your loss matches F.cross_entropy, even for logits of 1000."
 
 
 # Quizzes ------------------------------------------------------------------------------------------
 
 quiz.keeps_spatial = Quiz(
-    "Before the fully connected layers, the feature maps are flattened. Does that keep "
-    "spatial information or throw it away?",
-    [Option("It keeps the 2-D layout: the layer still knows which values are neighbours",
-            False, "After flattening, nothing marks two values as neighbours any more."),
-     Option("It turns the maps into one long vector; each position gets its own weights, "
-            "but the notion of neighbourhood is gone", True,
-            "Right: the layer can still tell positions apart, because each has its own "
-            "weight, but it treats them as an unordered list of features."),
-     Option("It averages each map to a single number", False,
-            "That is global average pooling, a different operation (section 6 uses it).")],
+    "Before the fully connected layers, the feature maps are flattened into one long vector. "
+    "What happens to the spatial information?",
+    [Option("The 2-D layout is kept: neighbours stay marked as such", False,
+            "After flattening, nothing marks two values as neighbours any more."),
+     Option("Each map is averaged down to a single number", False,
+            "That is global average pooling, a different operation (section 6 uses it)."),
+     Option("Position is lost: all values get mixed together", False,
+            "Each position keeps its own weight in the next layer, so the layer can still "
+            "tell positions apart."),
+     Option("Positions stay apart; which are neighbours is lost", True,
+            "Right: each position has its own weight, but the layer treats them as an "
+            "unordered list of features.")],
     "torch.flatten(x, 1) lays C x H x W values out in a row. A fully connected layer gives "
     "every one of them its own weight, so position is not forgotten, but the layer has no idea "
     "which positions are next to each other: shuffle the inputs consistently and it works "
@@ -140,12 +173,15 @@ quiz.keeps_spatial = Quiz(
 
 quiz.outputs_are_probabilities = Quiz(
     "Myth check: the last layer of a classifier outputs probabilities for each class. True?",
-    [Option("True: the 10 outputs are between 0 and 1 and sum to 1", False,
+    [Option("False: raw scores, before any softmax", True,
+            "Right: raw scores called logits; softmax turns them into probabilities. For "
+            "training you keep the logits: CrossEntropyLoss wants them."),
+     Option("True: 10 values in [0, 1] that sum to 1", False,
             "Look at the numbers below: some are negative and they do not sum to 1."),
-     Option("False: it outputs raw scores (logits); softmax turns them into probabilities",
-            True, "Right. And for training you keep the logits: CrossEntropyLoss wants them."),
-     Option("True, but only after training", False,
-            "Training changes the values, not what they are: still unnormalised scores.")],
+     Option("True, but only once the model is trained", False,
+            "Training changes the values, not what they are: still unnormalised scores."),
+     Option("False: it outputs one class index", False,
+            "It outputs a score for every class; argmax picks the index afterwards.")],
     "nn.Linear can output any real numbers. These logits become probabilities only through "
     "softmax. nn.CrossEntropyLoss applies (log-)softmax itself, so the model should return "
     "logits and you apply softmax only when you want probabilities to show.",
@@ -154,14 +190,15 @@ quiz.outputs_are_probabilities = Quiz(
 quiz.softmax_before_loss = Quiz(
     "You add F.softmax to the model's output and feed that to nn.CrossEntropyLoss. What "
     "happens?",
-    [Option("An error: CrossEntropyLoss rejects probabilities", False,
+    [Option("An error: the loss rejects probabilities", False,
             "No error at all: probabilities are just numbers to it. That is what makes the "
             "bug silent."),
-     Option("Nothing: softmax twice is the same as once", False,
+     Option("It trains, but worse, without any error", True,
+            "Yes: the loss applies softmax a second time to values in [0, 1], so it can never "
+            "get low and the gradients are weak."),
+     Option("Nothing: softmax twice equals softmax once", False,
             "Softmax of probabilities is not the same distribution; it is much flatter."),
-     Option("It trains, but worse: the loss can never get low and the gradients are weak",
-            True, "Yes: the loss then applies softmax a second time to values in [0, 1]."),
-     Option("It trains better, because the outputs are now proper probabilities", False,
+     Option("It trains better: outputs are now probabilities", False,
             "The loss already does the softmax; doing it twice squashes the signal.")],
     "CrossEntropyLoss computes log_softmax of its input. Given probabilities in [0, 1], that "
     "second softmax can never become confident: even a perfect prediction costs "
@@ -170,11 +207,12 @@ quiz.softmax_before_loss = Quiz(
 
 quiz.any_input_size = Quiz(
     "Myth check: a CNN can take images of any size without changes. True?",
-    [Option("True: convolutions slide over any size", False,
+    [Option("True: convolutions slide over any image size", False,
             "The convolutions can; the flatten + fully connected head cannot."),
-     Option("False for this CNN: its first Linear layer expects exactly 2048 features", True,
-            "Right: a 64x64 image gives 8192 features, so the head no longer fits."),
-     Option("False: even the convolutions need exactly 32x32", False,
+     Option("False here: the Linear head fixes the size", True,
+            "Right: this CNN's first Linear layer expects exactly 2048 features, and a 64x64 "
+            "image gives 8192."),
+     Option("False: even the convolutions need 32x32", False,
             "Convolution and pooling layers work on any size large enough for their kernels.")],
     "Convolution and pooling layers adapt to the input size; their output just gets bigger. "
     "The flatten + nn.Linear head has a fixed number of inputs, so it ties the whole model to "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch.nn import functional as F
 
-from cnncourse.exercises import Checks, Mistake, expect_tensor
+from cnncourse.exercises import Checks, Mistake, expect_tensor, forbid
 from cnncourse.quiz import Option, Quiz, Quizzes
 
 check = Checks("pooling")
@@ -58,11 +58,26 @@ def _maps(n: int, c: int, h: int, w: int, seed: int = 0) -> torch.Tensor:
     return torch.randn(n, c, h, w, generator=g)
 
 
+def _pool_shortcuts():
+    """The built-ins that would do max_pool2d's whole job (forbidden while it runs)."""
+    from torch import nn
+
+    return ((F, "max_pool2d"), (torch, "max_pool2d"), (nn, "MaxPool2d"))
+
+
 @check.of(max_pool2d)
 def check_max_pool2d(fn):
-    """Compare with F.max_pool2d on batches, channels, odd sizes and a custom stride."""
+    """Compare with F.max_pool2d on batches, channels, odd sizes and a custom stride.
+
+    The answer runs while F.max_pool2d, torch.max_pool2d and nn.MaxPool2d raise.
+    """
     x = _maps(2, 3, 6, 6)
-    out = fn(x, 2)
+    odd = _maps(1, 2, 7, 5, seed=1)
+    # Every value to compare with is computed first, before the shortcuts are forbidden.
+    want, want_avg = F.max_pool2d(x, 2), F.avg_pool2d(x, 2)
+    want_odd, want_overlap = F.max_pool2d(odd, 2), F.max_pool2d(x, 3, 1)
+    with forbid(*_pool_shortcuts()):
+        out = fn(x, 2)
     if not isinstance(out, torch.Tensor):
         raise Mistake(f"return a torch.Tensor, got {type(out).__name__}.")
     if tuple(out.shape) == (2, 3, 5, 5):
@@ -74,33 +89,40 @@ def check_max_pool2d(fn):
                       "channels too. Pool each channel separately (amax over the last two "
                       "dimensions only).")
     expect_tensor(out, (2, 3, 3, 3), what="max_pool2d(x of shape (2, 3, 6, 6), 2)")
-    if torch.allclose(out, F.avg_pool2d(x, 2), atol=1e-5):
+    if torch.allclose(out, want_avg, atol=1e-5):
         raise Mistake("these are the window averages: that is average pooling. Max pooling "
                       "keeps the largest value in each window (.amax or .max).")
-    if not torch.allclose(out, F.max_pool2d(x, 2), atol=1e-6):
+    if not torch.allclose(out, want, atol=1e-6):
         raise Mistake("the shape is right but some values differ from nn.MaxPool2d(2). Each "
                       "output (i, j) should be the max of rows i*stride to i*stride+k-1 and "
                       "the same columns.")
-    odd = _maps(1, 2, 7, 5, seed=1)
-    out = fn(odd, 2)
+    with forbid(*_pool_shortcuts()):
+        out = fn(odd, 2)
     if isinstance(out, torch.Tensor) and tuple(out.shape) == (1, 2, 4, 3):
         raise Mistake("a 7x5 input gave 4x3: you rounded up. PyTorch drops a last window "
                       "that does not fit, so the output is (7-2)//2+1 = 3 by (5-2)//2+1 = 2.")
     expect_tensor(out, (1, 2, 3, 2), what="max_pool2d on a 7x5 map")
-    if not torch.allclose(out, F.max_pool2d(odd, 2), atol=1e-6):
+    if not torch.allclose(out, want_odd, atol=1e-6):
         raise Mistake("on a 7x5 map your values differ from nn.MaxPool2d(2).")
-    out = fn(x, 3, 1)
+    with forbid(*_pool_shortcuts()):
+        out = fn(x, 3, 1)
     if isinstance(out, torch.Tensor) and tuple(out.shape) == (2, 3, 2, 2):
         raise Mistake("with stride=1 the windows should overlap, but you ignored the stride "
                       "argument and stepped by kernel_size.")
     expect_tensor(out, (2, 3, 4, 4), what="max_pool2d(x, kernel_size=3, stride=1)")
-    if not torch.allclose(out, F.max_pool2d(x, 3, 1), atol=1e-6):
+    if not torch.allclose(out, want_overlap, atol=1e-6):
         raise Mistake("with kernel_size=3, stride=1 your values differ from nn.MaxPool2d(3, 1).")
     return "your max_pool2d matches nn.MaxPool2d on batches, channels, odd sizes and strides."
 
 
 def _true_size(size: int, layers: list) -> int:
-    return stack_output_size(size, layers)
+    """The side length real nn.Conv2d / nn.MaxPool2d layers give (run on a zero image)."""
+    from torch import nn
+
+    modules = [nn.Conv2d(1, 1, k, stride=s, padding=p) if kind == "conv"
+               else nn.MaxPool2d(k, stride=s, padding=p) for kind, k, s, p in layers]
+    with torch.no_grad():
+        return int(nn.Sequential(*modules)(torch.zeros(1, 1, size, size)).shape[-1])
 
 
 @check.of(stack_output_size)
@@ -108,7 +130,7 @@ def check_stack_output_size(fn):
     """Try stacks with padding, stride, odd sizes and pools; compare with real layers."""
     cases = [
         (32, [("conv", 3, 1, 1), ("pool", 2, 2, 0), ("conv", 3, 1, 1), ("pool", 2, 2, 0)],
-         "the seed's CNN (two 'same' convs, two 2x2 pools)"),
+         "SimpleCNN's stack (two 'same' convs, two 2x2 pools)"),
         (28, [("conv", 5, 1, 0), ("pool", 2, 2, 0), ("conv", 5, 1, 0), ("pool", 2, 2, 0)],
          "a LeNet-style stack on 28x28 (no padding)"),
         (15, [("conv", 3, 1, 0), ("pool", 2, 2, 0)], "an odd size: 15 -> conv 3 -> pool 2"),
@@ -148,30 +170,36 @@ def check_stack_output_size(fn):
 # Quizzes ------------------------------------------------------------------------------------------
 
 quiz.pooling_size = Quiz(
-    "A 2x2 max-pooling layer with stride 2 is applied to a 16-channel 32x32 feature map. "
+    "nn.MaxPool2d(kernel_size=3, stride=2) is applied to a 16-channel 32 × 32 feature map. "
     "What comes out?",
-    [Option("A bigger map: 16 channels of 64x64", False,
-            "Pooling never adds positions; it summarises windows, so the map shrinks."),
-     Option("16 channels of 16x16", True,
-            "Each 2x2 window becomes one number: half the height, half the width, a quarter "
-            "of the values, and the channel count is untouched."),
-     Option("1 channel of 32x32", False,
+    [Option("16 channels of 16 × 16", False,
+            "That is the 2 × 2, stride-2 result. A 3-wide window with stride 2 fits one "
+            "position fewer."),
+     Option("16 channels of 15 × 15", True,
+            "Right: (32 - 3) // 2 + 1 = 15 along each side, and the channel count is "
+            "untouched."),
+     Option("16 channels of 10 × 10", False,
+            "That would be stride 3, windows side by side. With stride 2 the 3-wide windows "
+            "overlap by one."),
+     Option("A single channel of 15 × 15", False,
             "Pooling works on each channel separately and keeps them all; it shrinks height "
-            "and width only."),
-     Option("16 channels of 31x31", False,
-            "That would be a 2x2 window with stride 1. With stride 2 the windows do not "
-            "overlap.")],
-    "Pooling decreases the size of the representation: (32 - 2) // 2 + 1 = 16 along each "
-    "side, channel by channel. Fewer values means less computation in the layers that follow.",
+            "and width only.")],
+    "Pooling uses the same size formula as convolution: (size + 2·padding - kernel) // stride "
+    "+ 1 = (32 - 3) // 2 + 1 = 15 along each side, channel by channel. The common 2 × 2 "
+    "pooling with stride 2 simply halves each side. Fewer values means less computation in "
+    "the layers that follow.",
 )
 
 quiz.pool_parameters = Quiz(
     "How many learnable parameters does nn.MaxPool2d(2) have?",
-    [Option("4, one per window position", False,
+    [Option("4: one weight per window cell", False,
             "There are no weights to learn: the rule 'take the largest' is fixed."),
-     Option("0", True, "Right: pooling is a fixed operation with nothing to train."),
-     Option("It depends on the number of channels", False,
-            "That is true of a convolution, not of pooling.")],
+     Option("One weight per channel", False,
+            "That is true of a convolution's biases, not of pooling."),
+     Option("None: there is nothing to learn", True,
+            "Right: pooling is a fixed operation with nothing to train."),
+     Option("As many as a 2 × 2 conv", False,
+            "A 2 × 2 conv learns its window weights; max pooling always takes the largest.")],
     "Max and average pooling are fixed rules. They have no weights, so training cannot teach "
     "them anything; they only reduce what the convolutions produced.",
 )
@@ -179,11 +207,11 @@ quiz.pool_parameters = Quiz(
 quiz.shift_robustness = Quiz(
     "Shift an image 1 pixel to the right. Which changes less: the edge feature map, or the "
     "same map after 2x2 max pooling?",
-    [Option("The feature map", False, "Measure it below: the raw map changes more."),
-     Option("The max-pooled map", True,
+    [Option("The max-pooled map", True,
             "Yes: a strong value that moves by one pixel often stays inside the same 2x2 "
             "window, so the window's maximum does not change."),
-     Option("They change by exactly the same amount", False,
+     Option("The raw feature map", False, "Measure it below: the raw map changes more."),
+     Option("Both, by the same amount", False,
             "Pooling keeps one value per window, and a small move often stays within the "
             "window.")],
     "Max pooling reports the strongest response in each window regardless of where in the "
@@ -192,15 +220,17 @@ quiz.shift_robustness = Quiz(
 )
 
 quiz.adds_information = Quiz(
-    "Myth check: can a pooling layer create new information that was not in its input "
-    "feature map?",
-    [Option("Yes: it combines values into new, richer features", False,
+    "Myth check: how does the information in a max-pooled map compare with the information "
+    "in its input feature map?",
+    [Option("More: it combines values into new features", False,
             "That is the myth. Combining values with learned weights is what convolutions do; "
             "pooling has no weights."),
-     Option("No: it only keeps a summary (the max or the mean) of each window", True,
+     Option("The same: the input can be rebuilt", False,
+            "Only the maximum of each window survives; the other values are gone for good."),
+     Option("Less: many inputs give the same output", True,
             "Right: the output is a fixed function of the input, so it cannot contain more "
-            "than the input did."),
-     Option("Only average pooling adds information", False,
+            "than the input did, and different inputs collide."),
+     Option("More, but only with average pooling", False,
             "Averaging is also a fixed summary; it blurs detail away, it does not add any.")],
     "The pooled map is computed from the input by a fixed rule, so it cannot hold more "
     "information than the input. It holds less: many different inputs give the same pooled "

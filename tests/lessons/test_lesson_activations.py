@@ -33,6 +33,13 @@ def test_nb05_relu_grad():
     wrong(c, lambda x: torch.sigmoid(x) * (1 - torch.sigmoid(x)), "sigmoid's")
 
 
+def test_nb05_relu_grad_rejects_slope_one_at_zero():
+    # The text says the slope at exactly 0 is 0 (PyTorch's convention): the check's inputs
+    # contain exact zeros, so (x >= 0) is caught and told what is wrong.
+    wrong(check.relu_grad, lambda x: (x >= 0).float(), "exactly x = 0", "(x > 0)")
+    wrong(check.relu_grad, lambda x: torch.heaviside(x, torch.tensor(1.0)), "exactly x = 0")
+
+
 def test_nb05_compose_kernels():
     c = check.compose_kernels
     assert_accepts_reference(c)

@@ -1,15 +1,17 @@
 """Lesson 03 (convolution): each check accepts its reference and names the mistake in realistic wrong answers."""
 
+import pytest
 import torch
 import torch.nn.functional as F
 from checkhelpers import wrong
+from torch import nn
 
 from cnncourse.exercises import CORRECT
 from cnncourse.lessons.convolution import check
 
 
 def _loop_conv(image, kernel, padding=0, stride=1, flip=False, extra=1, transpose=False,
-               use_padding=True, use_stride=True):
+               use_padding=True, use_stride=True, slide_by_one=False):
     """A learner's loop conv with switchable slips."""
     k = kernel.flip(0, 1) if flip else kernel
     k = k.T if transpose else k
@@ -19,10 +21,11 @@ def _loop_conv(image, kernel, padding=0, stride=1, flip=False, extra=1, transpos
     kh, kw = k.shape
     h_out = (x.shape[0] - kh) // s + extra
     w_out = (x.shape[1] - kw) // s + extra
+    step = 1 if slide_by_one else s      # slide_by_one: right size, but windows at i, not i*s
     out = torch.zeros(h_out, w_out)
     for i in range(h_out):
         for j in range(w_out):
-            out[i, j] = (x[i * s:i * s + kh, j * s:j * s + kw] * k).sum()
+            out[i, j] = (x[i * step:i * step + kh, j * step:j * step + kw] * k).sum()
     return out
 
 
@@ -42,6 +45,51 @@ def test_conv2d_single_mistakes():
     wrong(c, lambda im, k, padding=0, stride=1: _loop_conv(im, k, padding, stride,
                                                            transpose=True),
           "kernel[row, col]")
+
+
+def test_conv2d_single_names_the_stride_when_windows_slide_one_pixel_at_a_time():
+    # The output size uses the stride, the slicing does not: the shape is right, the values
+    # are the stride-1 map's corner. The message must point at the stride, not be generic.
+    wrong(check.conv2d_single,
+          lambda im, k, padding=0, stride=1: _loop_conv(im, k, padding, stride,
+                                                        slide_by_one=True),
+          "stride=2", "one pixel at a time", "i*stride")
+
+
+def _by_builtin(kind):
+    """conv2d_single answered by a built-in that does the whole job."""
+    def answer(image, kernel, padding=0, stride=1):
+        x, w = image[None, None], kernel[None, None]
+        if kind == "F.conv2d":
+            return F.conv2d(x, w, padding=padding, stride=stride)[0, 0]
+        if kind == "torch.conv2d":
+            return torch.conv2d(x, w, padding=padding, stride=stride)[0, 0]
+        if kind == "torch.nn.functional.conv2d":
+            return torch.nn.functional.conv2d(x, w, padding=padding, stride=stride)[0, 0]
+        layer = nn.Conv2d(1, 1, kernel.shape[0], padding=padding, stride=stride, bias=False)
+        with torch.no_grad():
+            layer.weight.copy_(w)
+        return layer(x)[0, 0].detach()
+    return answer
+
+
+@pytest.mark.parametrize("kind, named", [("F.conv2d", "F.conv2d"),
+                                         ("torch.conv2d", "torch.conv2d"),
+                                         ("torch.nn.functional.conv2d", "F.conv2d"),
+                                         ("nn.Conv2d", "torch.nn.Conv2d")])
+def test_conv2d_single_rejects_the_builtin_convolutions(kind, named):
+    wrong(check.conv2d_single, _by_builtin(kind), f"you called {named}", "whole job")
+    # The built-ins work again after the check (forbid restores them).
+    x = torch.randn(1, 1, 5, 5)
+    assert F.conv2d(x, torch.ones(1, 1, 3, 3)).shape == (1, 1, 3, 3)
+    assert isinstance(nn.Conv2d(1, 1, 3), nn.Module)
+
+
+def test_conv2d_multi_rejects_f_conv2d():
+    def shortcut(x, weight, bias=None, padding=0, stride=1):
+        return F.conv2d(x[None], weight, bias, padding=padding, stride=stride)[0]
+
+    wrong(check.conv2d_multi, shortcut, "you called F.conv2d")
 
 
 def test_conv_output_size_mistakes():
