@@ -147,28 +147,32 @@ quiz.bn_higher_lr = Quiz(
     "Predict first: the same CNN is trained with plain SGD at a large learning rate, once "
     "without and once with batch normalisation. What happens?",
     [
-        Option("Both train equally well", feedback="Run the cell and compare the curves."),
-        Option("The batch-norm version tolerates the large learning rate; the plain one "
-               "trains much worse", correct=True,
-               feedback="Normalising each layer's inputs keeps the steps well scaled."),
-        Option("Batch norm makes it diverge", feedback="The reverse: batch norm is what lets "
-               "people raise the learning rate."),
+        Option("Both train about equally well at that rate",
+               feedback="Run the cell and compare the curves."),
+        Option("The batch-norm version diverges", feedback="The reverse: batch norm is what "
+               "lets people raise the learning rate."),
+        Option("Batch norm copes; plain SGD falls behind", correct=True,
+               feedback="Normalising each layer's inputs keeps the steps well scaled, so the "
+                        "plain network trains much worse at that rate."),
     ],
     "Batch norm rescales each channel to mean 0 and variance 1 over the batch, then applies a "
     "learned scale and shift. Activations stay in a sensible range whatever the weights do, "
-    "so larger steps are safe and training is faster. That is the seed's 'stabilises "
-    "training and allows higher learning rates', measured.",
+    "so larger steps are safe and training is faster. That is what 'batch norm stabilises "
+    "training and allows higher learning rates' means, measured.",
 )
 
 quiz.vanishing = Quiz(
     "A plain CNN with 15 conv layers and no batch norm, at initialisation: how does the "
     "gradient norm of the FIRST layer compare with the last?",
     [
-        Option("About the same", feedback="Measure it: the gap is many orders of magnitude."),
-        Option("Much smaller: orders of magnitude", correct=True,
+        Option("About the same size", feedback="Measure it: the gap is many orders of "
+               "magnitude."),
+        Option("Orders of magnitude larger", feedback="That would be exploding gradients; with "
+               "the default initialisation here they shrink."),
+        Option("Slightly smaller, about half", feedback="Far more than half: the factors of all "
+               "15 layers multiply."),
+        Option("Orders of magnitude smaller", correct=True,
                feedback="Each layer multiplies the backward signal by a factor below 1."),
-        Option("Much larger", feedback="That would be exploding gradients; with the default "
-               "initialisation here they shrink."),
     ],
     "Backpropagation multiplies one factor per layer. When those factors are below 1, the "
     "product shrinks exponentially with depth, so the first layers barely learn. That is the "
@@ -178,27 +182,34 @@ quiz.vanishing = Quiz(
 quiz.why_skips_work = Quiz(
     "A residual block computes y = x + F(x). Why does that help gradients reach early layers?",
     [
-        Option("F(x) has fewer parameters", feedback="The block has exactly the same layers as "
-               "its plain twin."),
-        Option("dy/dx = 1 + dF/dx: the '1' passes the gradient through unchanged", correct=True,
-               feedback="Even if dF/dx is tiny, the identity path carries the signal."),
+        Option("The '1' in dy/dx = 1 + dF/dx lets it through", correct=True,
+               feedback="Right: even if dF/dx is tiny, the identity path passes the gradient "
+                        "through unchanged."),
+        Option("F(x) has fewer parameters to train", feedback="The block has exactly the same "
+               "layers as its plain twin."),
         Option("The addition normalises the activations", feedback="Adding does not normalise; "
                "that is batch norm's job."),
+        Option("x + F(x) doubles the gradient", feedback="It adds an identity term, not a "
+               "factor of 2; the 1 matters because it does not shrink with depth."),
     ],
-    "The shortcut adds an identity term to each block's Jacobian, so the backward signal "
-    "has a direct path to the first layers. Plain stacks only have the product of the "
-    "layers' factors.",
+    "The shortcut adds an identity term to each block's Jacobian, dy/dx = 1 + dF/dx, so the "
+    "backward signal has a direct path to the first layers. Plain stacks only have the "
+    "product of the layers' factors.",
 )
 
 quiz.augmentation_gap = Quiz(
     "Predict first: what does random crop + flip augmentation do to TRAIN accuracy and to "
     "the gap between train and test accuracy after a few epochs?",
     [
-        Option("Train accuracy goes up, gap grows", feedback="Augmented images are harder to "
-               "memorise, not easier."),
-        Option("Train accuracy goes down (or grows slower), the gap shrinks", correct=True,
-               feedback="The network cannot memorise exact pixels any more."),
-        Option("No effect on either", feedback="Run it and compare the two bars."),
+        Option("Train accuracy rises faster; the gap grows", feedback="Augmented images are "
+               "harder to memorise, not easier."),
+        Option("Train accuracy ends lower; the gap shrinks", correct=True,
+               feedback="The network cannot memorise exact pixels any more, so train accuracy "
+                        "goes down or grows more slowly."),
+        Option("No visible effect on either of them", feedback="Run it and compare the two "
+               "bars."),
+        Option("Both fall by about the same amount", feedback="Test accuracy holds up or "
+               "improves; it is the train side that drops."),
     ],
     "Augmentation shows the network a slightly different version of each image every epoch. "
     "Memorising gets harder, so training accuracy rises more slowly, while test accuracy "
@@ -211,11 +222,11 @@ quiz.dropout_at_test = Quiz(
     [
         Option("It still zeroes half the activations at random", feedback="Only in training "
                "mode; predictions would be random otherwise."),
+        Option("It halves every activation instead", feedback="PyTorch uses 'inverted "
+               "dropout': it scales during training, so nothing needs scaling at test time."),
         Option("Nothing: in eval mode it is the identity", correct=True,
                feedback="During training it zeroes and scales the rest by 1/(1-p), so the "
                         "expected activation already matches eval mode."),
-        Option("It halves every activation", feedback="PyTorch uses 'inverted dropout': it "
-               "scales during training, so nothing needs scaling at test time."),
     ],
     "Dropout and batch norm behave differently in training and evaluation. model.eval() "
     "switches both to their test behaviour; forgetting it is a classic silent bug (shown "
@@ -225,13 +236,13 @@ quiz.dropout_at_test = Quiz(
 quiz.speedrun_reality = Quiz(
     "Which of these does NOT speed up training a CNN on a GPU?",
     [
-        Option("Keeping the whole dataset on the GPU and augmenting it there",
+        Option("num_workers=8 on tensors that are already on the GPU", correct=True,
+               feedback="Worker processes help with decoding files on the CPU; for data already "
+                        "on the GPU they only add overhead."),
+        Option("Keeping the dataset and augmentation on the GPU",
                feedback="It removes the CPU data pipeline as a bottleneck."),
         Option("Mixed precision (bf16/fp16) and channels_last", feedback="They use the GPU's "
                "tensor cores."),
-        Option("num_workers=8 in a DataLoader over tensors already on the GPU", correct=True,
-               feedback="Worker processes help with decoding files on the CPU; for data already "
-                        "on the GPU they only add overhead."),
     ],
     "The speed-runs win by never leaving the GPU: data preloaded, batch-wise augmentation on "
     "the device, low precision with tensor cores, channels_last memory layout and a short, "

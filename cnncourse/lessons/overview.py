@@ -47,30 +47,34 @@ def check_pixel_count(fn):
 # Quizzes ------------------------------------------------------------------------------------------
 
 quiz.last_layer = Quiz(
-    "A CNN classifies a photo into 10 classes. What comes out of its last layer?",
-    [Option("The name of the class, as text", False,
-            "Networks only produce numbers; turning a number into a name is a lookup we do "
-            "afterwards."),
-     Option("10 numbers, one score per class", True,
-            "Yes: one raw score (a logit) per class. The biggest score is the prediction."),
-     Option("A smaller copy of the image", False,
-            "That is what the middle layers produce (feature maps); the last layer produces "
-            "one number per class.")],
-    "The final fully connected layer maps the features to one score per class, called logits. "
-    "Softmax can turn them into probabilities, but the largest logit already names the "
-    "predicted class.",
+    "Ten scores come out of the last layer, one per class. Which class does the network "
+    "predict?",
+    [Option("The class whose score is closest to 1", False,
+            "The scores are not probabilities: they can be any number, even negative."),
+     Option("The first class with a positive score", False,
+            "Every score counts: the prediction compares all ten, in any order."),
+     Option("The class with the largest score of all ten", True,
+            "Yes: the biggest raw score (logit) wins. In code that is torch.argmax."),
+     Option("The average score, rounded to a class", False,
+            "Class numbers are labels, not quantities: averaging them means nothing.")],
+    "The final fully connected layer maps the features to one raw score per class, called a "
+    "logit, and the largest one names the predicted class. Softmax can turn the scores into "
+    "probabilities, but it never changes which one is largest.",
 )
 
 quiz.local_patches = Quiz(
-    "How does a convolution layer look at an image?",
-    [Option("All pixels at once, like a fully connected layer", False,
-            "That is the common myth. Notebook 03 shows that each output depends only on a "
-            "small window."),
-     Option("Through a small window that slides across the image", True,
-            "Right: the same small filter is applied at every position."),
-     Option("One row of pixels at a time", False,
-            "Rows are not special; the window is a small square that moves in both "
-            "directions.")],
-    "A convolution applies one small filter (say 3x3) at every position. Stacking layers lets "
-    "later layers combine many small windows into a view of larger regions.",
+    "A convolution layer slides one 3 × 3 filter over a whole 32 × 32 image. How many "
+    "different sets of filter weights does it use across the image?",
+    [Option("One set, reused at every position", True,
+            "Right: the same 9 weights are applied everywhere. That is weight sharing."),
+     Option("One set per pixel: 1,024 sets", False,
+            "That is closer to a fully connected layer, where every position has its own "
+            "weights."),
+     Option("One set per row of pixels: 32 sets", False,
+            "Rows are not special: the one filter moves in both directions."),
+     Option("A fresh set for every new image", False,
+            "The weights are learned during training; every image then meets the same filter.")],
+    "A convolution applies one small filter at every position (weight sharing). A pattern it "
+    "has learned to detect is found wherever it appears, and the layer stays small whatever "
+    "the image size. Notebook 03 counts the parameters.",
 )

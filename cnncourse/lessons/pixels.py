@@ -140,48 +140,54 @@ def check_normalize(fn):
 # Quizzes ------------------------------------------------------------------------------------------
 
 quiz.numbers_in_image = Quiz(
-    "A CIFAR-10 picture is 32 pixels wide, 32 pixels tall and in colour (RGB). How many "
-    "numbers does the computer store for it?",
+    "The same 32 × 32 picture is stored once in greyscale and once in colour (RGB). How does "
+    "the count of numbers of the colour version compare?",
     [
-        Option("32 × 32 = 1,024", feedback="That counts pixels; each colour pixel holds "
-               "three numbers."),
-        Option("32 × 32 × 3 = 3,072", correct=True,
+        Option("The same: one number per pixel",
+               feedback="A colour pixel needs a red, a green and a blue value."),
+        Option("24 times as many: 24 bits per pixel",
+               feedback="Bits measure how one value is stored (8 bits each), not how many "
+                        "values there are."),
+        Option("256 times as many: one per shade",
+               feedback="256 is how many values one number can take (0..255), not how many "
+                        "numbers there are."),
+        Option("3 times as many: 3,072 vs 1,024", correct=True,
                feedback="One red, one green and one blue value per pixel."),
-        Option("3", feedback="Three is the number of channels, not of values."),
-        Option("32 × 32 × 256 = 262,144", feedback="256 is how many values one number can "
-               "take (0..255), not how many numbers there are."),
     ],
-    "Every pixel of an RGB image is three numbers, so the image is a 3 × 32 × 32 block of "
-    "3,072 numbers. That is all a network ever receives.",
+    "A greyscale pixel is one number and a colour pixel three (red, green, blue), so the colour "
+    "image is a 3 × 32 × 32 block of 3,072 numbers, three times the 1,024 of the greyscale "
+    "one. Such a block is all a network ever receives.",
 )
 
 quiz.uint8_overflow = Quiz(
     "A pixel stored as uint8 has the value 200. You add 100 to brighten it, still in uint8. "
     "What do you get?",
     [
-        Option("300", feedback="uint8 cannot hold 300: its largest value is 255."),
-        Option("255 (it saturates)", feedback="Some image libraries clip like that, but plain "
-               "uint8 arithmetic in PyTorch and NumPy does not."),
-        Option("44 (it wraps around)", correct=True,
+        Option("44: it wraps around", correct=True,
                feedback="300 - 256 = 44: uint8 arithmetic wraps modulo 256."),
-        Option("An error", feedback="No error is raised, which is what makes this bug silent."),
+        Option("255: it stops at the top", feedback="Some image libraries clip like that, but "
+               "plain uint8 arithmetic in PyTorch and NumPy does not."),
+        Option("300, the plain sum", feedback="uint8 cannot hold 300: its largest value is 255."),
+        Option("An overflow error", feedback="No error is raised, which is what makes this bug "
+               "silent."),
     ],
     "uint8 holds 0..255 and wraps around modulo 256, so 200 + 100 = 44: a bright pixel turns "
     "dark without any warning. Convert to float before doing arithmetic on pixels.",
 )
 
 quiz.batch_shape = Quiz(
-    "You stack 64 CIFAR-10 images (RGB, 32 × 32) into one batch for PyTorch. What is its "
-    "shape?",
+    "A batch X of 64 CIFAR-10 images is ready for a PyTorch layer. Which expression gives the "
+    "green channel of image 5, as a 32 × 32 grid?",
     [
-        Option("(64, 32, 32, 3)", feedback="That is channels-last (HWC), the layout of image "
-               "files and matplotlib, not of PyTorch layers."),
-        Option("(64, 3, 32, 32)", correct=True,
-               feedback="(N, C, H, W): batch, channels, height, width."),
-        Option("(3, 32, 32, 64)", feedback="The batch dimension always comes first."),
-        Option("(64, 3072)", feedback="That is a flattened batch, which is what an MLP sees, "
-               "not what a conv layer expects."),
+        Option("X[1, 5]", feedback="The batch axis comes first: X[1, 5] asks image 1 for "
+               "channel 5, which does not exist."),
+        Option("X[5, 2]", feedback="Channels come in RGB order, so index 2 is blue; green is 1."),
+        Option("X[5, 1]", correct=True,
+               feedback="(N, C, H, W): image 5, then channel 1 (green), leaves height × width."),
+        Option("X[5, :, :, 1]", feedback="That indexes the last axis, the width: column 1 of "
+               "every channel. Channels last is the layout of image files, not of PyTorch."),
     ],
-    "PyTorch's conv layers expect (N, C, H, W). Image files and matplotlib use (H, W, C), so "
-    "you convert with permute(2, 0, 1) for one image and stack images along a new first axis.",
+    "PyTorch batches are (N, C, H, W): batch, channels, height, width, so X has shape "
+    "(64, 3, 32, 32). X[5] is image 5, shape (3, 32, 32), and X[5, 1] its green channel. Image "
+    "files and matplotlib use (H, W, C), which is where the X[..., 1] habit comes from.",
 )

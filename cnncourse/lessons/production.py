@@ -103,9 +103,8 @@ quiz.extract_or_finetune = Quiz(
     [
         Option("Train the whole network from random weights",
                feedback="500 images are far too few; a CNN this size would overfit."),
-        Option("Freeze the pretrained layers and train only a new final layer "
-               "(feature extraction)", correct=True,
-               feedback="Few parameters to learn, so little data is enough."),
+        Option("Freeze it and train only a new final layer", correct=True,
+               feedback="Feature extraction: few parameters to learn, so little data is enough."),
         Option("Fine-tune every layer with a large learning rate",
                feedback="A large rate wipes out the pretrained features. Fine-tuning uses a "
                         "small rate, usually after the new head has been trained."),
@@ -119,11 +118,12 @@ quiz.preprocessing_mismatch = Quiz(
     "A model was trained on normalised images (subtract the mean, divide by the std). At "
     "inference time someone feeds plain [0, 1] pixels. What happens?",
     [
-        Option("PyTorch raises an error", feedback="The shapes are fine, so nothing complains."),
-        Option("Nothing: the network is robust to that", feedback="Measure it below."),
-        Option("No error, but the predictions and confidences change: a silent bug",
-               correct=True, feedback="The network sees inputs from a distribution it never "
-                                      "saw in training."),
+        Option("PyTorch raises an input error", feedback="The shapes are fine, so nothing "
+               "complains."),
+        Option("Nothing: networks are robust to that", feedback="Measure it below."),
+        Option("Predictions change, with no error", correct=True,
+               feedback="A silent bug: the network sees inputs from a distribution it never "
+                        "saw in training, and its predictions and confidences shift."),
     ],
     "Inference must repeat the training preprocessing exactly: the same resize, the same "
     "scaling to [0, 1], the same mean and std, the same channel order. Pretrained torchvision "
@@ -134,11 +134,12 @@ quiz.params_vs_latency = Quiz(
     "Predict first: does the model with the fewest parameters always have the lowest CPU "
     "latency?",
     [
-        Option("Yes, compute is proportional to parameters",
+        Option("No: latency has to be measured", correct=True,
+               feedback="Parameters, compute and latency are different things; the table "
+                        "below shows it for the candidate models."),
+        Option("Yes: compute grows with the parameters",
                feedback="Conv layers reuse each weight at every position, so compute depends "
                         "on image size and layer layout too."),
-        Option("No: measure it; parameters, compute and latency are different things",
-               correct=True, feedback="The table below shows it for the candidate models."),
     ],
     "Parameters decide memory and download size. Latency depends on the number of "
     "multiply-adds (which grows with image size), on how well each layer type runs on your "
@@ -147,14 +148,21 @@ quiz.params_vs_latency = Quiz(
 )
 
 quiz.tabular = Quiz(
-    "A table of customer data has 20 columns in no particular order. Is a CNN a good choice?",
+    "Predict first: which of these inputs gives a CNN's built-in assumptions (locality, the "
+    "same pattern anywhere) the least to work with?",
     [
-        Option("Yes: a table is a grid, like an image",
-               feedback="A conv filter assumes that neighbouring columns are related. Here "
-                        "column order is arbitrary."),
-        Option("No: there is no spatial structure for local filters to exploit", correct=True,
-               feedback="Shuffle the columns and nothing about the data changes, but a CNN's "
-                        "view of it does."),
+        Option("A spectrogram of recorded speech",
+               feedback="Time and frequency are both ordered axes: neighbours belong together, "
+                        "and CNNs work well on spectrograms."),
+        Option("A DNA sequence, read one base at a time",
+               feedback="A sequence is ordered, and a short motif means the same wherever it "
+                        "occurs: a 1D conv suits it."),
+        Option("A 3-D stack of MRI scan slices",
+               feedback="A volume is a 3-D grid of neighbouring voxels: 3D convolutions are "
+                        "standard there."),
+        Option("A customer table, columns in any order", correct=True,
+               feedback="Right: shuffle the columns and nothing about the data changes, but a "
+                        "CNN's view of it does."),
     ],
     "CNNs assume locality (neighbours matter together) and translation equivariance (the "
     "same pattern can appear anywhere). Tabular data has neither; gradient-boosted trees or a "
@@ -168,10 +176,10 @@ quiz.conv1d_detects = Quiz(
     [
         Option("Whether the whole sentence is positive",
                feedback="One filter sees only 3 characters at a time."),
-        Option("A particular 3-character pattern, wherever it occurs", correct=True,
+        Option("One 3-character pattern, wherever it is", correct=True,
                feedback="The same weights are applied at every position, like a 2D filter "
                         "over an image."),
-        Option("Nothing: convolutions only work on images",
+        Option("Nothing: convolutions need images",
                feedback="Convolution works on any grid: 1D sequences, 2D images, 3D volumes."),
     ],
     "A 1D conv is the same idea as a 2D one along a single axis: local windows, shared "

@@ -127,11 +127,11 @@ def check_numerical_grad(fn):
 quiz.first_layer_filters = Quiz(
     "Before you look: what do the first-layer filters of a trained CNN usually look like?",
     [
-        Option("Random noise: the pictures only appear in deeper layers",
-               feedback="Even after a short training run the first layer shows some structure."),
         Option("Small edge, stripe and colour-blob detectors", correct=True,
                feedback="A 3 × 3 or 5 × 5 window is too small for anything but local patterns."),
-        Option("Tiny copies of whole objects (a cat, a car)",
+        Option("Random noise; patterns only appear deeper",
+               feedback="Even after a short training run the first layer shows some structure."),
+        Option("Tiny copies of whole objects, like a cat",
                feedback="A 3 × 3 filter sees 9 pixels; no object fits in it."),
     ],
     "First-layer filters are a handful of pixels wide, so all they can learn are local "
@@ -145,9 +145,9 @@ quiz.receptive_field_two_convs = Quiz(
     [
         Option("3 × 3", feedback="That is one layer. The second layer looks at 3 × 3 outputs "
                "of the first, and each of those sees its own 3 × 3 window."),
-        Option("5 × 5", correct=True, feedback="Each extra 3 × 3 layer adds 2 pixels."),
         Option("6 × 6", feedback="Neighbouring windows overlap, so it is 3 + 2, not 3 + 3."),
         Option("9 × 9", feedback="Sizes add (minus the overlap); they do not multiply."),
+        Option("5 × 5", correct=True, feedback="Each extra 3 × 3 layer adds 2 pixels."),
     ],
     "Each stride-1 layer with a k × k kernel adds k - 1 pixels: 1 → 3 → 5. A stride or a "
     "pooling layer multiplies the growth of every layer after it, which is how a small stack "
@@ -158,13 +158,13 @@ quiz.equivariance = Quiz(
     "You shift an image 3 pixels to the right and run it through a conv layer (with "
     "padding). What happens to the feature map, away from the borders?",
     [
-        Option("It does not change at all", feedback="That would be invariance; a conv layer "
+        Option("It stays exactly the same", feedback="That would be invariance; a conv layer "
                "keeps track of where things are."),
-        Option("It shifts 3 pixels to the right too", correct=True,
+        Option("It shifts 3 pixels to the right", correct=True,
                feedback="The same filter is applied at every position, so the response moves "
                         "with the pattern."),
-        Option("It changes unpredictably", feedback="Weight sharing makes the change exactly "
-               "predictable: a shift."),
+        Option("It changes in an unpredictable way", feedback="Weight sharing makes the change "
+               "exactly predictable: a shift."),
     ],
     "Convolution is translation EQUIVARIANT: shift the input and the output shifts by the "
     "same amount. Pooling and global averaging later throw position away, which makes the "
@@ -172,15 +172,19 @@ quiz.equivariance = Quiz(
 )
 
 quiz.myth_filters_invariant = Quiz(
-    "Myth or fact: 'a CNN's filters are translation invariant: their output is the same "
-    "wherever the pattern appears'.",
+    "Myth or fact: 'CNNs are translation invariant'. Feature maps move with the input, as "
+    "you just measured. What happens to a trained CNN's predicted classes when the test "
+    "images shift by a few pixels?",
     [
-        Option("Fact: that is what weight sharing means",
-               feedback="Weight sharing means the same filter is used everywhere, so the "
-                        "response MOVES with the pattern. The measurement below shows it."),
-        Option("Myth, strictly: conv outputs are equivariant; only pooling and global "
-               "averaging make the final answer (approximately) invariant", correct=True,
-               feedback="The measurement below shifts an image and compares both."),
+        Option("They can never change: CNNs are invariant",
+               feedback="The feature maps do change, and some of that reaches the head: "
+                        "the measurement below prints how many predictions stay the same."),
+        Option("Most of them change, as the maps do",
+               feedback="Pooling and global averaging discard much of the position, so most "
+                        "predictions survive a small shift."),
+        Option("Most stay the same, but some of them change", correct=True,
+               feedback="Invariance is approximate: it grows through pooling and averaging, "
+                        "and it is never exact."),
     ],
     "The filters detect a pattern anywhere (weight sharing), but the feature map says WHERE "
     "it was found. Invariance of the class decision comes later and is only approximate: max "
@@ -195,10 +199,13 @@ quiz.conv_vs_dense = Quiz(
     "448 parameters. How many does a fully connected layer with the same input and output "
     "size need?",
     [
-        Option("About the same", feedback="A dense layer connects every input to every output."),
+        Option("About the same: a few hundred", feedback="A dense layer connects every input "
+               "to every output."),
         Option("About 10 times more", feedback="Far more than that."),
-        Option("About 50 million: over 100,000 times more", correct=True,
-               feedback="3,072 inputs × 16,384 outputs + 16,384 biases."),
+        Option("About 1,000 times more", feedback="Far more still: count inputs times "
+               "outputs."),
+        Option("Over 100,000 times more", correct=True,
+               feedback="3,072 inputs × 16,384 outputs + 16,384 biases: about 50 million."),
     ],
     "Local connections (each output sees 3 × 3 × 3 inputs) and weight sharing (the same 16 "
     "filters everywhere) cut 50,348,032 parameters down to 16 × (27 + 1) = 448. That is why "
@@ -210,10 +217,10 @@ quiz.complex_cells = Quiz(
     "'complex cells' respond to that edge anywhere in a small neighbourhood. Which CNN layer "
     "plays the complex cell?",
     [
-        Option("The convolution", feedback="A conv unit is the simple cell: one pattern at "
-               "one position."),
         Option("The pooling layer", correct=True,
                feedback="A max over a small window fires if the pattern is anywhere in it."),
+        Option("The convolution", feedback="A conv unit is the simple cell: one pattern at "
+               "one position."),
         Option("The fully connected head", feedback="The head combines everything; it is "
                "closer to the object-level areas further along."),
     ],
@@ -226,12 +233,12 @@ quiz.saliency_vs_gradcam = Quiz(
     "Predict first: which map will be blockier, saliency (gradient w.r.t. each input pixel) "
     "or Grad-CAM on conv2 (a 16 × 16 feature map, resized to 32 × 32)?",
     [
-        Option("Saliency", feedback="Saliency has one value per input pixel: it is the "
+        Option("The saliency map", feedback="Saliency has one value per input pixel: it is the "
                "fine-grained (and often noisy) one."),
-        Option("Grad-CAM", correct=True,
+        Option("The Grad-CAM map", correct=True,
                feedback="It lives on the 16 × 16 grid of conv2 and is then resized."),
-        Option("They are identical", feedback="They answer different questions and differ "
-               "visibly below."),
+        Option("Neither: they look the same", feedback="They answer different questions and "
+               "differ visibly below."),
     ],
     "Saliency asks 'which pixels would change this logit most?', per pixel. Grad-CAM asks "
     "'which regions of a deep feature map support this class?', at that layer's resolution. "
