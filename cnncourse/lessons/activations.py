@@ -191,7 +191,8 @@ quiz.two_convs = Quiz(
 
 quiz.sigmoid_gradient = Quiz(
     "What is the largest gradient a sigmoid can pass backwards (its steepest slope)?",
-    [Option("0.25, at the centre, x = 0", True, "Yes: at x = 0 the slope is 0.25, and less everywhere else."),
+    [Option("0.25, at the centre, x = 0", True,
+            "Yes: at x = 0 the slope is 0.25, and less everywhere else."),
      Option("1, like ReLU's slope", False,
             "Look at the gradient plot: the sigmoid's peak is lower."),
      Option("0.5, half of ReLU's", False,
