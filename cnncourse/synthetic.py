@@ -1,9 +1,20 @@
 """Built-in generated image datasets: the stand-in when the real data cannot be had.
 
-Each image shows one of ten shapes or textures (the class) at a random position, size and
-slight rotation, in random colours, on a shaded background with pixel noise. A small CNN
-learns it in a few epochs, but not in one step: the position, scale, colour and noise all
-change, so the network has to learn what the shape looks like, not where a pixel is.
+Each stand-in copies its real dataset's image shape and class count, and is built so the
+course's models behave on it roughly as they do on the real images at the same budget
+(``benchmarks/standin_vs_real.py`` measures this):
+
+- ``mnist``: ten digits drawn as pen strokes, with random thickness, slant, size, position
+  and a smooth random warp of every stroke. Look-alike pairs (4 and 9, 3 and 5, 7 and 1)
+  get confused as in real handwriting.
+- ``fashion_mnist``: grey silhouettes of the ten Fashion-MNIST garments (T-shirt, trouser,
+  pullover, ...), with random proportions, fabric shading and texture. The tops share most
+  of their outline (shirt, pullover, coat), and so do the shoes (sandal, sneaker, boot).
+- ``cifar10``: ten colour patterns in five look-alike pairs (disc and ring, square and
+  frame, plus and cross, horizontal and vertical stripes, checker and dots), each pair with
+  its own typical colours. Position, size, rotation, contrast, a cluttered background, a
+  smaller part of another class and pixel noise all vary, so the colours alone give an MLP
+  part of the answer and the local pattern gives a CNN a bit more.
 
 Generation is vectorised in torch and deterministic for a given seed.
 """
@@ -14,85 +25,416 @@ import math
 
 import torch
 
-CLASSES = ["circle", "square", "triangle", "plus", "ring",
-           "h-stripes", "v-stripes", "x-cross", "checker", "two-dots"]
-"""Names of the ten synthetic classes, in label order."""
+_NAMES = {
+    "mnist": [str(d) for d in range(10)],
+    "fashion_mnist": ["T-shirt/top", "trouser", "pullover", "dress", "coat", "sandal",
+                      "shirt", "sneaker", "bag", "ankle boot"],
+    "cifar10": ["disc", "ring", "square", "frame", "plus", "x-cross",
+                "h-stripes", "v-stripes", "checker", "dots"],
+}
+
+CLASSES = list(_NAMES["cifar10"])
+"""Names of the CIFAR-10 stand-in's classes (kept for old callers; use ``class_names``)."""
 
 SHAPES = {"mnist": (1, 28, 28), "fashion_mnist": (1, 28, 28), "cifar10": (3, 32, 32)}
-"""The ``(C, H, W)`` shape each stand-in copies from its real dataset."""
+"""Fallback ``(C, H, W)`` shapes, used only when ``cnncourse.data.catalog`` is absent."""
 
 _SEED_OFFSET = {"mnist": 0, "fashion_mnist": 1_000_003, "cifar10": 2_000_003}
 _CHUNK = 512  # images generated at once: small enough to stay in the CPU cache
 
 
-def _mask(label: int, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-    """Boolean mask of class ``label`` in shape coordinates ``u, v`` (radius 1 = shape size)."""
+def _check_name(name: str, where: str) -> None:
+    if name not in _NAMES:
+        raise ValueError(f"{where}: unknown dataset {name!r}; expected one of "
+                         f"{', '.join(_NAMES)}.")
+
+
+def class_names(name: str) -> list[str]:
+    """Names of the stand-in's ten classes for dataset ``name``, in label order."""
+    _check_name(name, "class_names")
+    return list(_NAMES[name])
+
+
+def shape(name: str) -> tuple[int, int, int]:
+    """``(C, H, W)`` of dataset ``name``: from the data catalog when it exists."""
+    _check_name(name, "shape")
+    try:
+        from cnncourse.data import catalog  # lazy: the data package imports this module
+    except ImportError:
+        return SHAPES[name]
+    table = getattr(catalog, "SHAPES", None)
+    if isinstance(table, dict) and name in table:
+        return tuple(table[name])
+    return SHAPES[name]
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared helpers
+
+
+def _grid(size: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Pixel-centre coordinates in [-1, 1]: ``xs (1, 1, S)``, ``ys (1, S, 1)``."""
+    c = (torch.arange(size, dtype=torch.float32) + 0.5) / size * 2 - 1
+    return c.view(1, 1, size), c.view(1, size, 1)
+
+
+_BLUR_SIGMA = 1.0  # pixels: the pen's soft edge
+
+
+def _blur_kernel() -> torch.Tensor:
+    r = torch.arange(-3, 4, dtype=torch.float32)
+    k = torch.exp(-r * r / (2 * _BLUR_SIGMA ** 2))
+    return (k / k.sum()).view(1, 1, 7, 1)                              # separable: (1, 1, 7, 1)
+
+
+_KERNEL = _blur_kernel()
+_PEAK = 1 / (math.sqrt(2 * math.pi) * _BLUR_SIGMA)  # blurred density on a line's centre
+
+
+def _strokes(seg: torch.Tensor, size: int, half: torch.Tensor, samples: int = 24) -> torch.Tensor:
+    """Ink of pen strokes ``seg (n, K, 4)`` (``x0, y0, x1, y1`` in [-1, 1]): ``(n, S, S)``.
+
+    ``half (n, 1, 1)`` is each image's half stroke width in pixels. The strokes are sampled
+    densely, splatted onto the pixel grid, blurred and thresholded: far cheaper than a
+    distance from every pixel to every segment.
+    """
+    n, k, _ = seg.shape
+    t = (torch.arange(samples, dtype=torch.float32) + 0.5) / samples   # (T,)
+    a, b = seg[..., None, 0:2], seg[..., None, 2:4]                    # (n, K, 1, 2)
+    pts = (a + (b - a) * t.view(1, 1, -1, 1)) .reshape(n, -1, 2)       # (n, K*T, 2)
+    length = (b - a).norm(dim=-1) * size / 2 / samples                 # (n, K, 1) pixels
+    weight = length.expand(n, k, samples).reshape(n, -1)               # (n, K*T)
+    pix = (pts + 1) * size / 2 - 0.5                                   # pixel coordinates
+    base = pix.floor()
+    frac = pix - base
+    base = base.long()
+    canvas = torch.zeros(n * size * size)
+    offset = (torch.arange(n) * size * size).view(n, 1)
+    for dy in (0, 1):
+        for dx in (0, 1):
+            ix, iy = base[..., 0] + dx, base[..., 1] + dy
+            w = weight * (frac[..., 0] if dx else 1 - frac[..., 0]) \
+                * (frac[..., 1] if dy else 1 - frac[..., 1])
+            ok = (ix >= 0) & (ix < size) & (iy >= 0) & (iy < size)
+            idx = (offset + iy.clamp(0, size - 1) * size + ix.clamp(0, size - 1))
+            canvas.index_add_(0, idx.view(-1), (w * ok).view(-1))
+    conv = torch.nn.functional.conv2d
+    dens = conv(canvas.view(n, 1, size, size), _KERNEL, padding=(3, 0))
+    dens = conv(dens, _KERNEL.view(1, 1, 1, 7), padding=(0, 3))        # (n, 1, S, S)
+    thr = _PEAK * torch.exp(-half * half / (2 * _BLUR_SIGMA ** 2))     # (n, 1, 1)
+    return ((dens[:, 0] / thr - 1) * 2 + 0.5).clamp(0, 1)
+
+
+def _inside(poly: torch.Tensor, size: int) -> torch.Tensor:
+    """Even-odd fill of polygons ``poly (n, P, 2)`` (closed, repeated points allowed): ``(n, S, S)``.
+
+    Scanline fill: where each edge crosses each pixel row, then a running count along the row.
+    """
+    n = poly.shape[0]
+    _, ys = _grid(size)
+    row = ys.view(1, 1, size)                                          # (1, 1, S)
+    a, b = poly, torch.roll(poly, -1, dims=1)                          # edges a -> b
+    ax, ay, bx, by = a[..., 0:1], a[..., 1:2], b[..., 0:1], b[..., 1:2]  # (n, P, 1)
+    crosses = (ay > row) != (by > row)                                 # (n, P, S)
+    dy = torch.where((by - ay).abs() < 1e-8, torch.full_like(by, 1e-8), by - ay)
+    x_at = ax + (row - ay) * (bx - ax) / dy                            # (n, P, S)
+    # First pixel column whose centre lies right of the crossing (S: none).
+    col = ((x_at + 1) * size / 2 - 0.5).floor().add(1).clamp(0, size).long()
+    col = torch.where(crosses, col, torch.full_like(col, size))
+    toggles = torch.zeros(n, size, size + 1)                           # (n, rows, cols + 1)
+    toggles.scatter_add_(2, col.transpose(1, 2), crosses.transpose(1, 2).float())
+    return (toggles.cumsum(dim=2)[..., :size] % 2)
+
+
+def _affine(pts: torch.Tensor, gen: torch.Generator, scale: tuple[float, float],
+            rot: float, shear: float, shift: float, aspect: float,
+            warp: float) -> torch.Tensor:
+    """Random smooth warp, then scale, aspect, shear, rotation and shift of ``pts (n, P, 2)``."""
+    n = pts.shape[0]
+
+    def rand(*s: int) -> torch.Tensor:
+        return torch.rand(*s, generator=gen)
+
+    x, y = pts[..., 0], pts[..., 1]                                    # (n, P)
+    if warp > 0:  # a random quadratic field: strokes bend but stay joined
+        c = (rand(n, 6, 1) * 2 - 1) * warp
+        x = x + c[:, 0] * x * x + c[:, 1] * y * y + c[:, 2] * x * y
+        y = y + c[:, 3] * x * x + c[:, 4] * y * y + c[:, 5] * x * y
+    s = scale[0] + (scale[1] - scale[0]) * rand(n, 1)
+    asp = 1 + (rand(n, 1) * 2 - 1) * aspect
+    x, y = x * s * asp, y * s / asp
+    x = x + (rand(n, 1) * 2 - 1) * shear * y
+    th = (rand(n, 1) * 2 - 1) * rot
+    cos, sin = torch.cos(th), torch.sin(th)
+    x, y = cos * x - sin * y, sin * x + cos * y
+    x = x + (rand(n, 1) * 2 - 1) * shift
+    y = y + (rand(n, 1) * 2 - 1) * shift
+    return torch.stack([x, y], dim=-1)
+
+
+def _pad(items: list[list[tuple[float, float]]]) -> torch.Tensor:
+    """Point lists of different lengths -> ``(len, P, 2)``, repeating each list's last point."""
+    p = max(len(pts) for pts in items)
+    return torch.tensor([pts + [pts[-1]] * (p - len(pts)) for pts in items],
+                        dtype=torch.float32)
+
+
+def _smooth_noise(n: int, channels: int, size: int, cells: int,
+                  gen: torch.Generator) -> torch.Tensor:
+    """Low-frequency noise in about [-1, 1]: ``(n, C, S, S)`` from a ``cells x cells`` grid."""
+    coarse = torch.rand(n, channels, cells, cells, generator=gen) * 2 - 1
+    return torch.nn.functional.interpolate(coarse, size=(size, size), mode="bilinear",
+                                           align_corners=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# MNIST: stroke-drawn digits
+
+_DIGITS: list[list[list[tuple[float, float]]]] = [
+    # Each digit is a list of pen strokes; each stroke a polyline in a box x in [-0.5, 0.5],
+    # y in [-0.7, 0.7] (y points down).
+    [[(0.5 * math.cos(t), 0.7 * math.sin(t)) for t in
+      [2 * math.pi * k / 14 for k in range(15)]]],                                       # 0
+    [[(-0.2, -0.45), (0.05, -0.7), (0.0, 0.7)]],                                         # 1
+    [[(-0.4, -0.4), (-0.2, -0.65), (0.1, -0.7), (0.35, -0.55), (0.38, -0.25), (0.15, 0.1),
+      (-0.45, 0.7), (0.45, 0.7)]],                                                       # 2
+    [[(-0.4, -0.55), (-0.1, -0.7), (0.25, -0.62), (0.33, -0.35), (0.05, -0.05),
+      (0.38, 0.2), (0.35, 0.52), (0.0, 0.7), (-0.4, 0.55)], [(-0.1, -0.05), (0.05, -0.05)]],  # 3
+    [[(0.15, 0.7), (0.15, -0.7), (-0.45, 0.25), (0.45, 0.25)]],                          # 4
+    [[(0.4, -0.7), (-0.28, -0.7), (-0.35, -0.1), (0.05, -0.18), (0.38, 0.05),
+      (0.4, 0.45), (0.1, 0.7), (-0.4, 0.58)]],                                           # 5
+    [[(0.3, -0.7), (-0.1, -0.42), (-0.38, 0.05), (-0.4, 0.45), (-0.12, 0.7),
+      (0.22, 0.65), (0.4, 0.35), (0.22, 0.05), (-0.12, 0.05), (-0.38, 0.3)]],            # 6
+    [[(-0.45, -0.7), (0.45, -0.7), (0.0, 0.7)]],                                         # 7
+    [[(0.0, -0.05), (0.3, -0.25), (0.3, -0.55), (0.0, -0.7), (-0.3, -0.55),
+      (-0.3, -0.25), (0.0, -0.05), (0.36, 0.2), (0.36, 0.55), (0.0, 0.7),
+      (-0.36, 0.55), (-0.36, 0.2), (0.0, -0.05)]],                                       # 8
+    [[(0.35, -0.38), (0.1, -0.08), (-0.25, -0.12), (-0.38, -0.42), (-0.15, -0.7),
+      (0.2, -0.65), (0.35, -0.38), (0.28, 0.1), (0.12, 0.7)]],                           # 9
+]
+
+
+def _digit_segments() -> torch.Tensor:
+    """``(10, K, 4)`` segments of the digit templates (padded with repeats of the last one)."""
+    per_digit = []
+    for strokes in _DIGITS:
+        segs = [(*a, *b) for pts in strokes for a, b in zip(pts[:-1], pts[1:])]
+        per_digit.append(segs)
+    k = max(len(s) for s in per_digit)
+    return torch.tensor([s + [s[-1]] * (k - len(s)) for s in per_digit], dtype=torch.float32)
+
+
+_DIGIT_SEGS = _digit_segments()
+MNIST_PARAMS = {"scale": (0.85, 1.1), "rot": 0.25, "shear": 0.35, "shift": 0.12,
+                "aspect": 0.15, "warp": 0.35, "thick": (0.9, 2.0), "noise": 0.03}
+"""Knobs of the MNIST stand-in (tuned by measurement): size, rotation (radians), slant,
+shift, aspect, warp of the strokes, half pen width in pixels, pixel noise."""
+
+
+def _mnist(labels: torch.Tensor, size: int, gen: torch.Generator) -> torch.Tensor:
+    """Stroke-drawn digits, white on black: float ``(n, 1, S, S)`` in [0, 1]."""
+    p = MNIST_PARAMS
+    n = labels.shape[0]
+    seg = _DIGIT_SEGS[labels]                                          # (n, K, 4)
+    k = seg.shape[1]
+    pts = _affine(seg.view(n, 2 * k, 2), gen, p["scale"], p["rot"], p["shear"], p["shift"],
+                  p["aspect"], p["warp"]).view(n, k, 4)
+    half = p["thick"][0] + (p["thick"][1] - p["thick"][0]) * torch.rand(n, 1, 1, generator=gen)
+    ink = _strokes(pts, size, half)                                    # (n, S, S)
+    ink = ink * (0.75 + 0.25 * torch.rand(n, 1, 1, generator=gen))
+    img = ink.unsqueeze(1) + p["noise"] * torch.randn(n, 1, size, size, generator=gen)
+    return img.clamp_(0, 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Fashion-MNIST: garment silhouettes
+
+_TOP = [(-0.35, -0.8), (-0.15, -0.68), (0.15, -0.68), (0.35, -0.8)]  # shoulders and neck
+_GARMENTS: list[list[tuple[float, float]]] = [
+    _TOP + [(0.85, -0.45), (0.68, -0.12), (0.45, -0.28), (0.45, 0.85), (-0.45, 0.85),
+            (-0.45, -0.28), (-0.68, -0.12), (-0.85, -0.45)],                       # T-shirt
+    [(-0.42, -0.9), (0.42, -0.9), (0.48, 0.9), (0.1, 0.9), (0.0, -0.35), (-0.1, 0.9),
+     (-0.48, 0.9)],                                                                # trouser
+    _TOP + [(0.72, -0.55), (0.88, 0.8), (0.64, 0.8), (0.5, -0.15), (0.5, 0.85),
+            (-0.5, 0.85), (-0.5, -0.15), (-0.64, 0.8), (-0.88, 0.8), (-0.72, -0.55)],  # pullover
+    [(-0.2, -0.9), (0.2, -0.9), (0.28, -0.3), (0.62, 0.9), (-0.62, 0.9),
+     (-0.28, -0.3)],                                                               # dress
+    _TOP + [(0.75, -0.55), (0.9, 0.85), (0.66, 0.85), (0.55, -0.1), (0.55, 0.95),
+            (-0.55, 0.95), (-0.55, -0.1), (-0.66, 0.85), (-0.9, 0.85), (-0.75, -0.55)],  # coat
+    [(-0.9, 0.25), (-0.5, 0.05), (-0.2, 0.1), (0.2, -0.1), (0.55, -0.2), (0.9, 0.2),
+     (0.9, 0.4), (-0.9, 0.4)],                                                     # sandal
+    [(-0.35, -0.8), (0.0, -0.5), (0.35, -0.8), (0.72, -0.55), (0.86, 0.8), (0.64, 0.8),
+     (0.5, -0.15), (0.5, 0.85), (-0.5, 0.85), (-0.5, -0.15), (-0.64, 0.8), (-0.86, 0.8),
+     (-0.72, -0.55)],                                                              # shirt
+    [(-0.9, 0.05), (-0.3, -0.1), (0.2, -0.35), (0.6, -0.3), (0.9, 0.1), (0.9, 0.42),
+     (-0.9, 0.42)],                                                                # sneaker
+    [(-0.8, -0.35), (0.8, -0.35), (0.85, 0.8), (-0.85, 0.8)],                       # bag
+    [(-0.9, -0.05), (-0.3, -0.15), (-0.25, -0.9), (0.35, -0.9), (0.4, -0.25),
+     (0.9, 0.05), (0.9, 0.5), (-0.9, 0.5)],                                        # ankle boot
+]
+# Dark lines drawn over the silhouette: coat opening, shirt placket, sandal straps' gaps,
+# bag handle (drawn bright, above the bag), sneaker laces.
+_DETAILS: list[list[tuple[float, float, float, float]]] = [
+    [], [], [(-0.5, 0.7, 0.5, 0.7)], [], [(0.0, -0.68, 0.0, 0.95)],
+    [(-0.45, 0.02, -0.45, 0.4), (-0.05, -0.05, -0.05, 0.4), (0.35, -0.15, 0.35, 0.4)],
+    [(0.0, -0.5, 0.0, 0.85), (-0.2, 0.1, 0.2, 0.1)], [(0.0, -0.25, 0.35, -0.15)],
+    [(-0.4, -0.35, -0.3, -0.75), (-0.3, -0.75, 0.3, -0.75), (0.3, -0.75, 0.4, -0.35)],
+    [(-0.25, -0.1, 0.4, -0.05)],
+]
+_DETAIL_BRIGHT = [False] * 8 + [True, False]   # the bag's handle is part of the object
+
+
+def _garment_tensors() -> tuple[torch.Tensor, torch.Tensor]:
+    polys = _pad(_GARMENTS)                                            # (10, P, 2)
+    k = max(len(d) for d in _DETAILS)
+    rows = [d + [d[-1] if d else (9.0, 9.0, 9.0, 9.0)] * (k - len(d)) for d in _DETAILS]
+    return polys, torch.tensor(rows, dtype=torch.float32)              # (10, K, 4)
+
+
+_GARMENT_POLYS, _GARMENT_DETAILS = _garment_tensors()
+FASHION_PARAMS = {"scale": (0.78, 0.95), "rot": 0.08, "shear": 0.1, "shift": 0.05,
+                  "aspect": 0.2, "warp": 0.3, "noise": 0.06, "texture": 0.35,
+                  "jitter": 0.06, "detail": 0.6}
+"""Knobs of the Fashion-MNIST stand-in (tuned by measurement): size, rotation, shear, shift,
+aspect, warp, noise, fabric shading, corner jitter, seam darkness."""
+
+
+def _fashion(labels: torch.Tensor, size: int, gen: torch.Generator) -> torch.Tensor:
+    """Garment silhouettes, grey on black: float ``(n, 1, S, S)`` in [0, 1]."""
+    p = FASHION_PARAMS
+    n = labels.shape[0]
+    poly, det = _GARMENT_POLYS[labels], _GARMENT_DETAILS[labels]       # (n, P, 2), (n, K, 4)
+    pp, k = poly.shape[1], det.shape[1]
+    both = torch.cat([poly, det.view(n, 2 * k, 2)], dim=1)
+    both = both + p["jitter"] * torch.randn(both.shape, generator=gen)  # every corner moves
+    both = _affine(both, gen, p["scale"], p["rot"], p["shear"], p["shift"], p["aspect"],
+                   p["warp"])
+    poly, det = both[:, :pp], both[:, pp:].reshape(n, k, 4)
+    body = _inside(poly, size)                                         # (n, S, S)
+    line = _strokes(det, size, torch.full((n, 1, 1), 0.8))             # details, ~1.5 px
+    bright = torch.tensor(_DETAIL_BRIGHT)[labels].view(n, 1, 1)
+    dark = p["detail"] * torch.rand(n, 1, 1, generator=gen)            # how visible the seams are
+    body = torch.where(bright, torch.maximum(body, line), body * (1 - dark * line))
+    level = 0.35 + 0.6 * torch.rand(n, 1, 1, generator=gen)            # fabric brightness
+    fabric = 1 + p["texture"] * _smooth_noise(n, 1, size, 5, gen)[:, 0]  # shading
+    stripes = torch.rand(n, 1, 1, generator=gen) < 0.3                 # some are patterned
+    xs, ys = _grid(size)
+    freq = 6 + 10 * torch.rand(n, 1, 1, generator=gen)
+    pattern = 1 - 0.3 * (torch.sin(freq * (ys + 0.3 * xs)) > 0).float()
+    fabric = torch.where(stripes, fabric * pattern, fabric)
+    img = (body * level * fabric).unsqueeze(1)
+    img = img + p["noise"] * torch.randn(n, 1, size, size, generator=gen) * body.unsqueeze(1)
+    return img.clamp_(0, 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# CIFAR-10: colour patterns in look-alike pairs
+
+
+def _pattern(label: int, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    """Mask (float) of pattern ``label`` in its own coordinates ``u, v`` (radius 1 = size)."""
     au, av = u.abs(), v.abs()
     rad = torch.sqrt(u * u + v * v)
     box = torch.maximum(au, av)
-    if label == 0:                                   # circle
-        return rad < 1.0
-    if label == 1:                                   # square
-        return box < 0.85
-    if label == 2:                                   # triangle, apex up
-        return (v < 0.75) & (au * 1.6 < v + 0.95)
-    if label == 3:                                   # plus
-        return ((au < 0.3) & (av < 1.0)) | ((av < 0.3) & (au < 1.0))
-    if label == 4:                                   # ring
-        return (rad < 1.0) & (rad > 0.55)
-    if label == 5:                                   # horizontal stripes
-        return (box < 0.95) & (torch.sin(v * math.pi * 2.2) > 0)
-    if label == 6:                                   # vertical stripes
-        return (box < 0.95) & (torch.sin(u * math.pi * 2.2) > 0)
-    if label == 7:                                   # diagonal cross
-        return (((u - v).abs() < 0.3) | ((u + v).abs() < 0.3)) & (box < 0.85)
-    if label == 8:                                   # checkerboard
-        return (box < 0.95) & (torch.sin(u * math.pi * 1.6) * torch.sin(v * math.pi * 1.6) > 0)
-    if label == 9:                                   # two dots side by side
-        return ((u - 0.55) ** 2 + v * v < 0.16) | ((u + 0.55) ** 2 + v * v < 0.16)
-    raise ValueError(f"_mask: label must be in 0..9, got {label}.")
+    if label == 0:                                   # disc
+        m = rad < 1.0
+    elif label == 1:                                 # ring
+        m = (rad < 1.0) & (rad > 0.55)
+    elif label == 2:                                 # square
+        m = box < 0.85
+    elif label == 3:                                 # frame (hollow square)
+        m = (box < 0.85) & (box > 0.45)
+    elif label == 4:                                 # plus
+        m = ((au < 0.28) & (av < 1.0)) | ((av < 0.28) & (au < 1.0))
+    elif label == 5:                                 # diagonal cross
+        m = (((u - v).abs() < 0.38) | ((u + v).abs() < 0.38)) & (rad < 1.05)
+    elif label == 6:                                 # horizontal stripes
+        m = (box < 0.95) & (torch.sin(v * math.pi * 2.2) > 0)
+    elif label == 7:                                 # vertical stripes
+        m = (box < 0.95) & (torch.sin(u * math.pi * 2.2) > 0)
+    elif label == 8:                                 # checkerboard
+        m = (box < 0.95) & (torch.sin(u * math.pi * 1.6) * torch.sin(v * math.pi * 1.6) > 0)
+    elif label == 9:                                 # grid of dots
+        m = (box < 0.95) & (torch.cos(u * math.pi * 1.6) * torch.cos(v * math.pi * 1.6) > 0.45)
+    else:
+        raise ValueError(f"_pattern: label must be in 0..9, got {label}.")
+    return m.float()
 
 
-def _chunk(labels: torch.Tensor, channels: int, size: int,
-           gen: torch.Generator) -> torch.Tensor:
-    """Render images for ``labels``: float in [0, 1], ``(n, C, size, size)``."""
-    n = labels.shape[0]
-
-    def rand(*shape: int) -> torch.Tensor:
-        return torch.rand(*shape, generator=gen)
-
-    coords = (torch.arange(size, dtype=torch.float32) + 0.5) / size
-    ys, xs = coords.view(1, size, 1), coords.view(1, 1, size)        # (1, S, 1), (1, 1, S)
-    cx, cy = (0.3 + 0.4 * rand(n, 1, 1)), (0.3 + 0.4 * rand(n, 1, 1))
-    radius = 0.17 + 0.15 * rand(n, 1, 1)
-    theta = (rand(n, 1, 1) - 0.5) * 0.7                               # about +-20 degrees
-    dx, dy = xs - cx, ys - cy                                         # (n, S, S)
-    cos, sin = torch.cos(theta), torch.sin(theta)
-    u = (cos * dx + sin * dy) / radius
-    v = (-sin * dx + cos * dy) / radius
-    mask = torch.zeros(n, size, size, dtype=torch.bool)
-    for label in range(len(CLASSES)):
+def _masks(labels: torch.Tensor, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    out = torch.zeros_like(u)
+    for label in range(10):
         idx = (labels == label).nonzero(as_tuple=True)[0]
         if idx.numel():
-            mask[idx] = _mask(label, u[idx], v[idx])
-    m = mask.unsqueeze(1).float()                                     # (n, 1, S, S)
+            out[idx] = _pattern(label, u[idx], v[idx])
+    return out
 
-    if channels == 1:
-        bg = 0.25 * rand(n, 1, 1, 1)                                  # dark background
-        fg = 0.65 + 0.35 * rand(n, 1, 1, 1)                           # bright shape
-    else:
-        bg = rand(n, channels, 1, 1)
-        fg = rand(n, channels, 1, 1)
-        # Keep enough brightness contrast that the shape is visible to a person.
-        gap = fg.mean(1, keepdim=True) - bg.mean(1, keepdim=True)     # (n, 1, 1, 1)
-        push = torch.where(gap >= 0, 1.0, -1.0) * (0.3 - gap.abs()).clamp(min=0)
-        fg = (fg + push).clamp(0, 1)
-        bg = (bg - push).clamp(0, 1)
-    slope = (rand(n, 1, 1, 1) - 0.5) * 0.3                            # shaded background
-    shade = slope * (xs.unsqueeze(0) - 0.5 + ys.unsqueeze(0) - 0.5)   # (n, 1, S, S)
-    img = (bg + shade) * (1 - m) + fg * m
-    img = img + 0.08 * torch.randn(n, channels, size, size, generator=gen)
+
+# Typical (background, object) RGB colours of each look-alike pair.
+_PAIR_COLOURS = torch.tensor([
+    [[0.55, 0.70, 0.90], [0.85, 0.85, 0.80]],      # disc / ring: pale object on sky blue
+    [[0.35, 0.50, 0.25], [0.55, 0.40, 0.25]],      # square / frame: brown on green
+    [[0.60, 0.55, 0.50], [0.75, 0.15, 0.15]],      # plus / cross: red on grey
+    [[0.30, 0.35, 0.55], [0.90, 0.75, 0.35]],      # stripes: yellow on blue
+    [[0.50, 0.35, 0.30], [0.35, 0.25, 0.35]],      # checker / dots: dark on brown
+])
+CIFAR_PARAMS = {"colour_keep": 0.75, "colour_jitter": 0.18, "radius": (0.35, 0.7),
+                "rot": 0.5, "shift": 0.45, "contrast": (0.05, 0.35), "clutter": 0.25,
+                "distractor": 0.6, "noise": 0.06}
+"""Knobs of the CIFAR-10 stand-in, tuned with ``benchmarks/standin_vs_real.py``: the share
+of images in their pair's typical colours, colour spread, pattern size (radius), rotation
+(radians), position range, brightness contrast, background clutter, share of images with a
+distractor part, pixel noise."""
+
+
+def _placement(n: int, size: int, gen: torch.Generator, radius: tuple[float, float],
+               rot: float, shift: float) -> tuple[torch.Tensor, torch.Tensor]:
+    xs, ys = _grid(size)
+    cx = (torch.rand(n, 1, 1, generator=gen) * 2 - 1) * shift
+    cy = (torch.rand(n, 1, 1, generator=gen) * 2 - 1) * shift
+    r = radius[0] + (radius[1] - radius[0]) * torch.rand(n, 1, 1, generator=gen)
+    th = (torch.rand(n, 1, 1, generator=gen) * 2 - 1) * rot
+    cos, sin = torch.cos(th), torch.sin(th)
+    dx, dy = xs - cx, ys - cy                                          # (n, S, S)
+    return (cos * dx + sin * dy) / r, (-sin * dx + cos * dy) / r
+
+
+def _cifar(labels: torch.Tensor, size: int, gen: torch.Generator) -> torch.Tensor:
+    """Colour patterns on cluttered backgrounds: float ``(n, 3, S, S)`` in [0, 1]."""
+    p = CIFAR_PARAMS
+    n = labels.shape[0]
+
+    def rand(*s: int) -> torch.Tensor:
+        return torch.rand(*s, generator=gen)
+
+    # Colours: the pair's typical colours for some images, random ones for the rest.
+    typical = _PAIR_COLOURS[labels // 2]                               # (n, 2, 3)
+    typical = typical + p["colour_jitter"] * torch.randn(n, 2, 3, generator=gen)
+    keep = (rand(n, 1, 1) < p["colour_keep"]).float()
+    colours = (keep * typical + (1 - keep) * rand(n, 2, 3)).clamp(0, 1)
+    bg, fg = colours[:, 0].view(n, 3, 1, 1), colours[:, 1].view(n, 3, 1, 1)
+    # Keep some brightness contrast between object and background.
+    lo, hi = p["contrast"]
+    want = lo + (hi - lo) * rand(n, 1, 1, 1)
+    gap = fg.mean(1, keepdim=True) - bg.mean(1, keepdim=True)
+    push = torch.where(gap >= 0, 1.0, -1.0) * (want - gap.abs()).clamp(min=0) / 2
+    fg, bg = (fg + push).clamp(0, 1), (bg - push).clamp(0, 1)
+
+    back = bg + p["clutter"] * _smooth_noise(n, 3, size, 6, gen)       # (n, 3, S, S)
+    # A smaller part of another class somewhere, in its own random colour.
+    other = (labels + 1 + (rand(n) * 9).long()) % 10
+    u, v = _placement(n, size, gen, (0.2, 0.35), math.pi, 0.75)
+    dmask = _masks(other, u, v) * (rand(n, 1, 1) < p["distractor"]).float()
+    dcol = rand(n, 3, 1, 1)
+    back = back * (1 - dmask.unsqueeze(1)) + dcol * dmask.unsqueeze(1)
+    u, v = _placement(n, size, gen, p["radius"], p["rot"], p["shift"])
+    m = _masks(labels, u, v).unsqueeze(1)                              # (n, 1, S, S)
+    img = back * (1 - m) + fg * m
+    img = img + p["noise"] * torch.randn(n, 3, size, size, generator=gen)
     return img.clamp_(0, 1)
+
+
+_RENDER = {"mnist": _mnist, "fashion_mnist": _fashion, "cifar10": _cifar}
 
 
 def generate(name: str, n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -102,24 +444,27 @@ def generate(name: str, n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tens
     ``(n,)`` with classes balanced to within one image. The same ``(name, n, seed)`` always
     gives the same data.
     """
-    if name not in SHAPES:
-        raise ValueError(f"generate: unknown dataset {name!r}; expected one of "
-                         f"{', '.join(SHAPES)}.")
+    _check_name(name, "generate")
     if not isinstance(n, int) or isinstance(n, bool) or n < 0:
         raise ValueError(f"generate: n must be a non-negative int, got {n!r}.")
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"generate: seed must be a non-negative int, got {seed!r}.")
-    channels, size, _ = SHAPES[name]
+    channels, height, width = shape(name)
+    if height != width:
+        raise ValueError(f"generate: the stand-in draws square images; the catalog gives "
+                         f"{name} the shape {(channels, height, width)}.")
     gen = torch.Generator().manual_seed(seed + _SEED_OFFSET[name])
-    labels = (torch.arange(n) % len(CLASSES))[torch.randperm(n, generator=gen)]  # (n,)
-    images = torch.empty(n, channels, size, size, dtype=torch.uint8)
+    k = len(_NAMES[name])
+    labels = (torch.arange(n) % k)[torch.randperm(n, generator=gen)]  # (n,)
+    images = torch.empty(n, channels, height, width, dtype=torch.uint8)
+    render = _RENDER[name]
     # Small element-wise ops run fastest on one thread: several threads gain little here
     # and slow down badly when the CPU is shared (a workshop server, a CI runner).
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
         for start in range(0, n, _CHUNK):
-            part = _chunk(labels[start:start + _CHUNK], channels, size, gen)
+            part = render(labels[start:start + _CHUNK], height, gen)   # (m, C, H, W)
             images[start:start + _CHUNK] = (part * 255).round_().to(torch.uint8)
     finally:
         torch.set_num_threads(threads)
