@@ -2,8 +2,11 @@
 
 A quiz is a question, options with feedback each, and an explanation revealed after an
 answer. ``Quiz.show()`` picks the widget when a Jupyter kernel is running and ipywidgets
-imports, and static HTML/text otherwise (``CNNCOURSE_WIDGETS=0`` forces static). The widget
-uses only Button, HTML and VBox, which behave the same on ipywidgets 7 (Colab) and 8.
+imports, and static HTML/text otherwise (``CNNCOURSE_WIDGETS=0`` forces static). The static
+forms show the question and the options first; the answer, the explanation and every
+option's feedback stay folded in ``<details>`` (HTML) or after an "Answer (after you
+commit)" line (text). The widget reveals them only after a click; it uses only Button, HTML
+and VBox, which behave the same on ipywidgets 7 (Colab) and 8.
 """
 
 from __future__ import annotations
@@ -28,16 +31,22 @@ class Quiz:
     """A multiple-choice question with per-option feedback and an explanation."""
 
     def __init__(self, question: str, options: Sequence[Option | tuple], explanation: str,
-                 title: str = "Predict, then reveal"):
+                 title: str = "Predict, then reveal", several_right: bool = False):
         if not isinstance(question, str) or not question.strip():
             raise ValueError("Quiz: expected a non-empty question string.")
         opts = [o if isinstance(o, Option) else Option(*o) for o in options]
         if len(opts) < 2:
             raise ValueError(f"Quiz: expected at least 2 options, got {len(opts)}.")
-        if not any(o.correct for o in opts):
+        n_right = sum(o.correct for o in opts)
+        if not n_right:
             raise ValueError("Quiz: no option is marked correct; pass correct=True on one.")
+        if n_right > 1 and not several_right:
+            raise ValueError(f"Quiz: {n_right} options are marked correct; mark exactly one, or "
+                             "pass several_right=True if the question really has several "
+                             "right answers.")
         self.question, self.options, self.explanation, self.title = (
             question, opts, explanation, title)
+        self.several_right = several_right
         self.answer: int | None = None  # index of the last option picked in the widget
         self.box: Any = None  # the widget last shown by show(), for tests and notebooks
 
@@ -45,25 +54,39 @@ class Quiz:
         return f"Quiz({self.question!r}, {len(self.options)} options)"
 
     # Static forms ----------------------------------------------------------------------------
+    # Only the question and the options come first. The answer, the explanation and every
+    # option's feedback (which says "Right: ..." or why an option is wrong) come after it,
+    # folded into <details> in HTML and after the ANSWER_LINE in text.
+    ANSWER_LINE = "Answer (after you commit)"
+
+    def right_letters(self) -> str:
+        """The letters of the right options, e.g. "C" (or "A, C" when several are right)."""
+        return ", ".join(chr(65 + i) for i, o in enumerate(self.options) if o.correct)
+
     def to_text(self) -> str:
-        """The quiz as plain text with the answer last, for terminals and nbval."""
+        """The quiz as plain text: question and options, then the answer section last."""
         lines = [f"{self.title}: {self.question}"]
         lines += [f"  {chr(65 + i)}. {o.text}" for i, o in enumerate(self.options)]
-        right = ", ".join(chr(65 + i) for i, o in enumerate(self.options) if o.correct)
-        lines += ["", "Commit to an answer, then read on.", f"Answer: {right}. {self.explanation}"]
+        lines += ["", "Commit to an answer, then read on.", "",
+                  f"--- {self.ANSWER_LINE} ---",
+                  f"Answer: {self.right_letters()}. {self.explanation}"]
+        lines += [f"  {chr(65 + i)}. {_mark(o)} {o.feedback}".rstrip()
+                  for i, o in enumerate(self.options)]
         return "\n".join(lines)
 
     def to_html(self) -> str:
-        """The quiz as HTML with the answer folded away in a <details> element."""
-        items = "".join(
-            f"<li><b>{chr(65 + i)}.</b> {html.escape(o.text)}"
-            + (f"<br><i>{html.escape(o.feedback)}</i>" if o.feedback else "") + "</li>"
+        """The quiz as HTML: question and options, with the answer, the explanation and all
+        feedback folded away in one <details> element."""
+        items = "".join(f"<li><b>{chr(65 + i)}.</b> {html.escape(o.text)}</li>"
+                        for i, o in enumerate(self.options))
+        feedback = "".join(
+            f"<li><b>{chr(65 + i)}.</b> {_mark(o)} {html.escape(o.feedback)}</li>"
             for i, o in enumerate(self.options))
-        right = ", ".join(chr(65 + i) for i, o in enumerate(self.options) if o.correct)
         return (f"<div class='cnncourse-quiz'><p><b>{html.escape(self.title)}:</b> "
                 f"{html.escape(self.question)}</p><ol type='A' style='list-style:none'>"
                 f"{items}</ol><details><summary>Reveal the answer</summary>"
-                f"<p><b>{right}.</b> {html.escape(self.explanation)}</p></details></div>")
+                f"<p><b>{self.right_letters()}.</b> {html.escape(self.explanation)}</p>"
+                f"<ul style='list-style:none'>{feedback}</ul></details></div>")
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -105,7 +128,7 @@ class Quiz:
         Returns None so a notebook cell ending in ``quiz.show()`` displays it once; the
         widget is kept as ``self.box``.
         """
-        from IPython.display import HTML, display
+        from IPython.display import display
 
         if mode not in (None, "widget", "static"):
             raise ValueError(f"Quiz.show: mode must be 'widget', 'static' or None, got {mode!r}.")
@@ -115,7 +138,7 @@ class Quiz:
             self.box = self.widget()
             display(self.box)
             return
-        display(HTML(self.to_html()))
+        display(_Static(self))  # HTML where a front end renders it, to_text() elsewhere
 
 
 class Quizzes:
@@ -154,6 +177,24 @@ class Quizzes:
 
     def __repr__(self) -> str:
         return f"Quizzes({self._lesson!r}: {', '.join(self._quizzes)})"
+
+
+class _Static:
+    """A quiz's static form for ``display``: HTML for notebooks, text for plain consoles."""
+
+    def __init__(self, quiz: Quiz):
+        self.quiz = quiz
+
+    def _repr_html_(self) -> str:
+        return self.quiz.to_html()
+
+    def __repr__(self) -> str:
+        return self.quiz.to_text()
+
+
+def _mark(option: Option) -> str:
+    """✓ for a right option, ✗ for a wrong one, in the folded answer section."""
+    return "✓" if option.correct else "✗"
 
 
 def widgets_available() -> bool:
