@@ -78,7 +78,8 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"epoch {i:2d}: {s:7.2f} s")
     print(f"training time: {result['train_seconds']:.2f} s "
           f"({result['train_seconds'] / config.epochs:.2f} s/epoch), "
-          f"mixed precision: {result['amp_dtype'] or 'off'}")
+          f"mixed precision: {result['amp_dtype'] or 'off'}"
+          f"{' with a GradScaler' if result['grad_scaler'] else ''}")
     print(f"test accuracy (flip TTA): {result['test_acc']:.2%} on {source}")
     return result
 
