@@ -18,9 +18,7 @@ with ``cnncourse weights import FILE...``.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import shutil
 import socket
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,12 +186,9 @@ def import_weights(path: str | Path, root: str | Path | None = None) -> Path:
                                f"with {_hash_prefix(path.name)}); download it again.")
         raise WeightsError(f"{path} is not one of the course's weights files; expected one of "
                            f"{', '.join(sorted(known))} (as torchvision publishes them).")
-    target = weights_dir(root) / matches[0]
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
-    shutil.copyfile(path, partial)
-    os.replace(partial, target)   # a reader never sees half a file
-    return target
+    from cnncourse.data.unpack import copy_into_place
+
+    return copy_into_place(path, weights_dir(root) / matches[0])
 
 
 def head(model: Any) -> tuple[Any, str]:

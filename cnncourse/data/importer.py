@@ -8,8 +8,6 @@ download works), copied into the layout torchvision uses, and archives are unpac
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 from cnncourse.data import files, unpack
@@ -53,11 +51,7 @@ def import_file(path: str | Path, root: str | Path | None = None) -> tuple[str, 
     if not unpack.writable(root):
         raise DataError(f"cannot import into {root}: the folder is read-only. Pass a writable "
                         f"folder with --dir and set CNNCOURSE_DATA to it.")
-    target = root / rel
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
-    shutil.copyfile(source, partial)
-    os.replace(partial, target)          # a reader never sees half a file
+    target = unpack.copy_into_place(source, root / rel)
     if is_archive:
         unpack.unpack_archive(name, root)
         target.unlink()                  # unpacked: the folder stays half the size to share

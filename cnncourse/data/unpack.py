@@ -59,6 +59,18 @@ def writable(folder: Path) -> bool:
     return True
 
 
+def copy_into_place(source: Path, target: Path) -> Path:
+    """Copy ``source`` to ``target`` through a temporary file: a reader never sees half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
+    try:
+        shutil.copyfile(source, partial)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return target
+
+
 def locate(name: str, root: Path) -> Path | None:
     """The folder holding verified files of dataset ``name``: ``root``, its cache, or None.
 
