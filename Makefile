@@ -9,7 +9,7 @@ STAMP := $(VENV)/.cnncourse-installed
 # Tests run offline, in quick mode, with a throwaway data folder.
 TEST_ENV := CNNCOURSE_QUICK=1 CNNCOURSE_OFFLINE=1 CNNCOURSE_DATA=$(CURDIR)/build/test-data
 
-.PHONY: setup lab test lint clean
+.PHONY: setup lab test lint clean site
 
 setup: $(STAMP)
 
@@ -32,7 +32,21 @@ test: lint
 	rm -rf build/solved build/test-data
 	$(BIN)/cnncourse notebooks --solved build/solved
 	$(BIN)/cnncourse stamp --check
+	$(MAKE) site SITE=build/site-quick SITE_ENV="$(TEST_ENV)"   # tests/site opens it in Chromium
 	$(TEST_ENV) $(BIN)/pytest --nbval-lax tests notebooks build/solved
+
+# The course website (Jupyter Book 1: Sphinx + MyST-NB). Every notebook runs top to bottom on
+# whatever data this machine has (run `cnncourse data download` first for the real datasets;
+# without them every page says it shows the stand-in). Full mode; pages land in
+# $(SITE)/_build/html. `make test` builds a quick one into build/site-quick and tests it.
+SITE ?= build/site
+SITE_ENV ?= env -u CNNCOURSE_QUICK
+site: setup
+	rm -rf $(SITE)
+	mkdir -p $(SITE)/src
+	cp -R site/. notebooks/*.ipynb $(SITE)/src/
+	$(SITE_ENV) CNNCOURSE_WIDGETS=0 $(BIN)/jupyter-book build --quiet --path-output $(SITE) $(SITE)/src
+	@echo "site: open $(SITE)/_build/html/index.html"
 
 clean:
 	rm -rf build .pytest_cache

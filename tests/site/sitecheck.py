@@ -1,0 +1,218 @@
+"""Check the built course website in headless Chromium: serve it, read each page, judge it.
+
+A page is read once in the browser (:func:`read_page` returns plain data: images, links,
+tracebacks, widgets, quizzes, banner) and judged by :func:`problems`, a plain function, so
+the self-test can run the same judgement on a site broken on purpose.
+
+Chromium is found and launched with the JupyterLab browser test's helpers
+(``tests/browser/conftest.py``), not a copy of them.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from browser.conftest import CHROMIUM_ARGS, find_chromium, unavailable_reason  # noqa: F401
+from browser.labpage import WIDGET_REPR_TEXT
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = REPO / "notebooks"
+SITE_ENV = "CNNCOURSE_SITE"
+# Where `make test` (quick mode) and `make site` (full mode) put the pages.
+DEFAULT_SITES = (REPO / "build" / "site-quick" / "_build" / "html",
+                 REPO / "build" / "site" / "_build" / "html")
+SCREENSHOTS = REPO / "build" / "site-screenshots"
+INTENTIONAL_ERROR_TAG = "raises-exception"   # the cell tag nbval and Jupyter Book both honour
+STANDIN_TEXT = "SYNTHETIC stand-in"          # what cnncourse.data prints on the stand-in
+BANNER_CLASS = "cnncourse-standin-banner"    # site/_ext/standin_banner.py
+COLAB_PREFIX = "https://colab.research.google.com/github/"
+
+
+def find_site() -> tuple[Path | None, str]:
+    """The built site's html folder and how it was found, or (None, why not)."""
+    env = os.environ.get(SITE_ENV, "").strip()
+    if env:
+        path = Path(env).expanduser().resolve()
+        return path, f"{SITE_ENV}={env}"
+    for path in DEFAULT_SITES:
+        if (path / "index.html").is_file():
+            return path, f"found {path.relative_to(REPO)}"
+    return None, ("no built site: run `make site` (full) or `make test` (quick), or point "
+                  f"{SITE_ENV} at a Jupyter Book html folder")
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files without logging every request to stderr."""
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
+class StaticServer:
+    """``python -m http.server`` in a thread: ``root`` on 127.0.0.1 at a free port."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        handler = functools.partial(QuietHandler, directory=str(self.root))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> StaticServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@functools.lru_cache(maxsize=4096)
+def fetch(url: str) -> tuple[int, str]:
+    """(HTTP status, text for HTML pages) of GET ``url`` without its fragment; 0: unreachable."""
+    try:
+        with urllib.request.urlopen(url.split("#", 1)[0], timeout=10) as response:
+            kind = response.headers.get("Content-Type", "")
+            body = response.read()
+            return response.status, body.decode("utf-8", "replace") if "html" in kind else ""
+    except urllib.error.HTTPError as err:
+        return err.code, ""
+    except urllib.error.URLError:
+        return 0, ""
+
+
+def link_problem(url: str) -> str | None:
+    """Why an internal link is broken (the page is missing, or the #anchor is not on it)."""
+    status, text = fetch(url)
+    if status != 200:
+        return f"answers HTTP {status}"
+    fragment = urllib.parse.unquote(urllib.parse.urlsplit(url).fragment)
+    if fragment and text and not re.search(r"""\b(id|name)=["']""" + re.escape(fragment)
+                                           + r"""["']""", text):
+        return f"points to #{fragment}, which is not on that page"
+    return None
+
+
+# Runs in the page: everything the judgement needs, as plain JSON.
+_READ_PAGE = """
+async () => {
+  const imgs = Array.from(document.images);
+  // Make sure every image has finished (or failed) loading; lazy ones are asked to load now.
+  imgs.forEach(i => { i.loading = 'eager'; });
+  await Promise.all(imgs.map(i => Promise.race([
+      i.decode().catch(() => null), new Promise(r => setTimeout(r, 5000))])));
+  const article = document.querySelector('main') || document.body;
+  const outputs = Array.from(article.querySelectorAll('.cell_output > *'));
+  const tracebacks = [];
+  for (const out of outputs) {
+    const text = out.textContent || '';
+    if (!(out.classList.contains('traceback') || /Traceback \\(most recent call last\\)/.test(text)))
+      continue;
+    const cell = out.closest('.cell');
+    const tags = cell ? Array.from(cell.classList).filter(c => c.startsWith('tag_'))
+                          .map(c => c.slice(4)) : [];
+    tracebacks.push({text: text.trim().slice(0, 400), tags});
+  }
+  const states = Array.from(document.querySelectorAll(
+      'script[type="application/vnd.jupyter.widget-state+json"]'));
+  const stateIds = [];
+  for (const s of states) {
+    try { stateIds.push(...Object.keys(JSON.parse(s.textContent).state || {})); } catch (e) {}
+  }
+  const views = Array.from(document.querySelectorAll(
+      'script[type="application/vnd.jupyter.widget-view+json"]')).map(s => {
+        try { return JSON.parse(s.textContent).model_id; } catch (e) { return null; } });
+  const link = (sel) => { const a = document.querySelector(sel); return a ? a.href : null; };
+  return {
+    url: location.href,
+    title: document.title,
+    images: imgs.map(i => ({src: i.currentSrc || i.src, alt: i.alt, complete: i.complete,
+                            width: i.naturalWidth,
+                            output: !!i.closest('.cell_output')})),
+    links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
+    tracebacks,
+    outputTexts: outputs.map(o => (o.textContent || '').slice(0, 2000)),
+    widgetViews: views, widgetStateIds: stateIds,
+    quizzes: Array.from(article.querySelectorAll('.cnncourse-quiz')).map(q => {
+        const d = q.querySelector('details');
+        return {folded: !!d && !d.open, text: q.innerText.slice(0, 200)}; }),
+    banner: !!document.querySelector('.__BANNER__'),
+    standin: (article.innerText || '').includes('__STANDIN__'),
+    prev: link('a.left-prev'), next: link('a.right-next'),
+    bodyText: (article.innerText || '').slice(0, 200),
+  };
+}
+""".replace("__BANNER__", BANNER_CLASS).replace("__STANDIN__", STANDIN_TEXT)
+
+
+def read_page(page: Any, url: str) -> dict[str, Any]:
+    """Open ``url`` in the Playwright ``page`` and return what :func:`problems` judges."""
+    response = page.goto(url, wait_until="load")
+    info = page.evaluate(_READ_PAGE)
+    info["status"] = response.status if response else 0
+    return info
+
+
+def is_internal(url: str, base: str) -> bool:
+    """True for a link into the served site (same scheme, host and port)."""
+    return url.startswith(base)
+
+
+def problems(info: dict[str, Any], base: str) -> list[str]:
+    """Everything wrong with one page, as readable sentences (empty when the page is fine)."""
+    where = info["url"].removeprefix(base) or "index.html"
+    found: list[str] = []
+    if info.get("status") != 200:
+        found.append(f"{where}: the page itself answered HTTP {info.get('status')}")
+    for img in info["images"]:
+        if is_internal(img["src"], base) and not (img["complete"] and img["width"] > 0):
+            found.append(f"{where}: image did not load: {img['src'].removeprefix(base)} "
+                         f"(alt {img['alt']!r})")
+    for url in sorted({u for u in info["links"] if is_internal(u, base)}):
+        why = link_problem(url)
+        if why:
+            found.append(f"{where}: link to {url.removeprefix(base) or '/'} {why}")
+    for tb in info["tracebacks"]:
+        if INTENTIONAL_ERROR_TAG not in tb["tags"]:
+            found.append(f"{where}: a Python traceback in a cell not tagged "
+                         f"{INTENTIONAL_ERROR_TAG!r}: {tb['text'][:200]!r}")
+    for text in info["outputTexts"]:
+        for line in text.splitlines():
+            if WIDGET_REPR_TEXT.match(line):
+                found.append(f"{where}: a widget shown as its Python repr: {line[:100]!r}")
+    missing = [m for m in info["widgetViews"] if m not in set(info["widgetStateIds"])]
+    if missing:
+        found.append(f"{where}: {len(missing)} widget view(s) with no saved widget state "
+                     f"(they render as nothing): {missing[:3]}")
+    for quiz in info["quizzes"]:
+        if not quiz["folded"]:
+            found.append(f"{where}: a quiz shows its answer unfolded: {quiz['text'][:80]!r}")
+    return found
+
+
+def banner_problems(infos: list[dict[str, Any]], base: str) -> list[str]:
+    """On a site built on the stand-in (any page's output says so), every page has the banner."""
+    if not any(info["standin"] for info in infos):
+        return []
+    return [f"{info['url'].removeprefix(base) or 'index.html'}: built on the stand-in "
+            f"but no .{BANNER_CLASS} banner at the top" for info in infos if not info["banner"]]
+
+
+def lesson_links(index_info: dict[str, Any], base: str) -> list[str]:
+    """Lesson page URLs in the order the home page's navigation lists them (no duplicates)."""
+    seen: list[str] = []
+    for url in index_info["links"]:
+        url = url.split("#", 1)[0]
+        name = url.removeprefix(base)
+        if is_internal(url, base) and re.fullmatch(r"\d\d_[\w]+\.html", name) and url not in seen:
+            seen.append(url)
+    return seen

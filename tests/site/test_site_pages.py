@@ -1,0 +1,244 @@
+"""The course website in headless Chromium: every page, figure and link, and no stray traceback.
+
+Runs on the site `make test` builds in quick mode (``build/site-quick/_build/html``), or the
+one ``$CNNCOURSE_SITE`` names. Skipped, with what to install, when Chromium or Playwright is
+missing, and skipped when no site was built (`make test` always builds one first). The
+self-test builds a scratch page broken on purpose and proves the same judgement catches it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+import yaml
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
+from sitecheck import (
+    CHROMIUM_ARGS,
+    COLAB_PREFIX,
+    INTENTIONAL_ERROR_TAG,
+    NOTEBOOKS,
+    REPO,
+    SCREENSHOTS,
+    StaticServer,
+    banner_problems,
+    find_chromium,
+    find_site,
+    lesson_links,
+    problems,
+    read_page,
+    unavailable_reason,
+)
+
+from cnncourse.colab import colab_url
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Headless Debian Chromium through Playwright, launched as the JupyterLab test does."""
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS,
+                                     headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def new_page(browser, base: str):
+    """A tab that may only reach the local server: anything else is refused at once."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route(re.compile(r"^(?!" + re.escape(base) + ")"), lambda route: route.abort())
+    return context, context.new_page()
+
+
+@pytest.fixture(scope="module")
+def site():
+    """(html folder, served base URL) of the built site."""
+    root, how = find_site()
+    if root is None:
+        pytest.skip(how)
+    if not (root / "index.html").is_file():
+        pytest.fail(f"{how}, but {root} holds no index.html: build the site first (make site).")
+    with StaticServer(root) as server:
+        yield root, server.url
+
+
+@pytest.fixture(scope="module")
+def pages(site, chromium):
+    """Every page read in the browser: the home page first, then the lessons in nav order."""
+    root, base = site
+    context, page = new_page(chromium, base)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    home = read_page(page, base + "index.html")
+    page.screenshot(path=str(SCREENSHOTS / "home.png"))
+    infos = [home]
+    for url in lesson_links(home, base):
+        info = read_page(page, url)
+        infos.append(info)
+        figures = page.locator(".cell_output img")
+        if not (SCREENSHOTS / "lesson-figure.png").exists() and figures.count() > 0 \
+                and "03_convolution" in url:
+            figures.first.scroll_into_view_if_needed()
+            page.mouse.wheel(0, -250)        # the figure with the code and text above it
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(SCREENSHOTS / "lesson-figure.png"))
+    context.close()
+    print(f"\nsite: {len(infos)} pages from {root}; screenshots in {SCREENSHOTS}")
+    return infos
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fresh_screenshots():
+    for old in SCREENSHOTS.glob("*.png"):
+        old.unlink()
+
+
+def test_every_notebook_is_a_page_in_course_order(pages, site):
+    _, base = site
+    names = [info["url"].removeprefix(base) for info in pages[1:]]
+    expected = [p.with_suffix(".html").name for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))]
+    assert names == expected, f"lesson pages {names} do not match the notebooks {expected}"
+    # Previous/next links walk the course in order: home -> 00 -> 01 -> ... -> 11.
+    chain = [base + "index.html"] + [info["url"] for info in pages[1:]]
+    for here, there in zip(pages, chain[1:]):
+        assert here["next"] == there, f"{here['url']}: 'next' goes to {here['next']}, not {there}"
+    for here, before in zip(pages[1:], chain):
+        assert here["prev"] == before, f"{here['url']}: 'previous' is {here['prev']}, not {before}"
+
+
+def test_no_broken_image_link_traceback_or_unfolded_quiz(pages, site):
+    root, base = site
+    found = [p for info in pages for p in problems(info, base)] + banner_problems(pages, base)
+    assert not found, "the site has problems:\n  " + "\n  ".join(found)
+    figures = sum(1 for info in pages for img in info["images"] if img["output"])
+    quizzes = sum(len(info["quizzes"]) for info in pages)
+    assert figures >= len(pages) - 1, f"only {figures} figures in cell outputs on {len(pages)} pages"
+    assert quizzes > 0, "no quiz on any page: were the quizzes left as widgets?"
+    print(f"site: {figures} figures and {quizzes} quizzes checked")
+
+
+def test_each_lesson_links_colab_and_its_notebook_file(pages, site):
+    root, base = site
+    for info in pages[1:]:
+        name = info["url"].removeprefix(base).replace(".html", ".ipynb")
+        assert colab_url(name) in info["links"], f"{name}: no 'Open in Colab' link {colab_url(name)}"
+        assert all(u.startswith(COLAB_PREFIX) for u in info["links"] if "colab.research" in u
+                   and "/assets/" not in u)
+        download = base + f"_sources/{name}"
+        assert download in info["links"], f"{name}: no download link to the notebook file"
+        nb = nbformat.reads((root / "_sources" / name).read_text(encoding="utf-8"), as_version=4)
+        assert nb.cells, f"{download} is not a notebook"
+
+
+def test_search_finds_a_lesson(site, chromium):
+    _, base = site
+    context, page = new_page(chromium, base)
+    page.goto(base + "search.html?q=convolution", wait_until="load")
+    hits = page.locator("#search-results a")
+    hits.first.wait_for(timeout=30_000)
+    found = [hits.nth(i).get_attribute("href") for i in range(hits.count())]
+    context.close()
+    assert any("03_convolution" in (href or "") for href in found), found
+
+
+# Self-test: a scratch page broken on purpose --------------------------------------------------
+
+def _png() -> str:
+    import base64
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(2, 2))
+    ax.plot([0, 1], [0, 1])
+    ax.set(title="a line", xlabel="x", ylabel="y")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def _error(tags: list[str]) -> nbformat.NotebookNode:
+    cell = new_code_cell("1 / 0", execution_count=1, outputs=[new_output(
+        "error", ename="ZeroDivisionError", evalue="division by zero",
+        traceback=["---------------------------------------------------------------------------",
+                   "ZeroDivisionError                         Traceback (most recent call last)",
+                   "Cell In[1], line 1\n----> 1 1 / 0", "ZeroDivisionError: division by zero"])])
+    cell.metadata["tags"] = tags
+    return cell
+
+
+def build_broken_site(folder: Path) -> Path:
+    """A one-lesson Jupyter Book built with the course's config and banner, broken on purpose."""
+    src = folder / "src"
+    shutil.copytree(REPO / "site", src)
+    config = yaml.safe_load((src / "_config.yml").read_text())
+    config["execute"]["execute_notebooks"] = "off"      # the outputs below are the test
+    (src / "_config.yml").write_text(yaml.safe_dump(config))
+    (src / "_toc.yml").write_text("format: jb-book\nroot: index\nchapters:\n  - file: 00_broken\n")
+    (src / "index.md").write_text("# Scratch site\n\n[the lesson](00_broken.ipynb)\n")
+    nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
+                                               "language": "python"}})
+    nb.cells = [
+        new_markdown_cell("# 00 · Broken on purpose\n\n[a lesson that is not there](missing.ipynb)"
+                          ' and <a href="gone.html">a page that is not there</a>'),
+        new_code_cell("plot()", execution_count=1, outputs=[
+            new_output("display_data", data={"image/png": _png(), "text/plain": "<Figure>"})]),
+        new_code_cell("load()", execution_count=2, outputs=[new_output(
+            "stream", name="stdout", text="cnncourse: using a SYNTHETIC stand-in for CIFAR-10 "
+                                          "because the test said so.\n")]),
+        _error([]),
+        _error([INTENTIONAL_ERROR_TAG]),
+        new_code_cell("widget", execution_count=3, outputs=[new_output("display_data", data={
+            "application/vnd.jupyter.widget-view+json":
+                {"model_id": "no-such-model", "version_major": 2, "version_minor": 0},
+            "text/plain": "VBox(children=(Button(description='A'),))"})]),
+    ]
+    nbformat.write(nb, src / "00_broken.ipynb")
+    jupyter_book = Path(sys.executable).with_name("jupyter-book")
+    run = subprocess.run([str(jupyter_book), "build", "--path-output", str(folder), str(src)],
+                         capture_output=True, text=True, timeout=600)
+    html = folder / "_build" / "html"
+    assert run.returncode == 0 and (html / "00_broken.html").is_file(), run.stdout + run.stderr
+    for image in (html / "_images").glob("*.png"):
+        image.unlink()                                   # the figure is now a broken image
+    return html
+
+
+def test_the_checks_fail_on_a_broken_page(tmp_path, chromium):
+    html = build_broken_site(tmp_path)
+    with StaticServer(html) as server:
+        context, page = new_page(chromium, server.url)
+        infos = [read_page(page, server.url + name) for name in ("index.html", "00_broken.html")]
+        missing = read_page(page, server.url + "no_such_page.html")
+        context.close()
+        found = problems(infos[1], server.url)
+        missing_found = problems(missing, server.url)
+    report = "\n".join(found)
+    assert re.search(r"image did not load: _images/\w+\.png", report), report
+    assert "link to gone.html answers HTTP 404" in report, report
+    assert re.search(r"#missing\S*, which is not on that page", report), report
+    tracebacks = [p for p in found if "traceback" in p]
+    assert len(tracebacks) == 1 and "ZeroDivisionError" in tracebacks[0], report  # tagged one ok
+    assert "no saved widget state" in report, report
+    assert missing_found[0].endswith("answered HTTP 404"), missing_found
+    # The banner extension read the stand-in sentence and put the banner on both pages.
+    assert infos[1]["standin"] and all(info["banner"] for info in infos), json.dumps(infos)[:500]
+    assert banner_problems([{**infos[0], "banner": False}, infos[1]], server.url)
