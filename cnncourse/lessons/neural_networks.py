@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import torch
 
-from cnncourse.exercises import Checks, Mistake, expect_close, expect_tensor
+from cnncourse.exercises import Checks, Mistake, expect_close, expect_tensor, forbid
 from cnncourse.quiz import Option, Quiz, Quizzes
 
 check = Checks("neural_networks")
@@ -73,35 +73,54 @@ def check_neuron(fn):
                  hint="ReLU turns a negative weighted sum into 0.")
 
 
+def _softmax_shortcuts() -> tuple[tuple[object, str], ...]:
+    """The built-ins that compute (log-)softmax for you: forbidden while the softmax check runs."""
+    import torch.nn.functional as F
+
+    targets = [(torch, "softmax"), (torch.Tensor, "softmax"), (F, "softmax"),
+               (torch.nn, "Softmax"), (torch.special, "softmax"),
+               (torch, "log_softmax"), (torch.Tensor, "log_softmax"), (F, "log_softmax"),
+               (torch.nn, "LogSoftmax"), (torch.special, "log_softmax")]
+    return tuple((owner, name) for owner, name in targets if hasattr(owner, name))
+
+
+_SOFTMAX_WHY = ("The exercise is to build softmax yourself from torch.exp, a maximum and a sum; "
+                "torch.softmax is only what your answer is compared against.")
+
+
 @check.of(softmax)
 def check_softmax(fn):
-    """Rows sum to 1, match torch.softmax, and survive logits in the thousands."""
+    """Rows sum to 1, match torch.softmax, survive logits in the thousands; no built-in softmax."""
     logits = torch.tensor([[2.0, 1.0, 0.1, -1.0],
                            [0.0, 0.0, 0.0, 0.0],
                            [-3.0, 5.0, 1.0, 2.0]])    # (N=3, K=4): N != K catches wrong axes
-    probs = fn(logits.clone())
-    expect_tensor(probs, (3, 4), what="softmax(logits)")
+    big = torch.tensor([[1000.0, 999.0, 990.0], [-1000.0, -1001.0, -1010.0]])
+    # Expected values first: inside the forbid block below, torch.softmax itself is off limits.
     expected = torch.softmax(logits, dim=1)
+    over_batch = torch.softmax(logits, dim=0)
+    expected_big = torch.softmax(big, dim=1)
+    with forbid(*_softmax_shortcuts(), why=_SOFTMAX_WHY):
+        probs = fn(logits.clone())
+        out = fn(big.clone())
+    expect_tensor(probs, (3, 4), what="softmax(logits)")
     if not torch.allclose(probs, expected, atol=1e-5):
         if torch.allclose(probs, torch.exp(logits), atol=1e-4):
             raise Mistake("you returned exp(logits) but did not divide by the row sums, so "
                           "the rows do not add up to 1.")
-        if torch.allclose(probs, torch.softmax(logits, dim=0), atol=1e-5):
+        if torch.allclose(probs, over_batch, atol=1e-5):
             raise Mistake("the COLUMNS sum to 1 instead of the rows: you normalised over "
                           "dim=0 (the batch). Sum over the classes: dim=1 with keepdim=True.")
         if torch.allclose(probs.sum(dim=1), torch.ones(3), atol=1e-4):
             raise Mistake("each row sums to 1 but the values are off: divide exp(logits) by "
                           "the sum of exp(logits), not of the logits themselves.")
         expect_close(probs, expected, what="softmax(logits)", atol=1e-5)
-    big = torch.tensor([[1000.0, 999.0, 990.0], [-1000.0, -1001.0, -1010.0]])
-    out = fn(big.clone())
-    if not torch.isfinite(out).all():
+    if not isinstance(out, torch.Tensor) or not torch.isfinite(out).all():
         raise Mistake("with logits like ±1000 you get inf or nan: exp overflows for large "
                       "logits (and a row far below the maximum you subtracted underflows to "
                       "0/0). Subtract each row's own maximum first, "
                       "logits - logits.max(dim=1, keepdim=True).values; softmax does not "
                       "change when a whole row shifts by the same number.")
-    expect_close(out, torch.softmax(big, dim=1), what="softmax of very large logits",
+    expect_close(out, expected_big, what="softmax of very large logits",
                  atol=1e-5, hint="Subtract each row's own maximum (max over dim=1, "
                                  "keepdim=True), not one maximum for the whole batch.")
 

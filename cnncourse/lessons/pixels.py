@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import torch
 
-from cnncourse.exercises import Checks, Mistake, expect_close, expect_tensor
+from cnncourse.exercises import Checks, Mistake, expect_close, expect_tensor, forbid
 from cnncourse.quiz import Option, Quiz, Quizzes
 
 check = Checks("pixels")
@@ -86,9 +86,40 @@ def check_to_chw_float(fn):
     expect_tensor(gray, (1, 2, 3), what="to_chw_float on a one-channel (2, 3, 1) image")
 
 
+def _normalize_shortcuts() -> list[tuple[object, str]]:
+    """torchvision's normalize functions (when installed): forbidden while the check runs."""
+    import importlib
+
+    targets = []
+    for module, names in (("torchvision.transforms.functional", ("normalize",)),
+                          ("torchvision.transforms._functional_tensor", ("normalize",)),
+                          ("torchvision.transforms.v2.functional", ("normalize",
+                                                                    "normalize_image"))):
+        try:
+            owner = importlib.import_module(module)
+        except ImportError:  # no torchvision, or an older layout: nothing to forbid there
+            continue
+        targets += [(owner, name) for name in names if hasattr(owner, name)]
+    return targets
+
+
+def _no_builtin_normalize(fn):
+    """``fn`` wrapped so that torchvision's normalize raises a friendly Mistake inside it."""
+    targets = _normalize_shortcuts()
+    why = ("The exercise is to write the per-channel (x - mean) / std yourself, shaping mean "
+           "and std (C, 1, 1) so they broadcast.")
+
+    def run(*args):
+        with forbid(*targets, why=why):
+            return fn(*args)
+
+    return run
+
+
 @check.of(normalize)
 def check_normalize(fn):
     """Per-channel (x - mean) / std on (C, H, W), including an image as wide as it has channels."""
+    fn = _no_builtin_normalize(fn)
     g = torch.Generator().manual_seed(0)
     mean, std = [0.5, 0.4, 0.3], [0.2, 0.25, 0.5]
     # Case 1: width 5 != 3 channels, so stats lined up with the wrong axis fail to broadcast.

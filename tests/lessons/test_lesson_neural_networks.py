@@ -1,7 +1,9 @@
 """Lesson 02 (neural_networks): each check accepts its reference and names the mistake in realistic wrong answers."""
 
+import pytest
 import torch
-from checkhelpers import wrong
+import torch.nn.functional as F
+from checkhelpers import assert_accepts_reference, wrong
 
 from cnncourse.lessons.neural_networks import check
 
@@ -38,3 +40,28 @@ def test_sgd_step_mistakes():
         return w
 
     wrong(c, in_place, "in place")
+
+
+@pytest.mark.parametrize("shortcut,name", [
+    (lambda z: torch.softmax(z, dim=1), "torch.softmax"),
+    (lambda z: z.softmax(dim=1), "Tensor.softmax"),
+    (lambda z: F.softmax(z, dim=1), "F.softmax"),
+    (lambda z: torch.nn.Softmax(dim=1)(z), "torch.nn.Softmax"),
+    (lambda z: torch.special.softmax(z, dim=1), "torch.special.softmax"),
+    (lambda z: torch.exp(torch.log_softmax(z, dim=1)), "torch.log_softmax"),
+    (lambda z: z.log_softmax(dim=1).exp(), "Tensor.log_softmax"),
+    (lambda z: F.log_softmax(z, dim=1).exp(), "F.log_softmax"),
+    (lambda z: torch.nn.LogSoftmax(dim=1)(z).exp(), "torch.nn.LogSoftmax"),
+])
+def test_softmax_rejects_builtin_shortcuts(shortcut, name):
+    wrong(check.softmax, shortcut, f"you called {name}", "build softmax yourself")
+
+
+def test_softmax_shortcuts_are_restored_and_honest_answers_pass():
+    built_in = torch.softmax
+    assert_accepts_reference(check.softmax)
+    # exp(z - logsumexp) is a stable softmax made of simpler operations: it passes.
+    assert check.softmax.passed(lambda z: torch.exp(z - z.logsumexp(dim=1, keepdim=True)))
+    wrong(check.softmax, lambda z: torch.softmax(z, dim=1), "torch.softmax")
+    assert torch.softmax is built_in and F.softmax(torch.zeros(1, 2), dim=1).sum() == 1
+    assert torch.zeros(1, 2).softmax(dim=1).sum() == 1

@@ -40,3 +40,16 @@ def test_normalize_mistakes():
             if x.dim() == 3 else x
 
     wrong(c, per_first_axis_only, "batch (2, 3, 2, 2)")
+
+
+def test_normalize_rejects_torchvision_shortcuts():
+    from torchvision.transforms import functional as TF
+    from torchvision.transforms import v2
+
+    c = check.normalize
+    wrong(c, lambda x, m, s: TF.normalize(x, m, s), "you called torchvision.transforms",
+          "(x - mean) / std yourself")
+    wrong(c, lambda x, m, s: v2.functional.normalize(x, m, s), "you called torchvision")
+    assert TF.normalize(torch.ones(3, 2, 2), [0.5] * 3, [0.5] * 3).eq(1).all()  # restored
+    assert c.passed(lambda x, m, s: (x - torch.tensor(m).view(-1, 1, 1))
+                    / torch.tensor(s).view(-1, 1, 1))
