@@ -47,19 +47,21 @@ def check_pixel_count(fn):
 # Quizzes ------------------------------------------------------------------------------------------
 
 quiz.last_layer = Quiz(
-    "Ten scores come out of the last layer, one per class. Which class does the network "
-    "predict?",
-    [Option("The class whose score is closest to 1", False,
-            "The scores are not probabilities: they can be any number, even negative."),
-     Option("The first class with a positive score", False,
-            "Every score counts: the prediction compares all ten, in any order."),
-     Option("The class with the largest score of all ten", True,
-            "Yes: the biggest raw score (logit) wins. In code that is torch.argmax."),
-     Option("The average score, rounded to a class", False,
-            "Class numbers are labels, not quantities: averaging them means nothing.")],
-    "The final fully connected layer maps the features to one raw score per class, called a "
-    "logit, and the largest one names the predicted class. Softmax can turn the scores into "
-    "probabilities, but it never changes which one is largest.",
+    "A CNN classifies a photo into 10 classes. What comes out of its last layer?",
+    [Option("The name of the class, as text", False,
+            "Networks only produce numbers; turning a number into a name is a lookup we do "
+            "afterwards."),
+     Option("A smaller copy of the input image", False,
+            "That is what the middle layers produce (feature maps); the last layer produces "
+            "one number per class."),
+     Option("10 numbers, one score per class", True,
+            "Yes: one raw score (a logit) per class. The biggest score is the prediction."),
+     Option("One number: the index of the class", False,
+            "The index is picked afterwards (argmax); the layer itself gives every class a "
+            "score.")],
+    "The final fully connected layer maps the features to one score per class, called logits. "
+    "Softmax can turn them into probabilities, but the largest logit already names the "
+    "predicted class.",
 )
 
 quiz.local_patches = Quiz(
