@@ -93,6 +93,15 @@ def _doctor(args: argparse.Namespace) -> int:
             problems.append(f"torch does not work: {err}. Reinstall it "
                             f"(`pip install --force-reinstall torch`).")
 
+    try:  # the CPU thread policy that settings.start applies in every notebook
+        policy = settings.thread_policy()
+        busy = settings.overload_line(policy.cores, policy.load, policy.threads)
+        rows.append(("CPU threads", str(policy) + ("; OVERLOADED right now: training will "
+                                                   "be slow" if busy else "")))
+    except ValueError as err:  # a bad CNNCOURSE_THREADS stops every notebook's setup cell
+        rows.append(("CPU threads", "ERROR (bad CNNCOURSE_THREADS)"))
+        problems.append(str(err))
+
     root = settings.data_dir()
     rows.append(("data folder", f"{root} ({'exists' if root.is_dir() else 'not created yet'})"
                  + ("  [from CNNCOURSE_DATA]" if os.environ.get("CNNCOURSE_DATA") else "")))
@@ -106,6 +115,12 @@ def _doctor(args: argparse.Namespace) -> int:
                             f"`cnncourse data download` while online, or set CNNCOURSE_DATA "
                             f"to a shared folder.")
 
+    from cnncourse import capstone
+
+    rows.append(("leaderboard", f"{capstone.leaderboard_path()}"
+                 + (f"  [from {capstone.LEADERBOARD_ENV}, shared]"
+                    if os.environ.get(capstone.LEADERBOARD_ENV, "").strip() else
+                    "  (your own; set CNNCOURSE_LEADERBOARD to share one)")))
     rows.append(("quick mode", "ON (CNNCOURSE_QUICK=1: tiny data, short runs)"
                  if settings.is_quick() else "off"))
     rows.append(("offline mode", "ON (CNNCOURSE_OFFLINE=1: never downloads)"

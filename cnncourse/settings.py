@@ -5,13 +5,17 @@ Learners never need to set anything. Tests and instructors use environment varia
 - ``CNNCOURSE_DATA``: the data folder (default: ``~/.cache/cnncourse``, or ``$XDG_CACHE_HOME``).
 - ``CNNCOURSE_QUICK=1``: tiny subsets and one short epoch, so a notebook runs in seconds.
 - ``CNNCOURSE_OFFLINE=1``: never touch the network; use local files or built-in data.
+- ``CNNCOURSE_THREADS``: CPU threads for torch: a whole number, ``all`` (every core, torch's
+  own default) or ``auto`` (the default; see :func:`thread_policy`).
 """
 
 from __future__ import annotations
 
+import math
 import os
 import random
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -103,19 +107,165 @@ def seed_everything(seed: int = 0) -> int:
     return seed
 
 
-def summary() -> str:
+# ---------------------------------------------------------------- CPU threads
+#
+# Measured on a 2-core machine (benchmarks/two_at_once.py): notebook 07 alone runs a little
+# faster on both cores, but two notebooks that each use every core run many times slower
+# than alone, because each torch thread spins waiting for a partner the other notebook has
+# pushed off the CPU. One notebook per half of the cores never collapses like that, so the
+# default leaves room for a second notebook and backs off further when the CPU is busy.
+
+THREADS_ENV = "CNNCOURSE_THREADS"
+
+
+@dataclass(frozen=True)
+class ThreadPolicy:
+    """How many CPU threads torch uses, and why: from ``CNNCOURSE_THREADS`` or chosen."""
+
+    threads: int
+    cores: int
+    load: float | None  # 1-minute load average when chosen (None: unknown on this system)
+    source: str         # "CNNCOURSE_THREADS=..." or "auto"
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.threads} of {self.cores} cores ({self.source}: {self.reason})"
+
+
+def usable_cores() -> int:
+    """CPU cores this process may run on (its affinity mask, e.g. a container's share)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # macOS and Windows have no affinity mask
+        return max(1, os.cpu_count() or 1)
+
+
+def load_average() -> float | None:
+    """The 1-minute load average (runnable processes), or None where the OS has none."""
+    try:
+        return float(os.getloadavg()[0])
+    except (AttributeError, OSError):  # Windows
+        return None
+
+
+def parse_threads(value: str | None, cores: int) -> int | None:
+    """Read a ``CNNCOURSE_THREADS`` value: a positive whole number, ``all`` or ``auto``.
+
+    Returns the thread count, or None for ``auto`` (and for unset or empty).
+    """
+    text = (value or "").strip().lower()
+    if text in {"", "auto"}:
+        return None
+    if text == "all":
+        return cores
+    threads = int(text) if text.isascii() and text.isdigit() else 0
+    if threads < 1:
+        raise ValueError(f"{THREADS_ENV} must be a whole number of threads of at least 1, "
+                         f"'all' or 'auto'; got {value!r}. Fix: set {THREADS_ENV}=1 (or "
+                         f"another number up to the {cores} cores here), or unset it for the "
+                         f"automatic choice.")
+    return threads
+
+
+def choose_threads(cores: int, load: float | None) -> tuple[int, str]:
+    """The automatic policy: half the cores, fewer when other work already keeps them busy.
+
+    Half, so that a second notebook (or another learner's kernel) fits beside this one;
+    ``cores - load``, in whole cores, is what other work leaves free. Always one thread at least.
+
+    Args:
+        cores: usable cores (:func:`usable_cores`).
+        load: the 1-minute load average, or None when unknown.
+    Returns:
+        ``(threads, reason)``.
+    """
+    if not isinstance(cores, int) or isinstance(cores, bool) or cores < 1:
+        raise ValueError(f"choose_threads: cores must be a positive int, got {cores!r}.")
+    half = max(1, cores // 2)
+    if load is None or not math.isfinite(load) or load < 0:
+        return half, "half the cores, leaving room for a second notebook (load unknown)"
+    free = max(1, math.floor(cores - load))
+    if free < half:
+        return free, (f"the CPU is busy (load {load:.1f} on {cores} cores): only "
+                      f"{free} {'core is' if free == 1 else 'cores are'} free")
+    return half, (f"half the cores, leaving room for a second notebook (load {load:.1f})")
+
+
+def thread_policy(env: str | None = None, cores: int | None = None,
+                  load: float | None = None) -> ThreadPolicy:
+    """Decide the thread count from ``CNNCOURSE_THREADS`` (or ``env``), the cores and the load.
+
+    ``cores`` and ``load`` default to this machine's (:func:`usable_cores`, :func:`load_average`);
+    tests pass them. A bad ``CNNCOURSE_THREADS`` raises ``ValueError`` saying how to fix it.
+    """
+    cores = usable_cores() if cores is None else cores
+    load = load_average() if load is None else load
+    raw = os.environ.get(THREADS_ENV) if env is None else env
+    chosen = parse_threads(raw, cores)
+    if chosen is None:
+        threads, reason = choose_threads(cores, load)
+        return ThreadPolicy(threads, cores, load, "auto", reason)
+    reason = "set by you" + (f"; more threads than the {cores} cores slows training down"
+                             if chosen > cores else "")
+    return ThreadPolicy(chosen, cores, load, f"{THREADS_ENV}={raw.strip()}", reason)
+
+
+def set_threads(threads: int | None = None) -> ThreadPolicy:
+    """Apply a thread count to torch now (``None``: the policy from :func:`thread_policy`).
+
+    Works inside a running notebook, e.g. ``cc.settings.set_threads(1)`` when the CPU is
+    shared. Inter-op threads are set too while torch still allows it (before parallel work).
+    """
+    import torch
+
+    if threads is None:
+        policy = thread_policy()
+    else:
+        if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+            raise ValueError(f"set_threads: expected a whole number of threads of at least "
+                             f"1, got {threads!r}.")
+        policy = ThreadPolicy(threads, usable_cores(), load_average(), "set_threads",
+                              "set in this notebook")
+    torch.set_num_threads(policy.threads)
+    try:
+        torch.set_num_interop_threads(policy.threads)
+    except RuntimeError:  # torch allows it once, before any inter-op work: keep what it has
+        pass
+    return policy
+
+
+def overload_line(cores: int, load: float | None, threads: int | None = None) -> str | None:
+    """One line saying the CPU is overloaded (load above the cores) and how to fix it, or None."""
+    if load is None or load <= cores:
+        return None
+    fix = "close other notebooks' kernels (Kernel > Shut Down Kernel) or other jobs"
+    if threads is None or threads > 1:
+        fix += (f", or use one thread: {THREADS_ENV}=1 before starting Jupyter, or "
+                "cc.settings.set_threads(1) in this notebook")
+    return (f"cnncourse: the CPU is overloaded (load average {load:.1f} on {cores} cores), so "
+            f"training runs slower than the stated times; to fix it, {fix}.")
+
+
+def summary(threads: int | None = None) -> str:
     """One line describing the settings, printed by each notebook's setup cell."""
     mode = "quick" if is_quick() else "full"
     net = "offline" if is_offline() else "online allowed"
-    return f"device={device()} | mode={mode} | network={net} | data={data_dir()}"
+    cpu = f" | threads={threads}" if threads is not None else ""
+    return f"device={device()}{cpu} | mode={mode} | network={net} | data={data_dir()}"
 
 
 def start(seed: int = 0) -> Any:
-    """Run by every notebook's setup cell: seed everything, pick the device, print settings.
+    """Run by every notebook's setup cell: seed, pick the device and CPU threads, print settings.
 
+    Applies the thread policy (:func:`thread_policy`, ``CNNCOURSE_THREADS``) and, when the
+    CPU is overloaded, prints one line that says so and how to fix it.
     Returns the ``torch.device`` to use.
     """
     seed_everything(seed)
+    policy = set_threads()
     dev = device()
-    print(f"cnncourse ready: {summary()}")
+    print(f"cnncourse ready: {summary(policy.threads)}")
+    line = overload_line(policy.cores, policy.load, policy.threads)
+    if line:
+        print(line)
     return dev

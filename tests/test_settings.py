@@ -72,3 +72,135 @@ def test_start_prints_summary(capsys):
     assert isinstance(dev, torch.device)
     out = capsys.readouterr().out
     assert "cnncourse ready" in out and "mode=" in out
+
+
+# ---------------------------------------------------------------- CPU threads
+
+
+@pytest.fixture
+def restore_threads():
+    before = torch.get_num_threads()
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize("cores, load, expected", [
+    (2, 0.0, 1),      # a 2-core laptop: one thread, so a second notebook fits beside it
+    (8, 0.3, 4),      # idle: half the cores
+    (8, 5.2, 2),      # busy: what the other work leaves free (8 - 5.2 = 2.8: 2 whole cores)
+    (8, 7.9, 1),
+    (8, 30.0, 1),     # overloaded: never fewer than one
+    (16, None, 8),    # no load average (Windows): half the cores
+    (1, 0.0, 1),
+    (3, 0.0, 1),
+])
+def test_choose_threads_half_the_cores_fewer_when_busy(cores, load, expected):
+    threads, reason = settings.choose_threads(cores, load)
+    assert threads == expected and reason
+
+
+def test_choose_threads_says_why():
+    assert "busy" in settings.choose_threads(8, 5.2)[1]
+    assert "half the cores" in settings.choose_threads(8, 0.0)[1]
+    with pytest.raises(ValueError, match="positive int"):
+        settings.choose_threads(0, 0.0)
+
+
+@pytest.mark.parametrize("value, expected", [
+    (None, None), ("", None), ("auto", None), (" AUTO ", None), ("all", 6), ("1", 1),
+    (" 3 ", 3), ("12", 12),
+])
+def test_parse_threads(value, expected):
+    assert settings.parse_threads(value, 6) == expected
+
+
+@pytest.mark.parametrize("bad", ["abc", "0", "-1", "1.5", "two", "²"])
+def test_parse_threads_rejects_bad_values_with_the_fix(bad):
+    with pytest.raises(ValueError, match=r"CNNCOURSE_THREADS must be a whole number .*got "
+                       + repr(bad).replace(".", r"\.") + r".*Fix: set CNNCOURSE_THREADS=1"):
+        settings.parse_threads(bad, 4)
+
+
+def test_thread_policy_env_wins_over_auto(monkeypatch):
+    monkeypatch.setenv("CNNCOURSE_THREADS", "3")
+    policy = settings.thread_policy(cores=8, load=0.0)
+    assert policy.threads == 3 and policy.source == "CNNCOURSE_THREADS=3"
+    assert "set by you" in str(policy) and "3 of 8 cores" in str(policy)
+    monkeypatch.setenv("CNNCOURSE_THREADS", "all")
+    assert settings.thread_policy(cores=8, load=0.0).threads == 8
+    assert "more threads than" in settings.thread_policy(env="16", cores=8, load=0.0).reason
+    monkeypatch.delenv("CNNCOURSE_THREADS")
+    auto = settings.thread_policy(cores=8, load=0.0)
+    assert (auto.threads, auto.source, auto.cores, auto.load) == (4, "auto", 8, 0.0)
+
+
+def test_thread_policy_defaults_to_this_machine(monkeypatch):
+    monkeypatch.delenv("CNNCOURSE_THREADS", raising=False)
+    monkeypatch.setattr(settings, "usable_cores", lambda: 12)
+    monkeypatch.setattr(settings, "load_average", lambda: 2.5)
+    policy = settings.thread_policy()
+    assert (policy.threads, policy.cores, policy.load) == (6, 12, 2.5)
+    assert settings.usable_cores() == 12
+
+
+def test_usable_cores_follows_the_affinity_mask(monkeypatch):
+    monkeypatch.setattr(settings.os, "sched_getaffinity", lambda pid: {0, 3, 5}, raising=False)
+    assert settings.usable_cores() == 3
+    monkeypatch.delattr(settings.os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(settings.os, "cpu_count", lambda: 7)
+    assert settings.usable_cores() == 7
+
+
+def test_load_average_unknown_is_none(monkeypatch):
+    def unavailable():
+        raise OSError("no load average")
+
+    monkeypatch.setattr(settings.os, "getloadavg", unavailable)
+    assert settings.load_average() is None
+
+
+def test_overload_line_only_when_load_exceeds_cores():
+    assert settings.overload_line(2, 1.9, 1) is None
+    assert settings.overload_line(2, None, 1) is None
+    line = settings.overload_line(2, 5.3, 2)
+    assert line is not None and "\n" not in line
+    assert "load average 5.3 on 2 cores" in line and "CNNCOURSE_THREADS=1" in line
+    assert "close other notebooks" in line and "set_threads(1)" in line
+    one = settings.overload_line(2, 5.3, 1)
+    assert "close other notebooks" in one and "CNNCOURSE_THREADS=1" not in one
+
+
+def test_set_threads_applies_and_rejects_bad_counts(restore_threads):
+    policy = settings.set_threads(1)
+    assert torch.get_num_threads() == 1 and policy.threads == 1
+    with pytest.raises(ValueError, match="at least 1, got 0"):
+        settings.set_threads(0)
+
+
+def test_start_applies_the_policy_and_prints_it(monkeypatch, capsys, restore_threads):
+    monkeypatch.setattr(settings, "usable_cores", lambda: 2)
+    monkeypatch.setattr(settings, "load_average", lambda: 0.5)
+    torch.set_num_threads(2)
+    monkeypatch.delenv("CNNCOURSE_THREADS", raising=False)
+    settings.start(seed=0)
+    assert torch.get_num_threads() == 1
+    out = capsys.readouterr().out
+    assert "threads=1" in out and "overloaded" not in out
+    monkeypatch.setenv("CNNCOURSE_THREADS", "2")
+    settings.start(seed=0)
+    assert torch.get_num_threads() == 2
+
+
+def test_start_says_in_one_line_when_overloaded(monkeypatch, capsys, restore_threads):
+    monkeypatch.setattr(settings, "usable_cores", lambda: 2)
+    monkeypatch.setattr(settings, "load_average", lambda: 6.0)
+    monkeypatch.setenv("CNNCOURSE_THREADS", "2")
+    settings.start(seed=0)
+    lines = [line for line in capsys.readouterr().out.splitlines() if "overloaded" in line]
+    assert len(lines) == 1 and "load average 6.0 on 2 cores" in lines[0]
+
+
+def test_start_rejects_a_bad_setting(monkeypatch):
+    monkeypatch.setenv("CNNCOURSE_THREADS", "abc")
+    with pytest.raises(ValueError, match="CNNCOURSE_THREADS must be"):
+        settings.start(seed=0)
