@@ -1,21 +1,43 @@
 """The capstone's brief and leaderboard: targets per dataset, and a CSV of everyone's runs.
 
-``record_run`` appends one row (run name, dataset, accuracy, seconds, parameters) to
-``<data folder>/leaderboard.csv``; ``leaderboard`` reads them back, best first, and marks
-the runs that meet the brief. In a workshop, point ``CNNCOURSE_DATA`` at a shared folder and
-the whole room fills one table.
+``record_run`` appends one row (who, run name, dataset, validation and test accuracy,
+seconds, parameters) to a leaderboard CSV; ``leaderboard`` reads them back, best validation
+accuracy first, and marks the runs that meet the brief.
+
+Where the file lives (:func:`leaderboard_path`): each learner has their own, in a writable
+per-user folder (``$XDG_STATE_HOME/cnncourse`` or ``~/.local/state/cnncourse``), never in
+the data folder, which may be read-only or shared. An instructor points the whole room at
+one shared, writable file with one setting: ``CNNCOURSE_LEADERBOARD=/shared/leaderboard.csv``.
+
+Many kernels may append at once. Each row is written by one ``write`` call on a file opened
+with ``O_APPEND`` while holding an exclusive ``fcntl`` lock. The lock is what keeps rows whole
+on network shares (NFS emulates ``O_APPEND``, so two writers there can overwrite each other);
+where there is no ``fcntl`` (Windows) or the share refuses locks, the single appended write is
+still atomic on a local disk. Nothing is ever rewritten in place, so a reader never sees a
+half-updated file.
+
+A re-run does not duplicate rows: reading keeps only the latest row of each
+(who, name, dataset). Doing that when reading, not by editing the file when writing, needs
+no read-modify-write and so stays safe when many processes write at once.
 """
 
 from __future__ import annotations
 
 import csv
+import getpass
+import io
 import math
+import os
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cnncourse import settings
+try:  # POSIX advisory locks; absent on Windows, where the single O_APPEND write suffices
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -37,13 +59,48 @@ TARGETS = {
 }
 """Targets for a laptop CPU (seconds of training). On the synthetic stand-in they are easier."""
 
-FIELDS = ["when", "name", "dataset", "accuracy", "seconds", "params", "synthetic", "notes"]
+FIELDS = ["when", "who", "name", "dataset", "val_accuracy", "accuracy", "seconds", "params",
+          "synthetic", "notes"]
+"""Columns of a leaderboard file. ``accuracy`` is test accuracy (blank until the learner
+scores the chosen model on the test split); files written before ``who`` and
+``val_accuracy`` existed are still read."""
+
+_REQUIRED = {"when", "name", "dataset", "accuracy", "seconds", "params"}  # in every old file
+LEADERBOARD_ENV = "CNNCOURSE_LEADERBOARD"
+USER_ENV = "CNNCOURSE_USER"
+FILE_NAME = "leaderboard.csv"
+
+
+def state_dir() -> Path:
+    """The per-user folder for course state: ``$XDG_STATE_HOME/cnncourse`` or
+    ``~/.local/state/cnncourse``."""
+    state = os.environ.get("XDG_STATE_HOME", "").strip()
+    base = Path(state).expanduser() if state else Path.home() / ".local" / "state"
+    return base / "cnncourse"
 
 
 def leaderboard_path(root: str | Path | None = None) -> Path:
-    """``<data folder>/leaderboard.csv`` (``CNNCOURSE_DATA``), or ``root/leaderboard.csv``."""
-    return (Path(root).expanduser() if root is not None else settings.data_dir()) / \
-        "leaderboard.csv"
+    """The leaderboard file: ``root/leaderboard.csv`` when ``root`` (a folder) is given, else
+    ``CNNCOURSE_LEADERBOARD`` (a file, or a folder to hold ``leaderboard.csv``), else the
+    per-user ``state_dir()/leaderboard.csv``."""
+    if root is not None:
+        return Path(root).expanduser() / FILE_NAME
+    shared = os.environ.get(LEADERBOARD_ENV, "").strip()
+    if shared:
+        path = Path(shared).expanduser()
+        return path / FILE_NAME if path.is_dir() or shared.endswith(("/", os.sep)) else path
+    return state_dir() / FILE_NAME
+
+
+def default_who() -> str:
+    """Who is recording: ``CNNCOURSE_USER``, else the login name, else "anonymous"."""
+    who = os.environ.get(USER_ENV, "").strip()
+    if who:
+        return who
+    try:
+        return getpass.getuser() or "anonymous"
+    except Exception:  # noqa: BLE001 - containers without a passwd entry raise KeyError/OSError
+        return "anonymous"
 
 
 def _dataset(name: Any) -> str:
@@ -53,96 +110,261 @@ def _dataset(name: Any) -> str:
     return key
 
 
-def record_run(name: str, dataset: str, accuracy: float, seconds: float, params: int,
-               synthetic: bool = False, notes: str = "", root: str | Path | None = None
-               ) -> dict[str, Any]:
-    """Append one run to the leaderboard CSV and return the row.
+def _one_line(label: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip() or "\n" in value or "\r" in value:
+        raise ValueError(f"record_run: {label} must be a non-empty one-line string, got "
+                         f"{value!r}.")
+    return value.strip()
 
-    Args:
-        name: a label for the run, e.g. "ada: resnet + aug".
-        accuracy: test accuracy as a fraction in [0, 1] (0.91, not 91).
-        seconds: training time in seconds.
-        params: the model's parameter count (``cnncourse.models.count_parameters``).
-        synthetic: True when the data was the built-in stand-in (``data.synthetic``).
+
+def _fraction(label: str, value: Any) -> str:
+    """A validated accuracy as CSV text ("" for None)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value) \
+            or not 0 <= value <= 1:
+        hint = " (pass a fraction: 0.91, not 91)" if isinstance(value, (int, float)) \
+            and not isinstance(value, bool) and 1 < value <= 100 else ""
+        raise ValueError(f"record_run: {label} must be a number in [0, 1], got "
+                         f"{value!r}{hint}.")
+    return f"{float(value):.4f}"
+
+
+def run_row(name: str, dataset: str, accuracy: float | None, seconds: float, params: int,
+            synthetic: bool = False, notes: str = "", *, val_accuracy: float | None = None,
+            who: str | None = None) -> dict[str, str]:
+    """Check one run and return it as a leaderboard row (strings), without recording it.
+
+    The arguments are those of :func:`record_run`; ``show_leaderboard(extra=[...])`` can show
+    such a row beside the recorded ones, e.g. the course's baseline.
     """
-    if not isinstance(name, str) or not name.strip() or "\n" in name:
-        raise ValueError(f"record_run: name must be a non-empty one-line string, got {name!r}.")
+    name = _one_line("name", name)
+    who = _one_line("who", default_who() if who is None else who)
     dataset = _dataset(dataset)
-    if isinstance(accuracy, bool) or not isinstance(accuracy, (int, float)) \
-            or not 0 <= accuracy <= 1:
-        hint = " (pass a fraction: 0.91, not 91)" if isinstance(accuracy, (int, float)) \
-            and 1 < accuracy <= 100 else ""
-        raise ValueError(f"record_run: accuracy must be a number in [0, 1], got "
-                         f"{accuracy!r}{hint}.")
+    test, val = _fraction("accuracy", accuracy), _fraction("val_accuracy", val_accuracy)
+    if not test and not val:
+        raise ValueError("record_run: give val_accuracy (validation accuracy, used for the "
+                         "ranking) and/or accuracy (test accuracy, once for your chosen "
+                         "model); both were None.")
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0 \
-            or math.isnan(seconds):
+            or math.isnan(seconds) or math.isinf(seconds):
         raise ValueError(f"record_run: seconds must be a non-negative number, got {seconds!r}.")
     if isinstance(params, bool) or not isinstance(params, int) or params < 0:
         raise ValueError(f"record_run: params must be a non-negative int (use "
                          f"count_parameters(model)), got {params!r}.")
-    row = {"when": time.strftime("%Y-%m-%d %H:%M"), "name": name.strip(), "dataset": dataset,
-           "accuracy": f"{float(accuracy):.4f}", "seconds": f"{float(seconds):.1f}",
-           "params": str(params), "synthetic": "yes" if synthetic else "no",
-           "notes": str(notes).replace("\n", " ")}
+    return {"when": time.strftime("%Y-%m-%d %H:%M"), "who": who, "name": name,
+            "dataset": dataset, "val_accuracy": val, "accuracy": test,
+            "seconds": f"{float(seconds):.1f}", "params": str(params),
+            "synthetic": "yes" if synthetic else "no",
+            "notes": " ".join(str(notes).split())}
+
+
+def _csv_line(values: list[str]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(values)
+    return buf.getvalue()
+
+
+def _last_header(fd: int) -> list[str] | None:
+    """The column names in force at the end of the file (its last header line), or None."""
+    size = os.fstat(fd).st_size
+    if size == 0:
+        return None
+    text = os.pread(fd, size, 0).decode("utf-8", errors="replace")
+    header = None
+    for record in csv.reader(io.StringIO(text)):
+        if record and record[0] == "when":
+            header = record
+    return header
+
+
+def _append(path: Path, row: dict[str, str]) -> None:
+    """Append ``row`` as one whole line: one ``write`` on an ``O_APPEND`` file, under a lock."""
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)  # read: its header
+    try:
+        locked = False
+        if fcntl is not None:
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX)  # blocks until other writers are done
+                locked = True
+            except OSError:  # a share without lock support: the O_APPEND write still holds
+                pass
+        try:
+            # A new file, or one in an older layout, gets the current header first (in the
+            # same write), so every row is read with the columns it was written with.
+            chunk = _csv_line([row[k] for k in FIELDS])
+            if _last_header(fd) != FIELDS:
+                chunk = _csv_line(FIELDS) + chunk
+            data = chunk.encode("utf-8")
+            if os.write(fd, data) != len(data):
+                raise OSError(f"only part of a row could be written to {path} (disk full?)")
+        finally:
+            if locked:
+                fcntl.lockf(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def record_run(name: str, dataset: str, accuracy: float | None, seconds: float, params: int,
+               synthetic: bool = False, notes: str = "", root: str | Path | None = None, *,
+               val_accuracy: float | None = None, who: str | None = None) -> dict[str, str]:
+    """Record one run on the leaderboard (:func:`leaderboard_path`) and return the row.
+
+    Recording again under the same ``who``, ``name`` and dataset replaces that run on the
+    leaderboard (the latest row counts), so re-running a notebook adds no duplicates.
+
+    Args:
+        name: a label for the run, e.g. "resnet + aug".
+        accuracy: test accuracy as a fraction in [0, 1] (0.91, not 91), or None: score the
+            test split once, for the model you choose.
+        seconds: training time in seconds.
+        params: the model's parameter count (``cnncourse.models.count_parameters``).
+        synthetic: True when the data was the built-in stand-in (``data.synthetic``).
+        root: a folder to keep ``leaderboard.csv`` in, instead of the default place.
+        val_accuracy: validation accuracy in [0, 1]; the leaderboard ranks by it.
+        who: your name on the leaderboard (default: ``CNNCOURSE_USER``, else your login name).
+    """
+    row = run_row(name, dataset, accuracy, seconds, params, synthetic, notes,
+                  val_accuracy=val_accuracy, who=who)
     path = leaderboard_path(root)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    new = not path.exists() or path.stat().st_size == 0
-    with open(path, "a", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=FIELDS)
-        if new:
-            writer.writeheader()
-        writer.writerow(row)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _append(path, row)
+    except OSError as err:
+        shared = root is None and os.environ.get(LEADERBOARD_ENV, "").strip()
+        where = (f"unset {LEADERBOARD_ENV} to use your own leaderboard, or point it at a "
+                 "writable file" if shared else
+                 f"pass root= a writable folder, or set {LEADERBOARD_ENV} to a writable file")
+        raise OSError(f"record_run: cannot write the leaderboard {path} "
+                      f"({err.strerror or err}). Fix: {where}.") from err
     return row
+
+
+def _parse(raw: dict[str, str], line: int) -> dict[str, Any]:
+    def fraction(key: str) -> float | None:
+        text = (raw.get(key) or "").strip()
+        if not text:
+            return None
+        value = float(text)
+        if not 0 <= value <= 1:
+            raise ValueError(f"{key} {text} is outside [0, 1]")
+        return value
+
+    row: dict[str, Any] = {k: (raw.get(k) or "") for k in FIELDS}
+    row.update(accuracy=fraction("accuracy"), val_accuracy=fraction("val_accuracy"),
+               seconds=float(raw["seconds"]), params=int(raw["params"]), line=line)
+    if row["accuracy"] is None and row["val_accuracy"] is None:
+        raise ValueError("no accuracy")
+    return row
+
+
+def _read(path: Path) -> list[dict[str, Any]]:
+    """Every well-formed row in file order; malformed lines are skipped with one warning."""
+    with open(path, newline="", encoding="utf-8", errors="replace") as f:
+        text = f.read()
+    rows, bad, header = [], [], None
+    reader = csv.reader(io.StringIO(text))
+    for record in reader:
+        line = reader.line_num
+        if not record:
+            continue
+        if record[0] == "when":
+            header = record
+            continue
+        try:
+            if header is None or not _REQUIRED <= set(header):
+                raise ValueError("no header line before it")
+            if len(record) != len(header):
+                raise ValueError(f"{len(record)} fields, expected {len(header)}")
+            rows.append(_parse(dict(zip(header, record)), line))
+        except (KeyError, TypeError, ValueError) as err:
+            bad.append(f"line {line} ({err})")
+    if bad:
+        warnings.warn(f"leaderboard: skipped {len(bad)} malformed line(s) of {path}: "
+                      f"{'; '.join(bad[:5])}{' ...' if len(bad) > 5 else ''}. Fix or delete "
+                      "those lines.", stacklevel=3)
+    return rows
 
 
 def leaderboard(dataset: str | None = None, root: str | Path | None = None
                 ) -> list[dict[str, Any]]:
-    """All recorded runs (optionally of one dataset), best accuracy first, then fastest.
+    """Recorded runs (optionally of one dataset), best validation accuracy first, then fastest.
 
-    Each row gets ``meets_target``: accuracy and time within the dataset's :data:`TARGETS`.
+    Only the latest row of each (who, name, dataset) counts. Rows without a validation
+    accuracy (files from before it existed) rank by their test accuracy. Each row gets
+    ``meets_target``: test accuracy and time within the dataset's :data:`TARGETS`.
     """
     path = leaderboard_path(root)
     if not path.exists():
         return []
+    if path.is_dir():
+        raise ValueError(f"leaderboard: {path} is a folder; expected a CSV file. Point "
+                         f"{LEADERBOARD_ENV} at a file such as {path / FILE_NAME}.")
     want = _dataset(dataset) if dataset is not None else None
-    rows = []
-    with open(path, newline="", encoding="utf-8") as f:
-        for i, raw in enumerate(csv.DictReader(f), start=2):
-            try:
-                row = {**raw, "accuracy": float(raw["accuracy"]),
-                       "seconds": float(raw["seconds"]), "params": int(raw["params"])}
-            except (KeyError, TypeError, ValueError) as err:
-                raise ValueError(f"leaderboard: line {i} of {path} is malformed ({err}); fix "
-                                 "or delete that line.") from err
-            if want is None or row["dataset"] == want:
-                target = TARGETS.get(row["dataset"])
-                row["meets_target"] = bool(target and row["accuracy"] >= target.accuracy
-                                           and row["seconds"] <= target.seconds)
-                rows.append(row)
-    return sorted(rows, key=lambda r: (-r["accuracy"], r["seconds"]))
+    latest: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for row in _read(path):
+        key = (row["who"], row["name"], row["dataset"])
+        latest.pop(key, None)  # re-insert: dict order then follows the latest rows
+        latest[key] = row
+    rows = [_checked(r) for r in latest.values() if want is None or r["dataset"] == want]
+    return sorted(rows, key=_rank_key)
+
+
+def _checked(row: dict[str, Any]) -> dict[str, Any]:
+    target = TARGETS.get(row["dataset"])
+    row["meets_target"] = bool(target and row["accuracy"] is not None
+                               and row["accuracy"] >= target.accuracy
+                               and row["seconds"] <= target.seconds)
+    return row
+
+
+def _rank_key(row: dict[str, Any]) -> tuple[float, float]:
+    score = row["val_accuracy"] if row["val_accuracy"] is not None else row["accuracy"]
+    return (-score, row["seconds"])
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2%}"
 
 
 def format_leaderboard(rows: list[dict[str, Any]]) -> str:
-    """The rows as a Markdown table (a ✅ marks runs that meet the brief)."""
+    """The rows as a Markdown table, ranked by validation accuracy (✅: meets the brief).
+
+    The data column says "stand-in" for runs on the built-in stand-in, "real" otherwise.
+    """
     if not rows:
         return "(no runs recorded yet: call record_run(...) after training)"
-    lines = ["| # | name | dataset | test accuracy | seconds | parameters | data | brief |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = ["| # | who | name | dataset | val accuracy | test accuracy | seconds | parameters "
+             "| data | brief |", "|---|---|---|---|---|---|---|---|---|---|"]
     for i, r in enumerate(rows, 1):
-        data = "synthetic" if r.get("synthetic") == "yes" else "real"
-        lines.append(f"| {i} | {r['name']} | {r['dataset']} | {r['accuracy']:.2%} | "
-                     f"{r['seconds']:.0f} | {r['params']:,} | {data} | "
-                     f"{'✅' if r['meets_target'] else '—'} |")
+        data = "stand-in" if r.get("synthetic") == "yes" else "real"
+        cells = [str(i), r.get("who") or "—", r["name"], r["dataset"],
+                 _pct(r.get("val_accuracy")), _pct(r.get("accuracy")),
+                 f"{r['seconds']:.0f}", f"{r['params']:,}", data,
+                 "✅" if r.get("meets_target") else "—"]
+        lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
     return "\n".join(lines)
 
 
-def show_leaderboard(dataset: str | None = None, root: str | Path | None = None) -> Any:
-    """Display the leaderboard as a table in a notebook (Markdown) and return the rows."""
+def show_leaderboard(dataset: str | None = None, root: str | Path | None = None,
+                     extra: list[dict[str, str]] | None = None) -> list[dict[str, Any]]:
+    """Display the leaderboard as a table in a notebook (Markdown) and return the rows.
+
+    ``extra``: rows from :func:`run_row` to show beside the recorded ones without recording
+    them (e.g. the course's baseline); their name is marked "(not recorded)".
+    """
     rows = leaderboard(dataset, root)
+    for raw in extra or []:
+        row = _checked(_parse(raw, line=0))
+        row["name"] += " (not recorded)"
+        if dataset is None or row["dataset"] == _dataset(dataset):
+            rows.append(row)
+    rows.sort(key=_rank_key)
+    text = format_leaderboard(rows)
     try:
         from IPython.display import Markdown, display
 
-        display(Markdown(format_leaderboard(rows)))
+        display(Markdown(text))
     except ImportError:  # plain Python: print the Markdown
-        print(format_leaderboard(rows))
+        print(text)
     return rows

@@ -1,50 +1,192 @@
-"""The capstone leaderboard: rows round-trip through the CSV, sorted, checked against the brief."""
+"""The capstone leaderboard: where it lives, rows round-trip, ranking by validation accuracy,
+no duplicates on a re-run, old files still read, and many processes appending at once."""
+
+import os
+import subprocess
+import sys
+import textwrap
+import warnings
 
 import pytest
 
 from cnncourse import capstone
 
 
-def test_record_and_read_back_sorted(tmp_path):
-    capstone.record_run("slow but good", "cifar10", 0.80, 500, 120_000, root=tmp_path)
-    capstone.record_run("fast", "cifar10", 0.70, 60, 50_000, synthetic=True, root=tmp_path)
-    capstone.record_run("best, over budget", "cifar10", 0.85, 900, 300_000, root=tmp_path)
-    capstone.record_run("digits", "mnist", 0.992, 100, 20_000, root=tmp_path)
+def record(tmp_path, name, dataset="cifar10", acc=0.8, secs=100.0, params=1000, **kw):
+    return capstone.record_run(name, dataset, acc, secs, params, root=tmp_path, **kw)
+
+
+def test_record_and_read_back_ranked_by_validation(tmp_path):
+    record(tmp_path, "slow but good", acc=0.80, secs=500, params=120_000, val_accuracy=0.79)
+    record(tmp_path, "fast", acc=0.70, secs=60, params=50_000, synthetic=True,
+           val_accuracy=0.71)
+    # the best test accuracy, but not the best on validation: validation decides the rank
+    record(tmp_path, "lucky on test", acc=0.85, secs=900, params=300_000, val_accuracy=0.75)
+    record(tmp_path, "val only", acc=None, secs=50, params=10, val_accuracy=0.90)
+    record(tmp_path, "digits", dataset="mnist", acc=0.992, secs=100, params=20_000)
     rows = capstone.leaderboard("cifar10", root=tmp_path)
-    assert [r["name"] for r in rows] == ["best, over budget", "slow but good", "fast"]
-    assert [r["meets_target"] for r in rows] == [False, True, False]
-    assert rows[2]["synthetic"] == "yes" and rows[1]["params"] == 120_000
-    assert len(capstone.leaderboard(root=tmp_path)) == 4
+    assert [r["name"] for r in rows] == ["val only", "slow but good", "lucky on test", "fast"]
+    assert [r["meets_target"] for r in rows] == [False, True, False, False]
+    assert rows[0]["accuracy"] is None and rows[0]["val_accuracy"] == 0.90
+    assert rows[3]["synthetic"] == "yes" and rows[1]["params"] == 120_000
+    assert len(capstone.leaderboard(root=tmp_path)) == 5
     table = capstone.format_leaderboard(rows)
-    assert "| 2 | slow but good | cifar10 | 80.00% |" in table and "✅" in table
-    assert (tmp_path / "leaderboard.csv").read_text().startswith("when,name,dataset")
+    assert "| 2 |" in table and "| slow but good | cifar10 | 79.00% | 80.00% | 500 |" in table
+    assert "| 90.00% | — |" in table and "✅" in table
+    assert table.splitlines()[-1].count("stand-in") == 1  # "fast" ran on the stand-in
+    assert "| real |" in table
 
 
-def test_empty_and_default_location(monkeypatch, tmp_path):
-    monkeypatch.setenv("CNNCOURSE_DATA", str(tmp_path))
-    assert capstone.leaderboard_path() == tmp_path / "leaderboard.csv"
+def test_rerun_replaces_instead_of_duplicating(tmp_path, monkeypatch):
+    monkeypatch.setenv("CNNCOURSE_USER", "ada")
+    record(tmp_path, "my model", acc=0.6, val_accuracy=0.6)
+    record(tmp_path, "my model", acc=0.7, val_accuracy=0.72)          # the re-run
+    record(tmp_path, "my model", acc=0.5, val_accuracy=0.5, who="bo")  # someone else
+    record(tmp_path, "my model", dataset="mnist", acc=0.9)            # another dataset
+    rows = capstone.leaderboard("cifar10", root=tmp_path)
+    assert [(r["who"], r["val_accuracy"]) for r in rows] == [("ada", 0.72), ("bo", 0.5)]
+    assert len(capstone.leaderboard(root=tmp_path)) == 3
+    lines = (tmp_path / "leaderboard.csv").read_text().splitlines()
+    assert len(lines) == 1 + 4 and lines[0] == ",".join(capstone.FIELDS)  # one header
+
+
+def test_who_defaults_to_env_then_login(tmp_path, monkeypatch):
+    monkeypatch.setenv("CNNCOURSE_USER", "  grace ")
+    assert record(tmp_path, "a")["who"] == "grace"
+    monkeypatch.delenv("CNNCOURSE_USER")
+    monkeypatch.setattr(capstone.getpass, "getuser", lambda: "login-name")
+    assert record(tmp_path, "b")["who"] == "login-name"
+
+    def no_user():
+        raise KeyError("uid not found")
+
+    monkeypatch.setattr(capstone.getpass, "getuser", no_user)
+    assert record(tmp_path, "c")["who"] == "anonymous"
+    assert record(tmp_path, "d", who="me")["who"] == "me"
+
+
+def test_default_location_is_per_user_not_the_data_folder(monkeypatch, tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    monkeypatch.setenv("CNNCOURSE_DATA", str(data))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.delenv("CNNCOURSE_LEADERBOARD", raising=False)
+    expected = tmp_path / "state" / "cnncourse" / "leaderboard.csv"
+    assert capstone.leaderboard_path() == expected
     assert capstone.leaderboard() == []
     assert "no runs" in capstone.format_leaderboard([])
+    capstone.record_run("run", "mnist", 0.9, 10, 100)
+    assert expected.is_file() and list(data.iterdir()) == []
+    monkeypatch.delenv("XDG_STATE_HOME")
+    assert capstone.leaderboard_path() == (capstone.Path.home() / ".local" / "state"
+                                           / "cnncourse" / "leaderboard.csv")
+
+
+def test_one_setting_points_everyone_at_a_shared_file(monkeypatch, tmp_path):
+    shared = tmp_path / "room" / "board.csv"
+    monkeypatch.setenv("CNNCOURSE_LEADERBOARD", str(shared))
+    assert capstone.leaderboard_path() == shared
+    capstone.record_run("run", "mnist", 0.9, 10, 100, who="ada")
+    capstone.record_run("run", "mnist", 0.95, 10, 100, who="bo")
+    assert [r["who"] for r in capstone.leaderboard()] == ["bo", "ada"]
+    monkeypatch.setenv("CNNCOURSE_LEADERBOARD", str(tmp_path / "room"))  # a folder works too
+    assert capstone.leaderboard_path() == tmp_path / "room" / "leaderboard.csv"
+
+
+def test_unwritable_location_says_how_to_fix(monkeypatch, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where a folder is expected")
+    monkeypatch.setenv("CNNCOURSE_LEADERBOARD", str(blocker / "leaderboard.csv"))
+    with pytest.raises(OSError, match="cannot write the leaderboard .*unset CNNCOURSE_LEAD"):
+        capstone.record_run("run", "mnist", 0.9, 10, 100)
 
 
 @pytest.mark.parametrize("kwargs, words", [
     (dict(accuracy=91), "not 91"),
     (dict(accuracy=-0.1), "[0, 1]"),
+    (dict(accuracy=float("nan")), "[0, 1]"),
+    (dict(val_accuracy=72), "val_accuracy must be a number in [0, 1], got 72 (pass a fraction"),
+    (dict(accuracy=None), "give val_accuracy"),
     (dict(dataset="imagenet"), "one of"),
     (dict(seconds=-1), "seconds"),
     (dict(params=1.5), "count_parameters"),
     (dict(name=""), "name"),
+    (dict(name="two\nlines"), "one-line"),
+    (dict(who=""), "who must be"),
 ])
 def test_bad_input(tmp_path, kwargs, words):
     args = dict(name="run", dataset="mnist", accuracy=0.9, seconds=10, params=100)
     args.update(kwargs)
-    with pytest.raises(ValueError, match=words.replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(ValueError, match=words.replace("[", r"\[").replace("]", r"\]")
+                       .replace("(", r"\(")):
         capstone.record_run(**args, root=tmp_path)
+    assert not (tmp_path / "leaderboard.csv").exists()  # nothing half-recorded
 
 
-def test_malformed_csv_names_the_line(tmp_path):
-    capstone.record_run("ok", "mnist", 0.9, 10, 100, root=tmp_path)
+def test_old_files_are_read_and_appended_to(tmp_path):
+    old = ("when,name,dataset,accuracy,seconds,params,synthetic,notes\n"
+           "2026-01-01 10:00,old run,cifar10,0.7000,100.0,5000,yes,from before\n")
+    (tmp_path / "leaderboard.csv").write_text(old)
+    record(tmp_path, "new run", acc=0.65, val_accuracy=0.66, who="ada")
+    rows = capstone.leaderboard(root=tmp_path)
+    assert [(r["name"], r["who"], r["val_accuracy"]) for r in rows] == [
+        ("old run", "", None), ("new run", "ada", 0.66)]  # old rows rank by test accuracy
+    assert rows[0]["accuracy"] == 0.7 and rows[0]["notes"] == "from before"
+    assert "| 1 | — | old run |" in capstone.format_leaderboard(rows)
+    record(tmp_path, "third", acc=0.1, who="ada")
+    assert (tmp_path / "leaderboard.csv").read_text().count("when,who,") == 1
+
+
+def test_malformed_lines_are_skipped_with_a_warning_naming_them(tmp_path):
+    record(tmp_path, "ok", acc=0.9)
     with open(tmp_path / "leaderboard.csv", "a") as f:
-        f.write("2026-01-01 00:00,bad,mnist,ninety,10,100,no,\n")
-    with pytest.raises(ValueError, match="line 3"):
-        capstone.leaderboard(root=tmp_path)
+        f.write("2026-01-01 00:00,x,bad,cifar10,,ninety,10,100,no,\n")
+        f.write("truncated,row\n")
+    with pytest.warns(UserWarning, match=r"skipped 2 malformed line\(s\).*line 3.*line 4"):
+        rows = capstone.leaderboard(root=tmp_path)
+    assert [r["name"] for r in rows] == ["ok"]
+
+
+def test_show_leaderboard_with_an_unrecorded_reference_row(tmp_path):
+    record(tmp_path, "mine", acc=0.6, val_accuracy=0.61, who="ada")
+    base = capstone.run_row("SimpleCNN baseline", "cifar10", None, 30, 1000, synthetic=True,
+                            val_accuracy=0.55, who="course")
+    rows = capstone.show_leaderboard("cifar10", root=tmp_path, extra=[base])
+    assert [r["name"] for r in rows] == ["mine", "SimpleCNN baseline (not recorded)"]
+    assert "| SimpleCNN baseline (not recorded) |" in capstone.format_leaderboard(rows)
+    assert len(capstone.leaderboard(root=tmp_path)) == 1  # the reference row was not written
+
+
+APPENDER = textwrap.dedent("""
+    import sys
+    from cnncourse import capstone
+    if sys.argv[3] == "nolock":
+        capstone.fcntl = None  # the fallback: one O_APPEND write, no lock
+    p = int(sys.argv[2])
+    for r in range(int(sys.argv[4])):
+        capstone.record_run(f"run {r}, with a comma", "cifar10", None, r, p * 1000 + r,
+                            notes="x" * (r * 37 % 300), val_accuracy=(r % 100) / 100,
+                            who=f"proc-{p}", root=sys.argv[1])
+""")
+
+
+@pytest.mark.parametrize("mode", ["lock", "nolock"])
+def test_many_processes_append_at_once_without_losing_or_mixing_rows(tmp_path, mode):
+    procs, rows_each = 8, 50
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    running = [subprocess.Popen([sys.executable, "-c", APPENDER, str(tmp_path), str(p), mode,
+                                 str(rows_each)], env=env, stderr=subprocess.PIPE, text=True)
+               for p in range(procs)]
+    errors = [p.communicate(timeout=120)[1] for p in running]
+    assert all(p.returncode == 0 for p in running), errors
+    text = (tmp_path / "leaderboard.csv").read_text()
+    lines = text.splitlines()
+    assert text.endswith("\n") and len(lines) == 1 + procs * rows_each
+    assert sum(line.startswith("when,") for line in lines) == 1  # one header, written once
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a mixed-up line would warn as malformed
+        rows = capstone.leaderboard(root=tmp_path)
+    assert len(rows) == procs * rows_each
+    seen = {(r["who"], r["params"]) for r in rows}
+    assert seen == {(f"proc-{p}", p * 1000 + r) for p in range(procs) for r in range(rows_each)}
+    assert all(len(r["notes"]) == r["params"] % 1000 * 37 % 300 for r in rows)
