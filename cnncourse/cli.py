@@ -157,7 +157,9 @@ def _doctor_datasets(root: Path, rows: list[tuple[str, str]], problems: list[str
         status = dataset_status(name, root)
         rows.append((f"  {TITLES[name]}", status.summary))
         if status.state == "corrupt":
-            problems.append(f"{TITLES[name]}: {status.summary}; see `cnncourse data status`.")
+            bad = ", ".join(str(path) for path, state in status.files if state == "corrupt")
+            problems.append(f"{TITLES[name]}: {status.summary}: {bad or 'the archive'}. "
+                            f"`cnncourse data status` lists every file.")
         elif status.state not in ("ready", "archive"):
             missing_names.append(name)
     return missing_names

@@ -28,7 +28,7 @@ def dataset_status(name: str, root: str | Path | None = None) -> DatasetStatus:
     if "corrupt" in states:
         bad = states.count("corrupt")
         return DatasetStatus(name, "corrupt", f"CORRUPT: {bad} file(s) fail their checksum "
-                             f"(marked below); delete them, then download or import again", rows)
+                             f"- delete them, then download or import again", rows)
     if all(state == "present" for state in states):
         return DatasetStatus(name, "ready", "present, checksums verified", rows)
     cache = unpack.cache_for(root)
