@@ -96,6 +96,8 @@ class Quiz:
         """Build the interactive widget: one button per option, feedback under them."""
         import ipywidgets as w
 
+        from cnncourse.viz.widgets import widget_box
+
         header = w.HTML(f"<b>{html.escape(self.title)}:</b> {html.escape(self.question)}")
         feedback = w.HTML("<i>Pick the answer you believe, then see why.</i>")
         buttons = []
@@ -105,8 +107,7 @@ class Quiz:
             button.tooltip = opt.text
             button.on_click(lambda _b, i=i: self._pick(i, buttons, feedback))
             buttons.append(button)
-        box = w.VBox([header, *buttons, feedback])
-        box.add_class("cnncourse-quiz")
+        box = widget_box([header, *buttons, feedback], "quiz")  # the course's one widget look
         box.feedback, box.buttons = feedback, buttons  # handy for tests and the browser test
         return box
 
