@@ -11,10 +11,11 @@ course's models behave on it roughly as they do on the real images at the same b
   pullover, ...), with random proportions, fabric shading and texture. The tops share most
   of their outline (shirt, pullover, coat), and so do the shoes (sandal, sneaker, boot).
 - ``cifar10``: ten colour patterns in five look-alike pairs (disc and ring, square and
-  frame, plus and cross, horizontal and vertical stripes, checker and dots), each pair with
-  its own typical colours. Position, size, rotation, contrast, a cluttered background, a
-  smaller part of another class and pixel noise all vary, so the colours alone give an MLP
-  part of the answer and the local pattern gives a CNN a bit more.
+  frame, plus and x-cross, horizontal and vertical stripes, checker and dots). Each pair
+  has its own typical background colours (like sky behind planes and ships); the pattern
+  itself has a random colour. Position, size, rotation, contrast, a cluttered background,
+  a smaller part of another class and pixel noise all vary, so the background colours
+  alone give an MLP part of the answer and the local pattern gives a CNN a bit more.
 
 Generation is vectorised in torch and deterministic for a given seed.
 """
@@ -225,8 +226,8 @@ def _digit_segments() -> torch.Tensor:
 
 
 _DIGIT_SEGS = _digit_segments()
-MNIST_PARAMS = {"scale": (0.85, 1.1), "rot": 0.25, "shear": 0.35, "shift": 0.12,
-                "aspect": 0.15, "warp": 0.35, "thick": (0.9, 2.0), "noise": 0.03}
+MNIST_PARAMS = {"scale": (0.85, 1.1), "rot": 0.3, "shear": 0.35, "shift": 0.12,
+                "aspect": 0.15, "warp": 0.45, "thick": (0.8, 2.2), "noise": 0.03}
 """Knobs of the MNIST stand-in (tuned by measurement): size, rotation (radians), slant,
 shift, aspect, warp of the strokes, half pen width in pixels, pixel noise."""
 
@@ -370,7 +371,8 @@ def _masks(labels: torch.Tensor, u: torch.Tensor, v: torch.Tensor) -> torch.Tens
     return out
 
 
-# Typical (background, object) RGB colours of each look-alike pair.
+# Typical (background, object) RGB colours of each look-alike pair (the object colour is
+# used for a share "object_keep" of images; 0 by default: patterns get random colours).
 _PAIR_COLOURS = torch.tensor([
     [[0.55, 0.70, 0.90], [0.85, 0.85, 0.80]],      # disc / ring: pale object on sky blue
     [[0.35, 0.50, 0.25], [0.55, 0.40, 0.25]],      # square / frame: brown on green
@@ -378,11 +380,11 @@ _PAIR_COLOURS = torch.tensor([
     [[0.30, 0.35, 0.55], [0.90, 0.75, 0.35]],      # stripes: yellow on blue
     [[0.50, 0.35, 0.30], [0.35, 0.25, 0.35]],      # checker / dots: dark on brown
 ])
-CIFAR_PARAMS = {"colour_keep": 0.75, "colour_jitter": 0.18, "radius": (0.35, 0.7),
-                "rot": 0.5, "shift": 0.45, "contrast": (0.05, 0.35), "clutter": 0.25,
-                "distractor": 0.6, "noise": 0.06}
+CIFAR_PARAMS = {"colour_keep": 0.9, "object_keep": 0.0, "colour_jitter": 0.15,
+                "radius": (0.35, 0.7), "rot": 0.5, "shift": 0.45, "contrast": (0.03, 0.3),
+                "clutter": 0.25, "distractor": 0.8, "noise": 0.04}
 """Knobs of the CIFAR-10 stand-in, tuned with ``benchmarks/standin_vs_real.py``: the share
-of images in their pair's typical colours, colour spread, pattern size (radius), rotation
+of images whose background (object) has the pair's typical colour, colour spread, pattern size (radius), rotation
 (radians), position range, brightness contrast, background clutter, share of images with a
 distractor part, pixel noise."""
 
@@ -410,7 +412,8 @@ def _cifar(labels: torch.Tensor, size: int, gen: torch.Generator) -> torch.Tenso
     # Colours: the pair's typical colours for some images, random ones for the rest.
     typical = _PAIR_COLOURS[labels // 2]                               # (n, 2, 3)
     typical = typical + p["colour_jitter"] * torch.randn(n, 2, 3, generator=gen)
-    keep = (rand(n, 1, 1) < p["colour_keep"]).float()
+    keep = torch.cat([rand(n, 1, 1) < p["colour_keep"],                # background
+                      rand(n, 1, 1) < p["object_keep"]], dim=1).float()  # object: (n, 2, 1)
     colours = (keep * typical + (1 - keep) * rand(n, 2, 3)).clamp(0, 1)
     bg, fg = colours[:, 0].view(n, 3, 1, 1), colours[:, 1].view(n, 3, 1, 1)
     # Keep some brightness contrast between object and background.
