@@ -5,11 +5,12 @@ course's models behave on it roughly as they do on the real images at the same b
 (``benchmarks/standin_vs_real.py`` measures this):
 
 - ``mnist``: ten digits drawn as pen strokes, with random thickness, slant, size, position
-  and a smooth random warp of every stroke. Look-alike pairs (4 and 9, 3 and 5, 7 and 1)
-  get confused as in real handwriting.
+  and a smooth random warp of every stroke. Look-alike digits (1 and 7, 3, 8 and 9) are
+  the ones confused, as in real handwriting.
 - ``fashion_mnist``: grey silhouettes of the ten Fashion-MNIST garments (T-shirt, trouser,
-  pullover, ...), with random proportions, fabric shading and texture. The tops share most
-  of their outline (shirt, pullover, coat), and so do the shoes (sandal, sneaker, boot).
+  pullover, ...), with random proportions, fabric shading and texture. The long-sleeved
+  tops share most of their outline (pullover, coat, shirt) and are the ones confused, as in
+  the real data; so are the shoes (sandal, sneaker) to a lesser extent.
 - ``cifar10``: ten colour patterns in five look-alike pairs (disc and ring, square and
   frame, plus and x-cross, horizontal and vertical stripes, checker and dots). Each pair
   has its own typical background colours (like sky behind planes and ships); the pattern
