@@ -148,6 +148,11 @@ async () => {
     banner: !!document.querySelector('.__BANNER__'),
     standin: (article.innerText || '').includes('__STANDIN__'),
     prev: link('a.left-prev'), next: link('a.right-next'),
+    // The theme's header buttons: "launch" (Colab) and "download" (.ipynb, .pdf ...).
+    launchLinks: Array.from(document.querySelectorAll('.dropdown-launch-buttons a[href]'))
+        .map(a => a.href),
+    downloadLinks: Array.from(document.querySelectorAll('.dropdown-download-buttons a[href]'))
+        .map(a => a.href),
     bodyText: (article.innerText || '').slice(0, 200),
   };
 }
