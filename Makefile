@@ -7,7 +7,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.cnncourse-installed
 # Tests run offline, in quick mode, with a throwaway data folder.
-TEST_ENV := CNNCOURSE_QUICK=1 CNNCOURSE_OFFLINE=1 CNNCOURSE_DATA=$(CURDIR)/build/test-data
+TEST_ENV := CNNCOURSE_QUICK=1 CNNCOURSE_OFFLINE=1 CNNCOURSE_DATA=$(CURDIR)/build/test-data \
+	CNNCOURSE_LEADERBOARD=$(CURDIR)/build/test-data/leaderboard.csv
 
 .PHONY: setup lab test lint clean site
 

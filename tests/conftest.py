@@ -10,6 +10,9 @@ import tempfile
 os.environ.setdefault("CNNCOURSE_QUICK", "1")
 os.environ.setdefault("CNNCOURSE_OFFLINE", "1")
 os.environ.setdefault("CNNCOURSE_DATA", tempfile.mkdtemp(prefix="cnncourse-test-data-"))
+# The capstone leaderboard goes to a throwaway file, never the tester's own.
+os.environ.setdefault("CNNCOURSE_LEADERBOARD",
+                      os.path.join(tempfile.mkdtemp(prefix="cnncourse-test-lb-"), "leaderboard.csv"))
 
 import matplotlib  # noqa: E402
 import pytest  # noqa: E402
