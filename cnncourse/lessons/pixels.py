@@ -170,24 +170,24 @@ def check_normalize(fn):
 
 # Quizzes ------------------------------------------------------------------------------------------
 
-quiz.numbers_in_image = Quiz(
-    "The same 32 × 32 picture is stored once in greyscale and once in colour (RGB). How does "
-    "the count of numbers of the colour version compare?",
+quiz.float_memory = Quiz(
+    "Our photo takes 0.9 MB as uint8: 921,600 values of one byte each. How much memory does "
+    "the same photo take as float32?",
     [
-        Option("The same: one number per pixel",
-               feedback="A colour pixel needs a red, a green and a blue value."),
-        Option("24 times as many: 24 bits per pixel",
-               feedback="Bits measure how one value is stored (8 bits each), not how many "
-                        "values there are."),
-        Option("256 times as many: one per shade",
-               feedback="256 is how many values one number can take (0..255), not how many "
-                        "numbers there are."),
-        Option("3 times as many: 3,072 vs 1,024", correct=True,
-               feedback="One red, one green and one blue value per pixel."),
+        Option("0.9 MB: the very same as before",
+               feedback="There are still 921,600 values, but each float32 takes 4 bytes "
+                        "instead of 1."),
+        Option("1.8 MB: float32 is twice as precise",
+               feedback="float32 is 32 bits, 4 bytes per value, not 2."),
+        Option("7.4 MB: eight bytes for every value",
+               feedback="Eight bytes is float64 (double precision); float32 uses four."),
+        Option("3.7 MB: four bytes for each value", correct=True,
+               feedback="1 byte per uint8 value, 4 per float32: four times the memory for the "
+                        "same 921,600 values."),
     ],
-    "A greyscale pixel is one number and a colour pixel three (red, green, blue), so the colour "
-    "image is a 3 × 32 × 32 block of 3,072 numbers, three times the 1,024 of the greyscale "
-    "one. Such a block is all a network ever receives.",
+    "A uint8 value takes one byte and a float32 value four (32 bits), so the same 921,600 "
+    "values grow from 0.9 MB to 3.7 MB. That is why image files keep uint8, and why images "
+    "are rarely stored as float64, at eight bytes per value.",
 )
 
 quiz.uint8_overflow = Quiz(
