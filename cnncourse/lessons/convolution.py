@@ -280,19 +280,23 @@ def check_conv_param_count(fn):
 
 # Quizzes ------------------------------------------------------------------------------------------
 
-quiz.whole_or_parts = Quiz(
-    "Before reading on: how much of the image does one output value of a convolution layer "
-    "look at? Commit to your answer.",
+quiz.flat_patch = Quiz(
+    "The kernel has -1 in its left column, 0 in the middle and +1 in its right column. What "
+    "does it output where its 3 × 3 window sits on a flat patch, all nine pixels equal to v?",
     [
-        Option("All of it, like an MLP neuron",
-               feedback="That is what an MLP's neurons do; a conv filter is much smaller."),
-        Option("One small window of pixels", correct=True,
-               feedback="A small kernel (say 3 × 3) slides over the image window by window."),
-        Option("A single pixel at a time", feedback="Each output uses a whole small window, "
-               "not a single pixel (except for a 1 × 1 kernel)."),
+        Option("9 · v, the sum of the patch",
+               feedback="That would be a kernel of nine 1s. Here the weights add up to 0."),
+        Option("0, whatever the value v is", correct=True,
+               feedback="Right: three -v and three +v cancel, and the middle column counts 0."),
+        Option("v, the value of the middle pixel",
+               feedback="That is the identity kernel (a single 1 in the centre)."),
+        Option("3 · v, like on an edge",
+               feedback="An edge gives 3 only when the right column is bright and the left is "
+                        "dark; on a flat patch the two columns cancel."),
     ],
-    "A conv layer slides a small kernel over the image. Each output value is a "
-    "multiply-and-sum over one small window, and the same kernel is reused at every position.",
+    "Each output is the sum of window × kernel. On a flat patch that is v times the sum of the "
+    "kernel's weights, and this kernel's weights add up to 0, so flat regions give 0 and only "
+    "a change from left to right (an edge) gives a response.",
 )
 
 quiz.myth_sees_whole_image = Quiz(
@@ -340,9 +344,9 @@ quiz.conv_params = Quiz(
         Option("9 parameters", feedback="That is one 3 × 3 kernel for one input channel."),
         Option("144 parameters", feedback="16 filters × 9 weights forgets that each filter "
                "spans all 3 input channels."),
-        Option("About 50,000 parameters", feedback="That is the scale of a fully connected "
-               "layer on the same image; a conv layer's size does not depend on the image "
-               "size."),
+        Option("50 million parameters", feedback="That is the size of a fully connected "
+               "layer from a 32 × 32 colour image to 16 maps of 32 × 32 (section 7 counts "
+               "50,348,032); a conv layer's size does not depend on the image size."),
     ],
     "Each of the 16 filters is 3 × 3 × 3 (it spans the 3 input channels) plus one bias: "
     "16 × (27 + 1) = 448, whatever the size of the image.",
