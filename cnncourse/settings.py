@@ -49,8 +49,25 @@ def data_dir() -> Path:
     env = os.environ.get("CNNCOURSE_DATA", "").strip()
     if env:
         return Path(env).expanduser()
-    cache = os.environ.get("XDG_CACHE_HOME", "").strip()
-    base = Path(cache).expanduser() if cache else Path.home() / ".cache"
+    return user_dir("cache")
+
+
+_USER_DIRS = {"cache": ("XDG_CACHE_HOME", (".cache",)),
+              "state": ("XDG_STATE_HOME", (".local", "state"))}
+
+
+def user_dir(kind: str = "cache") -> Path:
+    """This user's own cnncourse folder of one kind, following the XDG conventions.
+
+    ``"cache"``: ``$XDG_CACHE_HOME/cnncourse`` or ``~/.cache/cnncourse`` (data, unpacked
+    copies); ``"state"``: ``$XDG_STATE_HOME/cnncourse`` or ``~/.local/state/cnncourse``
+    (the leaderboard).
+    """
+    if kind not in _USER_DIRS:
+        raise ValueError(f"user_dir: kind must be one of {sorted(_USER_DIRS)}, got {kind!r}.")
+    variable, default = _USER_DIRS[kind]
+    value = os.environ.get(variable, "").strip()
+    base = Path(value).expanduser() if value else Path.home().joinpath(*default)
     return base / "cnncourse"
 
 

@@ -11,6 +11,7 @@ import pytest
 from test_data import use_table, write_cifar, write_mnist
 
 from cnncourse import cli, data
+from cnncourse.data import download, network
 
 ENTRY_POINT = Path(sys.executable).with_name("cnncourse")
 
@@ -78,8 +79,8 @@ def test_doctor_ready_when_all_data_verified(tmp_path, monkeypatch, capsys):
 
 def test_download_is_idempotent_on_verified_files(tmp_path, monkeypatch, capsys):
     use_table(monkeypatch, {"mnist": write_mnist(tmp_path)})
-    monkeypatch.setattr(data, "_fetch", lambda *a: pytest.fail("downloaded again"))
-    monkeypatch.setattr(data, "can_connect", lambda *a, **k: pytest.fail("probed network"))
+    monkeypatch.setattr(download, "_fetch", lambda *a: pytest.fail("downloaded again"))
+    monkeypatch.setattr(network, "can_connect", lambda *a, **k: pytest.fail("probed network"))
     files = sorted((tmp_path / "MNIST" / "raw").iterdir())
     stamps = [p.stat().st_mtime_ns for p in files]
     for _ in range(2):
@@ -91,14 +92,14 @@ def test_download_is_idempotent_on_verified_files(tmp_path, monkeypatch, capsys)
 def test_download_fetches_missing_files_then_verifies(tmp_path, monkeypatch, capsys):
     scratch = tmp_path / "server"
     use_table(monkeypatch, {"mnist": write_mnist(scratch)})
-    monkeypatch.setattr(data, "can_connect", lambda *a, **k: True)
+    monkeypatch.setattr(network, "can_connect", lambda *a, **k: True)
 
     def fake_fetch(name, root, missing):
         for path in missing:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes((scratch / path.relative_to(root)).read_bytes())
 
-    monkeypatch.setattr(data, "_fetch", fake_fetch)
+    monkeypatch.setattr(download, "_fetch", fake_fetch)
     target = tmp_path / "shared"
     assert cli.main(["data", "download", "--dataset", "mnist", "--dir", str(target)]) == 0
     out = capsys.readouterr().out
@@ -114,7 +115,7 @@ def test_download_fails_clearly_offline(tmp_path, monkeypatch, capsys):
 
 
 def test_download_fails_clearly_without_network(tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(data, "can_connect", lambda *a, **k: False)
+    monkeypatch.setattr(network, "can_connect", lambda *a, **k: False)
     assert cli.main(["data", "download", "--dir", str(tmp_path)]) == 1
     err = capsys.readouterr().err
     assert err.count("no network connection") == 3

@@ -27,9 +27,9 @@ def cache_dir() -> Path:
     env = os.environ.get("CNNCOURSE_CACHE", "").strip()
     if env:
         return Path(env).expanduser()
-    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "cnncourse" / "unpacked"
+    from cnncourse.settings import user_dir
+
+    return user_dir("cache") / "unpacked"
 
 
 def cache_for(root: Path) -> Path:
