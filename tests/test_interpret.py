@@ -46,6 +46,29 @@ def test_grad_cam_peaks_where_the_target_logit_looks():
     assert cam0[11:14, 10:13].abs().max().item() == 0.0  # the other blob gets no credit
 
 
+def test_grad_cam_equals_the_paper_formula_worked_by_hand():
+    """Selvaraju et al.: w_k = spatial mean of d logit / d A_k, cam = ReLU(sum_k w_k A_k).
+
+    A 1x1 conv makes A_0 = x and A_1 = 1 on a 2x2 image; a linear head with known weights
+    makes d logit / d A exactly those weights, so every number is known in advance:
+    w_0 = mean(2, 0, 0, 0) = 0.5, w_1 = mean(-1, -1, -1, -1) = -1,
+    w_0 * x + w_1 * 1 = [[1, 0], [0.5, -1.5]] -> ReLU -> [[1, 0], [0.5, 0]] (peak already 1).
+    """
+    conv = nn.Conv2d(1, 2, 1)
+    head = nn.Linear(8, 2, bias=False)
+    with torch.no_grad():
+        conv.weight.copy_(torch.tensor([1.0, 0.0]).reshape(2, 1, 1, 1))   # A_0 = x
+        conv.bias.copy_(torch.tensor([0.0, 1.0]))                          # A_1 = 1
+        head.weight.zero_()
+        head.weight[0] = torch.tensor([2.0, 0, 0, 0, -1, -1, -1, -1])     # channel 0, then 1
+    model = nn.Sequential(conv, nn.Flatten(), head)
+    x = torch.tensor([[[4.0, 2.0], [3.0, -1.0]]])                          # (1, 2, 2)
+    cam = grad_cam(model, x, model[0], target=0, upsample=False)
+    torch.testing.assert_close(cam, torch.tensor([[1.0, 0.0], [0.5, 0.0]]))
+    # without the ReLU the bottom-right cell would be -1.5: the rectification is what zeroes it
+    assert cam.min().item() == 0.0
+
+
 def test_grad_cam_matches_a_manual_computation_on_simplecnn():
     torch.manual_seed(0)
     model, x = SimpleCNN(), torch.randn(3, 3, 32, 32)

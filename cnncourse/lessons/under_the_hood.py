@@ -1,7 +1,7 @@
 """Lesson 08 · Under the hood: the reference solutions, their checks, and the quizzes.
 
 In the notebook: ``from cnncourse.lessons.under_the_hood import check, quiz``, then
-``check.NAME(NAME)`` and ``quiz.NAME.show()``. Each check sits right after the
+``check.NAME()`` and ``quiz.NAME.show()``. Each check sits right after the
 reference solution it compares against.
 """
 
@@ -135,8 +135,10 @@ quiz.first_layer_filters = Quiz(
                feedback="A 3 × 3 filter sees 9 pixels; no object fits in it."),
     ],
     "First-layer filters are a handful of pixels wide, so all they can learn are local "
-    "patterns: oriented edges, colour contrasts, blobs. Deeper layers combine them into larger "
-    "patterns. Expect a short CPU run to give noisier filters than a long GPU run.",
+    "patterns: edges, colour contrasts, blobs. Deeper layers combine them into larger "
+    "patterns. How crisp the edges look depends mostly on the kernel size: the clean oriented "
+    "edges of famous pictures come from large first layers (11 × 11 in AlexNet, 7 × 7 in "
+    "ResNet) trained on ImageNet; 3 × 3 filters can only hold a step from one pixel to the next.",
 )
 
 quiz.receptive_field_two_convs = Quiz(
@@ -187,10 +189,11 @@ quiz.myth_filters_invariant = Quiz(
                         "and it is never exact."),
     ],
     "The filters detect a pattern anywhere (weight sharing), but the feature map says WHERE "
-    "it was found. Invariance of the class decision comes later and is only approximate: max "
-    "pooling forgives shifts inside its window, and global averaging or the classifier head "
-    "can discard position. The measurement below shows feature maps changing a lot under a "
-    "shift while the global average and most predictions barely move.",
+    "it was found. Invariance of the class decision comes later and is only approximate: a "
+    "max pool keeps its value only when a shift leaves the maximum inside its window, and "
+    "global averaging or the classifier head can discard position. The measurement below "
+    "shows feature maps changing a lot under a shift while the global average moves little "
+    "and most predictions survive small shifts.",
     title="Myth buster",
 )
 
