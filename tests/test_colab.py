@@ -235,3 +235,100 @@ def test_stamp_refuses_to_write_outside_a_checkout(tmp_path, monkeypatch):
 
 def test_stamp_accepts_this_checkout():
     assert stamping.not_a_checkout() is None
+
+
+# Stated run times ----------------------------------------------------------------------------
+
+def _timed_checkout(tmp_path, seconds, time_line="**Time:** about 20 minutes on a laptop CPU "
+                    "(the code itself runs in\nabout a minute).", status="ok"):
+    # A checkout-like tree: notebooks/NN_x.ipynb and docs/timing.json beside it.
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    path = _make_notebook(folder, "07_g.ipynb", repo=colab.REPO, branch=colab.BRANCH)
+    nb = nbs.read_notebook(path)
+    nb.cells[0].source = nb.cells[0].source.replace("A promise.", f"A promise.\n\n{time_line}")
+    nbformat.write(nb, path)
+    record = tmp_path / "docs" / "timing.json"
+    from cnncourse.instructor import timing
+
+    timing.write_record(record, [timing.Timing("07_g", 4, seconds=seconds, error=status
+                                               if status != "ok" else "")],
+                        quick=False, where="a 2-core CPU")
+    return folder, path, record
+
+
+def test_stamp_writes_the_measured_run_time_and_check_catches_a_stale_one(tmp_path):
+    folder, path, record = _timed_checkout(tmp_path, 22.4)
+    report = stamping.stamp(folder, check=True)        # finds docs/timing.json by itself
+    assert report == {str(path): ["run time"]}
+    stamping.stamp(folder)
+    first = nbs.read_notebook(path).cells[0].source
+    assert ("**Time:** about 20 minutes; the code as shipped runs in <!-- runtime -->about 20 s "
+            "on a 2-core CPU<!-- /runtime -->.") in first
+    assert "about a minute" not in first and "laptop CPU" not in first
+    assert first.endswith("Run the setup cell below first.")   # the rest of the cell is kept
+    assert stamping.stamp(folder, check=True) == {}
+    assert stamping.stated_runtime(nbs.read_notebook(path)) == "about 20 s on a 2-core CPU"
+    # The notebook got slower and was timed again: the stated time is now out of date.
+    from cnncourse.instructor import timing
+
+    timing.write_record(record, [timing.Timing("07_g", 4, seconds=140.0)], quick=False,
+                        where="a 2-core CPU")
+    assert stamping.stamp(folder, check=True) == {str(path): ["run time"]}
+    stamping.stamp(folder)
+    assert stamping.stated_runtime(nbs.read_notebook(path)) == "about 2.5 minutes on a 2-core CPU"
+    assert "about 20 minutes" in nbs.read_notebook(path).cells[0].source  # learner time kept
+
+
+def test_a_hand_edited_run_time_fails_the_check(tmp_path):
+    folder, path, _ = _timed_checkout(tmp_path, 8.0)
+    stamping.stamp(folder)
+    nb = nbs.read_notebook(path)
+    nb.cells[0].source = nb.cells[0].source.replace("under 10 s", "about a minute")
+    nbformat.write(nb, path)
+    assert stamping.stamp(folder, check=True) == {str(path): ["run time"]}
+    assert stamping.stamp(folder, check=True, record=False) == {}   # run times not checked
+
+
+def test_run_time_problems_stamp_cannot_fix_are_reported(tmp_path):
+    folder, path, record = _timed_checkout(tmp_path, 5.0, status="error in code cell 3: Boom")
+    report = stamping.stamp(folder, check=True)
+    assert "failed (error in code cell 3: Boom)" in report[str(path)][0]
+    # a notebook that states a run time but is missing from the record
+    from cnncourse.instructor import timing
+
+    timing.write_record(record, [timing.Timing("07_g", 4, seconds=5.0)], quick=False,
+                        where="a 2-core CPU")
+    stamping.stamp(folder)
+    record.write_text(record.read_text().replace('"07_g"', '"99_other"'))
+    assert "not in the timing record" in stamping.stamp(folder, check=True)[str(path)][0]
+
+
+def test_a_quick_mode_record_is_refused(tmp_path):
+    folder, _, record = _timed_checkout(tmp_path, 5.0)
+    from cnncourse.instructor import timing
+
+    timing.write_record(record, [timing.Timing("07_g", 4, seconds=1.0)], quick=True,
+                        where="a 2-core CPU")
+    with pytest.raises(ValueError, match="--full"):
+        stamping.stamp(folder, check=True)
+
+
+def test_a_first_cell_without_a_time_paragraph_is_a_clear_error(tmp_path):
+    folder, _, _ = _timed_checkout(tmp_path, 5.0, time_line="No time stated here.")
+    with pytest.raises(ValueError, match=r"\*\*Time:\*\* about N minutes"):
+        stamping.stamp(folder, check=True)
+
+
+def test_cli_stamp_check_fails_on_a_stale_run_time(tmp_path, capsys):
+    from cnncourse import cli
+
+    folder, path, record = _timed_checkout(tmp_path, 33.0)
+    assert cli.main(["stamp", "--check", "--dir", str(folder)]) == 1
+    assert "run time" in capsys.readouterr().out
+    assert cli.main(["stamp", "--dir", str(folder)]) == 0
+    assert cli.main(["stamp", "--check", "--dir", str(folder)]) == 0
+    assert "state the run times in" in capsys.readouterr().out
+    assert stamping.stated_runtime(nbs.read_notebook(path)) == "about 35 s on a 2-core CPU"
+    assert cli.main(["stamp", "--check", "--dir", str(folder),
+                     "--record", str(tmp_path / "none.json")]) == 2

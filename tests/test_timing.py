@@ -1,5 +1,6 @@
 """``cnncourse timing``: runs a notebook in a fresh kernel and reports time and peak memory."""
 
+import json
 import re
 from pathlib import Path
 
@@ -27,7 +28,7 @@ def measured(tmp_path_factory):
         "import os\nprint(os.environ['CNNCOURSE_QUICK'], os.environ['CNNCOURSE_OFFLINE'])",
         "block = bytearray(400 * 2**20)  # 400 MiB, touched so it is resident\n"
         "block[::4096] = b'x' * len(block[::4096])",
-        "import time\ntime.sleep(1.0)",
+        "import time\ntime.sleep(3.0)  # longer than the 400 MiB cell, even on a busy machine",
     ])
     return timing.time_notebook(path, quick=True)
 
@@ -35,8 +36,8 @@ def measured(tmp_path_factory):
 def test_time_notebook_counts_cells_time_and_peak_memory(measured):
     assert measured.ok, measured.error
     assert measured.cells == 3 and len(measured.cell_seconds) == 3
-    assert measured.seconds >= 1.0                      # the sleep is inside the timed span
-    assert measured.slowest_cell == 3 and measured.slowest_seconds >= 1.0
+    assert measured.seconds >= 3.0                      # the sleep is inside the timed span
+    assert measured.slowest_cell == 3 and measured.slowest_seconds >= 3.0
     assert measured.peak_bytes >= 400 * 2**20           # the 400 MiB block was resident
     assert measured.peak_bytes < 8 * 2**30
 
@@ -72,15 +73,64 @@ def test_table_has_machine_line_and_one_row_per_notebook(measured):
     assert lines[-1].startswith("| **all 2** | 6 |") and "2/2 ok" in lines[-1]
 
 
-def test_cli_writes_the_table(tmp_path, capsys):
+def test_cli_writes_the_table_and_the_record(tmp_path, capsys):
     from cnncourse import cli
 
-    path = _notebook(tmp_path, "93_tiny.ipynb", ["print('hello')"])
-    out = tmp_path / "timing.md"
-    assert cli.main(["timing", "--quick", "--out", str(out), str(path)]) == 0
+    path = _notebook(tmp_path, "93_tiny.ipynb", ["import time\ntime.sleep(0.5)"])
+    out, record = tmp_path / "timing.md", tmp_path / "docs" / "timing.json"
+    assert cli.main(["timing", "--full", "--out", str(out), "--out", str(record),
+                     "--where", "a test box", str(path)]) == 0
     text = out.read_text()
-    assert "| 93_tiny | 1 |" in text and "quick (`CNNCOURSE_QUICK=1`) mode" in text
+    assert "| 93_tiny | 1 |" in text and "full mode" in text
     assert "93_tiny" in capsys.readouterr().out
+    data = json.loads(record.read_text())
+    assert data["mode"] == "full" and data["where"] == "a test box"
+    entry = data["notebooks"]["93_tiny"]
+    assert entry["status"] == "ok" and entry["code_cells"] == 1
+    assert 0.5 <= entry["seconds"] < 60
+
+
+@pytest.mark.parametrize("seconds,phrase", [
+    (0, "under 10 s"), (9.9, "under 10 s"), (10, "about 10 s"), (22.4, "about 20 s"),
+    (23, "about 25 s"), (77, "about 75 s"), (89, "about 90 s"), (95, "about 1.5 minutes"),
+    (130, "about 2 minutes"), (354, "about 6 minutes"), (1300, "about 22 minutes")])
+def test_runtime_phrase_rounds_to_what_a_person_would_say(seconds, phrase):
+    assert timing.runtime_phrase(seconds, "a 2-core CPU") == f"{phrase} on a 2-core CPU"
+
+
+def test_runtime_phrase_refuses_negative_seconds():
+    with pytest.raises(ValueError, match="seconds >= 0"):
+        timing.runtime_phrase(-1, "x")
+
+
+def _result(name, seconds, error=""):
+    return timing.Timing(name, 3, seconds=seconds, peak_bytes=300 * 2**20, error=error)
+
+
+def test_record_update_keeps_other_notebooks_and_replaces_on_another_mode(tmp_path):
+    path = tmp_path / "timing.json"
+    timing.write_record(path, [_result("01_a", 12.0), _result("02_b", 40.0)], quick=False,
+                        where="a 2-core CPU")
+    timing.write_record(path, [_result("02_b", 8.0)], quick=False, where="a 2-core CPU")
+    data = timing.read_record(path)
+    assert {k: v["seconds"] for k, v in data["notebooks"].items()} == {"01_a": 12.0, "02_b": 8.0}
+    timing.write_record(path, [_result("03_c", 5.0, "error in code cell 2: NameError")],
+                        quick=True, where="a 2-core CPU")
+    data = timing.read_record(path)
+    assert data["mode"] == "quick" and list(data["notebooks"]) == ["03_c"]
+    assert data["notebooks"]["03_c"]["status"].startswith("error in code cell 2")
+
+
+def test_read_record_errors_say_how_to_write_one(tmp_path):
+    with pytest.raises(FileNotFoundError, match="cnncourse timing --full --out"):
+        timing.read_record(tmp_path / "none.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(ValueError, match="not valid JSON"):
+        timing.read_record(bad)
+    bad.write_text('{"rows": []}')
+    with pytest.raises(ValueError, match="lacks the 'notebooks'"):
+        timing.read_record(bad)
 
 
 def test_missing_notebook_is_a_clear_error(tmp_path):

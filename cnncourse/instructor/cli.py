@@ -64,36 +64,55 @@ def _stamp(args: argparse.Namespace) -> int:
             print(f"cnncourse stamp: {problem}", file=sys.stderr)
             return 2
     readme = folder.parent / "README.md"
-    report = stamping.stamp(folder, args.repo, args.branch, check=args.check, extra_files=[readme])
+    record = Path(args.record) if args.record else folder.resolve().parent / "docs" / "timing.json"
+    if args.record and not record.is_file():
+        print(f"cnncourse stamp: no timing record at {record}; write it with "
+              f"`cnncourse timing --full --out {record}`.", file=sys.stderr)
+        return 2
+    try:
+        report = stamping.stamp(folder, args.repo, args.branch, check=args.check,
+                                extra_files=[readme], record=record if record.is_file() else False)
+    except ValueError as err:
+        print(f"cnncourse stamp: {err}", file=sys.stderr)
+        return 2
     repo, branch = args.repo or colab.REPO, args.branch or colab.BRANCH
     for path, what in report.items():
         print(f"{'out of date' if args.check else 'stamped'}: {path} ({', '.join(what)})")
+    times = f" and state the run times in {record}" if record.is_file() else ""
     if args.check:
         if report:
             print(f"{len(report)} file(s) out of date: run `cnncourse stamp`.", file=sys.stderr)
             return 1
-        print(f"all notebooks point at {repo}@{branch}.")
+        print(f"all notebooks point at {repo}@{branch}{times}.")
         return 0
+    unfixable = [p for p, what in report.items() if any("timing record" in w for w in what)]
     if (repo, branch) != (colab.REPO, colab.BRANCH):
         config = Path(colab.__file__)
         stamping.stamp_config(config, repo, branch)
         print(f"set REPO = {repo!r}, BRANCH = {branch!r} in {config}")
-    print(f"{len(report)} file(s) changed; every notebook points at {repo}@{branch}.")
+    print(f"{len(report)} file(s) changed; every notebook points at {repo}@{branch}{times}.")
+    if unfixable:
+        print(f"{len(unfixable)} notebook(s) need timing first (see above).", file=sys.stderr)
+        return 1
     return 0
 
 
 def _add_stamp_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
-        "stamp", help="re-stamp the Colab badge and setup cell of every notebook",
+        "stamp", help="re-stamp the Colab badge, setup cell and stated run time of every notebook",
         description="Rewrite the badge line in each notebook's first cell, its setup cell and "
-                    "the README's Colab links from cnncourse/colab.py (REPO, BRANCH). With "
-                    "--repo/--branch the repository moved: colab.py is updated too. Never "
-                    "adds outputs.")
+                    "the README's Colab links from cnncourse/colab.py (REPO, BRANCH), and the "
+                    "run time each notebook states (<!-- runtime -->...<!-- /runtime -->) from "
+                    "the timing record docs/timing.json when it exists. With --repo/--branch "
+                    "the repository moved: colab.py is updated too. Never adds outputs.")
     p.add_argument("--repo", default=None, metavar="OWNER/NAME", help="GitHub repository")
     p.add_argument("--branch", default=None, metavar="B", help="branch (default: colab.BRANCH)")
     p.add_argument("--check", action="store_true",
                    help="change nothing; exit 1 listing the files that are out of date")
     p.add_argument("--dir", default=None, metavar="DIR", help="notebook folder")
+    p.add_argument("--record", default=None, metavar="FILE",
+                   help="timing record the run times come from (default: docs/timing.json "
+                        "beside the notebook folder, skipped when it does not exist)")
     p.set_defaults(func=_stamp)
 
 
@@ -102,11 +121,11 @@ def _timing(args: argparse.Namespace) -> int:
     from cnncourse.instructor.timing import run_timing
 
     table, results = run_timing(args.notebooks or None, quick=args.quick, out=args.out,
-                                timeout=args.timeout)
+                                timeout=args.timeout, where=args.where)
     print()
     print(table)
-    if args.out:
-        print(f"(written to {args.out})")
+    for out in args.out or []:
+        print(f"(written to {out})")
     return 0 if all(r.ok for r in results) else 1
 
 
@@ -120,7 +139,12 @@ def _add_timing_parser(subparsers: argparse._SubParsersAction) -> None:
     mode.add_argument("--quick", action="store_true", help="quick mode (CNNCOURSE_QUICK=1)")
     mode.add_argument("--full", dest="quick", action="store_false",
                       help="full mode, the default (CNNCOURSE_QUICK unset)")
-    p.add_argument("--out", default=None, metavar="FILE", help="also write the table to FILE")
+    p.add_argument("--out", action="append", default=None, metavar="FILE",
+                   help="also write the table to FILE; a FILE.json gets the record that "
+                        "`cnncourse stamp` writes the notebooks' stated run times from "
+                        "(entries of notebooks not timed now are kept); repeatable")
+    p.add_argument("--where", default=None, metavar="TEXT",
+                   help="how the stated run times name this machine (default: 'a N-core CPU')")
     p.add_argument("--timeout", type=int, default=3600, metavar="S",
                    help="seconds one cell may run (default: 3600)")
     p.add_argument("notebooks", nargs="*", metavar="NOTEBOOK",

@@ -1,8 +1,15 @@
-"""Re-stamp the notebooks' Colab badges and setup cells (``cnncourse stamp``).
+"""Re-stamp the notebooks' Colab badges, setup cells and stated run times (``cnncourse stamp``).
 
 The repository address lives once, in ``cnncourse/colab.py``; ``stamp`` rewrites it and every
-notebook's badge and setup cell, and ``stamp --check`` (run by ``make test``) reports what is
-out of date without writing. It only writes into a repository checkout.
+notebook's badge and setup cell. The machine run time each notebook states in its first cell
+lives once, in the timing record ``docs/timing.json`` (written by
+``cnncourse timing --full --out docs/timing.json``); ``stamp`` writes it into a marked span::
+
+    **Time:** about 20 minutes; the code as shipped runs in <!-- runtime -->about 20 s on a
+    2-core CPU<!-- /runtime -->.
+
+``stamp --check`` (run by ``make test``) reports what is out of date without writing. It only
+writes into a repository checkout.
 """
 
 from __future__ import annotations
@@ -12,9 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from cnncourse import colab
+from cnncourse.instructor import timing
 from cnncourse.instructor.notebooks import (
     SETUP_TAG,
     cell_tags,
+    default_notebook_dir,
     notebook_paths,
     read_notebook,
     write_notebook,
@@ -64,6 +73,83 @@ def stamp_notebook(nb: Any, filename: str, repo: str = colab.REPO,
     return changes
 
 
+RUNTIME_START, RUNTIME_END = "<!-- runtime -->", "<!-- /runtime -->"
+_RUNTIME = re.compile(re.escape(RUNTIME_START) + r"(.*?)" + re.escape(RUNTIME_END), re.S)
+_TIME_PARAGRAPH = re.compile(r"\*\*Time:\*\*(.*?)(?=\n\s*\n|\Z)", re.S)
+# The learner-time head of a "**Time:**" paragraph: "about 20 minutes", "about 1-2 hours for a
+# serious attempt"; it ends where the sentence turns to the machine ("on a laptop", "(...").
+_HEAD = re.compile(r"\s*(about\s+[^.;,(]+?)\s*(?=[.;,(]|\s+on\s|\s+including\s|$)", re.S)
+
+
+def stated_runtime(nb: Any) -> str | None:
+    """The run time a notebook states in its first cell's marked span, or None without one."""
+    if not nb.cells or nb.cells[0].cell_type != "markdown":
+        return None
+    match = _RUNTIME.search(nb.cells[0].source)
+    return " ".join(match.group(1).split()) if match else None
+
+
+def stamp_runtime(nb: Any, filename: str, record: dict[str, Any]) -> list[str]:
+    """Write the run time ``record`` holds for ``nb`` into its first cell; return what changed.
+
+    The span ``<!-- runtime -->...<!-- /runtime -->`` is rewritten in place. A first cell
+    without one gets its ``**Time:**`` paragraph rewritten: the learner time it states is
+    kept ("about 20 minutes"), the machine part is replaced by the span. A notebook the record
+    does not hold, or holds as failed, is reported (``stamp`` cannot fix it: time it again).
+    """
+    stem = Path(filename).stem
+    entry = record["notebooks"].get(stem)
+    title = nb.cells[0] if nb.cells and nb.cells[0].cell_type == "markdown" else None
+    if title is None:
+        raise ValueError(f"{filename}: the first cell must be the Markdown title cell; it is "
+                         f"missing.")
+    if entry is None:
+        if stated_runtime(nb) is None:
+            return []  # never timed and states no run time: nothing to compare
+        return ["run time not in the timing record: time it with `cnncourse timing --full "
+                f"--out docs/timing.json notebooks/{filename}`"]
+    if entry.get("status", "ok") != "ok":
+        return [f"run time: the timing record says it failed ({entry['status']}); fix it and "
+                f"time it again"]
+    phrase = timing.runtime_phrase(float(entry["seconds"]), record["where"])
+    span = f"{RUNTIME_START}{phrase}{RUNTIME_END}"
+    if _RUNTIME.search(title.source):
+        new = _RUNTIME.sub(lambda _m: span, title.source, count=1)
+    else:
+        paragraph = _TIME_PARAGRAPH.search(title.source)
+        head = _HEAD.match(paragraph.group(1)) if paragraph else None
+        if head is None:
+            raise ValueError(
+                f"{filename}: expected a '**Time:** about N minutes ...' paragraph in the first "
+                f"cell (or a {RUNTIME_START}...{RUNTIME_END} span) to write the run time into; "
+                f"add one.")
+        learner = " ".join(head.group(1).split())
+        sentence = f"**Time:** {learner}; the code as shipped runs in {span}."
+        new = title.source[:paragraph.start()] + sentence + title.source[paragraph.end():]
+    if new == title.source:
+        return []
+    title.source = new
+    return ["run time"]
+
+
+def _load_record(directory: str | Path | None,
+                 record: str | Path | bool | None) -> dict[str, Any] | None:
+    # The timing record stated run times come from (None: no run-time stamping).
+    if record is False:
+        return None
+    if record is None or record is True:
+        folder = Path(directory) if directory is not None else default_notebook_dir()
+        record = folder.resolve().parent / "docs" / "timing.json"
+        if not record.is_file():
+            return None
+    times = timing.read_record(record)
+    if times.get("mode") != "full":
+        raise ValueError(f"timing record {record} was measured in {times.get('mode')!r} mode; "
+                         f"stated run times come from a full run: "
+                         f"`cnncourse timing --full --out {record}`.")
+    return times
+
+
 def setup_cell(nb: Any) -> Any:
     """The cell tagged ``setup`` (or, untagged, a second cell that looks like it), or None."""
     for cell in nb.cells:
@@ -103,9 +189,13 @@ def _check_repo(repo: str, branch: str) -> None:
 
 def stamp(directory: str | Path | None = None, repo: str | None = None,
           branch: str | None = None, check: bool = False,
-          extra_files: list[str | Path] | None = None) -> dict[str, list[str]]:
-    """Re-stamp badges and setup cells of every notebook (and Colab links in ``extra_files``).
+          extra_files: list[str | Path] | None = None,
+          record: str | Path | bool | None = None) -> dict[str, list[str]]:
+    """Re-stamp badges, setup cells and stated run times of every notebook (and Colab links in
+    ``extra_files``).
 
+    ``record`` is the timing record the run times come from: a path, ``None`` for
+    ``docs/timing.json`` beside the notebook folder when that file exists, ``False`` for none.
     With ``check=True`` nothing is written. Returns ``{file: [what is/was out of date]}``
     for the files that needed a change. Outputs are never added.
     """
@@ -113,10 +203,13 @@ def stamp(directory: str | Path | None = None, repo: str | None = None,
     branch = colab.BRANCH if branch is None else branch
     _check_repo(repo, branch)
     paths = notebook_paths(directory)
+    times = _load_record(directory, record)
     stale: dict[str, list[str]] = {}
     for path in paths:
         nb = read_notebook(path)
         changes = stamp_notebook(nb, path.name, repo, branch)
+        if times is not None:
+            changes += stamp_runtime(nb, path.name, times)
         if changes:
             stale[str(path)] = changes
             if not check:

@@ -6,7 +6,8 @@ nothing downloaded) and prints a Markdown table an instructor can plan a worksho
     | notebook | code cells | run time | peak memory | slowest cell | status |
 
 Peak memory is the kernel process's peak resident set size (``VmHWM`` on Linux, polled
-``psutil`` RSS elsewhere).
+``psutil`` RSS elsewhere). With ``--out docs/timing.json`` it also writes the machine-readable
+record that ``cnncourse stamp`` turns into each notebook's stated run time.
 """
 
 from __future__ import annotations
@@ -245,9 +246,15 @@ def timing_table(results: list[Timing], quick: bool, offline: bool = True) -> st
 
 
 def run_timing(notebooks: list[str | Path] | None = None, quick: bool = False,
-               offline: bool = True, out: str | Path | None = None, timeout: int = 3600,
-               progress: bool = True) -> tuple[str, list[Timing]]:
-    """Time ``notebooks`` (default: all course notebooks) and return the table and results."""
+               offline: bool = True, out: str | Path | list[str | Path] | None = None,
+               timeout: int = 3600, progress: bool = True, where: str | None = None
+               ) -> tuple[str, list[Timing]]:
+    """Time ``notebooks`` (default: all course notebooks) and return the table and results.
+
+    Each ``out`` file ending in ``.json`` gets the machine-readable record (see
+    :func:`write_record`; ``where`` names the machine in the stated run times), any other
+    file the Markdown table.
+    """
     paths = [Path(p) for p in notebooks] if notebooks else notebook_paths()
     missing = [str(p) for p in paths if not p.is_file()]
     if missing:
@@ -263,7 +270,112 @@ def run_timing(notebooks: list[str | Path] | None = None, quick: bool = False,
                   f"{result.error or 'ok'}", flush=True)
         results.append(result)
     table = timing_table(results, quick, offline)
-    if out:
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        Path(out).write_text(table, encoding="utf-8")
+    outs = [] if out is None else [out] if isinstance(out, (str, Path)) else list(out)
+    for target in map(Path, outs):
+        if target.suffix == ".json":
+            write_record(target, results, quick, offline, where)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(table, encoding="utf-8")
     return table, results
+
+
+# The machine-readable record the notebooks' stated run times come from ----------------------
+#
+# ``cnncourse timing --full --out docs/timing.json`` writes it (a Markdown ``--out`` still gets
+# the table); ``cnncourse stamp`` writes each notebook's stated run time from it, and
+# ``cnncourse stamp --check`` (run by ``make test``) fails when a notebook disagrees with it.
+
+RECORD_VERSION = 1
+
+
+def default_where() -> str:
+    """How the stated run times name the machine they were measured on: "a 2-core CPU"."""
+    return f"a {os.cpu_count() or 1}-core CPU"
+
+
+def runtime_phrase(seconds: float, where: str) -> str:
+    """A notebook's stated run time: ``runtime_phrase(22.4, "a 2-core CPU")`` ->
+    ``"about 20 s on a 2-core CPU"``.
+
+    Rounded so that small run-to-run noise does not change the text: under 10 s, then to 5 s
+    below 90 s, then to half minutes up to 10 minutes, then to whole minutes.
+    """
+    if seconds < 0:
+        raise ValueError(f"runtime_phrase: expected seconds >= 0, got {seconds}.")
+    if seconds < 10:
+        amount = "under 10 s"
+    elif seconds < 90:
+        amount = f"about {max(10, 5 * round(seconds / 5))} s"
+    elif seconds < 600:
+        minutes = round(seconds / 30) / 2
+        amount = f"about {minutes:g} minutes"
+    else:
+        amount = f"about {round(seconds / 60)} minutes"
+    return f"{amount} on {where}"
+
+
+def timing_record(results: list[Timing], quick: bool, offline: bool = True,
+                  where: str | None = None) -> dict[str, Any]:
+    """The JSON-ready record of ``results``: mode, machine, data folder and one entry each."""
+    when = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return {
+        "about": "Written by `cnncourse timing`; `cnncourse stamp` writes each notebook's "
+                 "stated run time from it and `cnncourse stamp --check` compares them.",
+        "version": RECORD_VERSION,
+        "mode": "quick" if quick else "full",
+        "offline": offline,
+        "where": where or default_where(),
+        "machine": machine_line(),
+        "data_folder": str(data_dir()),
+        "notebooks": {r.notebook: {"seconds": round(r.seconds, 1), "status": r.error or "ok",
+                                   "code_cells": r.cells,
+                                   "peak_mib": round(r.peak_bytes / 2**20),
+                                   "load": round(r.load, 2), "measured": when}
+                      for r in results},
+    }
+
+
+def read_record(path: str | Path) -> dict[str, Any]:
+    """Read a timing record written by ``cnncourse timing --out FILE.json``; clear errors."""
+    import json
+
+    path = Path(path)
+    try:
+        record = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FileNotFoundError(f"timing record: {path} does not exist; write it with "
+                                f"`cnncourse timing --full --out {path}`.") from None
+    except ValueError as err:
+        raise ValueError(f"timing record: {path} is not valid JSON ({err}); write it again "
+                         f"with `cnncourse timing --full --out {path}`.") from None
+    if not isinstance(record, dict) or not isinstance(record.get("notebooks"), dict) or \
+            "where" not in record:
+        raise ValueError(f"timing record: {path} lacks the 'notebooks' and 'where' entries of a "
+                         f"record written by `cnncourse timing --full --out {path}`.")
+    return record
+
+
+def write_record(path: str | Path, results: list[Timing], quick: bool, offline: bool = True,
+                 where: str | None = None) -> dict[str, Any]:
+    """Write (or update) the JSON record at ``path`` and return it.
+
+    Timing a few notebooks updates their entries and keeps the others, as long as the file
+    was measured the same way (mode, offline, where); otherwise it is replaced.
+    """
+    import json
+
+    path = Path(path)
+    new = timing_record(results, quick, offline, where)
+    if path.is_file():
+        try:
+            old = read_record(path)
+        except ValueError:
+            old = None
+        same = old is not None and all(old.get(k) == new[k] for k in ("mode", "offline", "where"))
+        if same:
+            new["notebooks"] = {**old["notebooks"], **new["notebooks"]}
+    new["notebooks"] = dict(sorted(new["notebooks"].items()))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(new, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return new
