@@ -26,7 +26,9 @@ def test_record_and_read_back_ranked_by_validation(tmp_path):
     record(tmp_path, "digits", dataset="mnist", acc=0.992, secs=100, params=20_000)
     rows = capstone.leaderboard("cifar10", root=tmp_path)
     assert [r["name"] for r in rows] == ["val only", "slow but good", "lucky on test", "fast"]
-    assert [r["meets_target"] for r in rows] == [False, True, False, False]
+    assert [r["meets_target"] for r in rows] == [
+        capstone.meets_brief("cifar10", r["val_accuracy"], r["seconds"], r["synthetic"] == "yes")
+        for r in rows]
     assert rows[0]["accuracy"] is None and rows[0]["val_accuracy"] == 0.90
     assert rows[3]["synthetic"] == "yes" and rows[1]["params"] == 120_000
     assert len(capstone.leaderboard(root=tmp_path)) == 5
@@ -190,3 +192,91 @@ def test_many_processes_append_at_once_without_losing_or_mixing_rows(tmp_path, m
     seen = {(r["who"], r["params"]) for r in rows}
     assert seen == {(f"proc-{p}", p * 1000 + r) for p in range(procs) for r in range(rows_each)}
     assert all(len(r["notes"]) == r["params"] % 1000 * 37 % 300 for r in rows)
+
+
+def test_dataset_names_are_the_ones_load_data_accepts(tmp_path):
+    assert record(tmp_path, "a", dataset="CIFAR-10")["dataset"] == "cifar10"
+    assert record(tmp_path, "b", dataset="fmnist")["dataset"] == "fashion_mnist"
+    assert record(tmp_path, "c", dataset="Fashion-MNIST")["dataset"] == "fashion_mnist"
+    assert record(tmp_path, "d", dataset="folder")["dataset"] == capstone.FOLDER
+    assert {r["dataset"] for r in capstone.leaderboard("CIFAR-10", root=tmp_path)} == {"cifar10"}
+    with pytest.raises(ValueError, match="Did you mean 'mnist'.*dataset='folder'"):
+        record(tmp_path, "e", dataset="mnsit")
+
+
+def test_brief_has_a_real_and_a_stand_in_target_and_none_for_your_own_images():
+    for name in ("mnist", "fashion_mnist", "cifar10"):
+        t = capstone.TARGETS[name]
+        assert 0 < t.accuracy < 1 and 0 < t.standin_accuracy < 1 and t.seconds > 0
+        assert t.goal(False) == t.accuracy and t.goal(True) == t.standin_accuracy
+    own = capstone.TARGETS[capstone.FOLDER]
+    assert own.goal(False) is None and own.goal(True) is None
+
+
+def test_meets_brief_judges_validation_accuracy_against_the_right_target(monkeypatch, tmp_path):
+    monkeypatch.setitem(capstone.TARGETS, "cifar10",
+                        capstone.Target("cifar10", 0.60, 100, "", standin_accuracy=0.80))
+    assert capstone.meets_brief("cifar10", 0.61, 99)
+    assert not capstone.meets_brief("cifar10", 0.61, 101)        # over the budget
+    assert not capstone.meets_brief("cifar10", 0.61, 99, synthetic=True)  # stand-in: 0.80
+    assert capstone.meets_brief("CIFAR-10", 0.81, 99, synthetic=True)
+    assert not capstone.meets_brief("folder", 0.99, 1)            # no fixed target
+    record(tmp_path, "high test, low val", acc=0.9, val_accuracy=0.5, secs=50)
+    record(tmp_path, "val meets", acc=None, val_accuracy=0.65, secs=50)
+    rows = capstone.leaderboard("cifar10", root=tmp_path)
+    assert [(r["name"], r["meets_target"]) for r in rows] == [
+        ("val meets", True), ("high test, low val", False)]
+
+
+def test_record_takes_a_run_row_and_rejects_anything_else(tmp_path):
+    row = capstone.run_row("mine", "mnist", None, 12, 100, val_accuracy=0.9, who="ada")
+    assert capstone.record(row, root=tmp_path) == row
+    assert [r["name"] for r in capstone.leaderboard(root=tmp_path)] == ["mine"]
+    with pytest.raises(ValueError, match="expected a row from run_row"):
+        capstone.record({"name": "x"}, root=tmp_path)
+    assert len(capstone.leaderboard(root=tmp_path)) == 1
+
+
+def _image_folder(root, sizes=((40, 30), (32, 32), (20, 50)), per_class=6):
+    """Two classes of PNGs in mixed sizes and modes; class 'bright' is lighter than 'dark'."""
+    from PIL import Image
+
+    for label, level in (("dark", 40), ("bright", 210)):
+        folder = root / label
+        folder.mkdir(parents=True)
+        for i in range(per_class):
+            w, h = sizes[i % len(sizes)]
+            mode = ("RGB", "L", "RGBA")[i % 3]
+            colour = (level, level // 2, 255 - level, 255)[: len(mode)] if mode != "L" else level
+            Image.new(mode, (w, h), colour).save(folder / f"{i}.png")
+
+
+def test_capstone_loads_a_folder_of_your_own_images_and_trains_on_it(tmp_path):
+    import torch
+
+    from cnncourse.models import SimpleCNN
+
+    root = tmp_path / "my photos"
+    _image_folder(root)
+    assert capstone.is_folder_choice(str(root)) and capstone.is_folder_choice("./photos")
+    assert not capstone.is_folder_choice("cifar10") and not capstone.is_folder_choice("CIFAR-10")
+    data, key = capstone.load_capstone_data(str(root), progress=False)
+    assert key == capstone.FOLDER and data.classes == ["bright", "dark"]
+    assert data.info.shape == (3, 32, 32)
+    assert len(data.train) + len(data.val) + len(data.test) == 12
+    assert len(data.val) >= 1 and len(data.test) >= 1
+    torch.manual_seed(0)
+    model = SimpleCNN(in_channels=3, num_classes=2, image_size=32)
+    run = capstone.train_within_budget(model, data, seconds=0.01, max_epochs=1)
+    assert run.epochs == 1 and run.seconds > 0  # one epoch starts even on a tiny budget
+    row = capstone.run_row("mine", key, None, run.seconds, 10, val_accuracy=run.val_accuracy)
+    assert row["dataset"] == "folder"
+    with pytest.raises(FileNotFoundError, match="not a folder"):
+        capstone.load_capstone_data(str(tmp_path / "missing"))
+
+
+def test_capstone_loads_a_course_dataset_by_any_spelling(monkeypatch):
+    seen = []
+    monkeypatch.setattr("cnncourse.data.load_data", lambda name: seen.append(name) or "data")
+    assert capstone.load_capstone_data("CIFAR-10") == ("data", "cifar10")
+    assert seen == ["cifar10"]

@@ -40,6 +40,44 @@ def build_model(in_channels=3, num_classes=10):
 MAX_PARAMS = 2_000_000  # a laptop CPU trains this in the capstone's time budget
 
 
+_SQUASHERS = (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.Sigmoid, nn.Softmax, nn.LogSoftmax,
+              nn.Softplus, nn.Hardsigmoid, nn.Tanh)
+
+
+def _last_layer(model: nn.Module) -> nn.Module | None:
+    """The last leaf module registered in ``model`` (the output layer of a Sequential)."""
+    leaves = [m for m in model.modules() if not list(m.children())]
+    return leaves[-1] if leaves else None
+
+
+def _reject_squashed_outputs(model: nn.Module, out: torch.Tensor) -> None:
+    """Logits must be free real numbers: no activation, sigmoid or softmax after the last layer.
+
+    Looks at the last registered layer, then at the outputs themselves (for activations
+    applied in ``forward``): softmax rows sum to 1, log-softmax rows exp-sum to 1, and a
+    ReLU or sigmoid leaves no negative value in a batch of random images.
+    """
+    last = _last_layer(model)
+    if isinstance(last, (nn.Softmax, nn.LogSoftmax)):
+        raise Mistake(f"the model ends with nn.{type(last).__name__}: remove it and return "
+                      "raw logits. nn.CrossEntropyLoss applies log-softmax itself.")
+    if isinstance(last, _SQUASHERS):
+        raise Mistake(f"the model ends with nn.{type(last).__name__}, so its outputs cannot "
+                      "be negative (or are squashed into a range): the last layer should be "
+                      "nn.Linear, with no activation after it. Logits are free real numbers.")
+    ones = torch.ones(out.shape[0])
+    if torch.allclose(out.sum(1), ones, atol=1e-4) and (out >= 0).all():
+        raise Mistake("the outputs are probabilities (rows sum to 1): remove the final "
+                      "softmax. nn.CrossEntropyLoss expects raw logits.")
+    if torch.allclose(out.exp().sum(1), ones, atol=1e-4):
+        raise Mistake("the outputs are log-probabilities (log_softmax): remove it and return "
+                      "raw logits. nn.CrossEntropyLoss applies log-softmax itself.")
+    if (out >= 0).all():
+        raise Mistake("no output is negative on a batch of random images: is there a ReLU or "
+                      "sigmoid after the last layer (perhaps in forward)? Return the last "
+                      "nn.Linear's output directly: logits can be any real number.")
+
+
 @check.of(build_model)
 def check_build_model(fn):
     """Logits of the right shape for CIFAR-10 and MNIST sizes, and a laptop-sized model."""
@@ -63,9 +101,7 @@ def check_build_model(fn):
         if tuple(out.shape) != (4, 10):
             raise Mistake(f"for a batch of 4 images the output is {tuple(out.shape)}; it "
                           "should be (4, num_classes) = (4, 10).")
-        if torch.allclose(out.sum(1), torch.ones(4), atol=1e-4) and (out >= 0).all():
-            raise Mistake("the outputs are probabilities (rows sum to 1): remove the final "
-                          "softmax. nn.CrossEntropyLoss expects raw logits.")
+        _reject_squashed_outputs(model, out)
     if tuple(fn(3, 7)(torch.randn(2, 3, 32, 32)).shape) != (2, 7):
         raise Mistake("num_classes=7 did not give 7 outputs: use num_classes for the last "
                       "layer instead of a fixed 10.")
