@@ -52,14 +52,13 @@ def test_image_grid_has_one_axes_per_cell_all_off():
         _common.image_grid(0, 3)
 
 
-def test_overlay_heatmap_is_public_and_the_old_name_still_works():
+def test_overlay_heatmap_is_public():
     image, heat = torch.rand(3, 8, 8), torch.rand(8, 8)
     _, ax = plt.subplots()
     layer = viz.overlay_heatmap(ax, image, heat, 0.4, "cat")
     assert ax.get_title() == "cat" and layer.get_alpha() == 0.4
     np.testing.assert_allclose(layer.get_array(), heat.numpy())
     assert ax.images[0].get_cmap().name == "gray"          # the photo in gray under the heat
-    assert features._overlay_heat is viz.overlay_heatmap
     with pytest.raises(ValueError, match="upsample=True"):
         viz.overlay_heatmap(ax, image, torch.rand(4, 4))
 

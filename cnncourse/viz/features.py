@@ -95,7 +95,6 @@ def overlay_heatmap(ax: Any, image: Any, heat: Any, alpha: float = 0.5,
     return ax.imshow(heat.numpy(), cmap="viridis", alpha=alpha)
 
 
-_overlay_heat = overlay_heatmap   # the old private name; notebook 08 used it
 
 
 def _heat(value: Any, image: Any, where: str) -> torch.Tensor:
