@@ -1,4 +1,4 @@
-"""Models used across the course: the seed's small CNN and an MLP baseline.
+"""Models used across the course: a small CNN, an MLP baseline, and the deeper nets of notebook 09.
 
 Notebook 07 writes ``SimpleCNN`` cell by cell; later notebooks import this copy.
 """
@@ -96,6 +96,26 @@ class ResidualBlock(nn.Module):
         return f"skip={self.skip}"
 
 
+INITS = ("default", "kaiming")
+
+
+def kaiming_init(model: nn.Module) -> nn.Module:
+    """He (Kaiming) initialisation for every Conv2d/Linear weight of ``model``; biases to 0.
+
+    PyTorch's default draws weights with a variance about a third of what keeps a ReLU
+    network's signal the same size layer after layer, so in a deep plain stack the gradient
+    shrinks at every layer. He et al. (2015) scale the variance to ``2 / fan_in``. Batch norm
+    layers keep gamma 1 and beta 0. Returns the model, changed in place.
+    """
+    check_model(model, "kaiming_init")
+    for m in model.modules():
+        if isinstance(m, (nn.Conv2d, nn.Linear)):
+            nn.init.kaiming_normal_(m.weight, mode="fan_in", nonlinearity="relu")
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+    return model
+
+
 class SmallResNet(nn.Module):
     """A small ResNet for 32x32 images: stages of residual blocks, 2x2 pooling between them.
 
@@ -104,12 +124,16 @@ class SmallResNet(nn.Module):
         blocks_per_stage: residual blocks per stage (each holds two convs).
         batch_norm: BatchNorm after every conv.
         skip: keep the shortcuts (``False`` gives the plain network of the same depth).
+        init: ``"default"`` (PyTorch's) or ``"kaiming"`` (He et al., see :func:`kaiming_init`).
     """
 
     def __init__(self, in_channels: int = 3, num_classes: int = 10,
                  widths: tuple[int, ...] = (16, 32, 64), blocks_per_stage: int = 1,
-                 batch_norm: bool = True, skip: bool = True):
+                 batch_norm: bool = True, skip: bool = True, init: str = "default"):
         super().__init__()
+        if init not in INITS:
+            raise ValueError(f"{type(self).__name__}: init must be one of {INITS}, "
+                             f"got {init!r}.")
         if not widths or not all(isinstance(w, int) and w > 0 for w in widths):
             raise ValueError(f"SmallResNet: widths must be positive ints, got {widths!r}.")
         if not isinstance(blocks_per_stage, int) or blocks_per_stage < 1:
@@ -127,6 +151,8 @@ class SmallResNet(nn.Module):
         self.features = nn.Sequential(*layers)
         self.head = nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(),
                                   nn.Linear(prev, num_classes))
+        if init == "kaiming":
+            kaiming_init(self)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(x))    # (N, num_classes) logits
@@ -137,6 +163,6 @@ class PlainDeepCNN(SmallResNet):
 
     def __init__(self, in_channels: int = 3, num_classes: int = 10,
                  widths: tuple[int, ...] = (16, 32, 64), blocks_per_stage: int = 1,
-                 batch_norm: bool = True):
+                 batch_norm: bool = True, init: str = "default"):
         super().__init__(in_channels, num_classes, widths, blocks_per_stage, batch_norm,
-                         skip=False)
+                         skip=False, init=init)

@@ -162,8 +162,8 @@ quiz.bn_higher_lr = Quiz(
 )
 
 quiz.vanishing = Quiz(
-    "A plain CNN with 15 conv layers and no batch norm, at initialisation: how does the "
-    "gradient norm of the FIRST layer compare with the last?",
+    "A plain CNN with 15 conv layers, no batch norm and PyTorch's default initialisation: "
+    "how does the gradient norm of the FIRST layer compare with the last?",
     [
         Option("About the same size", feedback="Measure it: the gap is many orders of "
                "magnitude."),
@@ -176,7 +176,8 @@ quiz.vanishing = Quiz(
     ],
     "Backpropagation multiplies one factor per layer. When those factors are below 1, the "
     "product shrinks exponentially with depth, so the first layers barely learn. That is the "
-    "vanishing-gradient problem.",
+    "vanishing-gradient problem. Here most of it comes from the default initialisation: "
+    "with He (Kaiming) initialisation the same network's factors stay close to 1.",
 )
 
 quiz.why_skips_work = Quiz(
@@ -199,7 +200,7 @@ quiz.why_skips_work = Quiz(
 
 quiz.augmentation_gap = Quiz(
     "Predict first: what does random crop + flip augmentation do to TRAIN accuracy and to "
-    "the gap between train and test accuracy after a few epochs?",
+    "the gap between train and validation accuracy after a few epochs?",
     [
         Option("Train accuracy rises faster; the gap grows", feedback="Augmented images are "
                "harder to memorise, not easier."),
@@ -208,13 +209,14 @@ quiz.augmentation_gap = Quiz(
                         "goes down or grows more slowly."),
         Option("No visible effect on either of them", feedback="Run it and compare the two "
                "bars."),
-        Option("Both fall by about the same amount", feedback="Test accuracy holds up or "
-               "improves; it is the train side that drops."),
+        Option("Both fall by about the same amount", feedback="Validation accuracy usually "
+               "holds up; it is mostly the train side that drops."),
     ],
     "Augmentation shows the network a slightly different version of each image every epoch. "
-    "Memorising gets harder, so training accuracy rises more slowly, while test accuracy "
-    "holds up or improves: the train/test gap (overfitting) shrinks. In a very short run "
-    "the test benefit may not show yet; the gap is the reliable signal.",
+    "Memorising gets harder, so training accuracy rises more slowly, while validation "
+    "accuracy usually holds up or improves: the train/validation gap (overfitting) shrinks. "
+    "In a very short run the benefit may not show yet, and a smaller gap with LOWER "
+    "validation accuracy is underfitting, not better generalisation.",
 )
 
 quiz.dropout_at_test = Quiz(
