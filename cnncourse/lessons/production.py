@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import torch
 
+from cnncourse.data.catalog import STATS
 from cnncourse.exercises import Checks, Mistake, expect_close, expect_tensor
 from cnncourse.quiz import Option, Quiz, Quizzes
 
@@ -34,7 +35,7 @@ def one_hot_sequence(tokens, vocab_size):
 
 # Checks -------------------------------------------------------------------------------------------
 
-_MEAN, _STD = (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)
+_MEAN, _STD = STATS["cifar10"]      # the course's one copy of the CIFAR-10 statistics
 
 
 @check.of(prepare_image)
