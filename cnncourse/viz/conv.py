@@ -257,7 +257,7 @@ def conv_stepper(image: Any = None, kernel: Any = None, padding: int = 0,
                          continuous_update=False, style=WIDGET_STYLE)
     picture = w.Image(format="png")
     caption = w.HTML()
-    box = widget_box([slider, caption, picture], "stepper")
+    box = widget_box([slider, caption, picture], "stepper", static=lambda: picture.value)
 
     def render(*_: Any) -> None:
         step = slider.value - 1                                  # 0-based for the plots
@@ -301,7 +301,8 @@ def kernel_playground(image: Any = None, kernels: dict[str, Any] | None = None,
     help_text = w.HTML("<i>Choose a kernel, or type your own numbers (the choice switches to "
                        "'custom').</i>")
     picture = w.Image(format="png")
-    box = widget_box([w.HBox([dropdown, help_text]), grid, picture], "playground")
+    box = widget_box([w.HBox([dropdown, help_text]), grid, picture], "playground",
+                     static=lambda: picture.value)
     busy = {"filling": False}
 
     def current_kernel() -> torch.Tensor:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from cnncourse.viz._common import VERMILLION, as_2d, plt
-from cnncourse.viz.widgets import WIDGET_STYLE, style_box
+from cnncourse.viz.widgets import WIDGET_STYLE, figure_png, style_box
 
 WINDOW_COLOR = VERMILLION  # Okabe-Ito vermillion: visible on cividis and to colour-blind readers
 
@@ -123,4 +123,8 @@ def pooling_widget(x: Any, kernel_size: int = 2, stride: int | None = None) -> A
                         style=WIDGET_STYLE),
         mode=w.Dropdown(options=["max", "avg"], value="max", description="mode",
                         style=WIDGET_STYLE))
-    return style_box(widget, "pooling")
+    def static() -> bytes:  # the current choice as a picture, for pages without widgets
+        values = widget.kwargs
+        return figure_png(plot_pooling(m, k, s, values["mode"], values["row"], values["col"]))
+
+    return style_box(widget, "pooling", static)

@@ -9,8 +9,9 @@ and 8 are used. ipywidgets is imported inside the functions, so importing this i
 
 from __future__ import annotations
 
+import base64
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 # Pass as ``style=`` to sliders, dropdowns and text boxes: the description is never cut off.
@@ -20,16 +21,26 @@ WIDGET_LAYOUT: dict[str, str] = {"width": "auto", "max_width": "100%", "grid_gap
 WIDGET_CLASS = "cnncourse-widget"
 
 
-def style_box(box: Any, kind: str) -> Any:
-    """Give an existing ipywidgets box (e.g. from ``interactive``) the shared look; return it."""
+def style_box(box: Any, kind: str, static: Callable[[], bytes] | None = None) -> Any:
+    """Give an existing ipywidgets box (e.g. from ``interactive``) the shared look; return it.
+
+    ``static`` returns PNG bytes of what the widget shows now. Where no widget front end runs
+    (``cnncourse.quiz.widgets_available()`` is False: a static page, nbconvert, the course
+    website, ``CNNCOURSE_WIDGETS=0``), displaying the box shows that picture instead of an
+    empty widget, so every visual also works without widgets.
+    """
     box.add_class(WIDGET_CLASS)
     box.add_class(f"cnncourse-{kind}")
     for key, value in WIDGET_LAYOUT.items():
         setattr(box.layout, key, value)
+    if static is not None:
+        box.static_png = static
+        box.__class__ = _with_static_form(type(box))
     return box
 
 
-def widget_box(children: Sequence[Any], kind: str) -> Any:
+def widget_box(children: Sequence[Any], kind: str,
+               static: Callable[[], bytes] | None = None) -> Any:
     """A ``VBox`` of ``children`` with the shared look and the CSS class ``cnncourse-<kind>``.
 
     Example:
@@ -37,7 +48,44 @@ def widget_box(children: Sequence[Any], kind: str) -> Any:
     """
     import ipywidgets as w
 
-    return style_box(w.VBox(list(children)), kind)
+    return style_box(w.VBox(list(children)), kind, static)
+
+
+_STATIC_FORMS: dict[type, type] = {}
+
+
+def _with_static_form(cls: type) -> type:
+    """A subclass of widget class ``cls`` that displays a picture where widgets cannot run."""
+    if cls in _STATIC_FORMS or getattr(cls, "_cnncourse_static", False):
+        return _STATIC_FORMS.get(cls, cls)
+
+    def _static_wanted(self: Any) -> bool:
+        from cnncourse.quiz import widgets_available
+
+        return not widgets_available()
+
+    def _repr_mimebundle_(self: Any, **kwargs: Any) -> Any:
+        if _static_wanted(self):
+            return {"image/png": base64.b64encode(self.static_png()).decode("ascii"),
+                    "text/plain": f"<{cls.__name__}: a static picture; run the notebook in "
+                                  f"Jupyter for the live widget>"}
+        base = getattr(super(sub, self), "_repr_mimebundle_", None)  # ipywidgets 8
+        return base(**kwargs) if base is not None else None
+
+    def _ipython_display_(self: Any, **kwargs: Any) -> None:
+        from IPython.display import display
+
+        base = getattr(super(sub, self), "_ipython_display_", None)  # ipywidgets 7
+        if _static_wanted(self) or base is None:
+            display(self._repr_mimebundle_(), raw=True)
+        else:
+            base(**kwargs)
+
+    sub = type(cls.__name__, (cls,), {"_cnncourse_static": True,
+                                      "_repr_mimebundle_": _repr_mimebundle_,
+                                      "_ipython_display_": _ipython_display_})
+    _STATIC_FORMS[cls] = sub
+    return sub
 
 
 def figure_png(fig: Any, dpi: int = 80) -> bytes:
