@@ -25,15 +25,30 @@ def check_double(fn):
 
 
 def test_correct_answer_passes(capsys):
-    assert check_double(lambda x: x + x) is True
+    # A check cell shows only the message (no stray True/False); passed() gives the verdict.
+    assert check_double(lambda x: x + x) is None
     assert "Correct" in capsys.readouterr().out
+    assert check_double.passed(lambda x: x + x) is True
+
+
+def test_check_reads_the_learners_name_from_the_notebook_namespace(capsys):
+    # check.NAME() looks NAME up where it is called; an undefined name is "not attempted".
+    from cnncourse.exercises import Check
+
+    namespace = {"check": Check(check_double.body, double, name="double")}
+    exec("check()", namespace)
+    assert "Not attempted" in capsys.readouterr().out
+    namespace["double"] = lambda x: 2 * x
+    exec("check()\nresult = check.pick()", namespace)
+    assert "Correct" in capsys.readouterr().out and namespace["result"] is namespace["double"]
 
 
 def test_not_attempted(capsys):
     def stub(x):
         raise NotImplementedError("Hint: multiply")
 
-    assert check_double(stub) is False
+    assert check_double.passed(stub) is False
+    check_double(stub)
     assert check_double.verdict(stub).status == NOT_ATTEMPTED
     assert check_double.verdict(None).status == NOT_ATTEMPTED
     assert "Not attempted" in capsys.readouterr().out
