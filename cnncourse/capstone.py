@@ -64,19 +64,27 @@ FOLDER = "folder"
 """The leaderboard's dataset name for "your own images" (:func:`load_capstone_data`)."""
 
 TARGETS = {
-    "mnist": Target("mnist", 0.99, 60, "handwritten digits: easy to start, hard to perfect",
-                    standin_accuracy=0.985),
-    "fashion_mnist": Target("fashion_mnist", 0.90, 60,
+    "mnist": Target("mnist", 0.992, 60, "handwritten digits: easy to start, hard to perfect",
+                    standin_accuracy=0.998),
+    "fashion_mnist": Target("fashion_mnist", 0.91, 60,
                             "clothing: shirts vs T-shirts vs pullovers are the hard part",
-                            standin_accuracy=0.92),
-    "cifar10": Target("cifar10", 0.60, 120,
+                            standin_accuracy=0.95),
+    "cifar10": Target("cifar10", 0.70, 300,
                       "small colour photos: needs BN, augmentation, a deeper model",
-                      standin_accuracy=0.60),
+                      standin_accuracy=0.80),
     FOLDER: Target(FOLDER, None, 120, "your own photos: beat the SimpleCNN baseline on "
                    "validation"),
 }
-"""Targets (validation accuracy within seconds of training on a laptop CPU) and their sources:
-see the capstone notebook's brief; the figures behind them are in its text."""
+"""Targets: validation accuracy within seconds of training on a laptop CPU.
+
+Measured with :func:`train_within_budget` (SimpleCNN, no augmentation, the whole budget, on a
+2-core CPU shared with other jobs), the baseline each target must beat reached: real CIFAR-10
+subset (4,194 training images) 51.7% validation in 300 s (10 epochs); real MNIST subset
+(7,200) 98.3% in 60 s; on the stand-in 74.6% (CIFAR-10, 300 s), 99.5% (MNIST, 60 s) and
+93.7% (Fashion-MNIST, 60 s). With all of CIFAR-10 a network of SimpleCNN's size typically
+lands in the 60s; full Fashion-MNIST gives a small CNN about 91% when trained to the end
+(zalandoresearch/fashion-mnist benchmark). Each target is above those baselines.
+"""
 
 FIELDS = ["when", "who", "name", "dataset", "val_accuracy", "accuracy", "seconds", "params",
           "synthetic", "notes"]
