@@ -280,3 +280,12 @@ def test_capstone_loads_a_course_dataset_by_any_spelling(monkeypatch):
     monkeypatch.setattr("cnncourse.data.load_data", lambda name: seen.append(name) or "data")
     assert capstone.load_capstone_data("CIFAR-10") == ("data", "cifar10")
     assert seen == ["cifar10"]
+
+
+def test_recording_the_same_run_row_twice_keeps_one_row(tmp_path):
+    """The notebook's RECORD = True path, re-run: the leaderboard still shows one row."""
+    row = capstone.run_row("my model", "cifar10", 0.5, 40, 100, val_accuracy=0.5, who="ada")
+    capstone.record(row, root=tmp_path)
+    capstone.record(dict(row, val_accuracy="0.5500"), root=tmp_path)
+    rows = capstone.leaderboard(root=tmp_path)
+    assert [(r["who"], r["name"], r["val_accuracy"]) for r in rows] == [("ada", "my model", 0.55)]
