@@ -136,3 +136,16 @@ def test_read_record_errors_say_how_to_write_one(tmp_path):
 def test_missing_notebook_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="do not exist"):
         timing.run_timing([tmp_path / "nope.ipynb"])
+
+
+def test_cli_says_when_a_busy_cpu_inflated_the_times(monkeypatch, capsys):
+    from cnncourse import cli
+    from cnncourse.instructor import timing as timing_module
+
+    busy = timing.Timing("94_busy", 1, seconds=30.0, load=99.0)
+    quiet = timing.Timing("95_quiet", 1, seconds=3.0, load=0.0)
+    monkeypatch.setattr(timing_module, "run_timing",
+                        lambda *a, **k: ("table\n", [busy, quiet]))
+    assert cli.main(["timing", "--full"]) == 0
+    err = capsys.readouterr().err
+    assert "94_busy" in err and "95_quiet" not in err and "quiet machine" in err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -126,6 +127,13 @@ def _timing(args: argparse.Namespace) -> int:
     print(table)
     for out in args.out or []:
         print(f"(written to {out})")
+    cores = os.cpu_count() or 1
+    busy = [r.notebook for r in results if r.load > cores]
+    if busy:
+        print(f"note: the load average was above the {cores} cores after {', '.join(busy)}: "
+              f"other work shared the CPU, so those times are too high. Time them again on a "
+              f"quiet machine before `cnncourse stamp` writes them into the notebooks.",
+              file=sys.stderr)
     return 0 if all(r.ok for r in results) else 1
 
 
