@@ -134,3 +134,15 @@ def test_data_status_and_bad_input(tmp_path, monkeypatch, capsys):
         cli.main(["data", "download", "--dir", str(a_file)])
     assert cli.main([]) == 2
     assert "usage: cnncourse" in capsys.readouterr().out
+
+
+def test_import_takes_files_before_or_after_the_dir_option(tmp_path, capsys):
+    # `cnncourse weights import --dir D FILE` and `... FILE --dir D` both reach the importer.
+    stray = tmp_path / "notes.txt"
+    stray.write_text("not a weights file")
+    for argv in (["weights", "import", "--dir", str(tmp_path), str(stray)],
+                 ["weights", "import", str(stray), "--dir", str(tmp_path)]):
+        assert cli.main(argv) == 1
+        assert "notes.txt is not one of the course's weights files" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        cli.main(["weights", "import", "--no-such-option", str(stray)])

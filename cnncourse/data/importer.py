@@ -40,11 +40,14 @@ def import_file(path: str | Path, root: str | Path | None = None) -> tuple[str, 
     known = _known()
     entry = known.get(files.md5sum(source))
     if entry is None:
-        names = {Path(rel).name: name for name, rel, _ in known.values()}
+        names: dict[str, set[str]] = {}   # MNIST and Fashion-MNIST share file names
+        for name, rel, _ in known.values():
+            names.setdefault(Path(rel).name, set()).add(TITLES[name])
         if source.name in names:
+            titles = " or ".join(sorted(names[source.name]))
             raise DataError(f"{source} is corrupt or incomplete: its MD5 checksum does not "
-                            f"match the official {TITLES[names[source.name]]} file of that "
-                            f"name. Download it again (the download may have been cut short).")
+                            f"match the official {titles} file of that name. Download it "
+                            f"again (the download may have been cut short).")
         raise DataError(f"{source} is not a file of the course datasets. Expected one of: "
                         f"{', '.join(sorted(names))} (the official files, names as published).")
     name, rel, is_archive = entry
