@@ -143,6 +143,6 @@ def test_import_takes_files_before_or_after_the_dir_option(tmp_path, capsys):
     for argv in (["weights", "import", "--dir", str(tmp_path), str(stray)],
                  ["weights", "import", str(stray), "--dir", str(tmp_path)]):
         assert cli.main(argv) == 1
-        assert "notes.txt is not one of the course's weights files" in capsys.readouterr().out
+        assert "notes.txt is not one of the course's weights files" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         cli.main(["weights", "import", "--no-such-option", str(stray)])
