@@ -431,8 +431,13 @@ def is_folder_choice(dataset: Any) -> bool:
         raise TypeError(f"DATASET must be a dataset name such as 'cifar10' or a folder path, "
                         f"got {type(dataset).__name__}.")
     text = dataset.strip()
-    return (os.sep in text or "/" in text or text.startswith(("~", "."))
-            or Path(text).expanduser().is_dir())
+    if os.sep in text or "/" in text or text.startswith(("~", ".")):
+        return True
+    try:  # a course dataset's name wins over a folder of that name in the current directory
+        _dataset(text)
+        return False
+    except ValueError:
+        return Path(text).is_dir()
 
 
 def load_capstone_data(dataset: str | os.PathLike, image_size: int = 32,

@@ -251,7 +251,7 @@ def _image_folder(root, sizes=((40, 30), (32, 32), (20, 50)), per_class=6):
             Image.new(mode, (w, h), colour).save(folder / f"{i}.png")
 
 
-def test_capstone_loads_a_folder_of_your_own_images_and_trains_on_it(tmp_path):
+def test_capstone_loads_a_folder_of_your_own_images_and_trains_on_it(tmp_path, monkeypatch):
     import torch
 
     from cnncourse.models import SimpleCNN
@@ -260,6 +260,10 @@ def test_capstone_loads_a_folder_of_your_own_images_and_trains_on_it(tmp_path):
     _image_folder(root)
     assert capstone.is_folder_choice(str(root)) and capstone.is_folder_choice("./photos")
     assert not capstone.is_folder_choice("cifar10") and not capstone.is_folder_choice("CIFAR-10")
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "mnist").mkdir()
+    monkeypatch.chdir(tmp_path)
+    assert capstone.is_folder_choice("photos") and not capstone.is_folder_choice("mnist")
     data, key = capstone.load_capstone_data(str(root), progress=False)
     assert key == capstone.FOLDER and data.classes == ["bright", "dark"]
     assert data.info.shape == (3, 32, 32)
