@@ -1,7 +1,7 @@
 """Lesson 03 · Convolution: the reference solutions, their checks, and the quizzes.
 
 In the notebook: ``from cnncourse.lessons.convolution import check, quiz``, then
-``check.NAME(NAME)`` and ``quiz.NAME.show()``. Each check sits right after the
+``check.NAME()`` and ``quiz.NAME.show()``. Each check sits right after the
 reference solution it compares against.
 
 These are the plain algorithms, written the way the notebook asks for them. The package

@@ -110,9 +110,10 @@ quiz.extract_or_finetune = Quiz(
                feedback="A large rate wipes out the pretrained features. Fine-tuning uses a "
                         "small rate, usually after the new head has been trained."),
     ],
-    "Feature extraction trains only the new head on top of frozen features. Fine-tuning also "
-    "updates the backbone, with a small learning rate, and pays off when you have more data "
-    "or your images look unlike ImageNet.",
+    "Feature extraction trains only the new head on top of frozen features: with a large "
+    "network and a few hundred images it is the safe start. Fine-tuning also updates the "
+    "backbone, with a small learning rate; whether it adds accuracy depends on the data, so "
+    "measure it on a validation split, as the next cells do.",
 )
 
 quiz.preprocessing_mismatch = Quiz(
