@@ -14,7 +14,7 @@ __version__ = "0.1.0"
 _SUBMODULES = {
     "settings", "data", "synthetic", "loader", "models", "train", "conv", "shapes",
     "interpret", "pretrained", "speedrun", "capstone", "exercises", "quiz", "lessons", "viz",
-    "cli", "colab", "instructor", "claims",
+    "cli", "colab", "instructor", "claims", "transfer",
 }
 
 
