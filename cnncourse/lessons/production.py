@@ -1,7 +1,7 @@
 """Lesson 10 · Production patterns: the reference solutions, their checks, and the quizzes.
 
 In the notebook: ``from cnncourse.lessons.production import check, quiz``, then
-``check.NAME(NAME)`` and ``quiz.NAME.show()``. Each check sits right after the
+``check.NAME()`` and ``quiz.NAME.show()``. Each check sits right after the
 reference solution it compares against.
 """
 
