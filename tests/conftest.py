@@ -31,3 +31,27 @@ def clean_data_state(monkeypatch, tmp_path_factory):
     for var in ("CNNCOURSE_QUICK", "CNNCOURSE_OFFLINE"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("CNNCOURSE_DATA", str(tmp_path_factory.mktemp("default-data")))
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Headless Debian Chromium through Playwright, one for the whole session.
+
+    The JupyterLab test (tests/browser) and the website test (tests/site) share it: a second
+    sync Playwright started while the first is alive fails ("Sync API inside the asyncio
+    loop"). Skips with install instructions when Chromium or Playwright is missing.
+    """
+    from browser.conftest import CHROMIUM_ARGS, find_chromium, unavailable_reason
+
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS,
+                                     headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()

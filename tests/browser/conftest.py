@@ -78,21 +78,8 @@ def shots() -> Path:
     return folder
 
 
-@pytest.fixture(scope="session")
-def chromium() -> object:
-    """A headless Chromium driven by Playwright; skips with instructions when either is missing."""
-    reason = unavailable_reason()
-    if reason:
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS,
-                                     headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
+# The `chromium` fixture lives in tests/conftest.py: one Playwright per test session, shared
+# with the website test (two sync Playwright instances at once refuse to start).
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,6 @@ import pytest
 import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from sitecheck import (
-    CHROMIUM_ARGS,
     COLAB_PREFIX,
     INTENTIONAL_ERROR_TAG,
     NOTEBOOKS,
@@ -28,34 +27,15 @@ from sitecheck import (
     SCREENSHOTS,
     StaticServer,
     banner_problems,
-    find_chromium,
     find_site,
     lesson_links,
     problems,
     read_page,
-    unavailable_reason,
 )
 
 from cnncourse.colab import colab_url
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    """Headless Debian Chromium through Playwright, launched as the JupyterLab test does."""
-    reason = unavailable_reason()
-    if reason:
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS,
-                                     headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 def new_page(browser, base: str):
