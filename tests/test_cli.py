@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from test_data import use_table, write_cifar, write_mnist
 
-from cnncourse import cli, data
+from cnncourse import cli
 from cnncourse.data import download, network
 
 ENTRY_POINT = Path(sys.executable).with_name("cnncourse")
@@ -87,24 +87,6 @@ def test_download_is_idempotent_on_verified_files(tmp_path, monkeypatch, capsys)
         assert cli.main(["data", "download", "--dataset", "mnist", "--dir", str(tmp_path)]) == 0
         assert "nothing to do" in capsys.readouterr().out
     assert [p.stat().st_mtime_ns for p in files] == stamps
-
-
-def test_download_fetches_missing_files_then_verifies(tmp_path, monkeypatch, capsys):
-    scratch = tmp_path / "server"
-    use_table(monkeypatch, {"mnist": write_mnist(scratch)})
-    monkeypatch.setattr(network, "can_connect", lambda *a, **k: True)
-
-    def fake_fetch(name, root, missing):
-        for path in missing:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes((scratch / path.relative_to(root)).read_bytes())
-
-    monkeypatch.setattr(download, "_fetch", fake_fetch)
-    target = tmp_path / "shared"
-    assert cli.main(["data", "download", "--dataset", "mnist", "--dir", str(target)]) == 0
-    out = capsys.readouterr().out
-    assert "downloading" in out and "done, checksums verified" in out
-    assert data.is_available("mnist", target)
 
 
 def test_download_fails_clearly_offline(tmp_path, monkeypatch, capsys):
