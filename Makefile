@@ -1,6 +1,7 @@
 # Two commands do everything (see README.md):
 #   make lab    set up .venv and open the course in JupyterLab
 #   make test   set up .venv and run every test (lint, package tests, all notebooks)
+#   make check  the contributor's inner loop: lint, import contracts, package tests (no notebooks)
 
 PYTHON ?= python3
 VENV ?= .venv
@@ -10,7 +11,7 @@ STAMP := $(VENV)/.cnncourse-installed
 TEST_ENV := CNNCOURSE_QUICK=1 CNNCOURSE_OFFLINE=1 CNNCOURSE_DATA=$(CURDIR)/build/test-data \
 	CNNCOURSE_LEADERBOARD=$(CURDIR)/build/test-data/leaderboard.csv
 
-.PHONY: setup lab test lint clean site
+.PHONY: setup lab test check lint clean site
 
 setup: $(STAMP)
 
@@ -25,8 +26,14 @@ $(STAMP): pyproject.toml
 lab: setup
 	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# ruff, then the layer contracts in pyproject.toml ([tool.importlinter]).
 lint: setup
 	$(BIN)/ruff check cnncourse tests benchmarks
+	$(BIN)/lint-imports --no-cache
+
+# Under 2 minutes: everything but the notebooks and the browser/site tests.
+check: lint
+	$(TEST_ENV) $(BIN)/pytest -q -m "not notebooks and not browser" tests
 
 # Student notebooks and the solved copies generated from them both run through nbval.
 test: lint

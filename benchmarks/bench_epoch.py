@@ -19,7 +19,7 @@ import time
 
 import torch
 
-from cnncourse.loader import TensorLoader
+from cnncourse.data.loader import TensorLoader
 from cnncourse.models import SimpleCNN
 from cnncourse.train import evaluate, fit
 

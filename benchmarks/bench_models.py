@@ -21,7 +21,7 @@ import torch
 from torch import nn
 
 from cnncourse.models import MLP, PlainDeepCNN, SimpleCNN, SmallResNet, count_parameters
-from cnncourse.speedrun import SpeedNet
+from cnncourse.recipes.speedrun import SpeedNet
 
 
 def latency_ms(model: nn.Module, size: int, repeats: int) -> float:
@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.skip_torchvision:
         return
-    from cnncourse import pretrained
+    from cnncourse.recipes import pretrained
 
     print(f"\n{'torchvision (224x224, random weights)':38s} {'params':>11s} {'latency ms':>11s}")
     for name in pretrained.MODELS:

@@ -31,7 +31,7 @@ from torch import nn
 def make_data(n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """uint8 images (N, 3, 32, 32), the same normalised as float32, and labels (N,)."""
     from cnncourse.data import STATS
-    from cnncourse.synthetic import generate
+    from cnncourse.data.synthetic import generate
 
     images, labels = generate("cifar10", n, seed=seed)
     mean, std = (torch.tensor(v).view(1, 3, 1, 1) for v in STATS["cifar10"])
@@ -47,7 +47,7 @@ def fresh_model(seed: int) -> nn.Module:
 
 
 def loop_fit(X: torch.Tensor, y: torch.Tensor, epochs: int, batch: int, seed: int) -> None:
-    from cnncourse.loader import TensorLoader
+    from cnncourse.data.loader import TensorLoader
     from cnncourse.train import fit
 
     model = fresh_model(seed).to(X.device)
@@ -203,7 +203,7 @@ def main(argv: list[str] | None = None) -> None:
               f"{'met' if tut_t / fit_t >= 2.5 else 'NOT met'})")
     seconds = wall
 
-    from cnncourse.loader import TensorLoader
+    from cnncourse.data.loader import TensorLoader
 
     mem = min(input_only(lambda: TensorLoader(Xd, yd, b, shuffle=True), device)
               for _ in range(args.repeats))

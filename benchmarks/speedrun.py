@@ -1,4 +1,4 @@
-"""CIFAR-10 speed-run benchmark: train cnncourse.speedrun's recipe and print time per epoch.
+"""CIFAR-10 speed-run benchmark: train cnncourse.recipes.speedrun's recipe and print time per epoch.
 
     python benchmarks/speedrun.py                 # GPU: the full recipe; CPU: a tiny demo
     python benchmarks/speedrun.py --epochs 10 --widths 64,256,256,256
@@ -19,7 +19,7 @@ import time
 import torch
 
 from cnncourse import data as cdata
-from cnncourse.speedrun import SpeedrunConfig, run_speedrun
+from cnncourse.recipes.speedrun import SpeedrunConfig, run_speedrun
 
 
 def load(real_only: bool) -> tuple[cdata.Data, str]:

@@ -27,8 +27,8 @@ from pathlib import Path
 
 import torch
 
-from cnncourse import synthetic
-from cnncourse.loader import TensorLoader
+from cnncourse.data import synthetic
+from cnncourse.data.loader import TensorLoader
 from cnncourse.models import MLP, SimpleCNN
 from cnncourse.train import evaluate, fit
 

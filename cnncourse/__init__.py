@@ -11,17 +11,27 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_SUBMODULES = {
-    "settings", "data", "synthetic", "loader", "models", "train", "conv", "shapes",
-    "interpret", "pretrained", "speedrun", "capstone", "exercises", "quiz", "lessons", "viz",
-    "cli", "colab", "instructor", "claims", "transfer",
-}
+# The layers (lint-imports enforces them; see the contracts in pyproject.toml):
+#   lessons/      one module per notebook: reference solutions, checks, quizzes
+#   recipes/      single-notebook recipes: speedrun, transfer, pretrained, capstone
+#   course/       how a notebook talks to a learner: exercises, quiz, claims, colab
+#   interpret/ viz/                 looking inside models and drawing figures
+#   models train shapes conv augment modelutils   the CNN toolkit (uses nothing above)
+#   data/         datasets, the generated stand-in and the tensor loader
+#   settings      switches, folders and environment variables
+# ``cc.NAME`` reaches each package and toolkit module; the recipes notebooks name directly
+# (``cc.pretrained``, ``cc.speedrun``) are reached the same way.
+_SUBMODULES = {name: f"{__name__}.{name}" for name in (
+    "settings", "data", "models", "train", "conv", "shapes", "augment", "modelutils",
+    "interpret", "viz", "course", "recipes", "lessons", "instructor", "cli")}
+_SUBMODULES.update({name: f"{__name__}.recipes.{name}" for name in (
+    "speedrun", "transfer", "pretrained", "capstone")})
 
 
 def __getattr__(name: str) -> Any:
-    # Lazy submodule access: ``cnncourse.data`` imports cnncourse/data.py on first use.
+    # Lazy submodule access: ``cc.models`` imports cnncourse/models.py on first use.
     if name in _SUBMODULES:
-        module = importlib.import_module(f"{__name__}.{name}")
+        module = importlib.import_module(_SUBMODULES[name])
         globals()[name] = module
         return module
     raise AttributeError(f"module 'cnncourse' has no attribute {name!r}")

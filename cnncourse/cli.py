@@ -115,7 +115,7 @@ def _doctor(args: argparse.Namespace) -> int:
                             f"`cnncourse data download` while online, or set CNNCOURSE_DATA "
                             f"to a shared folder.")
 
-    from cnncourse import capstone
+    from cnncourse.recipes import capstone
 
     rows.append(("leaderboard", f"{capstone.leaderboard_path()}"
                  + (f"  [from {capstone.LEADERBOARD_ENV}, shared]"
@@ -294,7 +294,7 @@ def _add_data_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def _weights(args: argparse.Namespace) -> int:
     """Download, import or list pretrained weights in <data folder>/weights."""
-    from cnncourse import pretrained
+    from cnncourse.recipes import pretrained
 
     root = Path(args.dir).expanduser() if args.dir else None
     print(f"weights folder: {pretrained.weights_dir(root)}")

@@ -3,7 +3,7 @@
 Notebook 03 builds ``conv_output_size``, ``conv2d_single``, ``conv2d_multi`` and
 ``conv_param_count`` cell by cell; later notebooks import them from here under the same names.
 Their algorithms live once, in the readable reference solutions
-(``cnncourse/lessons/convolution.py``); the versions here check their inputs first and explain bad
+(``cnncourse/conv_reference.py``); the versions here check their inputs first and explain bad
 ones. ``conv2d`` is the fast batched version (``unfold``). Like PyTorch, "convolution" means
 cross-correlation: the kernel slides as it is, without flipping (``true_convolution`` flips it).
 """
@@ -15,7 +15,7 @@ from typing import Any
 import torch
 from torch.nn import functional as F
 
-from cnncourse.lessons import convolution as _reference
+from cnncourse import conv_reference as _reference
 
 # Classic 3x3 kernels, shown in the kernel playground and applied to the photo.
 KERNELS: dict[str, list[list[float]]] = {

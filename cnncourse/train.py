@@ -46,7 +46,7 @@ class History(dict):
 def _check_batches(data: Any, where: str, name: str) -> None:
     if isinstance(data, torch.Tensor) or not hasattr(data, "__iter__"):
         raise TypeError(f"{where}: {name} must yield (X, y) batches, e.g. a "
-                        f"cnncourse.loader.TensorLoader or a torch DataLoader; got "
+                        f"cnncourse.data.loader.TensorLoader or a torch DataLoader; got "
                         f"{type(data).__name__}.")
 
 

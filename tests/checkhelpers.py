@@ -1,6 +1,6 @@
 """Shared assertions for the per-notebook check tests."""
 
-from cnncourse.exercises import WRONG
+from cnncourse.course.exercises import WRONG
 
 
 def wrong(check, fn, *fragments):
@@ -18,7 +18,7 @@ def verdict(check, answer):
 
 def assert_accepts_reference(check):
     """Assert ``check`` calls its own reference solution correct."""
-    from cnncourse.exercises import CORRECT
+    from cnncourse.course.exercises import CORRECT
 
     result = check.verdict(check.reference)
     assert result.status == CORRECT, result

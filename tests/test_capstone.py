@@ -9,7 +9,7 @@ import warnings
 
 import pytest
 
-from cnncourse import capstone
+from cnncourse.recipes import capstone
 
 
 def record(tmp_path, name, dataset="cifar10", acc=0.8, secs=100.0, params=1000, **kw):
@@ -161,7 +161,7 @@ def test_show_leaderboard_with_an_unrecorded_reference_row(tmp_path):
 
 APPENDER = textwrap.dedent("""
     import sys
-    from cnncourse import capstone
+    from cnncourse.recipes import capstone
     if sys.argv[3] == "nolock":
         capstone.fcntl = None  # the fallback: one O_APPEND write, no lock
     p = int(sys.argv[2])

@@ -11,8 +11,8 @@ import pkgutil
 import pytest
 
 import cnncourse.lessons
-from cnncourse.exercises import CORRECT, NOT_ATTEMPTED, Checks
-from cnncourse.quiz import Quizzes
+from cnncourse.course.exercises import CORRECT, NOT_ATTEMPTED, Checks
+from cnncourse.course.quiz import Quizzes
 
 LESSON_MODULES = {info.name: importlib.import_module(f"cnncourse.lessons.{info.name}")
                   for info in pkgutil.iter_modules(cnncourse.lessons.__path__)}

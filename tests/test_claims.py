@@ -3,8 +3,8 @@
 import pytest
 import torch
 
-from cnncourse.claims import ClaimError, claim
-from cnncourse.exercises import Mistake, forbid
+from cnncourse.course.claims import ClaimError, claim
+from cnncourse.course.exercises import Mistake, forbid
 
 
 def test_true_claim_prints_like_a_print(capsys):

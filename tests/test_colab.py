@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cnncourse import colab
+from cnncourse.course import colab
 from cnncourse.instructor import notebooks as nbs
 from cnncourse.instructor import stamp as stamping
 
@@ -45,7 +45,7 @@ def test_setup_cell_is_the_shared_template(path):
     setup = cells[1]
     assert setup.cell_type == "code" and "setup" in nbs.cell_tags(setup)
     assert setup.source == colab.setup_cell_source(), (
-        f"{path.name}: setup cell differs from cnncourse.colab.setup_cell_source(); "
+        f"{path.name}: setup cell differs from cnncourse.course.colab.setup_cell_source(); "
         "run `cnncourse stamp`")
     assert sum("setup" in nbs.cell_tags(c) for c in cells) == 1
 

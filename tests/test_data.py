@@ -1,4 +1,4 @@
-"""Tests for cnncourse.data and cnncourse.synthetic: offline, on small files in real formats.
+"""Tests for cnncourse.data and cnncourse.data.synthetic: offline, on small files in real formats.
 
 The tests write MNIST-style idx ``.gz`` files and CIFAR-10 python pickles, replace the
 checksum table with the MD5s of those files, and load them through the real code path.
@@ -20,8 +20,8 @@ import numpy as np
 import pytest
 import torch
 
-from cnncourse import data, synthetic
-from cnncourse.data import download, files, loading, network
+from cnncourse import data
+from cnncourse.data import download, files, loading, network, synthetic
 
 MNIST_FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
                "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
@@ -434,7 +434,7 @@ def test_synthetic_matches_the_real_shapes(name, shape):
     assert d.train.X.shape == (180, *shape) and d.test.X.shape == (50, *shape)
     assert d.val.X.shape == (20, *shape)          # the 10% validation slice of the 200
     assert d.train.X.dtype == torch.float32 and d.train.y.dtype == torch.int64
-    names = getattr(synthetic, "class_names", lambda _: synthetic.CLASSES)(name)
+    names = synthetic.class_names(name)
     assert d.classes == list(names) and len(d.classes) == 10
     both = torch.cat([d.train.y, d.val.y])
     assert torch.bincount(both, minlength=10).tolist() == [20] * 10

@@ -2,7 +2,7 @@
 
 import torch
 
-from cnncourse.exercises import (
+from cnncourse.course.exercises import (
     CORRECT,
     NOT_ATTEMPTED,
     WRONG,
@@ -33,7 +33,7 @@ def test_correct_answer_passes(capsys):
 
 def test_check_reads_the_learners_name_from_the_notebook_namespace(capsys):
     # check.NAME() looks NAME up where it is called; an undefined name is "not attempted".
-    from cnncourse.exercises import Check
+    from cnncourse.course.exercises import Check
 
     namespace = {"check": Check(check_double.body, double, name="double")}
     exec("check()", namespace)

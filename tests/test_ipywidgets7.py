@@ -51,7 +51,7 @@ def test_quiz_displays_as_a_v7_widget_in_a_kernel(ipyw7_env, tmp_path):
     nb.cells = [
         nbformat.v4.new_code_cell("import ipywidgets\nprint(ipywidgets.__version__)"),
         nbformat.v4.new_code_cell(
-            "from cnncourse.quiz import Quiz\n"
+            "from cnncourse.course.quiz import Quiz\n"
             "q = Quiz('Does pooling add information?', [('Yes', False), ('No', True)], 'It '"
             "'only keeps a summary.')\n"
             "q.show()\n"

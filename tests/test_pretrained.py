@@ -8,8 +8,9 @@ import urllib.request
 import pytest
 import torch
 
-from cnncourse import cli, pretrained
+from cnncourse import cli
 from cnncourse.data import network
+from cnncourse.recipes import pretrained
 
 
 @pytest.fixture

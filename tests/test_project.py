@@ -60,7 +60,7 @@ def test_environment_yml_matches_pyproject():
 
 
 def test_import_cnncourse_does_not_import_torch_or_matplotlib():
-    code = ("import sys, cnncourse, cnncourse.settings, cnncourse.colab; "
+    code = ("import sys, cnncourse, cnncourse.settings, cnncourse.course.colab; "
             "print(sorted(m for m in ('torch', 'matplotlib', 'torchvision') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

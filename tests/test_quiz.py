@@ -2,7 +2,8 @@
 
 import pytest
 
-from cnncourse.quiz import Option, Quiz, widgets_available
+from cnncourse.course.quiz import Option, Quiz
+from cnncourse.viz.widgets import widgets_available
 
 
 def make_quiz():

@@ -24,8 +24,8 @@ from collections import Counter
 
 import pytest
 
+from cnncourse.course.quiz import Quiz
 from cnncourse.lessons import LESSONS
-from cnncourse.quiz import Quiz
 
 QUIZZES: list[tuple[str, Quiz]] = [
     (f"{lesson}.{name}", quiz)

@@ -4,7 +4,7 @@ settings and the scaled training step, a tiny CPU run."""
 import pytest
 import torch
 
-from cnncourse.speedrun import (
+from cnncourse.recipes.speedrun import (
     AugmentedLoader,
     SpeedNet,
     SpeedrunConfig,

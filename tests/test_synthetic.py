@@ -1,4 +1,4 @@
-"""Tests for cnncourse.synthetic: the generated stand-in datasets."""
+"""Tests for cnncourse.data.synthetic: the generated stand-in datasets."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import time
 import pytest
 import torch
 
-from cnncourse import synthetic
+from cnncourse.data import synthetic
 
 NAMES = ["mnist", "fashion_mnist", "cifar10"]
 SHAPES = {"mnist": (1, 28, 28), "fashion_mnist": (1, 28, 28), "cifar10": (3, 32, 32)}
@@ -61,7 +61,6 @@ def test_class_names_per_dataset():
         assert len(names) == len(set(names)) == 10
         names.append("changed")                       # callers get a copy
         assert len(synthetic.class_names(name)) == 10
-    assert synthetic.CLASSES == cifar                  # the old name still works
 
 
 def test_bad_arguments_get_clear_errors():
@@ -105,7 +104,7 @@ def test_generation_speed_is_reported(name, one_thread, capsys):
 
 
 def test_small_cnn_learns_the_digits_above_chance(one_thread):
-    from cnncourse.loader import TensorLoader
+    from cnncourse.data.loader import TensorLoader
     from cnncourse.models import SimpleCNN
     from cnncourse.train import evaluate, fit
 

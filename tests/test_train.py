@@ -5,7 +5,7 @@ import pytest
 import torch
 from torch import nn
 
-from cnncourse.loader import TensorLoader
+from cnncourse.data.loader import TensorLoader
 from cnncourse.models import MLP, SimpleCNN, count_parameters
 from cnncourse.settings import seed_everything
 from cnncourse.train import History, evaluate, fit

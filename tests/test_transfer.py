@@ -1,9 +1,9 @@
-"""cnncourse.transfer: class splits, few-label draws, the cached pretraining and the three methods."""
+"""cnncourse.recipes.transfer: class splits, few-label draws, the cached pretraining and the three methods."""
 
 import pytest
 import torch
 
-from cnncourse import pretrained, transfer
+from cnncourse.recipes import pretrained, transfer
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,7 @@ torchvision's own layout, and every file is checked against the MD5 checksums to
 publishes. A read-only folder works: nothing is written into it.
 
 When the files are missing and cannot be downloaded, the course carries on with a built-in
-generated stand-in of the same shape and class count (``cnncourse.synthetic``) and says so
+generated stand-in of the same shape and class count (``cnncourse.data.synthetic``) and says so
 once. Files that are present but corrupt stop with an error naming the file and the fix.
 
 Modules, one concept each:
@@ -23,6 +23,8 @@ Modules, one concept each:
   loading     load_data and make_synthetic
   folder      load_folder: your own images in ImageFolder layout
   messages    DataError and the once-per-run notices
+  synthetic   the generated stand-in images (used when the real files cannot be had)
+  loader      TensorLoader: mini-batches straight from in-memory tensors
 """
 
 from __future__ import annotations
@@ -35,16 +37,17 @@ _EXPORTS = {
                 "canonical_name"],
     "containers": ["Data", "ImageSet", "DatasetInfo"],
     "files": ["expected_files", "expected_archive", "check_files", "file_status",
-              "is_available", "md5sum"],
+              "md5sum"],
     "network": ["PROBE_TIMEOUT", "DOWNLOAD_TIMEOUT", "can_connect", "can_reach"],
     "unpack": ["cache_dir"],
     "download": ["download_dataset"],
     "importer": ["import_file"],
-    "status": ["dataset_status", "DatasetStatus"],
+    "status": ["dataset_status", "DatasetStatus", "is_available"],
     "folder": ["load_folder"],
     "loading": ["load_data", "make_synthetic", "QUICK_SIZES", "SYNTHETIC_SIZES",
                 "VAL_FRACTION"],
     "messages": ["DataError"],
+    "loader": ["TensorLoader"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}
 __all__ = sorted(_WHERE)

@@ -24,6 +24,15 @@ STATS = {
 }
 """Per-channel ``(mean, std)`` of each real training set, pixels scaled to [0, 1]."""
 
+STANDIN_CLASSES = {
+    "mnist": [str(d) for d in range(10)],
+    "fashion_mnist": ["T-shirt/top", "trouser", "pullover", "dress", "coat", "sandal",
+                      "shirt", "sneaker", "bag", "ankle boot"],
+    "cifar10": ["disc", "ring", "square", "frame", "plus", "x-cross",
+                "h-stripes", "v-stripes", "checker", "dots"],
+}
+"""Class names of the generated stand-in (``cnncourse.data.synthetic``) for each dataset."""
+
 CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer",
                    "dog", "frog", "horse", "ship", "truck"]
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import torch
 
-from cnncourse.loader import TensorLoader
+from cnncourse.data.loader import TensorLoader
 
 Split = tuple[torch.Tensor, torch.Tensor]  # uint8 images (N, C, H, W), int64 labels (N,)
 

@@ -119,19 +119,6 @@ def check_files(name: str, root: str | Path | None = None) -> tuple[list[Path], 
     return ok, missing
 
 
-def is_available(name: str, root: str | Path | None = None) -> bool:
-    """True when every file of dataset ``name`` is present and verified in ``root``.
-
-    Also true when ``root`` is read-only and its CIFAR-10 archive was unpacked into the cache.
-    """
-    from cnncourse.data.unpack import locate
-
-    try:
-        return locate(canonical_name(name), resolve_root(root, must_exist=False)) is not None
-    except DataError:
-        return False
-
-
 def resolve_root(root: str | Path | None, must_exist: bool) -> Path:
     """The data folder: ``root`` if given (checked), else ``cnncourse.settings.data_dir()``."""
     if root is None:

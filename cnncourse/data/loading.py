@@ -6,10 +6,10 @@ from pathlib import Path
 
 from cnncourse import settings
 from cnncourse.data import files, unpack
-from cnncourse.data.catalog import STATS, TITLES, canonical_name
+from cnncourse.data.catalog import STANDIN_CLASSES, STATS, TITLES, canonical_name
 from cnncourse.data.containers import Data, build, pixel_stats, split_off, subset
 from cnncourse.data.download import download_dataset
-from cnncourse.data.messages import DataError, synthetic_classes, tell_fallback
+from cnncourse.data.messages import DataError, tell_fallback
 
 QUICK_SIZES = (1024, 512)          # (train, test) images in quick mode
 SYNTHETIC_SIZES = (10_000, 2_000)  # (train, test) images of the full-mode stand-in
@@ -39,7 +39,7 @@ def make_synthetic(name: str = "cifar10", n_train: int = SYNTHETIC_SIZES[0],
     for training, of which ``val_fraction`` become ``data.val``. Normalised with the
     stand-in's own training statistics.
     """
-    from cnncourse import synthetic
+    from cnncourse.data import synthetic
 
     name = canonical_name(name)
     n_train, n_test = _check_int(n_train, "n_train"), _check_int(n_test, "n_test")
@@ -49,7 +49,7 @@ def make_synthetic(name: str = "cifar10", n_train: int = SYNTHETIC_SIZES[0],
     test = synthetic.generate(name, n_test, seed + 7919)  # a different draw: unseen images
     mean, std = pixel_stats(train[0])
     return build(name, TITLES[name], {"train": train, "val": val, "test": test},
-                 synthetic_classes(name), mean, std, synthetic=True, reason=reason)
+                 STANDIN_CLASSES[name], mean, std, synthetic=True, reason=reason)
 
 
 def load_data(name: str, *, root: str | Path | None = None, download: bool | None = None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cnncourse.data.catalog import SHAPES, TITLES
+from cnncourse.data.catalog import SHAPES, STANDIN_CLASSES, TITLES
 
 _told: set[str] = set()  # notices already printed in this process (one line each, once)
 
@@ -41,18 +41,10 @@ def tell_once(key: str, text: str) -> None:
     print(text)
 
 
-def synthetic_classes(name: str) -> list[str]:
-    """Class names of the built-in stand-in for ``name``."""
-    from cnncourse import synthetic
-
-    names = getattr(synthetic, "class_names", None)
-    return list(names(name)) if callable(names) else list(synthetic.CLASSES)
-
-
 def tell_fallback(name: str, reason: str, root: Path) -> None:
     """Say, once per process and dataset, why the stand-in is used and how to fix it."""
     c, h, w = SHAPES[name]
-    classes = synthetic_classes(name)
+    classes = STANDIN_CLASSES[name]
     title = TITLES[name]
     tell_once(f"fallback:{name}", (
         f"cnncourse: using a SYNTHETIC stand-in for {title} because {reason}.\n"

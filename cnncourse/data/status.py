@@ -7,6 +7,7 @@ from pathlib import Path
 
 from cnncourse.data import files, unpack
 from cnncourse.data.catalog import canonical_name
+from cnncourse.data.messages import DataError
 
 
 @dataclass
@@ -46,3 +47,15 @@ def dataset_status(name: str, root: str | Path | None = None) -> DatasetStatus:
         return DatasetStatus(name, "missing", "not downloaded", rows)
     gone = ", ".join(path.name for path, state in rows if state == "missing")
     return DatasetStatus(name, "incomplete", f"incomplete: missing {gone}", rows)
+
+
+def is_available(name: str, root: str | Path | None = None) -> bool:
+    """True when every file of dataset ``name`` is present and verified in ``root``.
+
+    Also true when ``root`` is read-only and its CIFAR-10 archive was unpacked into the cache.
+    """
+    try:
+        return unpack.locate(canonical_name(name),
+                             files.resolve_root(root, must_exist=False)) is not None
+    except DataError:
+        return False

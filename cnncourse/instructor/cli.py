@@ -53,8 +53,8 @@ def _add_notebooks_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _stamp(args: argparse.Namespace) -> int:
-    """Rewrite (or with --check, verify) every badge and setup cell from cnncourse.colab."""
-    from cnncourse import colab
+    """Rewrite (or with --check, verify) every badge and setup cell from cnncourse.course.colab."""
+    from cnncourse.course import colab
     from cnncourse.instructor import stamp as stamping
     from cnncourse.instructor.notebooks import default_notebook_dir
 
@@ -102,7 +102,7 @@ def _add_stamp_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "stamp", help="re-stamp the Colab badge, setup cell and stated run time of every notebook",
         description="Rewrite the badge line in each notebook's first cell, its setup cell and "
-                    "the README's Colab links from cnncourse/colab.py (REPO, BRANCH), and the "
+                    "the README's Colab links from cnncourse/course/colab.py (REPO, BRANCH), and the "
                     "run time each notebook states (<!-- runtime -->...<!-- /runtime -->) from "
                     "the timing record docs/timing.json when it exists. With --repo/--branch "
                     "the repository moved: colab.py is updated too. Never adds outputs.")

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cnncourse import colab
+from cnncourse.course import colab
 
 EXERCISE_TAG = "exercise"
 SETUP_TAG = "setup"

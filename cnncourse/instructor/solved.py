@@ -17,7 +17,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from cnncourse import colab
+from cnncourse.course import colab
 from cnncourse.instructor.notebooks import (
     EXERCISE_TAG,
     cell_tags,

@@ -1,6 +1,6 @@
 """Re-stamp the notebooks' Colab badges, setup cells and stated run times (``cnncourse stamp``).
 
-The repository address lives once, in ``cnncourse/colab.py``; ``stamp`` rewrites it and every
+The repository address lives once, in ``cnncourse/course/colab.py``; ``stamp`` rewrites it and every
 notebook's badge and setup cell. The machine run time each notebook states in its first cell
 lives once, in the timing record ``docs/timing.json`` (written by
 ``cnncourse timing --full --out docs/timing.json``); ``stamp`` writes it into a marked span::
@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from cnncourse import colab
+from cnncourse.course import colab
 from cnncourse.instructor import timing
 from cnncourse.instructor.notebooks import (
     SETUP_TAG,
@@ -167,7 +167,7 @@ def stamp_text(text: str, repo: str = colab.REPO, branch: str = colab.BRANCH) ->
 
 
 def stamp_config(path: str | Path, repo: str, branch: str) -> bool:
-    """Set ``REPO``/``BRANCH`` in ``cnncourse/colab.py`` at ``path``; True if it changed."""
+    """Set ``REPO``/``BRANCH`` in ``cnncourse/course/colab.py`` at ``path``; True if it changed."""
     _check_repo(repo, branch)
     path = Path(path)
     text = path.read_text(encoding="utf-8")
@@ -228,9 +228,9 @@ def stamp(directory: str | Path | None = None, repo: str | None = None,
 
 
 def not_a_checkout() -> str | None:
-    """Why ``stamp`` must not write here (None when ``cnncourse/colab.py`` is in a checkout).
+    """Why ``stamp`` must not write here (None when ``cnncourse/course/colab.py`` is in a checkout).
 
-    ``stamp`` edits the notebooks and ``cnncourse/colab.py`` of a repository checkout. Run
+    ``stamp`` edits the notebooks and ``cnncourse/course/colab.py`` of a repository checkout. Run
     from an installed (non-editable) package, it would edit site-packages instead.
     """
     config = Path(colab.__file__).resolve()

@@ -14,9 +14,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from cnncourse.exercises import Checks, Mistake, expect_close, expect_tensor
+from cnncourse.course.exercises import Checks, Mistake, expect_close, expect_tensor
+from cnncourse.course.quiz import Option, Quiz, Quizzes
 from cnncourse.models import SimpleCNN
-from cnncourse.quiz import Option, Quiz, Quizzes
 
 check = Checks("build_cnn")
 quiz = Quizzes("build_cnn")

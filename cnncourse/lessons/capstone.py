@@ -10,8 +10,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from cnncourse.exercises import Checks, Mistake
-from cnncourse.quiz import Option, Quiz, Quizzes
+from cnncourse.course.exercises import Checks, Mistake
+from cnncourse.course.quiz import Option, Quiz, Quizzes
 
 check = Checks("capstone")
 quiz = Quizzes("capstone")

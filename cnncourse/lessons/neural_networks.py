@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import torch
 
-from cnncourse.exercises import Checks, Mistake, expect_close, expect_tensor, forbid
-from cnncourse.quiz import Option, Quiz, Quizzes
+from cnncourse.course.exercises import Checks, Mistake, expect_close, expect_tensor, forbid
+from cnncourse.course.quiz import Option, Quiz, Quizzes
 
 check = Checks("neural_networks")
 quiz = Quizzes("neural_networks")

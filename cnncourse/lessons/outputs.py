@@ -10,8 +10,8 @@ from __future__ import annotations
 import torch
 from torch.nn import functional as F
 
-from cnncourse.exercises import Checks, Mistake, expect_tensor, forbid
-from cnncourse.quiz import Option, Quiz, Quizzes
+from cnncourse.course.exercises import Checks, Mistake, expect_tensor, forbid
+from cnncourse.course.quiz import Option, Quiz, Quizzes
 
 check = Checks("outputs")
 quiz = Quizzes("outputs")

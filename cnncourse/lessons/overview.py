@@ -7,8 +7,8 @@ reference solution it compares against.
 
 from __future__ import annotations
 
-from cnncourse.exercises import Checks, Mistake
-from cnncourse.quiz import Option, Quiz, Quizzes
+from cnncourse.course.exercises import Checks, Mistake
+from cnncourse.course.quiz import Option, Quiz, Quizzes
 
 check = Checks("overview")
 quiz = Quizzes("overview")

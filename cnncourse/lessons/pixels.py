@@ -11,8 +11,8 @@ from collections.abc import Sequence
 
 import torch
 
-from cnncourse.exercises import Checks, Mistake, expect_close, expect_tensor, forbid
-from cnncourse.quiz import Option, Quiz, Quizzes
+from cnncourse.course.exercises import Checks, Mistake, expect_close, expect_tensor, forbid
+from cnncourse.course.quiz import Option, Quiz, Quizzes
 
 check = Checks("pixels")
 quiz = Quizzes("pixels")

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import torch
 
+from cnncourse.course.exercises import Checks, Mistake, expect_close, expect_tensor
+from cnncourse.course.quiz import Option, Quiz, Quizzes
 from cnncourse.data.catalog import STATS
-from cnncourse.exercises import Checks, Mistake, expect_close, expect_tensor
-from cnncourse.quiz import Option, Quiz, Quizzes
 
 check = Checks("production")
 quiz = Quizzes("production")

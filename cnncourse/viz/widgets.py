@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import io
+import os
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -21,11 +22,27 @@ WIDGET_LAYOUT: dict[str, str] = {"width": "auto", "max_width": "100%", "grid_gap
 WIDGET_CLASS = "cnncourse-widget"
 
 
+def widgets_available() -> bool:
+    """True when a Jupyter kernel is running and ipywidgets imports (and not switched off)."""
+    if os.environ.get("CNNCOURSE_WIDGETS", "").strip().lower() in {"0", "false", "no", "off"}:
+        return False
+    try:
+        from IPython import get_ipython
+
+        shell = get_ipython()
+        if shell is None or not hasattr(shell, "kernel"):
+            return False
+        import ipywidgets  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def style_box(box: Any, kind: str, static: Callable[[], bytes] | None = None) -> Any:
     """Give an existing ipywidgets box (e.g. from ``interactive``) the shared look; return it.
 
     ``static`` returns PNG bytes of what the widget shows now. Where no widget front end runs
-    (``cnncourse.quiz.widgets_available()`` is False: a static page, nbconvert, the course
+    (:func:`widgets_available` is False: a static page, nbconvert, the course
     website, ``CNNCOURSE_WIDGETS=0``), displaying the box shows that picture instead of an
     empty widget, so every visual also works without widgets.
     """
@@ -60,8 +77,6 @@ def _with_static_form(cls: type) -> type:
         return _STATIC_FORMS.get(cls, cls)
 
     def _static_wanted(self: Any) -> bool:
-        from cnncourse.quiz import widgets_available
-
         return not widgets_available()
 
     def _repr_mimebundle_(self: Any, **kwargs: Any) -> Any:

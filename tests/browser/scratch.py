@@ -1,7 +1,7 @@
 """Small notebooks that prove the browser harness: one healthy, two broken on purpose.
 
 The healthy one holds what the course notebooks show: the real setup cell, a matplotlib
-figure, a ``cnncourse.quiz.Quiz`` and a kernel playground (a Dropdown plus an Output that
+figure, a ``cnncourse.course.quiz.Quiz`` and a kernel playground (a Dropdown plus an Output that
 redraws an image). The broken one raises, and displays a widget whose model does not exist
 and a widget twice; the harness must report all three. The third has no kernelspec, so
 JupyterLab asks for a kernel; the harness must say so.
@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from cnncourse.colab import setup_cell_source
+from cnncourse.course.colab import setup_cell_source
 
 KERNELSPEC = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
 
@@ -33,7 +33,7 @@ ax.legend()
 plt.show()'''
 
 _QUIZ = '''\
-from cnncourse.quiz import Option, Quiz
+from cnncourse.course.quiz import Option, Quiz
 
 quiz = Quiz("A 3x3 convolution with padding=1 on a 32x32 image gives an output of size...",
             [Option("30x30", feedback="That is padding=0."),

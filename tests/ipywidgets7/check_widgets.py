@@ -11,7 +11,7 @@ import sys
 import ipywidgets
 
 import cnncourse.lessons
-from cnncourse.quiz import Quiz
+from cnncourse.course.quiz import Quiz
 
 
 def check_version() -> None:

@@ -4,7 +4,7 @@ import torch
 from checkhelpers import assert_accepts_reference, stub, verdict, wrong
 from torch.nn import functional as F
 
-from cnncourse.exercises import NOT_ATTEMPTED
+from cnncourse.course.exercises import NOT_ATTEMPTED
 from cnncourse.lessons.activations import check
 
 

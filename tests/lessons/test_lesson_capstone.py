@@ -4,7 +4,7 @@ import torch
 from checkhelpers import assert_accepts_reference, verdict, wrong
 from torch import nn
 
-from cnncourse.exercises import CORRECT
+from cnncourse.course.exercises import CORRECT
 from cnncourse.lessons.capstone import check
 
 

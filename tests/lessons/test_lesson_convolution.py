@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from checkhelpers import wrong
 from torch import nn
 
-from cnncourse.exercises import CORRECT
+from cnncourse.course.exercises import CORRECT
 from cnncourse.lessons.convolution import check
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from cnncourse.exercises import CORRECT, WRONG
+from cnncourse.course.exercises import CORRECT, WRONG
 from cnncourse.lessons import overview
 from cnncourse.lessons.overview import check
 

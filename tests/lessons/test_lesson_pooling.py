@@ -8,7 +8,7 @@ from checkhelpers import assert_accepts_reference, stub, verdict, wrong
 from torch import nn
 from torch.nn import functional as F
 
-from cnncourse.exercises import NOT_ATTEMPTED
+from cnncourse.course.exercises import NOT_ATTEMPTED
 from cnncourse.lessons.pooling import check, stack_output_size
 
 

@@ -33,7 +33,7 @@ from sitecheck import (
     read_page,
 )
 
-from cnncourse.colab import colab_url
+from cnncourse.course.colab import colab_url
 
 pytestmark = pytest.mark.browser
 

@@ -12,10 +12,11 @@ and VBox, which behave the same on ipywidgets 7 (Colab) and 8.
 from __future__ import annotations
 
 import html
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from cnncourse.viz.widgets import widget_box, widgets_available
 
 
 @dataclass(frozen=True)
@@ -95,8 +96,6 @@ class Quiz:
     def widget(self) -> Any:
         """Build the interactive widget: one button per option, feedback under them."""
         import ipywidgets as w
-
-        from cnncourse.viz.widgets import widget_box
 
         header = w.HTML(f"<b>{html.escape(self.title)}:</b> {html.escape(self.question)}")
         feedback = w.HTML("<i>Pick the answer you believe, then see why.</i>")
@@ -196,19 +195,3 @@ class _Static:
 def _mark(option: Option) -> str:
     """✓ for a right option, ✗ for a wrong one, in the folded answer section."""
     return "✓" if option.correct else "✗"
-
-
-def widgets_available() -> bool:
-    """True when a Jupyter kernel is running and ipywidgets imports (and not switched off)."""
-    if os.environ.get("CNNCOURSE_WIDGETS", "").strip().lower() in {"0", "false", "no", "off"}:
-        return False
-    try:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-        if shell is None or not hasattr(shell, "kernel"):
-            return False
-        import ipywidgets  # noqa: F401
-    except ImportError:
-        return False
-    return True

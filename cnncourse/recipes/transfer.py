@@ -284,8 +284,8 @@ def reuse(backbone: nn.Module, X: torch.Tensor, y: torch.Tensor, method: str, *,
     frozen features of feature extraction are computed once, from the images as they are).
     ``backbone`` is never modified. Returns a new model in eval mode: image in, logits out.
     """
-    from cnncourse import pretrained
     from cnncourse.modelutils import model_device
+    from cnncourse.recipes import pretrained
 
     if method not in METHODS:
         raise ValueError(f"reuse: method must be one of {METHODS}, got {method!r}.")

@@ -476,7 +476,7 @@ def train_within_budget(model: Any, data: Any, seconds: float, *, lr: float = 2e
     """Train epoch by epoch until ``seconds`` are used, then score ``data.val`` once.
 
     AdamW (weight decay 5e-4), batch 128, label smoothing 0.1; with ``augment``, per-image
-    random crops (and mirror flips when ``flip``) from ``cnncourse.speedrun.augment_batch``.
+    random crops (and mirror flips when ``flip``) from ``cnncourse.recipes.speedrun.augment_batch``.
     No new epoch starts once the budget is used, so a run may overshoot by up to one epoch;
     the returned time is the real one. The test split is not touched.
     """
@@ -485,7 +485,7 @@ def train_within_budget(model: Any, data: Any, seconds: float, *, lr: float = 2e
     import torch
     from torch import nn
 
-    from cnncourse.speedrun import AugmentedLoader, augment_batch
+    from cnncourse.recipes.speedrun import AugmentedLoader, augment_batch
     from cnncourse.train import evaluate, fit
 
     if data.val is None:

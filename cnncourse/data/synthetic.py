@@ -27,46 +27,27 @@ import math
 
 import torch
 
-_NAMES = {
-    "mnist": [str(d) for d in range(10)],
-    "fashion_mnist": ["T-shirt/top", "trouser", "pullover", "dress", "coat", "sandal",
-                      "shirt", "sneaker", "bag", "ankle boot"],
-    "cifar10": ["disc", "ring", "square", "frame", "plus", "x-cross",
-                "h-stripes", "v-stripes", "checker", "dots"],
-}
-
-CLASSES = list(_NAMES["cifar10"])
-"""Names of the CIFAR-10 stand-in's classes (kept for old callers; use ``class_names``)."""
-
-SHAPES = {"mnist": (1, 28, 28), "fashion_mnist": (1, 28, 28), "cifar10": (3, 32, 32)}
-"""Fallback ``(C, H, W)`` shapes, used only when ``cnncourse.data.catalog`` is absent."""
+from cnncourse.data.catalog import SHAPES, STANDIN_CLASSES
 
 _SEED_OFFSET = {"mnist": 0, "fashion_mnist": 1_000_003, "cifar10": 2_000_003}
 _CHUNK = 512  # images generated at once: small enough to stay in the CPU cache
 
 
 def _check_name(name: str, where: str) -> None:
-    if name not in _NAMES:
+    if name not in STANDIN_CLASSES:
         raise ValueError(f"{where}: unknown dataset {name!r}; expected one of "
-                         f"{', '.join(_NAMES)}.")
+                         f"{', '.join(STANDIN_CLASSES)}.")
 
 
 def class_names(name: str) -> list[str]:
     """Names of the stand-in's ten classes for dataset ``name``, in label order."""
     _check_name(name, "class_names")
-    return list(_NAMES[name])
+    return list(STANDIN_CLASSES[name])
 
 
 def shape(name: str) -> tuple[int, int, int]:
-    """``(C, H, W)`` of dataset ``name``: from the data catalog when it exists."""
+    """``(C, H, W)`` of dataset ``name``."""
     _check_name(name, "shape")
-    try:
-        from cnncourse.data import catalog  # lazy: the data package imports this module
-    except ImportError:
-        return SHAPES[name]
-    table = getattr(catalog, "SHAPES", None)
-    if isinstance(table, dict) and name in table:
-        return tuple(table[name])
     return SHAPES[name]
 
 
@@ -458,7 +439,7 @@ def generate(name: str, n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tens
         raise ValueError(f"generate: the stand-in draws square images; the catalog gives "
                          f"{name} the shape {(channels, height, width)}.")
     gen = torch.Generator().manual_seed(seed + _SEED_OFFSET[name])
-    k = len(_NAMES[name])
+    k = len(STANDIN_CLASSES[name])
     labels = (torch.arange(n) % k)[torch.randperm(n, generator=gen)]  # (n,)
     images = torch.empty(n, channels, height, width, dtype=torch.uint8)
     render = _RENDER[name]
