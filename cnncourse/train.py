@@ -24,7 +24,7 @@ class History(dict):
     """Per-epoch metrics: ``history["train_loss"]`` is a list with one value per epoch.
 
     Keys: ``epoch``, ``train_loss``, ``train_acc``; with validation data ``val_loss`` and
-    ``val_acc``; with test data (older notebooks) ``test_loss`` and ``test_acc``. It is a
+    ``val_acc``. It is a
     plain dict of lists, so ``pandas.DataFrame(history)`` works too. ``note`` (e.g.
     ``"stand-in"``) is shown in the titles of :meth:`plot`.
     """
@@ -92,7 +92,7 @@ def evaluate(model: nn.Module, data: Batches, loss_fn: Callable | None = None,
     return tally.result("evaluate", "the data")
 
 
-def fit(model: nn.Module, train_data: Batches, test_data: Batches | None = None, *,
+def fit(model: nn.Module, train_data: Batches, *,
         val_data: Batches | None = None, epochs: int = 1, lr: float = 1e-3,
         optimizer: torch.optim.Optimizer | None = None, loss_fn: Callable | None = None,
         scheduler: Any = None, device: torch.device | str | None = None,
@@ -106,8 +106,6 @@ def fit(model: nn.Module, train_data: Batches, test_data: Batches | None = None,
         val_data: batches scored after every epoch (``val_loss``, ``val_acc``): watch these
             to choose epochs and learning rates, then score the test split once with
             :func:`evaluate`.
-        test_data: scored after every epoch as ``test_loss``/``test_acc``; kept so older
-            code runs, but choosing settings by it overfits the test split: use ``val_data``.
         epochs: passes over the training data.
         lr: learning rate for the default Adam optimizer (ignored when ``optimizer`` is given).
         loss_fn: defaults to ``nn.CrossEntropyLoss()`` (it expects logits, not probabilities).
@@ -122,8 +120,7 @@ def fit(model: nn.Module, train_data: Batches, test_data: Batches | None = None,
     """
     check_model(model, "fit")
     _check_batches(train_data, "fit", "train_data")
-    scored = {name: batches for name, batches in (("val", val_data), ("test", test_data))
-              if batches is not None}
+    scored = {"val": val_data} if val_data is not None else {}
     for name, batches in scored.items():
         _check_batches(batches, "fit", f"{name}_data")
     if not isinstance(epochs, int) or epochs < 1:

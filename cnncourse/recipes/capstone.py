@@ -89,10 +89,8 @@ lands in the 60s; full Fashion-MNIST gives a small CNN about 91% when trained to
 FIELDS = ["when", "who", "name", "dataset", "val_accuracy", "accuracy", "seconds", "params",
           "synthetic", "notes"]
 """Columns of a leaderboard file. ``accuracy`` is test accuracy (blank until the learner
-scores the chosen model on the test split); files written before ``who`` and
-``val_accuracy`` existed are still read."""
+scores the chosen model on the test split)."""
 
-_REQUIRED = {"when", "name", "dataset", "accuracy", "seconds", "params"}  # in every old file
 LEADERBOARD_ENV = "CNNCOURSE_LEADERBOARD"
 USER_ENV = "CNNCOURSE_USER"
 FILE_NAME = "leaderboard.csv"
@@ -315,8 +313,9 @@ def _read(path: Path) -> list[dict[str, Any]]:
             header = record
             continue
         try:
-            if header is None or not _REQUIRED <= set(header):
-                raise ValueError("no header line before it")
+            if header != FIELDS:
+                raise ValueError("no header line before it" if header is None else
+                                 f"its header is not {','.join(FIELDS)}")
             if len(record) != len(header):
                 raise ValueError(f"{len(record)} fields, expected {len(header)}")
             rows.append(_parse(dict(zip(header, record)), line))
@@ -333,8 +332,8 @@ def leaderboard(dataset: str | None = None, root: str | Path | None = None
                 ) -> list[dict[str, Any]]:
     """Recorded runs (optionally of one dataset), best validation accuracy first, then fastest.
 
-    Only the latest row of each (who, name, dataset) counts. Rows without a validation
-    accuracy (files from before it existed) rank by their test accuracy. Each row gets
+    Only the latest row of each (who, name, dataset) counts. Rows recorded without a
+    validation accuracy rank by their test accuracy. Each row gets
     ``meets_target``: validation accuracy and time within the brief (:func:`meets_brief`).
     """
     path = leaderboard_path(root)
