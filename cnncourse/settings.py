@@ -44,7 +44,7 @@ def in_colab() -> bool:
 def data_dir() -> Path:
     """The folder that holds datasets and downloaded weights.
 
-    ``CNNCOURSE_DATA`` wins; otherwise ``$XDG_CACHE_HOME/cnncourse`` or ``~/.cache/cnncourse``.
+    ``CNNCOURSE_DATA`` wins; otherwise this user's cache folder, ``user_dir("cache")``.
     """
     env = os.environ.get("CNNCOURSE_DATA", "").strip()
     if env:
@@ -52,23 +52,29 @@ def data_dir() -> Path:
     return user_dir("cache")
 
 
-_USER_DIRS = {"cache": ("XDG_CACHE_HOME", (".cache",)),
-              "state": ("XDG_STATE_HOME", (".local", "state"))}
+# kind: (the course's own variable, the XDG variable, the default under the home folder)
+_USER_DIRS = {"cache": ("CNNCOURSE_CACHE", "XDG_CACHE_HOME", (".cache",)),
+              "state": (None, "XDG_STATE_HOME", (".local", "state"))}
 
 
-def user_dir(kind: str = "cache") -> Path:
-    """This user's own cnncourse folder of one kind, following the XDG conventions.
+def user_dir(kind: str = "cache", *parts: str) -> Path:
+    """This user's own cnncourse folder of one kind (the one rule for caches and state).
 
-    ``"cache"``: ``$XDG_CACHE_HOME/cnncourse`` or ``~/.cache/cnncourse`` (data, unpacked
-    copies); ``"state"``: ``$XDG_STATE_HOME/cnncourse`` or ``~/.local/state/cnncourse``
-    (the leaderboard).
+    ``"cache"``: ``$CNNCOURSE_CACHE``, else ``$XDG_CACHE_HOME/cnncourse``, else
+    ``~/.cache/cnncourse`` (datasets when ``CNNCOURSE_DATA`` is unset, unpacked copies under
+    ``unpacked/``, pretrained course backbones under ``transfer/``). ``"state"``:
+    ``$XDG_STATE_HOME/cnncourse`` or ``~/.local/state/cnncourse`` (the leaderboard).
+    ``parts`` name a subfolder, e.g. ``user_dir("cache", "unpacked")``. Nothing is created.
     """
     if kind not in _USER_DIRS:
         raise ValueError(f"user_dir: kind must be one of {sorted(_USER_DIRS)}, got {kind!r}.")
-    variable, default = _USER_DIRS[kind]
-    value = os.environ.get(variable, "").strip()
+    own, xdg, default = _USER_DIRS[kind]
+    value = os.environ.get(own, "").strip() if own else ""
+    if value:
+        return Path(value).expanduser().joinpath(*parts)
+    value = os.environ.get(xdg, "").strip()
     base = Path(value).expanduser() if value else Path.home().joinpath(*default)
-    return base / "cnncourse"
+    return base.joinpath("cnncourse", *parts)
 
 
 def pick(quick: Any, full: Any) -> Any:

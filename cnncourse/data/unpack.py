@@ -1,7 +1,7 @@
 """Unpacking a dataset archive safely: never into a read-only folder, never half-written.
 
 A CIFAR-10 ``cifar-10-python.tar.gz`` found in the data folder is unpacked beside it when the
-folder is writable, and otherwise into a per-user cache (``$CNNCOURSE_CACHE``, default
+folder is writable, and otherwise into a per-user cache (``$CNNCOURSE_CACHE/unpacked``, default
 ``$XDG_CACHE_HOME/cnncourse/unpacked`` or ``~/.cache/cnncourse/unpacked``). It is unpacked
 into a scratch folder and renamed into place under a file lock, so a second notebook never
 sees a half-written file: it waits, and is told so.
@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from cnncourse import settings
 from cnncourse.data import files
 from cnncourse.data.catalog import TITLES
 from cnncourse.data.messages import tell_once
@@ -23,13 +24,8 @@ UNPACK_WAIT = 600.0  # seconds a process waits for another one to finish unpacki
 
 
 def cache_dir() -> Path:
-    """The per-user folder for unpacked copies: ``$CNNCOURSE_CACHE`` or the user cache."""
-    env = os.environ.get("CNNCOURSE_CACHE", "").strip()
-    if env:
-        return Path(env).expanduser()
-    from cnncourse.settings import user_dir
-
-    return user_dir("cache") / "unpacked"
+    """The per-user folder for unpacked copies: ``settings.user_dir("cache", "unpacked")``."""
+    return settings.user_dir("cache", "unpacked")
 
 
 def cache_for(root: Path) -> Path:

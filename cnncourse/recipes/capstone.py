@@ -39,6 +39,8 @@ try:  # POSIX advisory locks; absent on Windows, where the single O_APPEND write
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
+from cnncourse import settings
+
 
 @dataclass(frozen=True)
 class Target:
@@ -96,25 +98,17 @@ USER_ENV = "CNNCOURSE_USER"
 FILE_NAME = "leaderboard.csv"
 
 
-def state_dir() -> Path:
-    """The per-user folder for course state: ``$XDG_STATE_HOME/cnncourse`` or
-    ``~/.local/state/cnncourse``."""
-    state = os.environ.get("XDG_STATE_HOME", "").strip()
-    base = Path(state).expanduser() if state else Path.home() / ".local" / "state"
-    return base / "cnncourse"
-
-
 def leaderboard_path(root: str | Path | None = None) -> Path:
     """The leaderboard file: ``root/leaderboard.csv`` when ``root`` (a folder) is given, else
     ``CNNCOURSE_LEADERBOARD`` (a file, or a folder to hold ``leaderboard.csv``), else the
-    per-user ``state_dir()/leaderboard.csv``."""
+    per-user ``settings.user_dir("state")/leaderboard.csv``."""
     if root is not None:
         return Path(root).expanduser() / FILE_NAME
     shared = os.environ.get(LEADERBOARD_ENV, "").strip()
     if shared:
         path = Path(shared).expanduser()
         return path / FILE_NAME if path.is_dir() or shared.endswith(("/", os.sep)) else path
-    return state_dir() / FILE_NAME
+    return settings.user_dir("state") / FILE_NAME
 
 
 def default_who() -> str:
@@ -475,7 +469,7 @@ def train_within_budget(model: Any, data: Any, seconds: float, *, lr: float = 2e
     """Train epoch by epoch until ``seconds`` are used, then score ``data.val`` once.
 
     AdamW (weight decay 5e-4), batch 128, label smoothing 0.1; with ``augment``, per-image
-    random crops (and mirror flips when ``flip``) from ``cnncourse.recipes.speedrun.augment_batch``.
+    random crops (and mirror flips when ``flip``) from ``cnncourse.augment.augment_batch``.
     No new epoch starts once the budget is used, so a run may overshoot by up to one epoch;
     the returned time is the real one. The test split is not touched.
     """
@@ -484,7 +478,7 @@ def train_within_budget(model: Any, data: Any, seconds: float, *, lr: float = 2e
     import torch
     from torch import nn
 
-    from cnncourse.recipes.speedrun import AugmentedLoader, augment_batch
+    from cnncourse.augment import AugmentedLoader, augment_batch
     from cnncourse.train import evaluate, fit
 
     if data.val is None:

@@ -35,6 +35,9 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from cnncourse import settings
+from cnncourse.augment import augment_batch
+
 METHODS = ("feature extraction", "fine-tuning", "from scratch")
 SOURCE_CLASSES = (0, 2, 4, 6, 8)
 """Classes to pretrain on: one member of each look-alike pair of the CIFAR-10 stand-in
@@ -126,16 +129,6 @@ def few_per_class(X: torch.Tensor, y: torch.Tensor, per_class: int,
 
 # Training -----------------------------------------------------------------------------------------
 
-def augment(X: torch.Tensor, g: torch.Generator, pad: int = 2) -> torch.Tensor:
-    """Random horizontal flips and shifts of up to ``pad`` pixels: ``(N, C, H, W)`` -> same."""
-    n, _, h, w = X.shape
-    flip = torch.rand(n, generator=g) < 0.5
-    X = torch.where(flip.view(-1, 1, 1, 1), X.flip(3), X)
-    padded = nn.functional.pad(X, (pad, pad, pad, pad), mode="replicate")
-    dy, dx = torch.randint(0, 2 * pad + 1, (2, n), generator=g).tolist()
-    return torch.stack([padded[i, :, a:a + h, b:b + w] for i, (a, b) in enumerate(zip(dy, dx))])
-
-
 def _train(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, steps: int, lr: float,
            batch_size: int, seed: int, params: list | None = None, device: str | None = None,
            augmented: bool = False) -> nn.Module:
@@ -154,7 +147,7 @@ def _train(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, steps: int, lr
             order, at = torch.randperm(X.shape[0], generator=g), 0
         idx = order[at:at + batch_size]
         at += batch_size
-        xb = augment(X[idx], g) if augmented else X[idx]
+        xb = augment_batch(X[idx], padding=2, generator=g) if augmented else X[idx]
         xb, yb = xb.to(device), y[idx].to(device)
         loss = loss_fn(model(xb), yb)                 # logits (B, K) against labels (B,)
         opt.zero_grad(set_to_none=True)
@@ -178,19 +171,15 @@ def accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor, batch_size: int
 
 
 def cache_dir() -> Path:
-    """The per-user folder for pretrained course backbones (never the data folder)."""
-    env = os.environ.get("CNNCOURSE_CACHE", "").strip()
-    if env:
-        return Path(env).expanduser() / "transfer"
-    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "cnncourse" / "transfer"
+    """The per-user folder for pretrained course backbones (never the data folder):
+    ``settings.user_dir("cache", "transfer")``."""
+    return settings.user_dir("cache", "transfer")
 
 
-def cache_key(X: torch.Tensor, y: torch.Tensor, **settings: object) -> str:
+def cache_key(X: torch.Tensor, y: torch.Tensor, **choices: object) -> str:
     """A short digest of the images, labels and settings: a different input, a different file."""
     h = hashlib.sha256()
-    h.update(f"v{_CACHE_VERSION} {tuple(X.shape)} {sorted(settings.items())}".encode())
+    h.update(f"v{_CACHE_VERSION} {tuple(X.shape)} {sorted(choices.items())}".encode())
     h.update(X.detach().cpu().contiguous().numpy().tobytes())
     h.update(y.detach().cpu().contiguous().numpy().tobytes())
     return h.hexdigest()[:16]
@@ -221,7 +210,7 @@ def pretrain(X: torch.Tensor, y: torch.Tensor, *, steps: int = 600, lr: float = 
     Args:
         X, y: images ``(N, 3, H, W)`` and labels ``0..K-1`` of the source classes.
         steps: mini-batches of ``batch_size`` (a fixed budget, whatever N is).
-        augmented: random flips and small shifts of the training images (:func:`augment`).
+        augmented: random flips and small shifts of the training images (``cnncourse.augment.augment_batch``).
         cache: load/store the weights in :func:`cache_dir`, keyed by the data and settings.
         tag: extra words for the key, e.g. the dataset name.
 
