@@ -1,6 +1,9 @@
-"""Models used across the course: a small CNN, an MLP baseline, and the deeper nets of notebook 09.
+"""Every model of the course package, and the one conv-BN-activation block they share.
 
-Notebook 07 writes ``SimpleCNN`` cell by cell; later notebooks import this copy.
+``SimpleCNN`` (notebook 07 writes it cell by cell; later notebooks import this copy) and the
+``MLP`` baseline; the deeper nets of notebook 09 (``ResidualBlock``, ``SmallResNet``,
+``PlainDeepCNN``); the speed-run's ``SpeedNet`` (09) and the transfer recipe's
+``CourseBackbone`` (10). A lesson's own exercise models stay in its notebook.
 """
 
 from __future__ import annotations
@@ -64,6 +67,17 @@ def count_parameters(model: nn.Module, trainable_only: bool = True) -> int:
     """Number of (trainable) parameters in ``model``."""
     check_model(model, "count_parameters")
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+
+
+def conv_bn_act(in_channels: int, out_channels: int, act: type[nn.Module] = nn.ReLU,
+                batch_norm: bool = True) -> list[nn.Module]:
+    """The conv-BN-activation block: ``[Conv2d 3x3 (padding 1), BatchNorm2d, act()]``.
+
+    The conv has no bias when batch norm follows (BN's shift does that job). Returned as a
+    list so a caller can splice it into a ``Sequential`` or slip a pooling layer in between.
+    """
+    return [nn.Conv2d(in_channels, out_channels, 3, padding=1, bias=not batch_norm),
+            nn.BatchNorm2d(out_channels) if batch_norm else nn.Identity(), act()]
 
 
 # Deeper models for notebook 09: residual blocks, a small ResNet and its plain twin -----------
@@ -144,8 +158,7 @@ class SmallResNet(nn.Module):
         for i, width in enumerate(widths):
             if i > 0:
                 layers.append(nn.MaxPool2d(2))                      # halve H and W
-            layers += [nn.Conv2d(prev, width, 3, padding=1, bias=not batch_norm),
-                       nn.BatchNorm2d(width) if batch_norm else nn.Identity(), nn.ReLU()]
+            layers += conv_bn_act(prev, width, batch_norm=batch_norm)
             layers += [ResidualBlock(width, batch_norm, skip) for _ in range(blocks_per_stage)]
             prev = width
         self.features = nn.Sequential(*layers)
@@ -166,3 +179,56 @@ class PlainDeepCNN(SmallResNet):
                  batch_norm: bool = True, init: str = "default"):
         super().__init__(in_channels, num_classes, widths, blocks_per_stage, batch_norm,
                          skip=False, init=init)
+
+
+# The recipes' models: the speed-run (notebook 09) and transfer learning (10) ---------------
+
+class SpeedNet(nn.Module):
+    """The speed-run's net (notebook 09): stem conv, then per width: conv, 2x2 max-pool, conv (all conv-BN-GELU); max over space.
+
+    The default widths follow the public CIFAR-10 speed-runs; ``widths=(16, 32, 64)`` is a
+    CPU-sized version.
+    """
+
+    def __init__(self, widths: tuple[int, ...] = (64, 256, 256, 256), in_channels: int = 3,
+                 num_classes: int = 10):
+        super().__init__()
+        if not widths or not all(isinstance(w, int) and w > 0 for w in widths):
+            raise ValueError(f"SpeedNet: widths must be positive ints, got {widths!r}.")
+        layers = conv_bn_act(in_channels, widths[0], nn.GELU)
+        prev = widths[0]
+        for w in widths[1:]:
+            conv, bn, act = conv_bn_act(prev, w, nn.GELU)
+            layers += [conv, nn.MaxPool2d(2), bn, act, *conv_bn_act(w, w, nn.GELU)]
+            prev = w
+        self.features = nn.Sequential(*layers)
+        self.head = nn.Linear(prev, num_classes, bias=False)
+        self.scale = 1 / 9                     # small logits at the start, as airbench does
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.features(x)                   # (N, C, h, w)
+        h = h.amax(dim=(2, 3))                 # (N, C): global max pool
+        return self.head(h) * self.scale       # (N, num_classes) logits
+
+
+class CourseBackbone(nn.Module):
+    """The transfer recipe's small CNN (notebook 10): three conv blocks -> global average pool -> ``fc`` (the head).
+
+    The head is called ``fc`` as in torchvision's ResNet, so ``cc.pretrained.replace_head``,
+    ``freeze_backbone`` and ``extract_features`` work on it unchanged.
+    """
+
+    def __init__(self, num_classes: int = 5, width: int = 16, in_channels: int = 3):
+        super().__init__()
+        if not isinstance(width, int) or width < 1:
+            raise ValueError(f"CourseBackbone: width must be a positive int, got {width!r}.")
+        self.width = width
+        self.features = nn.Sequential(
+            nn.Sequential(*conv_bn_act(in_channels, width)), nn.MaxPool2d(2),    # (N, w, H/2, W/2)
+            nn.Sequential(*conv_bn_act(width, 2 * width)), nn.MaxPool2d(2),      # (N, 2w, H/4, W/4)
+            nn.Sequential(*conv_bn_act(2 * width, 4 * width)),                   # (N, 4w, H/4, W/4)
+            nn.AdaptiveAvgPool2d(1), nn.Flatten())                # (N, 4w)
+        self.fc = nn.Linear(4 * width, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(self.features(x))                          # (N, num_classes)

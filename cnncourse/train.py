@@ -50,6 +50,15 @@ def _check_batches(data: Any, where: str, name: str) -> None:
                         f"{type(data).__name__}.")
 
 
+def count_correct(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """How many rows of ``logits (N, K)`` have their largest value at the label ``y (N,)``.
+
+    The one accuracy count of the package (``fit``, ``evaluate``, the speed-run's TTA); a
+    0-d tensor on the logits' device, so summing it over batches needs no sync.
+    """
+    return (logits.detach().argmax(dim=1) == y).sum()
+
+
 class _Tally:
     """Running loss and accuracy sums kept on the device: no ``.item()`` sync per batch."""
 
@@ -60,7 +69,7 @@ class _Tally:
 
     def add(self, logits: torch.Tensor, y: torch.Tensor, loss: torch.Tensor) -> None:
         self.loss_sum += loss.detach() * y.shape[0]
-        self.correct += (logits.detach().argmax(dim=1) == y).sum()
+        self.correct += count_correct(logits, y)
         self.count += y.shape[0]
 
     def result(self, where: str, name: str) -> dict[str, float]:

@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from cnncourse.augment import AugmentedLoader, augment_batch
+from cnncourse.models import SpeedNet
 from cnncourse.recipes.speedrun import (
-    SpeedNet,
     SpeedrunConfig,
     amp_settings,
     one_cycle_schedule,

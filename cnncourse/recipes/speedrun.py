@@ -28,7 +28,9 @@ import torch
 from torch import nn
 
 from cnncourse.augment import augment_batch
+from cnncourse.models import SpeedNet
 from cnncourse.modelutils import check_images as _check_images
+from cnncourse.train import count_correct
 
 # 1. Data on the device (2, the augmentation, is cnncourse.augment.augment_batch) ------------------------------------------------
 
@@ -42,36 +44,7 @@ def preload(X: torch.Tensor, y: torch.Tensor, device: torch.device | str,
 
 # 3. The network ---------------------------------------------------------------------------------
 
-def _conv_bn(cin: int, cout: int) -> list[nn.Module]:
-    return [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.GELU()]
-
-
-class SpeedNet(nn.Module):
-    """Stem conv, then per width: conv, 2x2 max-pool, conv (all conv-BN-GELU); max over space.
-
-    The default widths follow the public CIFAR-10 speed-runs; ``widths=(16, 32, 64)`` is a
-    CPU-sized version.
-    """
-
-    def __init__(self, widths: tuple[int, ...] = (64, 256, 256, 256), in_channels: int = 3,
-                 num_classes: int = 10):
-        super().__init__()
-        if not widths or not all(isinstance(w, int) and w > 0 for w in widths):
-            raise ValueError(f"SpeedNet: widths must be positive ints, got {widths!r}.")
-        layers = _conv_bn(in_channels, widths[0])
-        prev = widths[0]
-        for w in widths[1:]:
-            layers += [*_conv_bn(prev, w)[:1], nn.MaxPool2d(2), *_conv_bn(prev, w)[1:],
-                       *_conv_bn(w, w)]
-            prev = w
-        self.features = nn.Sequential(*layers)
-        self.head = nn.Linear(prev, num_classes, bias=False)
-        self.scale = 1 / 9                     # small logits at the start, as airbench does
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h = self.features(x)                   # (N, C, h, w)
-        h = h.amax(dim=(2, 3))                 # (N, C): global max pool
-        return self.head(h) * self.scale       # (N, num_classes) logits
+# SpeedNet lives with the other models in cnncourse.models.
 
 
 # 4-5. Training ----------------------------------------------------------------------------------
@@ -183,7 +156,7 @@ def evaluate_tta(model: nn.Module, X: torch.Tensor, y: torch.Tensor, batch_size:
             logits = model(xb).float()
             if tta:
                 logits = logits + model(xb.flip(-1)).float()
-        correct += (logits.argmax(1) == yb).sum()
+        correct += count_correct(logits, yb)
     return correct.item() / X.shape[0]
 
 

@@ -37,6 +37,9 @@ from torch import nn
 
 from cnncourse import settings
 from cnncourse.augment import augment_batch
+from cnncourse.data.loader import TensorLoader
+from cnncourse.models import CourseBackbone
+from cnncourse.train import evaluate
 
 METHODS = ("feature extraction", "fine-tuning", "from scratch")
 SOURCE_CLASSES = (0, 2, 4, 6, 8)
@@ -47,32 +50,7 @@ _CACHE_VERSION = 1   # bump when CourseBackbone or the pretraining recipe change
 
 # The backbone -------------------------------------------------------------------------------------
 
-def _block(c_in: int, c_out: int) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out),
-                         nn.ReLU(inplace=True))
-
-
-class CourseBackbone(nn.Module):
-    """A small CNN: three conv blocks -> global average pool -> ``fc`` (the head).
-
-    The head is called ``fc`` as in torchvision's ResNet, so ``cc.pretrained.replace_head``,
-    ``freeze_backbone`` and ``extract_features`` work on it unchanged.
-    """
-
-    def __init__(self, num_classes: int = 5, width: int = 16, in_channels: int = 3):
-        super().__init__()
-        if not isinstance(width, int) or width < 1:
-            raise ValueError(f"CourseBackbone: width must be a positive int, got {width!r}.")
-        self.width = width
-        self.features = nn.Sequential(
-            _block(in_channels, width), nn.MaxPool2d(2),          # (N, w, H/2, W/2)
-            _block(width, 2 * width), nn.MaxPool2d(2),            # (N, 2w, H/4, W/4)
-            _block(2 * width, 4 * width),                         # (N, 4w, H/4, W/4)
-            nn.AdaptiveAvgPool2d(1), nn.Flatten())                # (N, 4w)
-        self.fc = nn.Linear(4 * width, num_classes)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fc(self.features(x))                          # (N, num_classes)
+# CourseBackbone lives with the other models in cnncourse.models.
 
 
 # Choosing classes and a few labels ----------------------------------------------------------------
@@ -157,17 +135,8 @@ def _train(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, steps: int, lr
 
 
 def accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor, batch_size: int = 256) -> float:
-    """Share of ``X`` that ``model`` classifies as ``y`` (eval mode, no gradients)."""
-    from cnncourse.modelutils import model_device
-
-    device = model_device(model)
-    model.eval()
-    right = 0
-    with torch.no_grad():
-        for i in range(0, X.shape[0], batch_size):
-            right += (model(X[i:i + batch_size].to(device)).argmax(1).cpu()
-                      == y[i:i + batch_size]).sum().item()
-    return right / max(1, X.shape[0])
+    """Share of ``X`` that ``model`` classifies as ``y``: ``cnncourse.train.evaluate`` on them."""
+    return evaluate(model, TensorLoader(X, y, batch_size))["accuracy"]
 
 
 def cache_dir() -> Path:
