@@ -16,6 +16,7 @@ import torch
 from torch.nn import functional as F
 
 from cnncourse.modelutils import check_images
+from cnncourse.validate import whole_number
 
 
 def augment_batch(X: torch.Tensor, padding: int = 2, flip: bool = True,
@@ -26,8 +27,7 @@ def augment_batch(X: torch.Tensor, padding: int = 2, flip: bool = True,
     random offset and mirrors about half of the images. No Python loop over images.
     """
     check_images(X, "augment_batch")
-    if not isinstance(padding, int) or padding < 0:
-        raise ValueError(f"augment_batch: padding must be a non-negative int, got {padding!r}.")
+    whole_number(padding, "padding", "augment_batch", minimum=0)
     N, C, H, W = X.shape
     dev = X.device
     if padding > 0:

@@ -13,6 +13,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from cnncourse.modelutils import check_model
+from cnncourse.validate import whole_number, whole_numbers
 
 
 class SimpleCNN(nn.Module):
@@ -50,8 +51,7 @@ class MLP(nn.Module):
         super().__init__()
         for name, value in {"in_features": in_features, "hidden": hidden,
                             "num_classes": num_classes}.items():
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"MLP: {name} must be a positive int, got {value!r}.")
+            whole_number(value, name, "MLP")
         self.net = nn.Sequential(
             nn.Flatten(),                          # (N, C, H, W) -> (N, C*H*W)
             nn.Linear(in_features, hidden),
@@ -91,8 +91,7 @@ class ResidualBlock(nn.Module):
 
     def __init__(self, channels: int, batch_norm: bool = True, skip: bool = True):
         super().__init__()
-        if not isinstance(channels, int) or channels < 1:
-            raise ValueError(f"ResidualBlock: channels must be a positive int, got {channels!r}.")
+        whole_number(channels, "channels", "ResidualBlock")
         self.skip = skip
         self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=not batch_norm)
         self.bn1 = nn.BatchNorm2d(channels) if batch_norm else nn.Identity()
@@ -148,11 +147,8 @@ class SmallResNet(nn.Module):
         if init not in INITS:
             raise ValueError(f"{type(self).__name__}: init must be one of {INITS}, "
                              f"got {init!r}.")
-        if not widths or not all(isinstance(w, int) and w > 0 for w in widths):
-            raise ValueError(f"SmallResNet: widths must be positive ints, got {widths!r}.")
-        if not isinstance(blocks_per_stage, int) or blocks_per_stage < 1:
-            raise ValueError(f"SmallResNet: blocks_per_stage must be a positive int, "
-                             f"got {blocks_per_stage!r}.")
+        whole_numbers(widths, "widths", "SmallResNet")
+        whole_number(blocks_per_stage, "blocks_per_stage", "SmallResNet")
         layers: list[nn.Module] = []
         prev = in_channels
         for i, width in enumerate(widths):
@@ -193,8 +189,7 @@ class SpeedNet(nn.Module):
     def __init__(self, widths: tuple[int, ...] = (64, 256, 256, 256), in_channels: int = 3,
                  num_classes: int = 10):
         super().__init__()
-        if not widths or not all(isinstance(w, int) and w > 0 for w in widths):
-            raise ValueError(f"SpeedNet: widths must be positive ints, got {widths!r}.")
+        whole_numbers(widths, "widths", "SpeedNet")
         layers = conv_bn_act(in_channels, widths[0], nn.GELU)
         prev = widths[0]
         for w in widths[1:]:
@@ -220,8 +215,7 @@ class CourseBackbone(nn.Module):
 
     def __init__(self, num_classes: int = 5, width: int = 16, in_channels: int = 3):
         super().__init__()
-        if not isinstance(width, int) or width < 1:
-            raise ValueError(f"CourseBackbone: width must be a positive int, got {width!r}.")
+        whole_number(width, "width", "CourseBackbone")
         self.width = width
         self.features = nn.Sequential(
             nn.Sequential(*conv_bn_act(in_channels, width)), nn.MaxPool2d(2),    # (N, w, H/2, W/2)

@@ -15,9 +15,13 @@ import math
 import os
 import random
 import sys
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from cnncourse.validate import whole_number
 
 _TRUE = {"1", "true", "yes", "on"}
 
@@ -77,6 +81,25 @@ def user_dir(kind: str = "cache", *parts: str) -> Path:
     return base.joinpath("cnncourse", *parts)
 
 
+def write_atomic(target: str | os.PathLike, write: Callable[[Path], Any]) -> Path:
+    """Write ``target`` through a temporary file beside it, then rename: the one way the
+    package writes a file another process may be reading (data copies, cached weights).
+
+    ``write(tmp)`` fills the temporary path; a reader never sees half a file, and the
+    temporary file is removed if ``write`` fails. Creates the parent folder. Returns ``target``.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return target
+
+
 def pick(quick: Any, full: Any) -> Any:
     """Return ``quick`` in quick mode and ``full`` otherwise, e.g. ``pick(1, 10)`` epochs."""
     return quick if is_quick() else full
@@ -115,8 +138,7 @@ def _mps_available(torch: Any) -> bool:
 
 def seed_everything(seed: int = 0) -> int:
     """Seed Python, NumPy and torch (all devices) so a run repeats. Returns the seed."""
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed_everything: expected a non-negative int, got {seed!r}.")
+    whole_number(seed, "seed", "seed_everything", minimum=0)
     random.seed(seed)
     try:
         import numpy as np
@@ -203,8 +225,7 @@ def choose_threads(cores: int, load: float | None) -> tuple[int, str]:
     Returns:
         ``(threads, reason)``.
     """
-    if not isinstance(cores, int) or isinstance(cores, bool) or cores < 1:
-        raise ValueError(f"choose_threads: cores must be a positive int, got {cores!r}.")
+    whole_number(cores, "cores", "choose_threads")
     half = max(1, cores // 2)
     if load is None or not math.isfinite(load) or load < 0:
         return half, "half the cores, leaving room for a second notebook (load unknown)"
@@ -245,9 +266,7 @@ def set_threads(threads: int | None = None) -> ThreadPolicy:
     if threads is None:
         policy = thread_policy()
     else:
-        if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-            raise ValueError(f"set_threads: expected a whole number of threads of at least "
-                             f"1, got {threads!r}.")
+        whole_number(threads, "threads", "set_threads")
         policy = ThreadPolicy(threads, usable_cores(), load_average(), "set_threads",
                               "set in this notebook")
     torch.set_num_threads(policy.threads)

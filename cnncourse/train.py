@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from cnncourse.modelutils import check_model, eval_mode, model_device
+from cnncourse.validate import whole_number
 
 Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
 
@@ -132,8 +133,7 @@ def fit(model: nn.Module, train_data: Batches, *,
     scored = {"val": val_data} if val_data is not None else {}
     for name, batches in scored.items():
         _check_batches(batches, "fit", f"{name}_data")
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"fit: epochs must be a positive int, got {epochs!r}.")
+    whole_number(epochs, "epochs", "fit")
     if optimizer is None and (not isinstance(lr, (int, float)) or lr <= 0):
         raise ValueError(f"fit: lr must be a positive number, got {lr!r}.")
     if seed is not None:

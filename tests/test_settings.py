@@ -173,7 +173,7 @@ def test_overload_line_only_when_load_exceeds_cores():
 def test_set_threads_applies_and_rejects_bad_counts(restore_threads):
     policy = settings.set_threads(1)
     assert torch.get_num_threads() == 1 and policy.threads == 1
-    with pytest.raises(ValueError, match="at least 1, got 0"):
+    with pytest.raises(ValueError, match="threads must be a positive int, got 0"):
         settings.set_threads(0)
 
 

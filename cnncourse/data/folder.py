@@ -20,6 +20,7 @@ import torch
 
 from cnncourse.data.containers import Data, Split, build, pixel_stats, split_off, subset
 from cnncourse.data.messages import DataError
+from cnncourse.validate import whole_number
 
 _GREY_MODES = {"1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "F"}
 _BYTES_PER_VALUE = 5   # uint8 while loading + float32 once normalised
@@ -180,9 +181,8 @@ def load_folder(root: str | Path, image_size: int | tuple[int, int] = 32,
         raise ValueError(f"load_folder: channels must be 1, 3 or None, got {channels!r}.")
     val_fraction = _check_fraction(val_fraction, "val_fraction", "load_folder")
     test_fraction = _check_fraction(test_fraction, "test_fraction", "load_folder")
-    if max_images is not None and (not isinstance(max_images, int) or max_images < 2):
-        raise ValueError(f"load_folder: max_images must be an int >= 2 or None, got "
-                         f"{max_images!r}.")
+    if max_images is not None:
+        whole_number(max_images, "max_images", "load_folder", minimum=2)
 
     if (root / "train").is_dir() and (root / "test").is_dir():
         train_ds = _image_folder(root / "train")

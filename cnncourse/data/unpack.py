@@ -56,15 +56,8 @@ def writable(folder: Path) -> bool:
 
 
 def copy_into_place(source: Path, target: Path) -> Path:
-    """Copy ``source`` to ``target`` through a temporary file: a reader never sees half a file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
-    try:
-        shutil.copyfile(source, partial)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
-    return target
+    """Copy ``source`` to ``target`` atomically (``settings.write_atomic``)."""
+    return settings.write_atomic(target, lambda tmp: shutil.copyfile(source, tmp))
 
 
 def locate(name: str, root: Path) -> Path | None:

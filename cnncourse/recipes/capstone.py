@@ -40,6 +40,7 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 from cnncourse import settings
+from cnncourse.validate import whole_number
 
 
 @dataclass(frozen=True)
@@ -174,9 +175,7 @@ def run_row(name: str, dataset: str, accuracy: float | None, seconds: float, par
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0 \
             or math.isnan(seconds) or math.isinf(seconds):
         raise ValueError(f"record_run: seconds must be a non-negative number, got {seconds!r}.")
-    if isinstance(params, bool) or not isinstance(params, int) or params < 0:
-        raise ValueError(f"record_run: params must be a non-negative int (use "
-                         f"count_parameters(model)), got {params!r}.")
+    whole_number(params, "params", "record_run", minimum=0, hint="use count_parameters(model)")
     return {"when": time.strftime("%Y-%m-%d %H:%M"), "who": who, "name": name,
             "dataset": dataset, "val_accuracy": val, "accuracy": test,
             "seconds": f"{float(seconds):.1f}", "params": str(params),

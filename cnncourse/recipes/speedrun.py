@@ -31,6 +31,7 @@ from cnncourse.augment import augment_batch
 from cnncourse.models import SpeedNet
 from cnncourse.modelutils import check_images as _check_images
 from cnncourse.train import count_correct
+from cnncourse.validate import whole_number
 
 # 1. Data on the device (2, the augmentation, is cnncourse.augment.augment_batch) ------------------------------------------------
 
@@ -129,9 +130,7 @@ def one_cycle_schedule(optimizer: torch.optim.Optimizer, max_lr: float, total_st
     ``warmup`` fraction of the steps, then falls linearly to ``end * max_lr``. Momentum stays
     fixed at the optimizer's value (``cycle_momentum=False``).
     """
-    if not isinstance(total_steps, int) or total_steps < 1:
-        raise ValueError(f"one_cycle_schedule: total_steps must be a positive int, got "
-                         f"{total_steps!r}.")
+    whole_number(total_steps, "total_steps", "one_cycle_schedule")
     if not 0 < end < start <= 1:
         raise ValueError(f"one_cycle_schedule: need 0 < end < start <= 1 (fractions of max_lr), "
                          f"got start={start!r}, end={end!r}.")

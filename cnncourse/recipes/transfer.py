@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import os
 import pickle
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,6 +38,7 @@ from cnncourse.augment import augment_batch
 from cnncourse.data.loader import TensorLoader
 from cnncourse.models import CourseBackbone
 from cnncourse.train import evaluate
+from cnncourse.validate import whole_number
 
 METHODS = ("feature extraction", "fine-tuning", "from scratch")
 SOURCE_CLASSES = (0, 2, 4, 6, 8)
@@ -91,8 +90,7 @@ def select_classes(X: torch.Tensor, y: torch.Tensor, classes: Sequence[int],
 def few_per_class(X: torch.Tensor, y: torch.Tensor, per_class: int,
                   seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """A balanced sample: ``per_class`` random images of every label in ``y``."""
-    if not isinstance(per_class, int) or per_class < 1:
-        raise ValueError(f"few_per_class: per_class must be a positive int, got {per_class!r}.")
+    whole_number(per_class, "per_class", "few_per_class")
     g = torch.Generator().manual_seed(seed)
     picks = []
     for c in y.unique().tolist():
@@ -216,14 +214,10 @@ def pretrain(X: torch.Tensor, y: torch.Tensor, *, steps: int = 600, lr: float = 
 
 
 def _save_atomic(model: nn.Module, path: Path) -> Path | None:
-    """Write the weights next to ``path`` and rename: readers never see half a file."""
+    """Write the weights atomically (``settings.write_atomic``); None where that fails."""
+    weights = {k: v.cpu() for k, v in model.state_dict().items()}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".backbone-", suffix=".tmp")
-        os.close(fd)
-        torch.save({k: v.cpu() for k, v in model.state_dict().items()}, tmp)
-        os.replace(tmp, path)
-        return path
+        return settings.write_atomic(path, lambda tmp: torch.save(weights, tmp))
     except OSError:                                # read-only home: run without a cache
         return None
 
