@@ -129,6 +129,10 @@ def _doctor(args: argparse.Namespace) -> int:
         warnings.append("quick mode is on: results are for testing, not learning. Unset "
                         "CNNCOURSE_QUICK for real runs.")
 
+    for name, meaning in settings.ENVIRONMENT.items():   # every variable the package reads
+        value = os.environ.get(name)
+        rows.append((f"${name}", f"{value!r}: {meaning}" if value is not None else f"not set: {meaning}"))
+
     width = max(len(k) for k, _ in rows)
     print("cnncourse doctor")
     for key, value in rows:

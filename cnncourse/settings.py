@@ -1,12 +1,21 @@
-"""Settings every notebook reads: device, seed, data folder, quick and offline modes.
+"""Settings every notebook reads: device, seed, folders, quick and offline modes.
 
-Learners never need to set anything. Tests and instructors use environment variables:
+Learners never need to set anything. Every environment variable the package reads is here,
+once (``ENVIRONMENT`` holds the same table; ``cnncourse doctor`` prints it, and README.md's
+table is tested against it):
 
-- ``CNNCOURSE_DATA``: the data folder (default: ``~/.cache/cnncourse``, or ``$XDG_CACHE_HOME``).
-- ``CNNCOURSE_QUICK=1``: tiny subsets and one short epoch, so a notebook runs in seconds.
-- ``CNNCOURSE_OFFLINE=1``: never touch the network; use local files or built-in data.
+- ``CNNCOURSE_DATA``: the data folder (default: this user's cache folder, below).
+- ``CNNCOURSE_CACHE``: this user's cache folder (default ``$XDG_CACHE_HOME/cnncourse`` or
+  ``~/.cache/cnncourse``): unpacked copies of a read-only folder's archives, cached backbones.
+- ``CNNCOURSE_QUICK`` = 1: tiny subsets and one short epoch, so a notebook runs in seconds.
+- ``CNNCOURSE_OFFLINE`` = 1: never touch the network; use local files or built-in data.
 - ``CNNCOURSE_THREADS``: CPU threads for torch: a whole number, ``all`` (every core, torch's
   own default) or ``auto`` (the default; see :func:`thread_policy`).
+- ``CNNCOURSE_WIDGETS`` = 0: show quizzes and widgets as static text and pictures.
+- ``CNNCOURSE_LEADERBOARD``: the capstone leaderboard file a workshop shares (default: this
+  user's state folder, ``$XDG_STATE_HOME/cnncourse`` or ``~/.local/state/cnncourse``).
+- ``CNNCOURSE_USER``: the name a run is recorded under (default: the login name).
+- ``XDG_CACHE_HOME``, ``XDG_STATE_HOME``: the usual per-user base folders.
 """
 
 from __future__ import annotations
@@ -24,6 +33,20 @@ from typing import Any
 from cnncourse.validate import whole_number
 
 _TRUE = {"1", "true", "yes", "on"}
+
+ENVIRONMENT: dict[str, str] = {
+    "CNNCOURSE_DATA": "the data folder (default: the cache folder)",
+    "CNNCOURSE_CACHE": "this user's cache folder (default ~/.cache/cnncourse)",
+    "CNNCOURSE_QUICK": "1: tiny data and short runs (tests)",
+    "CNNCOURSE_OFFLINE": "1: never use the network",
+    "CNNCOURSE_THREADS": "CPU threads for torch: a number, all or auto (default)",
+    "CNNCOURSE_WIDGETS": "0: quizzes and widgets as static text and pictures",
+    "CNNCOURSE_LEADERBOARD": "the capstone leaderboard file a workshop shares",
+    "CNNCOURSE_USER": "the name capstone runs are recorded under",
+    "XDG_CACHE_HOME": "base of the default cache folder (default ~/.cache)",
+    "XDG_STATE_HOME": "base of the default state folder (default ~/.local/state)",
+}
+"""Every environment variable the package reads, with what it does (``cnncourse doctor``)."""
 
 
 def _flag(name: str) -> bool:
