@@ -8,7 +8,7 @@ from cnncourse import settings
 from cnncourse.data import files, unpack
 from cnncourse.data.catalog import STANDIN_CLASSES, STATS, TITLES, canonical_name
 from cnncourse.data.containers import Data, build, pixel_stats, split_off, subset
-from cnncourse.data.download import download_dataset
+from cnncourse.data.download import fetch
 from cnncourse.data.messages import DataError, tell_fallback
 from cnncourse.validate import whole_number
 
@@ -80,7 +80,7 @@ def load_data(name: str, *, root: str | Path | None = None, download: bool | Non
     reason = None
     if folder is None and allow_net:
         try:
-            folder = download_dataset(name, root)
+            folder = fetch(name, root)
         except DataError as err:
             reason = err.short
     elif folder is None:

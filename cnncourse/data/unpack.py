@@ -65,13 +65,13 @@ def locate(name: str, root: Path) -> Path | None:
 
     Raises :class:`DataError` when a file in ``root`` is present but corrupt.
     """
-    _, missing = files.check_files(name, root)
+    _, missing = files.verified(name, root)
     if not missing:
         return root
     cache = cache_for(root)
     if cache.is_dir():
         try:
-            if not files.check_files(name, cache)[1]:
+            if not files.verified(name, cache)[1]:
                 return cache
         except files.DataError:
             pass  # a damaged cached copy: unpack it again from the archive
@@ -105,7 +105,7 @@ def unpack_archive(name: str, root: Path) -> Path | None:
         lock.acquire(timeout=UNPACK_WAIT)
     try:
         try:
-            if not files.check_files(name, dest)[1]:
+            if not files.verified(name, dest)[1]:
                 return dest            # unpacked by the process we waited for
         except files.DataError:
             pass                       # damaged earlier copy: replaced below
@@ -133,7 +133,8 @@ def _extract_into(archive: Path, dest: Path) -> None:
 
 
 def prepare(name: str, root: Path) -> Path | None:
-    """The folder with verified files of ``name``, unpacking a local archive if needed."""
+    """The folder with verified files of canonical ``name``, unpacking a local archive if
+    needed; None when they are not here. Each present file's checksum is checked once."""
     folder = locate(name, root)
     if folder is None and unpack_archive(name, root) is not None:
         folder = locate(name, root)
