@@ -20,12 +20,17 @@ def whole_number(value: Any, name: str, where: str, minimum: int = 1, hint: str 
     return value
 
 
-def whole_numbers(values: Any, name: str, where: str, minimum: int = 1) -> tuple[int, ...]:
-    """``values`` (a non-empty tuple or list) as a tuple, each checked like :func:`whole_number`."""
-    if not isinstance(values, (tuple, list)) or not values or not all(
+def whole_numbers(values: Any, name: str, where: str, minimum: int = 1, length: int | None = None,
+                  hint: str = "") -> tuple[int, ...]:
+    """``values`` (a non-empty tuple or list, of ``length`` items if given) as a tuple, each
+    item checked like :func:`whole_number`."""
+    if not isinstance(values, (tuple, list)) or not values or (
+            length is not None and len(values) != length) or not all(
             isinstance(v, int) and not isinstance(v, bool) and v >= minimum for v in values):
         kind = {1: "positive ints", 0: "non-negative ints"}.get(minimum, f"ints >= {minimum}")
-        raise ValueError(f"{where}: {name} must be a non-empty tuple of {kind}, got {values!r}.")
+        what = f"a tuple of {length} {kind}" if length else f"a non-empty tuple of {kind}"
+        extra = f" ({hint})" if hint else ""
+        raise ValueError(f"{where}: {name} must be {what}{extra}, got {values!r}.")
     return tuple(values)
 
 

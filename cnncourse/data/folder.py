@@ -20,7 +20,7 @@ import torch
 
 from cnncourse.data.containers import Data, Split, build, pixel_stats, split_off, subset
 from cnncourse.data.messages import DataError
-from cnncourse.validate import whole_number
+from cnncourse.validate import whole_number, whole_numbers
 
 _GREY_MODES = {"1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "F"}
 _BYTES_PER_VALUE = 5   # uint8 while loading + float32 once normalised
@@ -119,13 +119,13 @@ def _decode(samples: list[tuple[str, int]], size: tuple[int, int], channels: int
 
 
 def _size(image_size: Any) -> tuple[int, int]:
-    if isinstance(image_size, int) and not isinstance(image_size, bool) and image_size > 0:
-        return image_size, image_size
-    if (isinstance(image_size, (tuple, list)) and len(image_size) == 2
-            and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in image_size)):
-        return int(image_size[0]), int(image_size[1])
-    raise ValueError(f"load_folder: image_size must be a positive int or (height, width), got "
-                     f"{image_size!r}.")
+    """``image_size`` (one int, or ``(height, width)``) as ``(height, width)``."""
+    if isinstance(image_size, (tuple, list)):
+        return whole_numbers(image_size, "image_size", "load_folder", length=2,
+                             hint="or one int for square images")
+    side = whole_number(image_size, "image_size", "load_folder",
+                        hint="or (height, width)")
+    return side, side
 
 
 def _per_class_split(samples: list[tuple[str, int]], fraction: float,
