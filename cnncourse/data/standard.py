@@ -114,6 +114,7 @@ def _verified_class(name: str) -> Any:
             "_course_name": name, "_check_exists": _check_exists, "_load_data": _load_data,
             "_check_legacy_exist": lambda self: False,
         })
+    cls.synthetic = False   # real images: ``ds.synthetic`` reads the same on the stand-in
     _classes[name] = cls
     return cls
 
