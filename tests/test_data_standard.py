@@ -101,3 +101,16 @@ def test_bad_arguments_say_what_was_expected(tmp_path):
         data.torchvision_dataset("mnist", root=tmp_path, train="yes")
     with pytest.raises(ValueError):
         data.torchvision_dataset("imagenet", root=tmp_path)
+
+
+@pytest.mark.parametrize("name", ["mnist", "cifar10"])
+def test_datasets_pickle_by_name_for_spawned_workers(tmp_path, monkeypatch, name):
+    """macOS and Windows start DataLoader workers with spawn: the dataset travels by pickle."""
+    import pickle
+
+    table = write_mnist(tmp_path) if name == "mnist" else write_cifar(tmp_path)
+    use_table(monkeypatch, {name: table})
+    ds = data.torchvision_dataset(name, root=tmp_path, transform=TO_TENSOR, quick=False)
+    copy = pickle.loads(pickle.dumps(ds))
+    assert type(copy) is type(ds) and torch.equal(copy[4][0], ds[4][0])
+    assert copy[4][1] == ds[4][1]

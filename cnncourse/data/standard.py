@@ -84,14 +84,25 @@ class StandInImages(torch.utils.data.Dataset):
         return "\n".join(lines)
 
 
+_CLASS_NAMES = {"mnist": "VerifiedMNIST", "fashion_mnist": "VerifiedFashionMNIST",
+                "cifar10": "VerifiedCIFAR10"}
+
+
 def _verified_class(name: str) -> Any:
-    """A subclass of torchvision's class for ``name`` that trusts the course's verification."""
+    """A subclass of torchvision's class for ``name`` that trusts the course's verification.
+
+    It lives in this module under ``VerifiedMNIST`` etc., so pickle finds it by name: a
+    DataLoader's workers started with "spawn" (macOS, Windows) can rebuild the dataset.
+    """
     if name in _classes:
         return _classes[name]
+    body: dict[str, Any] = {"__module__": __name__, "__qualname__": _CLASS_NAMES[name],
+                            "synthetic": False}  # real images; the stand-in says True
     if name == "cifar10":
         from cnncourse.data.readers import _VerifiedCIFAR10
 
-        cls = _VerifiedCIFAR10.get()
+        base = _VerifiedCIFAR10.get()
+        body["__doc__"] = "torchvision's CIFAR10, its files checked by cnncourse."
     else:
         from cnncourse.data.readers import _mnist_split
 
@@ -101,22 +112,28 @@ def _verified_class(name: str) -> Any:
             # The course's table (which an instructor's checksums can replace), not
             # torchvision's check for unpacked files.
             try:
-                return not files.check_files(self._course_name, self.root)[1]
+                return not files.check_files(name, self.root)[1]
             except DataError:
                 return False
 
         def _load_data(self: Any) -> tuple[torch.Tensor, torch.Tensor]:
-            images, labels = _mnist_split(self._course_name, Path(self.root), self.train)
+            images, labels = _mnist_split(name, Path(self.root), self.train)
             return images[:, 0], labels                               # (N, 28, 28), (N,)
 
-        cls = type(base.__name__, (base,), {
-            "__doc__": f"torchvision's {base.__name__}, read from the verified .gz files.",
-            "_course_name": name, "_check_exists": _check_exists, "_load_data": _load_data,
-            "_check_legacy_exist": lambda self: False,
-        })
-    cls.synthetic = False   # real images: ``ds.synthetic`` reads the same on the stand-in
+        body.update(__doc__=f"torchvision's {base.__name__}, read from the verified .gz files.",
+                    _check_exists=_check_exists, _load_data=_load_data,
+                    _check_legacy_exist=lambda self: False)
+    cls = type(_CLASS_NAMES[name], (base,), body)
     _classes[name] = cls
     return cls
+
+
+def __getattr__(attr: str) -> Any:
+    # ``cnncourse.data.standard.VerifiedCIFAR10`` etc. are built on first use (pickle asks).
+    for name, cls_name in _CLASS_NAMES.items():
+        if attr == cls_name:
+            return _verified_class(name)
+    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
 
 
 def torchvision_dataset(name: str, train: bool = True, transform: Callable | None = None, *,
