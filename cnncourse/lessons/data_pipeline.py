@@ -15,8 +15,8 @@ from typing import Any
 import torch
 from torch.utils.data import Dataset
 
-from cnncourse.exercises import Checks, Mistake, expect_close
-from cnncourse.quiz import Option, Quiz, Quizzes
+from cnncourse.course.exercises import Checks, Mistake, expect_close
+from cnncourse.course.quiz import Option, Quiz, Quizzes
 
 check = Checks("data_pipeline")
 quiz = Quizzes("data_pipeline")
@@ -223,7 +223,7 @@ quiz.fastest_path = Quiz(
     [Option("The slices of one in-memory tensor", True,
             "Yes: one tensor operation per batch, instead of Python work per image."),
      Option("The DataLoader with num_workers=2", False,
-            "Workers help, but each image still goes through PIL and the transforms."),
+            "Workers spread the work, but each image still goes through PIL and the transforms."),
      Option("The DataLoader with num_workers=0", False,
             "It does all the per-image work in the notebook's own process."),
      Option("All three about the same: the copying dominates", False,

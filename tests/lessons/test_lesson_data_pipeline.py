@@ -8,7 +8,7 @@ import torch
 from PIL import Image
 from torch.utils.data import Dataset
 
-from cnncourse.exercises import CORRECT, NOT_ATTEMPTED, WRONG
+from cnncourse.course.exercises import CORRECT, NOT_ATTEMPTED, WRONG
 from cnncourse.lessons import data_pipeline
 from cnncourse.lessons.data_pipeline import check
 
