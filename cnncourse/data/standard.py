@@ -23,8 +23,8 @@ import torch
 
 from cnncourse import settings
 from cnncourse.data import files, unpack
-from cnncourse.data.catalog import TITLES, canonical_name
-from cnncourse.data.messages import DataError, synthetic_classes, tell_fallback
+from cnncourse.data.catalog import STANDIN_CLASSES, TITLES, canonical_name
+from cnncourse.data.messages import DataError, tell_fallback
 
 _classes: dict[str, Any] = {}
 
@@ -53,7 +53,7 @@ class StandInImages(torch.utils.data.Dataset):
         self.name, self.train = name, train
         self.images = images                          # uint8 (N, C, H, W)
         self.targets = labels.tolist()                # int labels, as CIFAR10.targets
-        self.classes = synthetic_classes(name)
+        self.classes = list(STANDIN_CLASSES[name])
         self.class_to_idx = {c: i for i, c in enumerate(self.classes)}
         self.transform, self.target_transform = transform, target_transform
 
@@ -188,7 +188,7 @@ def torchvision_dataset(name: str, train: bool = True, transform: Callable | Non
         reason = f"its files are not in {root} and {why}"
 
     if folder is None:
-        from cnncourse import synthetic
+        from cnncourse.data import synthetic
 
         tell_fallback(name, reason or "its files are missing", root)
         n = limit or SYNTHETIC_SIZES[0 if train else 1]
