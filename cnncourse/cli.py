@@ -331,9 +331,9 @@ def _weights(args: argparse.Namespace) -> int:
 
 def _add_weights_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
-        "weights", help="pre-fetch pretrained ImageNet weights for notebook 10",
+        "weights", help="pre-fetch pretrained ImageNet weights for notebook 11",
         description="Download torchvision's ImageNet weights (ResNet-18, MobileNetV3-Small, "
-                    "EfficientNet-B0) into <data folder>/weights, where notebook 10 loads "
+                    "EfficientNet-B0) into <data folder>/weights, where notebook 11 loads "
                     "them, list them (status), or import .pth files downloaded elsewhere "
                     "(checked by SHA-256). Files already in torch's hub cache are used too.")
     p.add_argument("action", choices=["download", "status", "import"],

@@ -1,6 +1,6 @@
-"""Models used across the course: a small CNN, an MLP baseline, and the deeper nets of notebook 09.
+"""Models used across the course: a small CNN, an MLP baseline, and the deeper nets of notebook 10.
 
-Notebook 07 writes ``SimpleCNN`` cell by cell; later notebooks import this copy.
+Notebook 08 writes ``SimpleCNN`` cell by cell; later notebooks import this copy.
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def count_parameters(model: nn.Module, trainable_only: bool = True) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 
-# Deeper models for notebook 09: residual blocks, a small ResNet and its plain twin -----------
+# Deeper models for notebook 10: residual blocks, a small ResNet and its plain twin -----------
 
 class ResidualBlock(nn.Module):
     """Two 3x3 convs that keep the shape, plus a skip: ``relu(x + F(x))``.

@@ -126,7 +126,7 @@ def seed_everything(seed: int = 0) -> int:
 
 # ---------------------------------------------------------------- CPU threads
 #
-# Measured on a 2-core machine (benchmarks/two_at_once.py, notebook 07 in full mode, two
+# Measured on a 2-core machine (benchmarks/two_at_once.py, notebook 08 in full mode, two
 # rounds): with every core, 18-20 s alone but 63-94 s each when two run at once (3.1-5.3x),
 # because each torch thread spins waiting for a partner the other notebook has pushed off
 # the CPU; with one thread each (this policy), 22-23 s alone and 23 s each at once (1.0x).

@@ -1,4 +1,4 @@
-"""The training loop used from notebook 07 on: ``fit`` and ``evaluate``.
+"""The training loop used from notebook 08 on: ``fit`` and ``evaluate``.
 
 ``fit`` is the loop the full-CNN notebook writes by hand, with the same numbered steps, plus a tqdm
 progress bar and a history. After each epoch it scores the validation split (``val_data``),
