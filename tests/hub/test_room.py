@@ -85,15 +85,23 @@ def room():
         shutil.rmtree(top, ignore_errors=True)
 
 
-def test_the_hub_listens_on_localhost_only(room):
+def test_the_hub_and_every_server_listen_on_localhost_only(room):
     the_room, client, running = room
     assert client.get("/hub/api/").ok
-    listening = subprocess.run(["ss", "-Hltnp"], capture_output=True, text=True).stdout \
-        if shutil.which("ss") else ""
-    for line in listening.splitlines():
-        if any(name in line for name in ("jupyterhub", "configurable", "node")) and \
-                any(f":{the_room.port + i} " in line for i in range(3)):
-            assert "127.0.0.1:" in line, line
+    if not shutil.which("ss"):
+        pytest.skip("needs ss (iproute2) to list listening sockets")
+    lines = subprocess.run(["ss", "-Hltnp"], capture_output=True, text=True).stdout.splitlines()
+    address = {line: line.split()[3] for line in lines}
+    hub_ports = tuple(f":{the_room.port + i}" for i in range(3))  # hub, proxy API, hub API
+    hub_lines = [line for line in lines if address[line].endswith(hub_ports)]
+    assert len(hub_lines) >= 3, lines
+    for name in the_room.learners:
+        pids = subprocess.run(["pgrep", "-u", name], capture_output=True,
+                              text=True).stdout.split()
+        theirs = [line for line in lines if any(f"pid={pid}," in line for pid in pids)]
+        assert theirs, f"{name}'s server listens nowhere?"
+        hub_lines += theirs
+    assert all(address[line].startswith("127.0.0.1:") for line in hub_lines), hub_lines
 
 
 def test_nbgitpuller_delivers_the_course_and_keeps_a_learners_edits(room):
