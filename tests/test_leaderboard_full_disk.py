@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from cnncourse import capstone
+from cnncourse.recipes import capstone
 
 
 def record(root, who, notes=""):

@@ -590,7 +590,7 @@ def full_cnn_notebook(repo: Path = REPO_ROOT) -> Path:
 
 RECORD_CODE = '''\
 import json as _json, time as _time
-from cnncourse import capstone as _capstone
+from cnncourse.recipes import capstone as _capstone
 from cnncourse.models import count_parameters as _count
 _row = _capstone.record_run("room: SimpleCNN (notebook {number})", "cifar10",
                             scores["accuracy"], {seconds!r}, _count(model),

@@ -136,8 +136,8 @@ def test_nbgitpuller_delivers_the_course_and_keeps_a_learners_edits(room):
 
 
 def test_every_learner_runs_the_full_cnn_notebook_at_once(room):
-    from cnncourse import capstone
     from cnncourse.instructor import hub
+    from cnncourse.recipes import capstone
 
     the_room, client, _ = room
     for name in the_room.learners:
