@@ -28,6 +28,7 @@ import os
 import pwd
 import secrets
 import shutil
+import signal
 import socket
 import stat
 import subprocess
@@ -732,11 +733,17 @@ def main(args: Any) -> int:
                      f"notebooks/{start_nb[0].name}" if start_nb else "notebooks")
     print(f"cnncourse hub: {room.url} for {', '.join(learners)} (shared password: "
           f"{room.password})")
-    print(f"  each learner: CPU_LIMIT={room.cpu_limit}, MEM_LIMIT={room.mem_limit}, "
+    print(f"  each learner: CPU_LIMIT={room.cpu_limit or 'none'}, MEM_LIMIT={room.mem_limit}, "
           f"data {room.data} (read-only), leaderboard {room.leaderboard}")
     print(f"  hand out this link (clones the course into ~/cnncourse, later clicks update "
           f"it and keep each learner's edits):\n  {link}")
     print(f"  log: {hub.log_path}; Ctrl+C stops the hub and every learner's server.")
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, interrupt)   # also when started in the background
+    signal.signal(signal.SIGTERM, interrupt)  # `kill`, systemd: stop the room cleanly too
     try:
         while hub.process is not None and hub.process.poll() is None:
             time.sleep(1)
