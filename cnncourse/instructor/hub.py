@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pwd
 import secrets
 import shutil
 import signal
@@ -321,6 +320,7 @@ c.JupyterHub.load_roles = [{
 
 def create_learners(names: list[str]) -> None:
     """Create a system user with a private home (mode 700) for each name that does not exist."""
+    import pwd  # POSIX only: the room runs on Linux
     for name in names:
         try:
             pwd.getpwnam(name)
@@ -338,6 +338,7 @@ def create_learners(names: list[str]) -> None:
 
 def remove_learners(names: list[str]) -> None:
     """Stop every process of each user and delete the user and their home."""
+    import pwd
     for name in names:
         try:
             pwd.getpwnam(name)
@@ -729,9 +730,10 @@ def main(args: Any) -> int:
         return 1
     repo, branch = room.course_url, "main"
     start_nb = sorted((REPO_ROOT / "notebooks").glob("00_*.ipynb"))
-    link = pull_link(room.url, repo, branch,
+    public = room.url if room.ip != "0.0.0.0" else f"http://{socket.getfqdn()}:{room.port}"
+    link = pull_link(public, repo, branch,
                      f"notebooks/{start_nb[0].name}" if start_nb else "notebooks")
-    print(f"cnncourse hub: {room.url} for {', '.join(learners)} (shared password: "
+    print(f"cnncourse hub: {public} for {', '.join(learners)} (shared password: "
           f"{room.password})")
     print(f"  each learner: CPU_LIMIT={room.cpu_limit or 'none'}, MEM_LIMIT={room.mem_limit}, "
           f"data {room.data} (read-only), leaderboard {room.leaderboard}")
@@ -755,6 +757,8 @@ def main(args: Any) -> int:
 
 
 def _user_exists(name: str) -> bool:
+    import pwd
+
     try:
         pwd.getpwnam(name)
         return True
