@@ -116,6 +116,7 @@ def mirror_course(room: Room) -> tuple[str, str]:
     mirror = Path(room.course_url)
     if not (mirror / "HEAD").exists():
         _git(["init", "--quiet", "--bare", str(mirror)])
+        _git(["-C", str(mirror), "config", "receive.shallowUpdate", "true"])  # CI's clones
     _git(["-C", str(room.course_repo), "push", "--quiet", "--force", str(mirror),
           "HEAD:refs/heads/main"])
     _git(["-C", str(mirror), "symbolic-ref", "HEAD", "refs/heads/main"])
