@@ -95,7 +95,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
     try:  # the CPU thread policy that settings.start applies in every notebook
         policy = settings.thread_policy()
-        busy = settings.overload_line(policy.cores, policy.load, policy.threads)
+        busy = settings.overload_line(policy.load_cores, policy.load, policy.threads)
         rows.append(("CPU threads", str(policy) + ("; OVERLOADED right now: training will "
                                                    "be slow" if busy else "")))
     except ValueError as err:  # a bad CNNCOURSE_THREADS stops every notebook's setup cell
