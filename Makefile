@@ -11,7 +11,7 @@ STAMP := $(VENV)/.cnncourse-installed
 TEST_ENV := CNNCOURSE_QUICK=1 CNNCOURSE_OFFLINE=1 CNNCOURSE_DATA=$(CURDIR)/build/test-data \
 	CNNCOURSE_LEADERBOARD=$(CURDIR)/build/test-data/leaderboard.csv
 
-.PHONY: setup lab test check lint clean site
+.PHONY: setup lab test check lint clean site hub hub-setup
 
 setup: $(STAMP)
 
@@ -31,14 +31,15 @@ lint: setup
 	$(BIN)/ruff check cnncourse tests benchmarks
 	$(BIN)/lint-imports --no-cache
 
-# The inner loop: everything but the notebooks, JupyterLab and the website.
+# The inner loop: everything but the notebooks, JupyterLab, the website and the room (tests/hub).
 check: lint
-	$(TEST_ENV) $(BIN)/pytest -q -m "not notebooks and not browser" --ignore=tests/site tests
+	$(TEST_ENV) $(BIN)/pytest -q -m "not notebooks and not browser and not hub" --ignore=tests/site tests
 
 # Each notebook is executed at most twice (tests/test_notebooks.py): once as a learner runs
 # it, kept in build/executed, from which the website is built without running anything again;
 # and once with its exercises skipped, then solved with the references and checked.
-test: lint
+# hub-setup installs the proxy the workshop-room test (tests/hub) starts JupyterHub with.
+test: lint hub-setup
 	rm -rf build/solved build/test-data build/executed
 	$(BIN)/cnncourse notebooks --solved build/solved
 	$(BIN)/cnncourse stamp --check
@@ -64,6 +65,23 @@ site: setup
 		$(SITE)/src/_config.yml && rm $(SITE)/src/_config.yml.orig
 	$(SITE_ENV) CNNCOURSE_WIDGETS=0 $(BIN)/jupyter-book build --quiet --path-output $(SITE) $(SITE)/src
 	@echo "site: open $(SITE)/_build/html/index.html"
+
+# A workshop room on this machine (run as root): JupyterHub for the learners named in
+# LEARNERS, each a system user with CPU_LIMIT=1, the shared data in DATA (read-only for them),
+# one room leaderboard, and the course handed out as an nbgitpuller link (printed).
+# See docs/instructor-guide.md, "A workshop server".
+CHP := node_modules/.bin/configurable-http-proxy
+LEARNERS ?= learner1,learner2,learner3,learner4
+DATA ?= /srv/data
+HUB_ARGS ?=
+hub-setup: $(CHP)
+$(CHP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error \
+		&& touch $(CHP); else echo "WARNING: npm not found: install Node.js (apt-get install \
+		nodejs npm) for make hub; the room test (tests/hub) will be skipped."; fi
+
+hub: setup hub-setup
+	$(BIN)/cnncourse hub --learners $(LEARNERS) --create-users --data $(DATA) $(HUB_ARGS)
 
 clean:
 	rm -rf build .pytest_cache

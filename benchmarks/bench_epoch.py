@@ -1,7 +1,7 @@
 """Time one training epoch of SimpleCNN with ``fit`` on a CIFAR-10-sized stand-in, on this CPU.
 
 Measures seconds per epoch with the default (contiguous) memory format and with
-``channels_last``, so notebook 07's full-mode defaults can be chosen from real numbers.
+``channels_last``, so notebook 08's full-mode defaults can be chosen from real numbers.
 
     python benchmarks/bench_epoch.py                  # 50,000 images, 1 epoch per format
     python benchmarks/bench_epoch.py --n 10000 --threads 1 --rounds 3

@@ -1,5 +1,5 @@
 """Benchmark: parameters, CPU latency and training throughput of the course's models and of the
-torchvision candidates from notebook 10.
+torchvision candidates from notebook 11.
 
 For each model it prints the parameter count, the median latency of one image (batch 1,
 after a warm-up) and, for the course models, training images per second on 32x32 inputs.

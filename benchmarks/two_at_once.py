@@ -6,11 +6,11 @@ notebook has pushed off the CPU. This runs each notebook alone, then two at once
 thread policy (``CNNCOURSE_THREADS`` in the kernels' environment), and prints the ratio.
 Target: two at once take at most 2.5x the time alone.
 
-    python benchmarks/two_at_once.py                      # notebook 07 twice, default policy
+    python benchmarks/two_at_once.py                      # notebook 08 twice, default policy
     python benchmarks/two_at_once.py --policy all auto    # old behaviour (every core) vs new
     python benchmarks/two_at_once.py --policy 1 --rounds 3
-    python benchmarks/two_at_once.py notebooks/07_build_a_cnn_in_pytorch.ipynb \\
-        notebooks/09_expert_zone.ipynb
+    python benchmarks/two_at_once.py notebooks/08_build_a_cnn_in_pytorch.ipynb \\
+        notebooks/10_expert_zone.ipynb
 
 Full mode (``CNNCOURSE_QUICK`` off), offline, on the built-in stand-in (a fresh, empty data
 folder, unless ``--data DIR``). The notebooks run through ``cnncourse.instructor.timing``,
@@ -37,7 +37,7 @@ except ImportError:  # older layout
 from cnncourse.settings import THREADS_ENV, parse_threads, usable_cores
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT = ROOT / "notebooks" / "07_build_a_cnn_in_pytorch.ipynb"
+DEFAULT = ROOT / "notebooks" / "08_build_a_cnn_in_pytorch.ipynb"
 TARGET = 2.5
 
 
@@ -82,7 +82,7 @@ def measure(paths: list[str], policy: str, data: str, timeout: int
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("notebooks", nargs="*", help="notebooks to run together "
-                        "(default: notebook 07 twice)")
+                        "(default: notebook 08 twice)")
     parser.add_argument("--policy", nargs="+", default=["auto"], metavar="THREADS",
                         help="CNNCOURSE_THREADS values to compare: auto (the default "
                         "policy), all (every core: the old behaviour) or a number")
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         parser.error(f"expected notebook files; these do not exist: {', '.join(missing)}")
     if len(paths) < 2:
-        parser.error("give at least two notebooks (or none for notebook 07 twice)")
+        parser.error("give at least two notebooks (or none for notebook 08 twice)")
     for policy in args.policy:
         try:
             parse_threads(policy, usable_cores())

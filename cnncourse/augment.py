@@ -4,7 +4,7 @@
 offset and mirrors about half of them, all at once on the batch's device (no Python loop over
 images). ``AugmentedLoader`` wraps a batch iterable (a ``TensorLoader``, a ``DataLoader``) so
 every training batch passes through it; ``fit`` then trains on augmented batches. The speed-run
-(notebook 09), the transfer recipe (10) and the capstone (11) all use these.
+(notebook 10), the transfer recipe (11) and the capstone (12) all use these.
 """
 
 from __future__ import annotations

@@ -95,7 +95,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
     try:  # the CPU thread policy that settings.start applies in every notebook
         policy = settings.thread_policy()
-        busy = settings.overload_line(policy.cores, policy.load, policy.threads)
+        busy = settings.overload_line(policy.load_cores, policy.load, policy.threads)
         rows.append(("CPU threads", str(policy) + ("; OVERLOADED right now: training will "
                                                    "be slow" if busy else "")))
     except ValueError as err:  # a bad CNNCOURSE_THREADS stops every notebook's setup cell
@@ -340,9 +340,9 @@ def _weights(args: argparse.Namespace) -> int:
 
 def _add_weights_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
-        "weights", help="pre-fetch pretrained ImageNet weights for notebook 10",
+        "weights", help="pre-fetch pretrained ImageNet weights for notebook 11",
         description="Download torchvision's ImageNet weights (ResNet-18, MobileNetV3-Small, "
-                    "EfficientNet-B0) into <data folder>/weights, where notebook 10 loads "
+                    "EfficientNet-B0) into <data folder>/weights, where notebook 11 loads "
                     "them, list them (status), or import .pth files downloaded elsewhere "
                     "(checked by SHA-256). Files already in torch's hub cache are used too.")
     p.add_argument("action", choices=["download", "status", "import"],

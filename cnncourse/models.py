@@ -1,9 +1,9 @@
 """Every model of the course package, and the one conv-BN-activation block they share.
 
-``SimpleCNN`` (notebook 07 writes it cell by cell; later notebooks import this copy) and the
-``MLP`` baseline; the deeper nets of notebook 09 (``ResidualBlock``, ``SmallResNet``,
-``PlainDeepCNN``); the speed-run's ``SpeedNet`` (09) and the transfer recipe's
-``CourseBackbone`` (10). A lesson's own exercise models stay in its notebook.
+``SimpleCNN`` (notebook 08 writes it cell by cell; later notebooks import this copy) and the
+``MLP`` baseline; the deeper nets of notebook 10 (``ResidualBlock``, ``SmallResNet``,
+``PlainDeepCNN``); the speed-run's ``SpeedNet`` (10) and the transfer recipe's
+``CourseBackbone`` (11). A lesson's own exercise models stay in its notebook.
 """
 
 from __future__ import annotations
@@ -80,7 +80,7 @@ def conv_bn_act(in_channels: int, out_channels: int, act: type[nn.Module] = nn.R
             nn.BatchNorm2d(out_channels) if batch_norm else nn.Identity(), act()]
 
 
-# Deeper models for notebook 09: residual blocks, a small ResNet and its plain twin -----------
+# Deeper models for notebook 10: residual blocks, a small ResNet and its plain twin -----------
 
 class ResidualBlock(nn.Module):
     """Two 3x3 convs that keep the shape, plus a skip: ``relu(x + F(x))``.
@@ -177,10 +177,11 @@ class PlainDeepCNN(SmallResNet):
                          skip=False, init=init)
 
 
-# The recipes' models: the speed-run (notebook 09) and transfer learning (10) ---------------
+# The recipes' models: the speed-run (notebook 10) and transfer learning (11) ---------------
 
 class SpeedNet(nn.Module):
-    """The speed-run's net (notebook 09): stem conv, then per width: conv, 2x2 max-pool, conv (all conv-BN-GELU); max over space.
+    """The speed-run's net (notebook 10): stem conv, then per width: conv, 2x2 max-pool,
+    conv (all conv-BN-GELU); max over space.
 
     The default widths follow the public CIFAR-10 speed-runs; ``widths=(16, 32, 64)`` is a
     CPU-sized version.
@@ -207,7 +208,8 @@ class SpeedNet(nn.Module):
 
 
 class CourseBackbone(nn.Module):
-    """The transfer recipe's small CNN (notebook 10): three conv blocks -> global average pool -> ``fc`` (the head).
+    """The transfer recipe's small CNN (notebook 11): three conv blocks -> global average pool
+    -> ``fc`` (the head).
 
     The head is called ``fc`` as in torchvision's ResNet, so ``cc.pretrained.replace_head``,
     ``freeze_backbone`` and ``extract_features`` work on it unchanged.

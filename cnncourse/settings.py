@@ -177,7 +177,7 @@ def seed_everything(seed: int = 0) -> int:
 
 # ---------------------------------------------------------------- CPU threads
 #
-# Measured on a 2-core machine (benchmarks/two_at_once.py, notebook 07 in full mode, two
+# Measured on a 2-core machine (benchmarks/two_at_once.py, notebook 08 in full mode, two
 # rounds): with every core, 18-20 s alone but 63-94 s each when two run at once (3.1-5.3x),
 # because each torch thread spins waiting for a partner the other notebook has pushed off
 # the CPU; with one thread each (this policy), 22-23 s alone and 23 s each at once (1.0x).
@@ -196,17 +196,174 @@ class ThreadPolicy:
     load: float | None  # 1-minute load average when chosen (None: unknown on this system)
     source: str         # "CNNCOURSE_THREADS=..." or "auto"
     reason: str
+    limit: str = ""     # where the core count came from (CoreLimit.source), "" when given
+    machine: int = 0    # cores in the affinity mask, which the load average is spread over
+
+    @property
+    def load_cores(self) -> int:
+        """The cores to compare the (machine-wide) load average with.
+
+        Under a quota (``CPU_LIMIT``, cgroups) the load counts every process on the host,
+        so it is compared with the host's cores, not with this kernel's share.
+        """
+        return max(self.cores, self.machine)
 
     def __str__(self) -> str:
-        return f"{self.threads} of {self.cores} cores ({self.source}: {self.reason})"
+        limit = f"; {self.cores} core{'' if self.cores == 1 else 's'}: {self.limit}" \
+            if self.limit else ""
+        return f"{self.threads} of {self.cores} cores ({self.source}: {self.reason}{limit})"
 
 
-def usable_cores() -> int:
-    """CPU cores this process may run on (its affinity mask, e.g. a container's share)."""
+@dataclass(frozen=True)
+class CoreLimit:
+    """How many cores this process may use, and the limit that says so (``source``)."""
+
+    cores: int
+    source: str  # e.g. "CPU_LIMIT=1", "cgroup v2 cpu.max 100000 100000", "affinity mask"
+
+    def __str__(self) -> str:
+        return f"{self.cores} core{'' if self.cores == 1 else 's'}: {self.source}"
+
+
+_NO_QUOTA = ("affinity mask", "os.cpu_count()")
+CPU_LIMIT_ENV = "CPU_LIMIT"  # set by JupyterHub's spawners (Spawner.cpu_limit), Kubernetes too
+CGROUP_ROOT = Path("/sys/fs/cgroup")
+
+
+def _affinity_cores() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except (AttributeError, OSError):  # macOS and Windows have no affinity mask
         return max(1, os.cpu_count() or 1)
+
+
+def _whole_cores(value: float) -> int:
+    """A fractional core limit as whole threads: rounded down, at least 1."""
+    return max(1, math.floor(value + 1e-9))
+
+
+def _env_cpu_limit(environ: Any) -> tuple[float, str] | None:
+    text = str(environ.get(CPU_LIMIT_ENV, "") or "").strip()
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        return None  # not ours to reject: the spawner wrote it; ignore what is not a number
+    if not math.isfinite(value) or value <= 0:
+        return None
+    return value, f"{CPU_LIMIT_ENV}={text}"
+
+
+def _cgroup_paths(proc_cgroup: Path) -> tuple[str | None, str | None, str | None]:
+    """This process's cgroup v2 path and cgroup v1 ``cpu`` path and its controller dir name."""
+    try:
+        lines = proc_cgroup.read_text().splitlines()
+    except OSError:
+        return None, None, None
+    v2 = v1 = v1_dir = None
+    for line in lines:
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        _, controllers, path = parts
+        if controllers == "":
+            v2 = path
+        elif "cpu" in controllers.split(","):
+            v1, v1_dir = path, controllers
+    return v2, v1, v1_dir
+
+
+def _read_words(path: Path) -> list[str] | None:
+    try:
+        return path.read_text().split()
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _walk_up(base: Path, path: str) -> list[Path]:
+    """Folders from this cgroup up to the mount's root (a limit on a parent applies too).
+
+    Inside a container the cgroup path in /proc may name the host's hierarchy while the
+    container's own cgroup is mounted as the root: both are tried.
+    """
+    parts = [p for p in path.strip("/").split("/") if p]
+    found = [base.joinpath(*parts[:i]) for i in range(len(parts), 0, -1)]
+    return [*found, base]
+
+
+def _cgroup_limits(root: Path, proc_cgroup: Path) -> list[tuple[float, str]]:
+    """Every CPU quota on this process's cgroup and its parents, v2 and v1, as cores."""
+    v2, v1, v1_dir = _cgroup_paths(proc_cgroup)
+    limits: list[tuple[float, str]] = []
+    if v2 is not None:
+        for base in (root, root / "unified"):
+            for folder in _walk_up(base, v2):
+                words = _read_words(folder / "cpu.max")
+                if words and len(words) >= 2 and words[0] != "max":
+                    try:
+                        quota, period = float(words[0]), float(words[1])
+                    except ValueError:
+                        continue
+                    if quota > 0 and period > 0:
+                        limits.append((quota / period,
+                                       f"cgroup v2 cpu.max {words[0]} {words[1]}"))
+    if v1 is not None:
+        names = [v1_dir, "cpu", "cpu,cpuacct", "cpuacct,cpu"]
+        for base in dict.fromkeys(root / n for n in names if n):
+            for folder in _walk_up(base, v1):
+                quota_words = _read_words(folder / "cpu.cfs_quota_us")
+                period_words = _read_words(folder / "cpu.cfs_period_us")
+                if not quota_words or not period_words:
+                    continue
+                try:
+                    quota, period = float(quota_words[0]), float(period_words[0])
+                except ValueError:
+                    continue
+                if quota > 0 and period > 0:  # -1: no quota
+                    limits.append((quota / period, f"cgroup v1 cpu.cfs_quota_us "
+                                                   f"{quota_words[0]} / cpu.cfs_period_us "
+                                                   f"{period_words[0]}"))
+    return limits
+
+
+def core_limit(environ: Any = None, cgroup_root: str | Path | None = None,
+               proc_cgroup: str | Path | None = None) -> CoreLimit:
+    """The cores this process may really use, and which limit decided it.
+
+    The smallest of: the affinity mask (the cores it may run on), ``CPU_LIMIT`` (set by
+    JupyterHub's spawners and on Kubernetes; rounded down, at least 1), the cgroup v2
+    ``cpu.max`` quota and the cgroup v1 ``cpu.cfs_quota_us`` / ``cpu.cfs_period_us`` quota
+    (Docker ``--cpus``, systemd ``CPUQuota=``, Kubernetes ``limits.cpu``). A quota leaves
+    every core in the affinity mask, so the mask alone would pick far too many threads.
+
+    Args:
+        environ: the environment to read ``CPU_LIMIT`` from (default ``os.environ``).
+        cgroup_root: where the cgroup file systems are mounted (default ``/sys/fs/cgroup``).
+        proc_cgroup: this process's cgroup list (default ``/proc/self/cgroup``).
+    """
+    environ = os.environ if environ is None else environ
+    root = CGROUP_ROOT if cgroup_root is None else Path(cgroup_root)
+    proc = Path("/proc/self/cgroup") if proc_cgroup is None else Path(proc_cgroup)
+    affinity = _affinity_cores()
+    best = CoreLimit(affinity, "affinity mask" if hasattr(os, "sched_getaffinity")
+                     else "os.cpu_count()")
+    candidates: list[tuple[float, str]] = []
+    env = _env_cpu_limit(environ)
+    if env:
+        candidates.append(env)
+    if sys.platform.startswith("linux") or cgroup_root is not None:
+        candidates.extend(_cgroup_limits(root, proc))
+    for value, source in candidates:
+        cores = _whole_cores(value)
+        if cores < best.cores:
+            best = CoreLimit(cores, source)
+    return best
+
+
+def usable_cores() -> int:
+    """CPU cores this process may use: the smallest limit of :func:`core_limit`."""
+    return core_limit().cores
 
 
 def load_average() -> float | None:
@@ -236,7 +393,7 @@ def parse_threads(value: str | None, cores: int) -> int | None:
     return threads
 
 
-def choose_threads(cores: int, load: float | None) -> tuple[int, str]:
+def choose_threads(cores: int, load: float | None, machine: int = 0) -> tuple[int, str]:
     """The automatic policy: half the cores, fewer when other work already keeps them busy.
 
     Half, so that a second notebook (or another learner's kernel) fits beside this one;
@@ -245,6 +402,8 @@ def choose_threads(cores: int, load: float | None) -> tuple[int, str]:
     Args:
         cores: usable cores (:func:`usable_cores`).
         load: the 1-minute load average, or None when unknown.
+        machine: cores the load average is spread over when more than ``cores`` (a quota on
+            a bigger host: the load counts the whole host).
     Returns:
         ``(threads, reason)``.
     """
@@ -252,9 +411,10 @@ def choose_threads(cores: int, load: float | None) -> tuple[int, str]:
     half = max(1, cores // 2)
     if load is None or not math.isfinite(load) or load < 0:
         return half, "half the cores, leaving room for a second notebook (load unknown)"
-    free = max(1, math.floor(cores - load))
+    spread = max(cores, machine if isinstance(machine, int) else 0)
+    free = max(1, math.floor(spread - load))
     if free < half:
-        return free, (f"the CPU is busy (load {load:.1f} on {cores} cores): only "
+        return free, (f"the CPU is busy (load {load:.1f} on {spread} cores): only "
                       f"{free} {'core is' if free == 1 else 'cores are'} free")
     return half, (f"half the cores, leaving room for a second notebook (load {load:.1f})")
 
@@ -266,16 +426,22 @@ def thread_policy(env: str | None = None, cores: int | None = None,
     ``cores`` and ``load`` default to this machine's (:func:`usable_cores`, :func:`load_average`);
     tests pass them. A bad ``CNNCOURSE_THREADS`` raises ``ValueError`` saying how to fix it.
     """
-    cores = usable_cores() if cores is None else cores
+    limit, machine = "", 0
+    if cores is None:
+        found = core_limit()
+        cores = usable_cores()  # the same figure; tests replace usable_cores alone
+        if found.cores == cores:
+            limit, machine = found.source, _affinity_cores()
     load = load_average() if load is None else load
     raw = os.environ.get(THREADS_ENV) if env is None else env
     chosen = parse_threads(raw, cores)
     if chosen is None:
-        threads, reason = choose_threads(cores, load)
-        return ThreadPolicy(threads, cores, load, "auto", reason)
+        threads, reason = choose_threads(cores, load, machine)
+        return ThreadPolicy(threads, cores, load, "auto", reason, limit, machine)
     reason = "set by you" + (f"; more threads than the {cores} cores slows training down"
                              if chosen > cores else "")
-    return ThreadPolicy(chosen, cores, load, f"{THREADS_ENV}={raw.strip()}", reason)
+    return ThreadPolicy(chosen, cores, load, f"{THREADS_ENV}={raw.strip()}", reason, limit,
+                        machine)
 
 
 def set_threads(threads: int | None = None) -> ThreadPolicy:
@@ -312,11 +478,15 @@ def overload_line(cores: int, load: float | None, threads: int | None = None) ->
             f"training runs slower than the stated times; to fix it, {fix}.")
 
 
-def summary(threads: int | None = None) -> str:
-    """One line describing the settings, printed by each notebook's setup cell."""
+def summary(threads: int | None = None, cores: str | None = None) -> str:
+    """One line describing the settings, printed by each notebook's setup cell.
+
+    ``cores``: where the core count came from, e.g. ``"1 core: CPU_LIMIT=1"``.
+    """
     mode = "quick" if is_quick() else "full"
     net = "offline" if is_offline() else "online allowed"
     cpu = f" | threads={threads}" if threads is not None else ""
+    cpu += f" ({cores})" if cores and threads is not None else ""
     return f"device={device()}{cpu} | mode={mode} | network={net} | data={data_dir()}"
 
 
@@ -330,8 +500,11 @@ def start(seed: int = 0) -> Any:
     seed_everything(seed)
     policy = set_threads()
     dev = device()
-    print(f"cnncourse ready: {summary(policy.threads)}")
-    line = overload_line(policy.cores, policy.load, policy.threads)
+    quota = policy.limit and policy.limit not in _NO_QUOTA  # a quota below the mask: say so
+    cores = (f"{policy.cores} core{'' if policy.cores == 1 else 's'}: {policy.limit}"
+             if quota else None)
+    print(f"cnncourse ready: {summary(policy.threads, cores)}")
+    line = overload_line(policy.load_cores, policy.load, policy.threads)
     if line:
         print(line)
     return dev

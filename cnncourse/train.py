@@ -1,6 +1,6 @@
-"""The training loop used from notebook 07 on: ``fit`` and ``evaluate``.
+"""The training loop used from notebook 08 on: ``fit`` and ``evaluate``.
 
-``fit`` is the loop notebook 07 writes by hand, with the same numbered steps, plus a tqdm
+``fit`` is the loop the full-CNN notebook writes by hand, with the same numbered steps, plus a tqdm
 progress bar and a history. After each epoch it scores the validation split (``val_data``),
 the data used to choose settings; ``evaluate`` scores the test split once, at the end. It
 keeps running sums on the device and reads them once per epoch, so it adds no measurable
@@ -112,7 +112,8 @@ def fit(model: nn.Module, train_data: Batches, *,
 
     Args:
         model: any classifier returning logits ``(N, num_classes)``.
-        train_data: an iterable of ``(X, y)`` batches, e.g. ``data.train.loader(128, True)``.
+        train_data: any iterable of ``(X, y)`` batches: a ``torch.utils.data.DataLoader``,
+            ``data.train.loader(128, True)``, or a list of tensor pairs.
         val_data: batches scored after every epoch (``val_loss``, ``val_acc``): watch these
             to choose epochs and learning rates, then score the test split once with
             :func:`evaluate`.

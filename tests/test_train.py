@@ -111,6 +111,33 @@ def test_fit_works_with_a_torch_dataloader():
     assert history["train_loss"][-1] < history["train_loss"][0]
 
 
+def test_fit_and_evaluate_take_any_iterable_of_batches_with_the_same_result():
+    """A DataLoader over an ImageSet, a TensorLoader and a plain list give the same weights."""
+    from cnncourse.data.containers import ImageSet
+
+    X, y = tiny_batch(40)
+    images = ImageSet(X, y, [str(k) for k in range(10)], (0.0,) * 3, (1.0,) * 3)
+    xi, yi = images[5]
+    assert torch.equal(xi, X[5]) and yi == y[5]
+    batches = {
+        "dataloader": torch.utils.data.DataLoader(images, batch_size=16, shuffle=False),
+        "tensorloader": images.loader(batch_size=16),
+        "list": [(X[i:i + 16], y[i:i + 16]) for i in range(0, 40, 16)],
+    }
+    weights, scores = {}, {}
+    for kind, data in batches.items():
+        torch.manual_seed(0)
+        model = SimpleCNN()
+        fit(model, data, epochs=2, lr=1e-3, progress=False)
+        weights[kind] = model.fc2.weight.detach().clone()
+        scores[kind] = evaluate(model, data)
+    for kind in ("tensorloader", "list"):
+        assert torch.allclose(weights[kind], weights["dataloader"], atol=1e-6), kind
+        assert scores[kind]["accuracy"] == scores["dataloader"]["accuracy"]
+        assert scores[kind]["loss"] == pytest.approx(scores["dataloader"]["loss"], rel=1e-5)
+    assert not torch.allclose(weights["list"], SimpleCNN().fc2.weight)  # it did train
+
+
 @pytest.mark.parametrize("kwargs,message", [
     (dict(model="cnn"), "expected a torch.nn.Module"),
     (dict(train_data=torch.zeros(3)), "must yield \\(X, y\\) batches"),

@@ -22,6 +22,7 @@ Modules, one concept each:
   status      dataset_status: every expected file present, missing or corrupt
   loading     load_data and make_synthetic
   folder      load_folder: your own images in ImageFolder layout
+  standard    torchvision_dataset: torchvision's own dataset classes on the verified files
   messages    DataError and the once-per-run notices
   synthetic   the generated stand-in images (used when the real files cannot be had)
   loader      TensorLoader: mini-batches straight from in-memory tensors
@@ -44,6 +45,7 @@ _EXPORTS = {
     "importer": ["import_file"],
     "status": ["dataset_status", "DatasetStatus", "is_available"],
     "folder": ["load_folder"],
+    "standard": ["torchvision_dataset", "StandInImages"],
     "loading": ["load_data", "make_synthetic", "QUICK_SIZES", "SYNTHETIC_SIZES",
                 "VAL_FRACTION"],
     "messages": ["DataError"],

@@ -32,7 +32,12 @@ class DatasetInfo:
 
 @dataclass
 class ImageSet:
-    """One split held in memory: ``X`` float32 normalised ``(N, C, H, W)``, ``y`` int64 ``(N,)``."""
+    """One split held in memory: ``X`` float32 normalised ``(N, C, H, W)``, ``y`` int64 ``(N,)``.
+
+    It is a ``Dataset`` (``len(s)``, ``s[i] -> (image, label)``), so
+    ``torch.utils.data.DataLoader(s, batch_size=128, shuffle=True)`` batches it; ``s.loader()``
+    is the faster shortcut that slices whole batches at once.
+    """
 
     X: torch.Tensor
     y: torch.Tensor
@@ -42,6 +47,10 @@ class ImageSet:
 
     def __len__(self) -> int:
         return int(self.X.shape[0])
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(image (C, H, W), label)``: an ImageSet is a ``Dataset``, so a DataLoader takes it."""
+        return self.X[index], self.y[index]
 
     def loader(self, batch_size: int = 128, shuffle: bool = False) -> TensorLoader:
         """Mini-batches ``(X, y)`` straight from memory (shuffle the training split)."""

@@ -1,4 +1,4 @@
-"""The instructor commands of the ``cnncourse`` CLI: ``notebooks``, ``stamp`` and ``timing``."""
+"""The instructor commands of the ``cnncourse`` CLI: ``notebooks``, ``stamp``, ``timing``, ``hub``."""
 
 from __future__ import annotations
 
@@ -13,6 +13,45 @@ def add_parsers(subparsers: argparse._SubParsersAction) -> None:
     _add_notebooks_parser(subparsers)
     _add_stamp_parser(subparsers)
     _add_timing_parser(subparsers)
+    _add_hub_parser(subparsers)
+
+
+def _hub(args: argparse.Namespace) -> int:
+    from cnncourse.instructor import hub
+
+    return hub.main(args)
+
+
+def _add_hub_parser(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "hub", help="run a local JupyterHub for a workshop room (as root)",
+        description="A JupyterHub for a named list of learners on this machine: each learner "
+                    "a system user with their own server (CPU_LIMIT set), one read-only "
+                    "shared data folder, one room leaderboard, and the course delivered by "
+                    "an nbgitpuller link. Needs configurable-http-proxy (make hub-setup).")
+    p.add_argument("--learners", required=True, metavar="NAMES",
+                   help="comma-separated login names, e.g. ada,bo,cy")
+    p.add_argument("--create-users", action="store_true",
+                   help="create missing system users (useradd -m)")
+    p.add_argument("--password", default="", help="the room's shared password "
+                   "(at least 8 characters; default: a random one, printed)")
+    p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000; the proxy API "
+                   "and the hub API use the next two)")
+    p.add_argument("--data", default="/srv/data", help="shared data folder, read-only for "
+                   "learners (CNNCOURSE_DATA; default /srv/data)")
+    p.add_argument("--leaderboard", default="/srv/room/leaderboard.csv",
+                   help="the room leaderboard (CNNCOURSE_LEADERBOARD)")
+    p.add_argument("--cpu-limit", type=float, default=1.0,
+                   help="cores per learner, exported as CPU_LIMIT (default 1; 0: none)")
+    p.add_argument("--mem-limit", default="2G", help="memory per learner, exported as "
+                   "MEM_LIMIT (default 2G; LocalProcessSpawner does not enforce it)")
+    p.add_argument("--state", default="build/hub", help="the hub's own folder (default "
+                   "build/hub)")
+    p.add_argument("--quick", action="store_true", help="CNNCOURSE_QUICK=1 for every learner")
+    p.add_argument("--offline", action="store_true",
+                   help="CNNCOURSE_OFFLINE=1 for every learner")
+    p.set_defaults(func=_hub)
 
 
 

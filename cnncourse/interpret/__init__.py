@@ -4,10 +4,10 @@ One module per idea, all importable from here (``from cnncourse.interpret import
 
 - ``activations``: :func:`find_layer` and :func:`feature_maps` (what each layer outputs);
 - ``attribution``: :func:`saliency` and :func:`grad_cam` (which pixels and regions matter);
-- ``gradients``: :func:`gradient_norms` (vanishing gradients, notebook 09);
+- ``gradients``: :func:`gradient_norms` (vanishing gradients, notebook 10);
 - ``receptive``: :func:`receptive_field`, :func:`layer_specs` and :class:`RFStep`.
 
-Notebook 08 writes ``saliency`` and ``grad_cam`` cell by cell; these are the same functions
+Notebook 09 writes ``saliency`` and ``grad_cam`` cell by cell; these are the same functions
 under the same names. Every function leaves the model's ``.grad`` fields alone (it uses
 ``torch.autograd.grad``), so you can call it in the middle of training.
 """

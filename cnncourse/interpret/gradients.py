@@ -1,4 +1,4 @@
-"""Gradient norm per layer: the measurement behind "vanishing gradients" (notebook 09)."""
+"""Gradient norm per layer: the measurement behind "vanishing gradients" (notebook 10)."""
 
 from __future__ import annotations
 

@@ -10,5 +10,6 @@ checks beside them and its quizzes. A notebook imports its lesson once::
 """
 
 LESSONS = ("overview", "pixels", "neural_networks", "convolution", "pooling", "activations",
-           "outputs", "build_cnn", "under_the_hood", "deeper_networks", "production", "capstone")
-"""The lesson modules in course order (notebooks 00 to 11)."""
+           "outputs", "data_pipeline",
+           "build_cnn", "under_the_hood", "deeper_networks", "production", "capstone")
+"""The lesson modules in course order (notebooks 00 to 12)."""

@@ -1,4 +1,4 @@
-"""Lesson 07 · Build a CNN in PyTorch: the reference solutions, their checks, and the quizzes.
+"""Lesson 08 · Build a CNN in PyTorch: the reference solutions, their checks, and the quizzes.
 
 In the notebook: ``from cnncourse.lessons.build_cnn import check, quiz``, then
 ``check.NAME()`` and ``quiz.NAME.show()``. Each check sits right after the

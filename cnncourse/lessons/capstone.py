@@ -1,4 +1,4 @@
-"""Lesson 11 · Capstone: the reference solutions, their checks, and the quizzes.
+"""Lesson 12 · Capstone: the reference solutions, their checks, and the quizzes.
 
 In the notebook: ``from cnncourse.lessons.capstone import check, quiz``, then
 ``check.NAME()`` and ``quiz.NAME.show()``. Each check sits right after the
@@ -196,7 +196,7 @@ quiz.logits_argmax = Quiz(
 
 quiz.beyond_basics = Quiz(
     "Your deep CNN trains slowly and its first layers barely change. Which pair of tools "
-    "from notebook 09 addresses this?",
+    "from notebook 10 addresses this?",
     [
         Option("Dropout and stronger weight decay", feedback="They fight overfitting, not "
                "vanishing gradients."),

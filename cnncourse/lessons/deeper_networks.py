@@ -1,4 +1,4 @@
-"""Lesson 09 · Expert zone: the reference solutions, their checks, and the quizzes.
+"""Lesson 10 · Expert zone: the reference solutions, their checks, and the quizzes.
 
 In the notebook: ``from cnncourse.lessons.deeper_networks import check, quiz``, then
 ``check.NAME()`` and ``quiz.NAME.show()``. Each check sits right after the

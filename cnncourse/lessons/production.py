@@ -1,4 +1,4 @@
-"""Lesson 10 · Production patterns: the reference solutions, their checks, and the quizzes.
+"""Lesson 11 · Production patterns: the reference solutions, their checks, and the quizzes.
 
 In the notebook: ``from cnncourse.lessons.production import check, quiz``, then
 ``check.NAME()`` and ``quiz.NAME.show()``. Each check sits right after the

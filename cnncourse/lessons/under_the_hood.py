@@ -1,4 +1,4 @@
-"""Lesson 08 · Under the hood: the reference solutions, their checks, and the quizzes.
+"""Lesson 09 · Under the hood: the reference solutions, their checks, and the quizzes.
 
 In the notebook: ``from cnncourse.lessons.under_the_hood import check, quiz``, then
 ``check.NAME()`` and ``quiz.NAME.show()``. Each check sits right after the

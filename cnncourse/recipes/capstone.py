@@ -10,7 +10,8 @@ the data folder, which may be read-only or shared. An instructor points the whol
 one shared, writable file with one setting: ``CNNCOURSE_LEADERBOARD=/shared/leaderboard.csv``.
 
 Many kernels may append at once. Each row is written by one ``write`` call on a file opened
-with ``O_APPEND`` while holding an exclusive ``fcntl`` lock. The lock is what keeps rows whole
+with ``O_APPEND`` while holding an exclusive ``fcntl`` lock. A write cut short (a full disk)
+is cut back off under the same lock, so the file only ever holds whole rows. The lock is what keeps rows whole
 on network shares (NFS emulates ``O_APPEND``, so two writers there can overwrite each other);
 where there is no ``fcntl`` (Windows) or the share refuses locks, the single appended write is
 still atomic on a local disk. Nothing is ever rewritten in place, so a reader never sees a
@@ -24,6 +25,7 @@ no read-modify-write and so stays safe when many processes write at once.
 from __future__ import annotations
 
 import csv
+import errno
 import getpass
 import io
 import math
@@ -202,6 +204,19 @@ def _last_header(fd: int) -> list[str] | None:
     return header
 
 
+def _roll_back(fd: int, size: int) -> None:
+    """Cut a failed append back to ``size`` so no partial row is left for the next writer.
+
+    Without this, a row cut short on a full disk has no newline and the next learner's row
+    is appended to it: the merged line is malformed and their run is lost.
+    """
+    try:
+        if os.fstat(fd).st_size > size:
+            os.ftruncate(fd, size)
+    except OSError:  # cannot even truncate: the error already raised says what went wrong
+        pass
+
+
 def _append(path: Path, row: dict[str, str]) -> None:
     """Append ``row`` as one whole line: one ``write`` on an ``O_APPEND`` file, under a lock."""
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)  # read: its header
@@ -220,8 +235,15 @@ def _append(path: Path, row: dict[str, str]) -> None:
             if _last_header(fd) != FIELDS:
                 chunk = _csv_line(FIELDS) + chunk
             data = chunk.encode("utf-8")
-            if os.write(fd, data) != len(data):
-                raise OSError(f"only part of a row could be written to {path} (disk full?)")
+            before = os.fstat(fd).st_size  # under the lock: no other writer moves it
+            try:
+                written = os.write(fd, data)
+                if written != len(data):
+                    raise OSError(errno.ENOSPC, f"only {written} of {len(data)} bytes of the "
+                                                f"row could be written (disk full?)")
+            except OSError:
+                _roll_back(fd, before)
+                raise
         finally:
             if locked:
                 fcntl.lockf(fd, fcntl.LOCK_UN)

@@ -20,7 +20,7 @@ from cnncourse.viz.conv import (  # noqa: E402, F401
     show_filtered,
 )
 
-# Filters, feature maps, saliency, Grad-CAM, gradient norms, receptive fields (notebooks 08-09).
+# Filters, feature maps, saliency, Grad-CAM, gradient norms, receptive fields (notebooks 09-10).
 from cnncourse.viz.features import (  # noqa: E402, F401
     overlay_heatmap,
     plot_feature_maps,

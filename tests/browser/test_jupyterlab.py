@@ -19,7 +19,7 @@ pytestmark = pytest.mark.browser
 REQUIRED = {
     "00_start_here.ipynb": ["cnncourse-quiz"],
     "03_convolution.ipynb": ["cnncourse-playground"],
-    "07_build_a_cnn_in_pytorch.ipynb": [],
+    "08_build_a_cnn_in_pytorch.ipynb": [],
 }
 
 

@@ -1,4 +1,4 @@
-"""Lesson 07 (build_cnn): each check accepts its reference and names the mistake in realistic wrong answers."""
+"""Lesson 08 (build_cnn): each check accepts its reference and names the mistake in realistic wrong answers."""
 
 import torch
 from checkhelpers import assert_accepts_reference, wrong

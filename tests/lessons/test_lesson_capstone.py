@@ -1,4 +1,4 @@
-"""Lesson 11 (capstone): each check accepts its reference and names the mistake in realistic wrong answers."""
+"""Lesson 12 (capstone): each check accepts its reference and names the mistake in realistic wrong answers."""
 
 import torch
 from checkhelpers import assert_accepts_reference, verdict, wrong

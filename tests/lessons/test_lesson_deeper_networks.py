@@ -1,4 +1,4 @@
-"""Lesson 09 (deeper_networks): each check accepts its reference and names the mistake in realistic wrong answers."""
+"""Lesson 10 (deeper_networks): each check accepts its reference and names the mistake in realistic wrong answers."""
 
 import torch
 from checkhelpers import wrong

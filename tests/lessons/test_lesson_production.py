@@ -1,4 +1,4 @@
-"""Lesson 10 (production): each check accepts its reference and names the mistake in realistic wrong answers."""
+"""Lesson 11 (production): each check accepts its reference and names the mistake in realistic wrong answers."""
 
 import torch
 from checkhelpers import wrong

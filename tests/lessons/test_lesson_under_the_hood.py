@@ -1,4 +1,4 @@
-"""Lesson 08 (under_the_hood): each check accepts its reference and names the mistake in realistic wrong answers."""
+"""Lesson 09 (under_the_hood): each check accepts its reference and names the mistake in realistic wrong answers."""
 
 import pytest
 import torch

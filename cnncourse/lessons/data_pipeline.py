@@ -1,0 +1,235 @@
+"""Lesson 07 · Data in PyTorch: the reference solutions, their checks, and the quizzes.
+
+In the notebook: ``from cnncourse.lessons.data_pipeline import check, quiz``, then
+``check.NAME()`` and ``quiz.NAME.show()``. Each check sits right after the reference
+solution it compares against.
+"""
+
+from __future__ import annotations
+
+import csv
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch.utils.data import Dataset
+
+from cnncourse.course.exercises import Checks, Mistake, expect_close
+from cnncourse.course.quiz import Option, Quiz, Quizzes
+
+check = Checks("data_pipeline")
+quiz = Quizzes("data_pipeline")
+
+
+# Reference solutions ------------------------------------------------------------------------------
+
+def channel_stats(images: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per-channel mean and std ``(C,)`` each, of images ``(N, C, H, W)`` with values in [0, 1]."""
+    return images.mean(dim=(0, 2, 3)), images.std(dim=(0, 2, 3))
+
+
+class FolderCSVDataset(Dataset):
+    """The images listed in a CSV file (columns ``filename,label``), read from ``folder``."""
+
+    def __init__(self, folder, csv_file, transform=None):
+        from PIL import Image  # noqa: F401  (imported here only to fail early without Pillow)
+
+        self.folder, self.transform = Path(folder), transform
+        with open(csv_file, newline="") as f:
+            self.rows = [(row["filename"], int(row["label"])) for row in csv.DictReader(f)]
+
+    def __len__(self):
+        return len(self.rows)
+
+    def __getitem__(self, index):
+        from PIL import Image
+
+        filename, label = self.rows[index]
+        image = Image.open(self.folder / filename).convert("RGB")
+        if self.transform is not None:
+            image = self.transform(image)
+        return image, label
+
+
+# Checks -------------------------------------------------------------------------------------------
+
+@check.of(channel_stats)
+def check_channel_stats(fn):
+    """Compares with a hand count on images whose channels have known, different spreads."""
+    g = torch.Generator().manual_seed(0)
+    images = torch.rand(6, 3, 5, 4, generator=g) * torch.tensor([0.2, 0.6, 1.0]).view(1, 3, 1, 1)
+    got = fn(images)
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        raise Mistake(f"channel_stats returned {type(got).__name__}; return two tensors, "
+                      f"(mean, std), each with one value per channel.")
+    mean, std = (torch.as_tensor(v, dtype=torch.float32) for v in got)
+    pixels = images.permute(1, 0, 2, 3).reshape(3, -1)             # (C, N*H*W)
+    if mean.numel() == 1 or std.numel() == 1:
+        raise Mistake("you returned one number for all channels; each colour channel needs its "
+                      "own mean and std: average over dim=(0, 2, 3), keeping dim 1.")
+    if mean.shape != (3,) or std.shape != (3,):
+        raise Mistake(f"mean has shape {tuple(mean.shape)} and std {tuple(std.shape)}; both "
+                      f"should be (3,) for 3 channels: reduce over images, height and width, "
+                      f"dim=(0, 2, 3).")
+    if torch.allclose(mean, images.mean(dim=(0, 2, 3)) * 255, atol=1e-3):
+        raise Mistake("the mean is 255 times too big: the images are already in [0, 1].")
+    expect_close(mean, pixels.mean(dim=1), "your mean", atol=1e-4)
+    per_image = images.mean(dim=(2, 3)).std(dim=0)                 # spread of image averages
+    if torch.allclose(std, per_image, atol=1e-4):
+        raise Mistake("your std is the spread of each image's average, which is much smaller "
+                      "than the spread of the pixels: take the std over all pixels of a "
+                      "channel, dim=(0, 2, 3).")
+    if torch.allclose(std, pixels.var(dim=1), atol=1e-4):
+        raise Mistake("that is the variance; Normalize divides by the standard deviation, its "
+                      "square root.")
+    expect_close(std, pixels.std(dim=1), "your std", atol=1e-3)
+    return "one mean and one std per channel, over every pixel of every training image."
+
+
+def _write_check_files(folder: Path) -> list[tuple[str, int, tuple[int, int, int]]]:
+    """Six small PNGs, one gray and one with an alpha channel, listed out of name order."""
+    from PIL import Image
+
+    rows = []
+    for k, (name, label) in enumerate([("b_3.png", 1), ("a_1.png", 0), ("c_0.png", 2),
+                                       ("a_2.png", 0), ("b_1.png", 1), ("c_9.png", 2)]):
+        colour = (40 * k + 10, 200 - 30 * k, 25 * label + 5)
+        mode = "L" if k == 2 else "RGBA" if k == 4 else "RGB"
+        image = Image.new("RGB", (6 + k, 5), colour)
+        if mode == "L":
+            image = image.convert("L")
+            colour = (image.getpixel((0, 0)),) * 3
+        image.convert(mode).save(folder / name)
+        rows.append((name, label, colour))
+    with open(folder / "labels.csv", "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["filename", "label"])
+        writer.writerows((name, label) for name, label, _ in rows)
+    return rows
+
+
+@check.of(FolderCSVDataset)
+def check_folder_csv_dataset(cls):
+    """Builds your class on six small files (one gray, one with transparency) and a CSV."""
+    from PIL import Image
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        rows = _write_check_files(folder)
+        ds = cls(folder, folder / "labels.csv")
+        if not hasattr(ds, "__len__") or not hasattr(ds, "__getitem__"):
+            raise Mistake(f"FolderCSVDataset(folder, csv_file) gave a {type(ds).__name__}; it "
+                          f"should be a class with __len__ and __getitem__ (a Dataset).")
+        n = len(ds)
+        if n == len(rows) + 1:
+            raise Mistake(f"len(ds) is {n} for a CSV with {len(rows)} images: the header line "
+                          f"(filename,label) was counted as an image; csv.DictReader skips it.")
+        if n != len(rows):
+            raise Mistake(f"len(ds) is {n}; the CSV lists {len(rows)} images.")
+        for i, (name, label, colour) in enumerate(rows):
+            item = ds[i]
+            if not isinstance(item, tuple) or len(item) != 2:
+                raise Mistake(f"ds[{i}] returned {type(item).__name__}; return a pair "
+                              f"(image, label), like torchvision's datasets.")
+            image, got = item
+            if isinstance(got, str):
+                raise Mistake(f"ds[{i}] gave the label {got!r} as text; convert it with "
+                              f"int(...) so the loss can use it.")
+            if isinstance(got, torch.Tensor) and got.numel() == 1:
+                got = int(got)
+            if not isinstance(got, int) or isinstance(got, bool):
+                raise Mistake(f"ds[{i}] gave the label {got!r}; expected the int {label}.")
+            if not isinstance(image, Image.Image):
+                raise Mistake(f"ds[{i}] gave a {type(image).__name__} without a transform; "
+                              f"with transform=None return the PIL image as it was opened.")
+            if image.mode != "RGB":
+                raise Mistake(f"ds[{i}] ({name}) is a {image.mode!r} image; call "
+                              f".convert('RGB') after Image.open, so gray and transparent "
+                              f"files also give three channels.")
+            if image.getpixel((0, 0)) != colour or got != label:
+                raise Mistake(f"ds[{i}] is not {name} with label {label}, the CSV's row {i + 1}: "
+                              f"keep the rows in the CSV's order (do not sort or list the "
+                              f"folder).")
+        seen = []
+
+        def transform(image: Any) -> str:
+            seen.append(image)
+            return "transformed"
+
+        image, _ = cls(folder, folder / "labels.csv", transform=transform)[0]
+        if image != "transformed" or len(seen) != 1:
+            raise Mistake("with transform=t, ds[i] should return t(image): your "
+                          "__getitem__ ignores the transform (or applies it more than once).")
+    return ("len counts the CSV's rows, ds[i] opens one file as RGB, applies the transform and "
+            "returns (image, int label).")
+
+
+# Quizzes ------------------------------------------------------------------------------------------
+
+quiz.getitem = Quiz(
+    "`ds = torchvision.datasets.CIFAR10(root, train=True)`, with no transform. What is "
+    "`ds[0]`?",
+    [Option("A float tensor (3, 32, 32) and a label tensor", False,
+            "Tensors appear only when a transform makes them (v2.ToImage, v2.ToDtype)."),
+     Option("A PIL image of 32x32 pixels and an int label", True,
+            "Yes: one (image, label) pair, the image as PIL decodes it."),
+     Option("A batch of 64 images and their 64 labels", False,
+            "Batches are the DataLoader's job; a dataset gives one example per index."),
+     Option("A uint8 array (32, 32, 3) without any label", False,
+            "That is how ds.data stores the pixels, but ds[i] also returns the label.")],
+    "A dataset answers two questions: how many examples (len) and what is example i "
+    "(ds[i] -> (image, label)). torchvision's image datasets return a PIL image; the transform "
+    "turns it into a tensor, and the DataLoader stacks many of them into a batch.",
+)
+
+quiz.val_transform = Quiz(
+    "You train with `RandomCrop(32, padding=4)` and `RandomHorizontalFlip()`. What should the "
+    "validation images get?",
+    [Option("The same random crop and flip, to match training", False,
+            "Then the score changes from one pass to the next, for the same model."),
+     Option("Stronger random changes, to test the model harder", False,
+            "Then you measure a different task from the one your users will give it."),
+     Option("Only the deterministic steps: ToImage, ToDtype, Normalize", True,
+            "Right: the same conversion and normalisation, and no randomness."),
+     Option("No transform at all: the raw PIL images", False,
+            "The model needs tensors normalised exactly as in training.")],
+    "Augmentation is a training trick: new variations of each image every epoch. A validation "
+    "or test score must measure the model on images as they come, so evaluation transforms "
+    "keep the deterministic steps (conversion, resizing, normalisation with the training "
+    "statistics) and drop the random ones.",
+)
+
+quiz.no_shuffle = Quiz(
+    "An `ImageFolder` lists all images of class 0 first, then class 1, and so on. You train with "
+    "`DataLoader(ds, batch_size=64)`, leaving out `shuffle=True`. What happens?",
+    [Option("Nothing: DataLoader shuffles the training data anyway", False,
+            "shuffle defaults to False: the batches come in the dataset's order."),
+     Option("It runs, but each batch holds mostly one class", True,
+            "Yes, and the model chases one class after another instead of learning all."),
+     Option("It raises an error about the order of the labels", False,
+            "Nothing checks the order: the mistake is silent."),
+     Option("It trains as well, only a little more slowly", False,
+            "Speed is the same; learning suffers, because each step sees one class.")],
+    "Without shuffle=True a DataLoader keeps the dataset's order. ImageFolder sorts by class, "
+    "so every gradient step pulls the model towards one class, and the next class undoes "
+    "it. Shuffle the training loader; evaluation loaders can stay in order.",
+)
+
+quiz.fastest_path = Quiz(
+    "The same CIFAR-10 images are batched three ways on a laptop CPU: a `DataLoader` with "
+    "`num_workers=0`, one with `num_workers=2`, and slices of one in-memory tensor. Which "
+    "delivers the most images per second?",
+    [Option("The slices of one in-memory tensor", True,
+            "Yes: one tensor operation per batch, instead of Python work per image."),
+     Option("The DataLoader with num_workers=2", False,
+            "Workers spread the work, but each image still goes through PIL and the transforms."),
+     Option("The DataLoader with num_workers=0", False,
+            "It does all the per-image work in the notebook's own process."),
+     Option("All three about the same: the copying dominates", False,
+            "The measurement shows large differences, from the per-image work.")],
+    "A DataLoader over a torchvision dataset opens, converts and normalises every image "
+    "separately in Python, then stacks them. When the whole split is already one tensor in "
+    "memory, a batch is a single indexing operation. Workers spread the per-image work over "
+    "cores; they do not remove it.",
+)
