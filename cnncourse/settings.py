@@ -15,6 +15,8 @@ table is tested against it):
 - ``CNNCOURSE_LEADERBOARD``: the capstone leaderboard file a workshop shares (default: this
   user's state folder, ``$XDG_STATE_HOME/cnncourse`` or ``~/.local/state/cnncourse``).
 - ``CNNCOURSE_USER``: the name a run is recorded under (default: the login name).
+- ``CPU_LIMIT``: a CPU quota in cores, set by JupyterHub's spawners (``Spawner.cpu_limit``)
+  and Kubernetes; the thread policy counts it (:func:`usable_cores`).
 - ``XDG_CACHE_HOME``, ``XDG_STATE_HOME``: the usual per-user base folders.
 """
 
@@ -43,6 +45,7 @@ ENVIRONMENT: dict[str, str] = {
     "CNNCOURSE_WIDGETS": "0: quizzes and widgets as static text and pictures",
     "CNNCOURSE_LEADERBOARD": "the capstone leaderboard file a workshop shares",
     "CNNCOURSE_USER": "the name capstone runs are recorded under",
+    "CPU_LIMIT": "a CPU quota in cores (JupyterHub, Kubernetes); the thread policy counts it",
     "XDG_CACHE_HOME": "base of the default cache folder (default ~/.cache)",
     "XDG_STATE_HOME": "base of the default state folder (default ~/.local/state)",
 }
