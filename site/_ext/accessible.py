@@ -22,7 +22,7 @@ def item_text(item: nodes.Element) -> str:
     words = [t.astext() for t in item.findall(nodes.Text)
              if not any(isinstance(a, (nodes.raw, nodes.bullet_list, nodes.enumerated_list))
                         for a in _ancestors(t, item))]
-    return " ".join(" ".join(words).split())
+    return " ".join("".join(words).split())
 
 
 def _ancestors(node: nodes.Node, stop: nodes.Node) -> list[nodes.Node]:
