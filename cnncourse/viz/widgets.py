@@ -59,16 +59,15 @@ def style_box(box: Any, kind: str, static: Callable[[], bytes] | None = None,
 
 
 def describe_picture(picture: Any, fig: Any, dpi: int = 80) -> str:
-    """Draw ``fig`` into the ``ipywidgets.Image`` ``picture`` and describe it; return the text.
+    """Draw ``fig`` into the ``ipywidgets.Image`` ``picture``; return the figure's description.
 
-    The description becomes the picture's tooltip (its ``title``, which screen readers read
-    for an image without alt text; ipywidgets 8) and the alt text of the widget's static form.
+    The description is the alt text of the widget's static form. (The live ``Image`` widget
+    takes none: giving it a ``tooltip`` broke its view in JupyterLab 4 with ipywidgets 8.)
     """
     from cnncourse.viz.alt import alt_text
 
     text = alt_text(fig)
     picture.value = figure_png(fig, dpi)
-    picture.tooltip = text
     return text
 
 
