@@ -85,6 +85,22 @@ def _conv_loss(w: torch.Tensor) -> torch.Tensor:
     return (F.conv2d(image, w) ** 3).sum()
 
 
+def _grad_with_view(f, x, eps=1e-3):
+    """What numerical_grad gives when ``old = flat[i]`` keeps a view instead of the number."""
+    x = x.clone()
+    grad = torch.zeros_like(x)
+    flat, g = x.view(-1), grad.view(-1)
+    for i in range(flat.numel()):
+        old = flat[i]            # the slip: a view, so it follows every write to flat[i]
+        flat[i] = old + eps
+        up = float(f(x))
+        flat[i] = old - eps      # old is now x[i] + eps, so this puts x[i] back
+        down = float(f(x))
+        flat[i] = old
+        g[i] = (up - down) / (2 * eps)
+    return grad
+
+
 @check.of(numerical_grad)
 def check_numerical_grad(fn):
     """Matches autograd on a cubic and on the loss of a conv2d, and leaves x unchanged."""
@@ -111,6 +127,11 @@ def check_numerical_grad(fn):
         if torch.allclose(got, true / 2, rtol=1e-3, atol=1e-4):
             raise Mistake(f"on {what} your gradient is half of autograd's: divide by 2 * eps, "
                           "not 4 * eps (or nudge by +eps and -eps, not +-eps/2).")
+        if torch.allclose(got, _grad_with_view(f, x), rtol=1e-4, atol=1e-6):
+            raise Mistake(f"on {what} your gradient is about half of autograd's: old = flat[i] "
+                          "is a view of x, not a copy, so flat[i] = old + eps also changes old, "
+                          "and the 'minus' point lands back on x itself. Copy the number out: "
+                          "old = flat[i].item() (or flat[i].clone()).")
         if torch.allclose(got, true, rtol=1e-2, atol=1e-2):
             raise Mistake(f"on {what} your gradient is close to autograd's but off by "
                           f"{(got - true).abs().max().item():.2g}: that is the error of a "
