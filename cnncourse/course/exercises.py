@@ -3,7 +3,8 @@
 A notebook exercise is a stub the learner fills in, followed by a check call::
 
     def conv_output_size(size, kernel_size, padding=0, stride=1):
-        raise NotImplementedError("Hint: (size + 2*padding - kernel_size) // stride + 1")
+        # Hint: (size + 2*padding - kernel_size) // stride + 1
+        raise NotImplementedError("Replace this line with your code; the hint is above.")
 
     check.conv_output_size()                  # prints a verdict on the notebook's conv_output_size
     conv_output_size = check.conv_output_size.pick()  # later cells are safe, even if skipped
@@ -72,7 +73,8 @@ class Check:
                 note = self.body(_record_calls(answer))
         except NotImplementedError:
             return Verdict(NOT_ATTEMPTED, f"`{self.name}` still raises NotImplementedError. "
-                           "Replace that line with your code (the hint says where to start).")
+                           "Replace that line with your code (the hint comment above it says where "
+                           "to start).")
         except Mistake as err:
             return Verdict(WRONG, str(err))
         except Exception as err:  # the learner's code crashed: say where and why, never re-raise
