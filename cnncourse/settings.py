@@ -5,6 +5,8 @@ Learners never need to set anything. Tests and instructors use environment varia
 - ``CNNCOURSE_DATA``: the data folder (default: ``~/.cache/cnncourse``, or ``$XDG_CACHE_HOME``).
 - ``CNNCOURSE_QUICK=1``: tiny subsets and one short epoch, so a notebook runs in seconds.
 - ``CNNCOURSE_OFFLINE=1``: never touch the network; use local files or built-in data.
+- ``CNNCOURSE_SEED``: a whole number added to every seed the notebooks set, so a tool
+  (``benchmarks/across_runs.py``) can repeat a notebook from other random starting points.
 - ``CNNCOURSE_THREADS``: CPU threads for torch: a whole number, ``all`` (every core, torch's
   own default) or ``auto`` (the default; see :func:`thread_policy`).
 """
@@ -108,9 +110,13 @@ def _mps_available(torch: Any) -> bool:
 
 
 def seed_everything(seed: int = 0) -> int:
-    """Seed Python, NumPy and torch (all devices) so a run repeats. Returns the seed."""
+    """Seed Python, NumPy and torch (all devices) so a run repeats. Returns the seed used.
+
+    With ``CNNCOURSE_SEED`` set, its value is added to ``seed`` (see :func:`run_seed`).
+    """
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise ValueError(f"seed_everything: expected a non-negative int, got {seed!r}.")
+    seed = run_seed(seed)
     random.seed(seed)
     try:
         import numpy as np
@@ -120,8 +126,44 @@ def seed_everything(seed: int = 0) -> int:
         pass
     import torch
 
-    torch.manual_seed(seed)
+    getattr(torch.manual_seed, "_cnncourse_original", torch.manual_seed)(seed)
     return seed
+
+
+def run_seed(seed: int = 0) -> int:
+    """``seed`` shifted by ``CNNCOURSE_SEED`` when that is set, so a tool can repeat a run.
+
+    ``benchmarks/across_runs.py`` runs a notebook with ``CNNCOURSE_SEED=1, 2, ...``: every seed
+    the course sets (``start()``, ``fit(seed=...)``, a cell's ``torch.manual_seed(0)``) moves by
+    that much, so each run starts from other weights and another shuffle. Unset, it is 0.
+    """
+    value = os.environ.get("CNNCOURSE_SEED", "").strip()
+    if not value:
+        return seed
+    try:
+        offset = int(value)
+    except ValueError:
+        offset = -1
+    if offset < 0:
+        raise ValueError(f"CNNCOURSE_SEED must be a non-negative whole number, got {value!r}. "
+                         "Unset it to use the notebooks' own starting points.")
+    return seed + offset
+
+
+def _shift_manual_seed() -> None:
+    # Under CNNCOURSE_SEED, a notebook cell's own torch.manual_seed(s) becomes s + offset too.
+    import torch
+
+    if run_seed(0) == 0 or hasattr(torch.manual_seed, "_cnncourse_original"):
+        return
+    original = torch.manual_seed
+
+    def manual_seed(seed: int) -> Any:
+        return original(run_seed(int(seed)))
+
+    manual_seed._cnncourse_original = original  # type: ignore[attr-defined]
+    manual_seed.__doc__ = original.__doc__
+    torch.manual_seed = manual_seed
 
 
 # ---------------------------------------------------------------- CPU threads
@@ -545,6 +587,7 @@ def start(seed: int = 0) -> Any:
     whether the runtime has a GPU (:func:`runtime_line`).
     Returns the ``torch.device`` to use.
     """
+    _shift_manual_seed()
     seed_everything(seed)
     policy = set_threads()
     dev = device()
