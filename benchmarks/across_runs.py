@@ -155,9 +155,10 @@ def main(argv: list[str] | None = None) -> int:
     command = "python benchmarks/across_runs.py " + " ".join(
         str(a) for a in (argv if argv is not None else sys.argv[1:]))
     if not args.report_only:
-        for notebook in args.notebooks:
-            for data, folder in datasets:
-                for seed in seeds:
+        # Seeds outermost: an interrupted sweep has covered every notebook on both data sets.
+        for seed in seeds:
+            for notebook in args.notebooks:
+                for data, folder in datasets:
                     if any(r["notebook"] == notebook.stem and r["data"] == data
                            and r["seed"] == seed for r in results):
                         continue

@@ -188,7 +188,7 @@ quiz.keeps_spatial = Quiz(
 )
 
 quiz.outputs_are_probabilities = Quiz(
-    "Myth check: the last layer of a classifier outputs probabilities for each class. True?",
+    "True or false: the last layer of a classifier outputs probabilities for each class.",
     [Option("False: raw scores, before any softmax", True,
             "Right: raw scores called logits; softmax turns them into probabilities. For "
             "training you keep the logits: CrossEntropyLoss wants them."),
@@ -222,7 +222,7 @@ quiz.softmax_before_loss = Quiz(
 )
 
 quiz.any_input_size = Quiz(
-    "Myth check: a CNN can take images of any size without changes. True?",
+    "True or false: a CNN can take images of any size without changes.",
     [Option("True: convolutions slide over any image size", False,
             "The convolutions can; the flatten + fully connected head cannot."),
      Option("False here: the Linear head fixes the size", True,

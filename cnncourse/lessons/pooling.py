@@ -239,8 +239,8 @@ quiz.shift_robustness = Quiz(
 )
 
 quiz.adds_information = Quiz(
-    "Myth check: how does the information in a max-pooled map compare with the information "
-    "in its input feature map?",
+    "How does the information in a max-pooled map compare with the information in its input "
+    "feature map?",
     [Option("More: it combines values into new features", False,
             "That is the myth. Combining values with learned weights is what convolutions do; "
             "pooling has no weights."),
