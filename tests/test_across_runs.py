@@ -42,7 +42,7 @@ def test_a_run_passes_the_seed_and_logs_claims_and_comparisons(tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(
         "from cnncourse import settings\n"
-        "from cnncourse.claims import claim, compare\n"
+        "from cnncourse.course.claims import claim, compare\n"
         "claim('the seed arrived', settings.run_seed(0) == 2)\n"
         "compare('A', 0.6, 'B', 0.4, 500)")]
     path = tmp_path / "99_tiny.ipynb"

@@ -38,7 +38,7 @@ def test_forbid_blocks_builtins_and_restores_them():
 
 
 def test_compare_says_no_clear_difference_inside_the_noise(capsys):
-    from cnncourse.claims import NO_CLEAR_DIFFERENCE, compare
+    from cnncourse.course.claims import NO_CLEAR_DIFFERENCE, compare
 
     # 44% vs 48% on 1,000 images: 2 standard errors are about 4.4 points.
     assert compare("with ReLUs", 0.44, "without", 0.48, 1000) == NO_CLEAR_DIFFERENCE
@@ -52,7 +52,7 @@ def test_compare_says_no_clear_difference_inside_the_noise(capsys):
 def test_compare_and_claim_are_logged_for_the_across_runs_tool(tmp_path, monkeypatch):
     import json
 
-    from cnncourse.claims import compare
+    from cnncourse.course.claims import compare
 
     log = tmp_path / "claims.jsonl"
     monkeypatch.setenv("CNNCOURSE_CLAIMS_LOG", str(log))
@@ -65,7 +65,7 @@ def test_compare_and_claim_are_logged_for_the_across_runs_tool(tmp_path, monkeyp
 
 
 def test_standard_error_rejects_percentages_and_bad_counts():
-    from cnncourse.claims import standard_error
+    from cnncourse.course.claims import standard_error
 
     assert abs(standard_error(0.5, 100) - 0.05) < 1e-12
     with pytest.raises(ValueError, match="Pass 0.42 for 42%"):

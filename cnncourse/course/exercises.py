@@ -242,7 +242,7 @@ def _where(err: Exception) -> str:
     import os
     import traceback
 
-    package = os.path.dirname(os.path.abspath(__file__))
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # cnncourse/
     frames = [f for f in traceback.extract_tb(err.__traceback__)
               if not os.path.abspath(f.filename).startswith(package)
               and "site-packages" not in f.filename and "dist-packages" not in f.filename]
