@@ -133,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="+", type=Path)
     parser.add_argument("--seeds", type=int, default=3, help="runs per notebook and dataset")
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="the first CNNCOURSE_SEED (to split a sweep over two processes)")
     parser.add_argument("--real", type=Path, help="a real-data folder (torchvision layout)")
     parser.add_argument("--real-env", action="append", default=[], metavar="KEY=VALUE")
     parser.add_argument("--real-pythonpath")
@@ -141,16 +143,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per notebook run")
     parser.add_argument("--report-only", action="store_true")
     args = parser.parse_args(argv)
-    if args.seeds < 1:
-        parser.error("--seeds must be at least 1")
+    if args.seeds < 1 or args.first_seed < 0:
+        parser.error("--seeds must be at least 1 and --first-seed at least 0")
     if args.real is not None and not args.real.is_dir():
         parser.error(f"--real {args.real}: not a folder. Pass a folder of real data in "
                      "torchvision's layout (MNIST/raw/, cifar-10-batches-py/), or leave it out.")
     real_env = dict(item.split("=", 1) for item in args.real_env)
+    args.work = args.work.resolve()      # the notebook's kernel runs in notebooks/, not here
     args.work.mkdir(parents=True, exist_ok=True)
     store = args.work / "results.json"
     results = json.loads(store.read_text()) if store.exists() else []
-    seeds = list(range(args.seeds))
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
     datasets = [("stand-in", None)] + ([("real", args.real)] if args.real else [])
     command = "python benchmarks/across_runs.py " + " ".join(
         str(a) for a in (argv if argv is not None else sys.argv[1:]))
