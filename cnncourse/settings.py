@@ -9,6 +9,10 @@ table is tested against it):
   ``~/.cache/cnncourse``): unpacked copies of a read-only folder's archives, cached backbones.
 - ``CNNCOURSE_QUICK`` = 1: tiny subsets and one short epoch, so a notebook runs in seconds.
 - ``CNNCOURSE_OFFLINE`` = 1: never touch the network; use local files or built-in data.
+- ``CNNCOURSE_SEED``: a whole number added to every seed the notebooks set, so a tool
+  (``benchmarks/across_runs.py``) can repeat a notebook from other random starting points.
+- ``CNNCOURSE_CLAIMS_LOG``: a file every ``claim(...)`` and ``compare(...)`` verdict is appended
+  to (``benchmarks/across_runs.py`` sets it).
 - ``CNNCOURSE_THREADS``: CPU threads for torch: a whole number, ``all`` (every core, torch's
   own default) or ``auto`` (the default; see :func:`thread_policy`).
 - ``CNNCOURSE_WIDGETS`` = 0: show quizzes and widgets as static text and pictures.
@@ -41,6 +45,8 @@ ENVIRONMENT: dict[str, str] = {
     "CNNCOURSE_CACHE": "this user's cache folder (default ~/.cache/cnncourse)",
     "CNNCOURSE_QUICK": "1: tiny data and short runs (tests)",
     "CNNCOURSE_OFFLINE": "1: never use the network",
+    "CNNCOURSE_SEED": "a whole number added to every seed the notebooks set (across_runs.py)",
+    "CNNCOURSE_CLAIMS_LOG": "a file each claim's verdict is appended to (across_runs.py)",
     "CNNCOURSE_THREADS": "CPU threads for torch: a number, all or auto (default)",
     "CNNCOURSE_WIDGETS": "0: quizzes and widgets as static text and pictures",
     "CNNCOURSE_LEADERBOARD": "the capstone leaderboard file a workshop shares",
@@ -163,8 +169,12 @@ def _mps_available(torch: Any) -> bool:
 
 
 def seed_everything(seed: int = 0) -> int:
-    """Seed Python, NumPy and torch (all devices) so a run repeats. Returns the seed."""
+    """Seed Python, NumPy and torch (all devices) so a run repeats. Returns the seed used.
+
+    With ``CNNCOURSE_SEED`` set, its value is added to ``seed`` (see :func:`run_seed`).
+    """
     whole_number(seed, "seed", "seed_everything", minimum=0)
+    seed = run_seed(seed)
     random.seed(seed)
     try:
         import numpy as np
@@ -174,8 +184,44 @@ def seed_everything(seed: int = 0) -> int:
         pass
     import torch
 
-    torch.manual_seed(seed)
+    getattr(torch.manual_seed, "_cnncourse_original", torch.manual_seed)(seed)
     return seed
+
+
+def run_seed(seed: int = 0) -> int:
+    """``seed`` shifted by ``CNNCOURSE_SEED`` when that is set, so a tool can repeat a run.
+
+    ``benchmarks/across_runs.py`` runs a notebook with ``CNNCOURSE_SEED=1, 2, ...``: every seed
+    the course sets (``start()``, ``fit(seed=...)``, a cell's ``torch.manual_seed(0)``) moves by
+    that much, so each run starts from other weights and another shuffle. Unset, it is 0.
+    """
+    value = os.environ.get("CNNCOURSE_SEED", "").strip()
+    if not value:
+        return seed
+    try:
+        offset = int(value)
+    except ValueError:
+        offset = -1
+    if offset < 0:
+        raise ValueError(f"CNNCOURSE_SEED must be a non-negative whole number, got {value!r}. "
+                         "Unset it to use the notebooks' own starting points.")
+    return seed + offset
+
+
+def _shift_manual_seed() -> None:
+    # Under CNNCOURSE_SEED, a notebook cell's own torch.manual_seed(s) becomes s + offset too.
+    import torch
+
+    if run_seed(0) == 0 or hasattr(torch.manual_seed, "_cnncourse_original"):
+        return
+    original = torch.manual_seed
+
+    def manual_seed(seed: int) -> Any:
+        return original(run_seed(int(seed)))
+
+    manual_seed._cnncourse_original = original  # type: ignore[attr-defined]
+    manual_seed.__doc__ = original.__doc__
+    torch.manual_seed = manual_seed
 
 
 # ---------------------------------------------------------------- CPU threads
@@ -493,13 +539,110 @@ def summary(threads: int | None = None, cores: str | None = None) -> str:
     return f"device={device()}{cpu} | mode={mode} | network={net} | data={data_dir()}"
 
 
+# ---------------------------------------------------------------- Colab: CPU or GPU
+#
+# In Colab the setup line says which runtime the notebook got. Learners on a CPU runtime
+# often do not notice (a training notebook then takes many times longer), so the line says
+# so, how to switch, and how long the training notebooks took on the measured machine.
+
+RUN_TIMES_FILE = "timing.json"    # cnncourse/timing.json: `cnncourse stamp` copies docs/timing.json
+TRAINING_SECONDS = 20.0           # notebooks that ran this long or longer are "the training ones"
+SWITCH_TO_GPU = ("Runtime > Change runtime type > Hardware accelerator: a GPU (e.g. T4) > "
+                 "Save, then run this notebook again from the top")
+
+
+def about(seconds: float) -> str:
+    """A run time as a person says it: ``about(22.4)`` -> ``"about 20 s"``.
+
+    Rounded so that small run-to-run noise does not change the text: under 10 s, then to 5 s
+    below 90 s, then to half minutes up to 10 minutes, then to whole minutes.
+    """
+    if seconds < 0:
+        raise ValueError(f"about: expected seconds >= 0, got {seconds}.")
+    if seconds < 10:
+        return "under 10 s"
+    if seconds < 90:
+        return f"about {max(10, 5 * round(seconds / 5))} s"
+    if seconds < 600:
+        return f"about {round(seconds / 30) / 2:g} minutes"
+    return f"about {round(seconds / 60)} minutes"
+
+
+def run_times() -> dict[str, Any] | None:
+    """The timing record shipped with the package (a copy of ``docs/timing.json``), or None."""
+    import json
+    from importlib import resources
+
+    try:
+        text = resources.files("cnncourse").joinpath(RUN_TIMES_FILE).read_text(encoding="utf-8")
+        record = json.loads(text)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("notebooks"), dict):
+        return None
+    return record
+
+
+def training_times(record: dict[str, Any] | None) -> str | None:
+    """The training notebooks' run times in one phrase, e.g. "05 about 30 s, ..., 09 about 2
+    minutes (about 6.5 minutes together) on a 2-core CPU", or None without a record."""
+    if not record:
+        return None
+    slow = {name: float(entry["seconds"]) for name, entry in sorted(record["notebooks"].items())
+            if entry.get("status", "ok") == "ok"
+            and float(entry.get("seconds", 0)) >= TRAINING_SECONDS}
+    if not slow:
+        return None
+    each = ", ".join(f"{name[:2]} {about(sec)}" for name, sec in slow.items())
+    mode = "" if record.get("mode", "full") == "full" else f", {record['mode']} mode"
+    return (f"{each} ({about(sum(slow.values()))} together) on {record.get('where', 'a CPU')}"
+            f"{mode}")
+
+
+def gpu_name() -> str | None:
+    """The CUDA GPU's name and memory, e.g. "Tesla T4, 15 GiB", or None without one."""
+    import torch
+
+    if not torch.cuda.is_available():
+        return None
+    props = torch.cuda.get_device_properties(0)
+    return f"{props.name}, {props.total_memory / 2**30:.0f} GiB"
+
+
+def runtime_line(colab: bool | None = None, gpu: str | None | bool = True,
+                 record: dict[str, Any] | None | bool = True) -> str | None:
+    """In Colab, one line on the runtime: the GPU's name, or that it is a CPU and how to switch.
+
+    Outside Colab (``colab`` defaults to :func:`in_colab`) there is nothing to say: None.
+    ``gpu`` and ``record`` default to this machine's (:func:`gpu_name`, :func:`run_times`);
+    tests pass their own.
+    """
+    colab = in_colab() if colab is None else colab
+    if not colab:
+        return None
+    gpu = gpu_name() if gpu is True else gpu
+    times = training_times(run_times() if record is True else record or None)
+    if gpu:
+        line = f"cnncourse: Colab runs this notebook on a GPU ({gpu})."
+        if times:
+            line += f" The stated run times were measured without one: the training notebooks took {times}."
+        return line
+    line = ("cnncourse: Colab runs this notebook on a CPU, with no GPU, so training is slow. "
+            f"To get a GPU: {SWITCH_TO_GPU}.")
+    if times:
+        line += f" On a CPU the training notebooks take {times}."
+    return line
+
+
 def start(seed: int = 0) -> Any:
     """Run by every notebook's setup cell: seed, pick the device and CPU threads, print settings.
 
     Applies the thread policy (:func:`thread_policy`, ``CNNCOURSE_THREADS``) and, when the
-    CPU is overloaded, prints one line that says so and how to fix it.
+    CPU is overloaded, prints one line that says so and how to fix it. In Colab it says
+    whether the runtime has a GPU (:func:`runtime_line`).
     Returns the ``torch.device`` to use.
     """
+    _shift_manual_seed()
     seed_everything(seed)
     policy = set_threads()
     dev = device()
@@ -507,6 +650,9 @@ def start(seed: int = 0) -> Any:
     cores = (f"{policy.cores} core{'' if policy.cores == 1 else 's'}: {policy.limit}"
              if quota else None)
     print(f"cnncourse ready: {summary(policy.threads, cores)}")
+    colab_line = runtime_line()
+    if colab_line:
+        print(colab_line)
     line = overload_line(policy.load_cores, policy.load, policy.threads)
     if line:
         print(line)

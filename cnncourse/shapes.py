@@ -90,9 +90,11 @@ class Trace:
         if self.error:
             extra += f"<p>⛔ <b>Stopped:</b> {html.escape(self.error)}</p>"
         out = f"<p>output shape: {_fmt(self.output_shape)}</p>" if self.output_shape else ""
-        return (f"<table><tr><th>layer</th><th>type</th><th>output shape</th><th>params</th>"
-                f"<th></th></tr><tr><td>input</td><td></td><td>{_fmt(self.input_shape)}</td>"
-                f"<td></td><td></td></tr>{cells}</table>"
+        # Every column has a named header, so a screen reader says which one a cell is in.
+        head = "".join(f"<th scope='col'>{h}</th>"
+                       for h in ("layer", "type", "output shape", "params", "note"))
+        return (f"<table><thead><tr>{head}</tr></thead><tbody><tr><td>input</td><td></td>"
+                f"<td>{_fmt(self.input_shape)}</td><td></td><td></td></tr>{cells}</tbody></table>"
                 f"<p>total parameters: {self.total_params:,}</p>{out}{extra}")
 
 

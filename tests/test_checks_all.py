@@ -11,7 +11,7 @@ import pkgutil
 import pytest
 
 import cnncourse.lessons
-from cnncourse.course.exercises import CORRECT, NOT_ATTEMPTED, Checks
+from cnncourse.course.exercises import CORRECT, NOT_ATTEMPTED, WRONG, Checks
 from cnncourse.course.quiz import Quizzes
 
 LESSON_MODULES = {info.name: importlib.import_module(f"cnncourse.lessons.{info.name}")
@@ -66,3 +66,28 @@ def test_check_leaves_the_learners_random_state_alone(name, chk):
     torch.manual_seed(123)
     chk.verdict(chk.reference)
     assert torch.equal(torch.rand(3), expected), f"{name} changed the global random state"
+
+
+CRASHES = [
+    (ZeroDivisionError("integer division or modulo by zero"), "by zero"),
+    (RuntimeError("stack expects each tensor to be equal size, but got [2, 4] at entry 0 and "
+                  "[2, 3] at entry 1"), "stack"),
+    (TypeError("unsupported operand type(s) for //: 'int' and 'NoneType'"), "None"),
+    (ValueError("something else went wrong"), "print"),
+]
+
+
+@pytest.mark.parametrize("name,chk", CHECKS, ids=[n for n, _ in CHECKS])
+@pytest.mark.parametrize("error,cause", CRASHES, ids=[type(e).__name__ for e, _ in CRASHES])
+def test_an_answer_that_raises_gets_a_diagnosis_not_a_bare_exception(name, chk, error, cause):
+    # Whatever the check, a crash names the input it was called with, a likely cause, and then
+    # shows the original error.
+    def crashes(*args, **kwargs):
+        raise error
+
+    result = chk.verdict(crashes)
+    assert result.status == WRONG, result
+    message = result.message
+    assert f"called as {chk.name}(" in message, message
+    assert cause in message, message
+    assert f"Original error: {type(error).__name__}: {error}" in message, message

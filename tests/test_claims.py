@@ -35,3 +35,40 @@ def test_forbid_blocks_builtins_and_restores_them():
         with forbid((torch, "softmax"), (torch.Tensor, "softmax")):
             torch.zeros(2).softmax(0)
     assert torch.zeros(2).softmax(0).sum().item() == pytest.approx(1.0)
+
+
+def test_compare_says_no_clear_difference_inside_the_noise(capsys):
+    from cnncourse.course.claims import NO_CLEAR_DIFFERENCE, compare
+
+    # 44% vs 48% on 1,000 images: 2 standard errors are about 4.4 points.
+    assert compare("with ReLUs", 0.44, "without", 0.48, 1000) == NO_CLEAR_DIFFERENCE
+    out = capsys.readouterr().out
+    assert "44.0% vs without 48.0% on 1,000 images" in out and "no clear difference" in out
+    assert compare("A", 0.60, "B", 0.40, 1000, note="stand-in") == "A higher"
+    assert compare("A", 0.40, "B", 0.60, 1000) == "B higher"
+    assert "stand-in" in capsys.readouterr().out
+
+
+def test_compare_and_claim_are_logged_for_the_across_runs_tool(tmp_path, monkeypatch):
+    import json
+
+    from cnncourse.course.claims import compare
+
+    log = tmp_path / "claims.jsonl"
+    monkeypatch.setenv("CNNCOURSE_CLAIMS_LOG", str(log))
+    claim("same outputs", True)
+    compare("A", 0.5, "B", 0.5, 100, metric="test accuracy")
+    records = [json.loads(line) for line in log.read_text().splitlines()]
+    assert records[0] == {"kind": "claim", "statement": "same outputs", "holds": True,
+                          "detail": ""}
+    assert records[1]["verdict"] == "no clear difference" and records[1]["metric"] == "test accuracy"
+
+
+def test_standard_error_rejects_percentages_and_bad_counts():
+    from cnncourse.course.claims import standard_error
+
+    assert abs(standard_error(0.5, 100) - 0.05) < 1e-12
+    with pytest.raises(ValueError, match="Pass 0.42 for 42%"):
+        standard_error(42, 100)
+    with pytest.raises(ValueError, match="positive int"):
+        standard_error(0.5, 0)

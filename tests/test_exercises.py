@@ -61,7 +61,28 @@ def test_wrong_answer_says_what_is_wrong():
     shape = check_double.verdict(lambda x: x.sum())
     assert "shape ()" in shape.message
     crash = check_double.verdict(lambda x: x.reshape(3, 5))
-    assert crash.status == WRONG and "raised RuntimeError" in crash.message
+    assert crash.status == WRONG and "Original error" in crash.message
+    assert "RuntimeError" in crash.message and "called as check_double(a tensor of shape (2,))" in crash.message
+
+
+def test_a_crash_names_the_input_the_likely_cause_and_the_line():
+    def mine(x):
+        return torch.stack([x, x[:1]])
+
+    message = check_double.verdict(mine).message
+    assert "called as check_double(a tensor of shape (2,))" in message
+    assert "Likely cause: the pieces you stacked" in message
+    assert "(raised at `return torch.stack([x, x[:1]])`" in message
+
+
+def test_a_crash_after_the_call_says_so():
+    # The learner's function returned, and the check crashed on what it returned.
+    @check(reference=double)
+    def check_plus_one(fn):
+        return fn(torch.tensor([1.0])) + 1
+
+    message = check_plus_one.verdict(lambda x: "two").message
+    assert "led to an error" in message and "Original error" in message and "TypeError" in message
 
 
 def test_pick_returns_learner_or_reference(capsys):

@@ -228,3 +228,30 @@ def test_every_environment_variable_is_documented_once_and_shown_by_doctor(capsy
     cli.main(["doctor"])
     printed = capsys.readouterr().out
     assert all(f"${name}" in printed for name in settings.ENVIRONMENT)
+
+
+def test_cnncourse_seed_shifts_every_seed_the_course_sets(monkeypatch):
+    import torch
+
+    from cnncourse import settings
+
+    monkeypatch.delenv("CNNCOURSE_SEED", raising=False)
+    assert settings.run_seed(5) == 5
+    settings.seed_everything(0)
+    base = torch.rand(2)
+    monkeypatch.setenv("CNNCOURSE_SEED", "3")
+    assert settings.run_seed(5) == 8
+    settings.seed_everything(0)
+    shifted = torch.rand(2)
+    torch.manual_seed(3)          # not shifted until start() installs the shift
+    assert torch.equal(torch.rand(2), shifted) and not torch.equal(base, shifted)
+    original = torch.manual_seed
+    try:
+        settings._shift_manual_seed()
+        torch.manual_seed(0)      # a notebook cell's own seed moves too
+        assert torch.equal(torch.rand(2), shifted)
+    finally:
+        torch.manual_seed = original
+    monkeypatch.setenv("CNNCOURSE_SEED", "two")
+    with pytest.raises(ValueError, match="CNNCOURSE_SEED must be a non-negative whole number"):
+        settings.run_seed(0)

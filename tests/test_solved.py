@@ -48,7 +48,11 @@ def test_student_notebook_holds_stubs_not_solutions(path):
     for ex in nbs.exercises(nb):
         assert _raises_not_implemented(ex.node), (
             f"{path.name}: exercise {ex.name} must only raise NotImplementedError('Hint: ...')")
-        assert "Hint" in ast.unparse(ex.node), f"{path.name}: {ex.name}'s stub needs a hint"
+        # The hint is a comment above the raise line, so it stays when the learner replaces it.
+        cell_lines = nb.cells[ex.index].source.splitlines()
+        above = cell_lines[ex.node.lineno:ex.node.body[-1].lineno - 1]
+        assert any(line.strip().startswith("# Hint:") for line in above), (
+            f"{path.name}: {ex.name}'s stub needs a '# Hint: ...' comment above its raise line")
         ref = ast.parse(nbs.reference_source(lesson, ex.name)).body[0]
         solution = ast.unparse(ast.Module(_body_without_docstring(ref), []))
         assert solution not in functions, (
@@ -161,6 +165,18 @@ def test_nbgrader_export_wraps_the_reference_body_and_keeps_the_hint(tmp_path):
     namespace = {}
     exec(out, namespace)
     assert namespace["pixel_count"](28, 28, 1) == 784
+
+
+def test_nbgrader_export_keeps_a_hint_comment_above_the_stub():
+    source = ('def pixel_count(height, width, channels):\n'
+              '    """Count."""\n'
+              '    # Hint: multiply the\n'
+              '    #       three sizes\n'
+              '    raise NotImplementedError("Replace this line with your code; the hint is above.")')
+    lines = sol.nbgrader_source(source, "overview").splitlines()
+    begin = lines.index("    ### BEGIN SOLUTION")
+    assert lines[2:begin] == ["    # Hint: multiply the", "    #       three sizes"]
+    assert "Replace this line" not in "\n".join(lines)
 
 
 def test_nbgrader_notebooks_mark_solution_and_graded_cells(tmp_path):

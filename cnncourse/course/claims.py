@@ -4,15 +4,35 @@ A cell that prints "same outputs: True" only proves something if it fails when t
 differ. :func:`claim` prints the statement and its verdict the way a plain ``print`` would,
 and raises :class:`ClaimError` when it is false, so the notebook stops there and the test
 run (nbval) fails instead of quietly showing ``False``.
+
+A comparison between two trained models is different: which one wins can change from run to
+run. :func:`compare` prints the two accuracies, the noise of a score on that many images, and a
+verdict that says "no clear difference" when the gap is inside that noise, so the text around
+it never has to guess which way this run went.
+
+Tools that repeat a notebook (``benchmarks/across_runs.py``) set ``CNNCOURSE_CLAIMS_LOG`` to a
+file: every claim and comparison is then also appended to it as one JSON line.
 """
 
 from __future__ import annotations
 
+import json
+import math
+import os
 from typing import Any
+
+NO_CLEAR_DIFFERENCE = "no clear difference"
 
 
 class ClaimError(AssertionError):
     """A statement the notebook makes about its own results turned out false."""
+
+
+def _log(record: dict[str, Any]) -> None:
+    path = os.environ.get("CNNCOURSE_CLAIMS_LOG", "").strip()
+    if path:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(json.dumps(record) + "\n")
 
 
 def claim(statement: str, holds: Any, detail: str = "") -> None:
@@ -32,8 +52,50 @@ def claim(statement: str, holds: Any, detail: str = "") -> None:
         raise TypeError(f"claim({statement!r}, ...): expected True/False or a one-element "
                         f"tensor, got {type(holds).__name__} ({err}). Reduce it first, e.g. "
                         f"with torch.allclose(a, b) or (a == b).all().") from err
+    _log({"kind": "claim", "statement": statement, "holds": verdict, "detail": detail})
     print(f"{statement}: {verdict}" + (f" ({detail})" if detail else ""))
     if not verdict:
         raise ClaimError(f"The notebook says {statement!r}, but here it is false"
                          + (f" ({detail})" if detail else "") + ". The text above no longer "
                          "matches what the code computes: please report this.")
+
+
+def standard_error(accuracy: float, n: int) -> float:
+    """Standard error of an accuracy measured on ``n`` images: sqrt(p (1 - p) / n)."""
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"standard_error: expected n, the number of images scored, as a "
+                         f"positive int, got {n!r}.")
+    if not 0.0 <= float(accuracy) <= 1.0:
+        raise ValueError(f"standard_error: expected an accuracy between 0 and 1, got "
+                         f"{accuracy!r}. Pass 0.42 for 42%.")
+    return math.sqrt(float(accuracy) * (1 - float(accuracy)) / n)
+
+
+def compare(name_a: str, acc_a: float, name_b: str, acc_b: float, n: int,
+            metric: str = "validation accuracy", note: str | None = None) -> str:
+    """Compare two accuracies scored on the same ``n`` images; print and return the verdict.
+
+    The verdict is ``"<name_a> higher"``, ``"<name_b> higher"`` or ``"no clear difference"``:
+    a gap counts only when it exceeds twice its standard error (about 95% confidence), since
+    each accuracy on ``n`` images wobbles by sqrt(p (1 - p) / n) from run to run.
+
+    Args:
+        name_a, name_b: what was compared, e.g. ``"with ReLUs"``, ``"no ReLU"``.
+        acc_a, acc_b: their accuracies, as fractions between 0 and 1.
+        n: how many images each accuracy was measured on.
+        metric: the metric the sentence names, printed with the figures.
+        note: e.g. ``"stand-in"``, printed next to the accuracies.
+    """
+    se = math.hypot(standard_error(acc_a, n), standard_error(acc_b, n))
+    gap = float(acc_a) - float(acc_b)
+    if abs(gap) <= 2 * se:
+        verdict = NO_CLEAR_DIFFERENCE
+    else:
+        verdict = f"{name_a if gap > 0 else name_b} higher"
+    on = f", {note}" if note else ""
+    print(f"{metric}{on}: {name_a} {acc_a:.1%} vs {name_b} {acc_b:.1%} on {n:,} images; "
+          f"difference {100 * gap:+.1f} points, noise ±{200 * se:.1f} (2 standard errors) "
+          f"-> {verdict}")
+    _log({"kind": "compare", "metric": metric, "a": name_a, "acc_a": float(acc_a),
+          "b": name_b, "acc_b": float(acc_b), "n": n, "noise": 2 * se, "verdict": verdict})
+    return verdict

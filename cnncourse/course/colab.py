@@ -28,7 +28,8 @@ import torch
 import cnncourse as cc
 from cnncourse.settings import is_quick, pick
 
-device = cc.settings.start(seed=0)'''
+device = cc.settings.start(seed=0)
+cc.viz.describe_figures()   # every figure says what it shows (alt text), on a white background'''
 
 
 def repo_url(repo: str = REPO) -> str:

@@ -3,7 +3,8 @@
 A notebook exercise is a stub the learner fills in, followed by a check call::
 
     def conv_output_size(size, kernel_size, padding=0, stride=1):
-        raise NotImplementedError("Hint: (size + 2*padding - kernel_size) // stride + 1")
+        # Hint: (size + 2*padding - kernel_size) // stride + 1
+        raise NotImplementedError("Replace this line with your code; the hint is above.")
 
     check.conv_output_size()                  # prints a verdict on the notebook's conv_output_size
     conv_output_size = check.conv_output_size.pick()  # later cells are safe, even if skipped
@@ -19,6 +20,7 @@ when something is off.
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import textwrap
 from collections.abc import Callable, Iterator
@@ -68,14 +70,15 @@ class Check:
                                           "run this cell again.")
         try:
             with _own_random_state():
-                note = self.body(answer)
+                note = self.body(_record_calls(answer))
         except NotImplementedError:
             return Verdict(NOT_ATTEMPTED, f"`{self.name}` still raises NotImplementedError. "
-                           "Replace that line with your code (the hint says where to start).")
+                           "Replace that line with your code (the hint comment above it says where "
+                           "to start).")
         except Mistake as err:
             return Verdict(WRONG, str(err))
-        except Exception as err:  # the learner's code crashed: say where, never re-raise
-            return Verdict(WRONG, f"your code raised {type(err).__name__}: {err}")
+        except Exception as err:  # the learner's code crashed: say where and why, never re-raise
+            return Verdict(WRONG, diagnose(err, self.name, self.reference))
         return Verdict(CORRECT, note or f"`{self.name}` passes every test case.")
 
     def _answer(self, answer: Any, frame: Any) -> Any:
@@ -134,6 +137,130 @@ def check(reference: Any, name: str | None = None) -> Callable[[Callable[[Any], 
         return Check(body, reference, name)
 
     return wrap
+
+
+# When the learner's code raises ----------------------------------------------------------------
+
+_CALL = "_cnncourse_call"  # attribute set on an exception raised inside the learner's function
+
+
+def _record_calls(answer: Any) -> Any:
+    """Wrap a learner's function so an exception it raises remembers the input it was called with.
+
+    Anything that is not a plain function (a class, a module, a value) is passed through as is.
+    """
+    if not inspect.isfunction(answer):
+        return answer
+
+    @functools.wraps(answer)
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return answer(*args, **kwargs)
+        except Exception as err:
+            if not hasattr(err, _CALL):
+                with contextlib.suppress(AttributeError, TypeError):
+                    setattr(err, _CALL, (args, kwargs))
+            raise
+
+    return recorded
+
+
+def describe(value: Any, limit: int = 60) -> str:
+    """A short description of one input: a tensor by its shape and dtype, others by a short repr."""
+    import sys
+
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(value, torch.Tensor):
+        dtype = "" if value.dtype == torch.float32 else str(value.dtype).replace("torch.", "") + " "
+        return f"a {dtype}tensor of shape {tuple(value.shape)}"
+    if torch is not None and isinstance(value, torch.nn.Module):
+        return f"a {type(value).__name__} model"
+    if callable(value) and hasattr(value, "__name__"):
+        return "<lambda>" if value.__name__ == "<lambda>" else value.__name__
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _describe_call(name: str, call: tuple[tuple, dict]) -> str:
+    args, kwargs = call
+    parts = [describe(a) for a in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()]
+    return f"{name}({', '.join(parts)})"
+
+
+# (fragment of the error message, likely cause) for the errors learners hit most often.
+_CAUSES = [
+    (("stack expects each tensor to be equal size", "Sizes of tensors must match"),
+     "the pieces you stacked or concatenated (torch.stack / torch.cat) have different shapes. "
+     "Print the shape of each piece: a window or slice that runs past an edge comes back "
+     "smaller than the others."),
+    (("must match the size of tensor",),
+     "two tensors in one operation have shapes that do not broadcast. Print both shapes: "
+     "usually a sum or max over the wrong dim, or a missing keepdim=True."),
+    (("cannot be multiplied", "size mismatch", "shapes cannot be"),
+     "a matrix product got shapes that do not line up: the inner sizes must be equal."),
+    (("positional argument", "takes from", "unexpected keyword argument",
+      "required keyword-only argument"),
+     "your function takes a different number of arguments than the check passes. Keep the "
+     "signature from the exercise cell: {signature}."),
+    (("NoneType", "None"),
+     "a value is None where a number or tensor is needed: a parameter left at its default "
+     "None (replace it first, e.g. stride = kernel_size if stride is None), or a helper "
+     "that forgot to return its result."),
+    (("division by zero", "divided by zero", "modulo by zero"),
+     "a division by zero: a denominator in your formula is 0 for this input. Check the formula "
+     "and that each value comes from the right place (e.g. the order of items in a tuple)."),
+    (("values to unpack",),
+     "the number of names on the left of = (or after `for`) differs from the number of items "
+     "being unpacked. Print one item to see how many it holds, and in which order."),
+    (("out of range", "out of bounds"),
+     "an index past the end: check the loop bounds and which dimension you index."),
+    (("is not defined",),
+     "a name that does not exist when the check runs: a typo, or a cell above that was not run."),
+    (("Expected all tensors to be on the same device",),
+     "tensors on different devices: move them to the same one with .to(device)."),
+    (("expected scalar type", "dtype"),
+     "tensors of different dtypes: convert with .float() (or .long() for labels)."),
+]
+
+
+def _likely_cause(err: Exception, reference: Any) -> str:
+    text = f"{type(err).__name__}: {err}"
+    if isinstance(err, ZeroDivisionError):
+        text += " division by zero"
+    for fragments, cause in _CAUSES:
+        if any(f in text for f in fragments):
+            try:
+                signature = f"def {reference.__name__}{inspect.signature(reference)}"
+            except (TypeError, ValueError, AttributeError):
+                signature = "the one given"
+            return cause.replace("{signature}", signature)
+    return "read the error below, then print the shapes and values of what you compute."
+
+
+def _where(err: Exception) -> str:
+    """The last line of the learner's own code in the traceback (not the package, not torch)."""
+    import os
+    import traceback
+
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))   # cnncourse/
+    frames = [f for f in traceback.extract_tb(err.__traceback__)
+              if not os.path.abspath(f.filename).startswith(package)
+              and "site-packages" not in f.filename and "dist-packages" not in f.filename]
+    if not frames or not frames[-1].line:
+        return ""
+    return f"\n   (raised at `{frames[-1].line.strip()}`)"
+
+
+def diagnose(err: Exception, name: str, reference: Any = None) -> str:
+    """The message for a check whose answer raised: the input, the likely cause, the error."""
+    call = getattr(err, _CALL, None)
+    if call is not None:
+        head = f"your `{name}` raised an error when called as {_describe_call(name, call)}."
+    else:
+        head = (f"running your `{name}` led to an error (in what it returned, or in a model "
+                "or helper it built).")
+    return (f"{head} Likely cause: {_likely_cause(err, reference)}\n"
+            f"   Original error: {type(err).__name__}: {err}{_where(err)}")
 
 
 @contextlib.contextmanager

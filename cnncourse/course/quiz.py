@@ -119,7 +119,7 @@ class Quiz:
                 button.button_style = "success" if opt.correct else "danger"
         verdict = "✅ Right." if opt.correct else "❌ Not quite."
         extra = f" {html.escape(opt.feedback)}" if opt.feedback else ""
-        feedback.value = (f"<div class='cnncourse-feedback'><b>{verdict}</b>{extra}"
+        feedback.value = (f"<div class='cnncourse-feedback' role='alert'><b>{verdict}</b>{extra}"
                           f"<br><b>Why:</b> {html.escape(self.explanation)}</div>")
 
     def show(self, mode: str | None = None) -> None:

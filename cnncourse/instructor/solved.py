@@ -135,9 +135,16 @@ def _body_start(node: ast.FunctionDef, lines: list[str]) -> int:
     return start
 
 
-def _hint_lines(node: ast.FunctionDef, indent: str) -> list[str]:
-    # The stub's ``raise NotImplementedError("Hint: ...")`` as comments, so a released
-    # notebook keeps the hint when nbgrader swaps the solution for its own stub.
+def _hint_lines(node: ast.FunctionDef, indent: str, lines: list[str] | None = None) -> list[str]:
+    # The stub's hint as comments, so a released notebook keeps it when nbgrader swaps the
+    # solution for its own stub: the ``# Hint: ...`` comment above the raise line, or an older
+    # stub's ``raise NotImplementedError("Hint: ...")`` message.
+    if lines is not None:
+        start = _body_start(node, lines)
+        comments = [line.strip() for line in lines[start:node.end_lineno]
+                    if line.strip().startswith("#")]
+        if comments:
+            return [f"{indent}{line}" for line in comments]
     for stmt in ast.walk(node):
         if isinstance(stmt, ast.Raise) and isinstance(stmt.exc, ast.Call) and stmt.exc.args \
                 and isinstance(stmt.exc.args[0], ast.Constant) \
@@ -161,7 +168,7 @@ def nbgrader_source(source: str, lesson: str, where: str = "exercise cell") -> s
     lines = source.splitlines()
     head = lines[:_body_start(node, lines)]
     indent = re.match(r"\s*", lines[node.body[0].lineno - 1]).group(0) or "    "
-    block = [*_hint_lines(node, indent),
+    block = [*_hint_lines(node, indent, lines),
              f"{indent}### BEGIN SOLUTION",
              *textwrap.indent(ref_body, indent).splitlines(),
              f"{indent}### END SOLUTION"]

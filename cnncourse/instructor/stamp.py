@@ -132,6 +132,22 @@ def stamp_runtime(nb: Any, filename: str, record: dict[str, Any]) -> list[str]:
     return ["run time"]
 
 
+def stamp_package_times(record_path: Path, check: bool = False) -> list[str]:
+    """Keep ``cnncourse/timing.json`` (read by the Colab setup line, which has no docs/ folder)
+    a copy of the checkout's ``docs/timing.json``; return what was or is out of date."""
+    from cnncourse import settings
+
+    package_copy = Path(settings.__file__).resolve().parent / settings.RUN_TIMES_FILE
+    if record_path.resolve().parent.parent != package_copy.parent.parent:
+        return []                               # a record outside this checkout: not ours to copy
+    text = record_path.read_text(encoding="utf-8")
+    if package_copy.is_file() and package_copy.read_text(encoding="utf-8") == text:
+        return []
+    if not check:
+        package_copy.write_text(text, encoding="utf-8")
+    return [f"not a copy of {record_path.name}"]
+
+
 def _load_record(directory: str | Path | None,
                  record: str | Path | bool | None) -> dict[str, Any] | None:
     # The timing record stated run times come from (None: no run-time stamping).
@@ -143,6 +159,7 @@ def _load_record(directory: str | Path | None,
         if not record.is_file():
             return None
     times = timing.read_record(record)
+    times["_path"] = Path(record)
     if times.get("mode") != "full":
         raise ValueError(f"timing record {record} was measured in {times.get('mode')!r} mode; "
                          f"stated run times come from a full run: "
@@ -214,6 +231,10 @@ def stamp(directory: str | Path | None = None, repo: str | None = None,
             stale[str(path)] = changes
             if not check:
                 write_notebook(nb, path)
+    if times is not None:
+        changes = stamp_package_times(times["_path"], check)
+        if changes:
+            stale["cnncourse/timing.json"] = changes
     for extra in extra_files or []:
         extra = Path(extra)
         if not extra.is_file():

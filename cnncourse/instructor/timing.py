@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from cnncourse.instructor.notebooks import notebook_paths, read_notebook
-from cnncourse.settings import data_dir
+from cnncourse.settings import about, data_dir
 
 
 @dataclass
@@ -303,16 +303,7 @@ def runtime_phrase(seconds: float, where: str) -> str:
     """
     if seconds < 0:
         raise ValueError(f"runtime_phrase: expected seconds >= 0, got {seconds}.")
-    if seconds < 10:
-        amount = "under 10 s"
-    elif seconds < 90:
-        amount = f"about {max(10, 5 * round(seconds / 5))} s"
-    elif seconds < 600:
-        minutes = round(seconds / 30) / 2
-        amount = f"about {minutes:g} minutes"
-    else:
-        amount = f"about {round(seconds / 60)} minutes"
-    return f"{amount} on {where}"
+    return f"{about(seconds)} on {where}"
 
 
 def timing_record(results: list[Timing], quick: bool, offline: bool = True,

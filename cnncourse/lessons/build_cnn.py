@@ -255,20 +255,22 @@ def check_accuracy(fn):
 quiz.which_layers = Quiz(
     "Which kinds of layers does a classic CNN image classifier need?",
     [Option("Only convolutions; the rest is decoration", False,
-            "Without activations the convolutions collapse into one (notebook 05), and "
-            "something must turn feature maps into class scores."),
+            "Stacked with nothing between them, convolutions collapse into one (notebook "
+            "05), and something must turn feature maps into class scores."),
      Option("Only fully connected layers; convs are a speed-up", False,
             "An MLP can classify images, but with far more parameters and no built-in "
             "notion of local patterns (see the parameter count below)."),
      Option("Conv, activation and pooling, then a dense head", True,
             "That is the classic recipe, and the model below follows it exactly."),
      Option("Convolutions and pooling; activations are optional", False,
-            "Without an activation between them, stacked convolutions collapse into a single "
-            "one (notebook 05).")],
+            "Max-pooling alone keeps them from collapsing (notebook 05), but it sets no "
+            "threshold; the activation after each convolution adds one, and classic designs "
+            "all have it.")],
     "The classic CNN stacks convolution + activation + pooling blocks and ends with flatten "
-    "and fully connected layers. Convolutions and activations are essential; the other two "
-    "have substitutes in modern designs (strided convolutions instead of pooling, global "
-    "average pooling instead of a large fully connected head), but the roles stay the same.",
+    "and fully connected layers. Convolutions find the patterns and an activation after each "
+    "one adds the threshold that pooling cannot (notebook 05); pooling and the dense head have "
+    "substitutes in modern designs (strided convolutions instead of pooling, global average "
+    "pooling instead of a large fully connected head), but the roles stay the same.",
 )
 
 quiz.cnn_vs_mlp = Quiz(

@@ -271,8 +271,8 @@ quiz.flat_patch = Quiz(
 )
 
 quiz.myth_sees_whole_image = Quiz(
-    "Myth check: 'a convolution sees the whole image'. A 3 × 3 convolution with padding 1 "
-    "gives an output at row 10, column 10. Which input pixels does that value depend on?",
+    "A 3 × 3 convolution with padding 1 gives an output at row 10, column 10. Which input "
+    "pixels does that value depend on?",
     [
         Option("Every pixel of the image",
                feedback="That is the myth. The demonstration below changes a far-away pixel "

@@ -89,7 +89,18 @@ def check_random_crop(fn):
     """Per-image offsets on a padded batch, against a direct slice of F.pad."""
     X = torch.arange(3 * 2 * 4 * 5, dtype=torch.float32).view(3, 2, 4, 5) + 1
     dy, dx = torch.tensor([0, 2, 4]), torch.tensor([1, 4, 0])
-    got = fn(X.clone(), 2, dy.clone(), dx.clone())
+    try:
+        got = fn(X.clone(), 2, dy.clone(), dx.clone())
+    except RuntimeError as err:
+        if "stack expects" not in str(err) and "Sizes of tensors must match" not in str(err):
+            raise
+        raise Mistake("called as random_crop(X of shape (3, 2, 4, 5), padding=2, dy=[0, 2, 4], "
+                      "dx=[1, 4, 0]), your crops came out in different sizes, so torch.stack "
+                      "could not join them: a window that runs past the edge of the image "
+                      "is cut short. Pad first, F.pad(X, (padding,) * 4) makes each image "
+                      "8x9, then cut exactly H x W from the padded image: "
+                      f"padded[i, :, dy[i]:dy[i] + H, dx[i]:dx[i] + W].\n   Original error: "
+                      f"RuntimeError: {err}") from None
     if isinstance(got, torch.Tensor) and tuple(got.shape) == (3, 2, 8, 9):
         raise Mistake("the output is the padded size 8x9; cut each image back to its original "
                       "4x5 window: padded[i, :, dy:dy+H, dx:dx+W].")

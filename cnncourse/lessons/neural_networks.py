@@ -98,6 +98,8 @@ def check_softmax(fn):
     # Expected values first: inside the forbid block below, torch.softmax itself is off limits.
     expected = torch.softmax(logits, dim=1)
     over_batch = torch.softmax(logits, dim=0)
+    column_max = torch.exp(logits - logits.max(dim=0, keepdim=True).values)
+    column_max = column_max / column_max.sum(dim=1, keepdim=True)   # max over dim 0 by mistake
     expected_big = torch.softmax(big, dim=1)
     with forbid(*_softmax_shortcuts(), why=_SOFTMAX_WHY):
         probs = fn(logits.clone())
@@ -110,6 +112,11 @@ def check_softmax(fn):
         if torch.allclose(probs, over_batch, atol=1e-5):
             raise Mistake("the COLUMNS sum to 1 instead of the rows: you normalised over "
                           "dim=0 (the batch). Sum over the classes: dim=1 with keepdim=True.")
+        if torch.allclose(probs, column_max, atol=1e-5):
+            raise Mistake("the rows sum to 1, but you subtracted the maximum of each COLUMN "
+                          "(max over dim=0, the batch), which shifts the classes of a row by "
+                          "different amounts and changes the probabilities. Subtract each "
+                          "row's own maximum: logits.max(dim=1, keepdim=True).values.")
         if torch.allclose(probs.sum(dim=1), torch.ones(3), atol=1e-4):
             raise Mistake("each row sums to 1 but the values are off: divide exp(logits) by "
                           "the sum of exp(logits), not of the logits themselves.")

@@ -100,6 +100,16 @@ def _loss_shortcuts():
             (nn, "CrossEntropyLoss"), (nn, "NLLLoss"))
 
 
+def _all_pairs_losses(logits: torch.Tensor, y: torch.Tensor) -> list[torch.Tensor]:
+    """The losses ``logits[:, y]`` (N x N, every example against every label) gives, each way."""
+    out = []
+    for scores in (logits, logits - logits.max(dim=1, keepdim=True).values):
+        lse = scores.exp().sum(dim=1).log()              # (N,)
+        picked = scores[:, y]                            # (N, N): the slip
+        out += [(lse - picked).mean(), (lse[:, None] - picked).mean()]
+    return out
+
+
 @check.of(softmax_cross_entropy)
 def check_softmax_cross_entropy(fn):
     """Compare with F.cross_entropy, including huge logits that overflow a naive exp.
@@ -118,6 +128,7 @@ def check_softmax_cross_entropy(fn):
     minus_p = -F.softmax(logits, dim=1)[torch.arange(8), y].mean()
     wrong_dim = -F.log_softmax(logits, dim=0)[torch.arange(8), y].mean()
     want_big = F.cross_entropy(big, big_y)
+    all_pairs = _all_pairs_losses(logits, y)
     with forbid(*_loss_shortcuts()):
         got = fn(logits, y)
     if not isinstance(got, torch.Tensor):
@@ -135,6 +146,11 @@ def check_softmax_cross_entropy(fn):
     if torch.allclose(got, wrong_dim, atol=1e-4):
         raise Mistake("your softmax normalises over the batch (dim=0). Each example's scores "
                       "should sum to 1 over the classes: use dim=1.")
+    if got.dim() == 0 and any(torch.allclose(got, w, atol=1e-4) for w in all_pairs):
+        raise Mistake("you picked the true-class scores with logits[:, y], which is an N x N "
+                      "matrix: every example's score for every example's label, so the mean "
+                      "mixes in the wrong classes. Take one entry per row: "
+                      "logits[torch.arange(len(y)), y] (or logits.gather(1, y[:, None])).")
     if not torch.allclose(got, want, atol=1e-4):
         raise Mistake(f"your loss is {got.item():.4f} but F.cross_entropy gives "
                       f"{want.item():.4f}. The loss is the mean over the batch of "
@@ -172,7 +188,7 @@ quiz.keeps_spatial = Quiz(
 )
 
 quiz.outputs_are_probabilities = Quiz(
-    "Myth check: the last layer of a classifier outputs probabilities for each class. True?",
+    "True or false: the last layer of a classifier outputs probabilities for each class.",
     [Option("False: raw scores, before any softmax", True,
             "Right: raw scores called logits; softmax turns them into probabilities. For "
             "training you keep the logits: CrossEntropyLoss wants them."),
@@ -206,7 +222,7 @@ quiz.softmax_before_loss = Quiz(
 )
 
 quiz.any_input_size = Quiz(
-    "Myth check: a CNN can take images of any size without changes. True?",
+    "True or false: a CNN can take images of any size without changes.",
     [Option("True: convolutions slide over any image size", False,
             "The convolutions can; the flatten + fully connected head cannot."),
      Option("False here: the Linear head fixes the size", True,

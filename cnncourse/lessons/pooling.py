@@ -139,7 +139,26 @@ def check_stack_output_size(fn):
     ]
     for size, layers, what in cases:
         want = _true_size(size, layers)
-        got = fn(size, layers)
+        try:
+            got = fn(size, layers)
+        except ZeroDivisionError as err:
+            raise Mistake(f"called as stack_output_size({size}, {layers}) ({what}), your code "
+                          "divided by zero. The only "
+                          "divisor is the stride, and no layer here has stride 0, so a value "
+                          "was read from the wrong place in the tuple: each layer is "
+                          "(kind, kernel_size, stride, padding), in that order, e.g. "
+                          "`for kind, kernel_size, stride, padding in layers:`."
+                          f"\n   Original error: ZeroDivisionError: {err}") from None
+        except TypeError as err:
+            if "NoneType" not in str(err):
+                raise
+            raise Mistake(f"called as stack_output_size({size}, {layers}) ({what}), a None "
+                          "reached your formula. Every "
+                          "layer here gives its stride: read it from the tuple (kind, "
+                          "kernel_size, stride, padding). If you call a helper whose stride "
+                          "defaults to None (like max_pool2d's), pass stride=stride, or use "
+                          "`stride = kernel_size if stride is None else stride` first."
+                          f"\n   Original error: TypeError: {err}") from None
         if isinstance(got, float):
             raise Mistake(f"you returned a float ({got}); sizes are whole numbers. Use // "
                           "(floor division) instead of /.")
@@ -220,8 +239,8 @@ quiz.shift_robustness = Quiz(
 )
 
 quiz.adds_information = Quiz(
-    "Myth check: how does the information in a max-pooled map compare with the information "
-    "in its input feature map?",
+    "How does the information in a max-pooled map compare with the information in its input "
+    "feature map?",
     [Option("More: it combines values into new features", False,
             "That is the myth. Combining values with learned weights is what convolutions do; "
             "pooling has no weights."),

@@ -85,6 +85,22 @@ def _conv_loss(w: torch.Tensor) -> torch.Tensor:
     return (F.conv2d(image, w) ** 3).sum()
 
 
+def _grad_with_view(f, x, eps=1e-3):
+    """What numerical_grad gives when ``old = flat[i]`` keeps a view instead of the number."""
+    x = x.clone()
+    grad = torch.zeros_like(x)
+    flat, g = x.view(-1), grad.view(-1)
+    for i in range(flat.numel()):
+        old = flat[i]            # the slip: a view, so it follows every write to flat[i]
+        flat[i] = old + eps
+        up = float(f(x))
+        flat[i] = old - eps      # old is now x[i] + eps, so this puts x[i] back
+        down = float(f(x))
+        flat[i] = old
+        g[i] = (up - down) / (2 * eps)
+    return grad
+
+
 @check.of(numerical_grad)
 def check_numerical_grad(fn):
     """Matches autograd on a cubic and on the loss of a conv2d, and leaves x unchanged."""
@@ -111,6 +127,11 @@ def check_numerical_grad(fn):
         if torch.allclose(got, true / 2, rtol=1e-3, atol=1e-4):
             raise Mistake(f"on {what} your gradient is half of autograd's: divide by 2 * eps, "
                           "not 4 * eps (or nudge by +eps and -eps, not +-eps/2).")
+        if torch.allclose(got, _grad_with_view(f, x), rtol=1e-4, atol=1e-6):
+            raise Mistake(f"on {what} your gradient is about half of autograd's: old = flat[i] "
+                          "is a view of x, not a copy, so flat[i] = old + eps also changes old, "
+                          "and the 'minus' point lands back on x itself. Copy the number out: "
+                          "old = flat[i].item() (or flat[i].clone()).")
         if torch.allclose(got, true, rtol=1e-2, atol=1e-2):
             raise Mistake(f"on {what} your gradient is close to autograd's but off by "
                           f"{(got - true).abs().max().item():.2g}: that is the error of a "
@@ -125,20 +146,26 @@ def check_numerical_grad(fn):
 # Quizzes ------------------------------------------------------------------------------------------
 
 quiz.first_layer_filters = Quiz(
-    "Before you look: what do the first-layer filters of a trained CNN usually look like?",
+    "Before you look: SimpleCNN's first-layer filters are 3 × 3, trained for a few epochs. "
+    "What can such a filter hold?",
     [
-        Option("Small edge, stripe and colour-blob detectors", correct=True,
-               feedback="A 3 × 3 or 5 × 5 window is too small for anything but local patterns."),
-        Option("Random noise; patterns only appear deeper",
-               feedback="Even after a short training run the first layer shows some structure."),
+        Option("Crisp oriented edges, like textbook pictures",
+               feedback="Those pictures come from 7 × 7 or 11 × 11 first layers trained on "
+                        "ImageNet's 1.2 million photos."),
+        Option("A step in brightness or colour between pixels", correct=True,
+               feedback="Right: 9 weights per colour hold a local contrast and no more. By eye "
+                        "it can look like noise; the number below measures it."),
         Option("Tiny copies of whole objects, like a cat",
                feedback="A 3 × 3 filter sees 9 pixels; no object fits in it."),
+        Option("Nothing: the first layer stays as it started",
+               feedback="Training changes it: the neighbour correlation below measures how."),
     ],
     "First-layer filters are a handful of pixels wide, so all they can learn are local "
-    "patterns: edges, colour contrasts, blobs. Deeper layers combine them into larger "
-    "patterns. How crisp the edges look depends mostly on the kernel size: the clean oriented "
-    "edges of famous pictures come from large first layers (11 × 11 in AlexNet, 7 × 7 in "
-    "ResNet) trained on ImageNet; 3 × 3 filters can only hold a step from one pixel to the next.",
+    "patterns: a change of brightness or colour from one pixel to the next. Deeper layers "
+    "combine them into larger patterns. The clean oriented edges and colour blobs of famous "
+    "pictures come from large first layers (11 × 11 in AlexNet, 7 × 7 in ResNet) trained on "
+    "ImageNet; a 3 × 3 filter, rescaled on its own for display, can be hard to tell from its "
+    "random start by eye, which is why the notebook measures it.",
 )
 
 quiz.receptive_field_two_convs = Quiz(
@@ -233,17 +260,19 @@ quiz.complex_cells = Quiz(
 )
 
 quiz.saliency_vs_gradcam = Quiz(
-    "Predict first: which map will be blockier, saliency (gradient w.r.t. each input pixel) "
-    "or Grad-CAM on conv2 (a 16 × 16 feature map, resized to 32 × 32)?",
+    "Predict first: which map will show finer, pixel-by-pixel detail: saliency (the gradient "
+    "w.r.t. each input pixel) or Grad-CAM on conv2 (a 16 × 16 map, resized to 32 × 32)?",
     [
-        Option("The saliency map", feedback="Saliency has one value per input pixel: it is the "
-               "fine-grained (and often noisy) one."),
-        Option("The Grad-CAM map", correct=True,
-               feedback="It lives on the 16 × 16 grid of conv2 and is then resized."),
-        Option("Neither: they look the same", feedback="They answer different questions and "
-               "differ visibly below."),
+        Option("The Grad-CAM map", feedback="Grad-CAM has one value per cell of conv2's 16 × 16 "
+               "grid, smoothly resized: it is the coarse, smooth one."),
+        Option("The saliency map", correct=True,
+               feedback="It has its own value for every input pixel, so it is fine-grained and "
+                        "often speckled."),
+        Option("Neither: they look the same", feedback="They answer different questions, at "
+               "different resolutions; the number below the maps measures the difference."),
     ],
-    "Saliency asks 'which pixels would change this logit most?', per pixel. Grad-CAM asks "
-    "'which regions of a deep feature map support this class?', at that layer's resolution. "
-    "Grad-CAM is coarser but usually less noisy.",
+    "Saliency asks 'which pixels would change this logit most?', per pixel, so neighbouring "
+    "pixels can differ a lot. Grad-CAM asks 'which regions of a deep feature map support this "
+    "class?', at that layer's 16 × 16 resolution, then resizes the map smoothly (bilinear) to "
+    "the image: coarser and smoother, usually less noisy.",
 )

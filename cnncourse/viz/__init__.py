@@ -3,10 +3,14 @@
 Every plotting function returns the matplotlib Figure it drew on. Every widget calls a plain
 plotting function that also works on its own, so each visual works without a widget front
 end, and all widgets share one look (``cnncourse.viz.widgets``). Images use ``gray``;
-heatmaps ``viridis``/``cividis``; lines the Okabe-Ito palette (``OKABE_ITO``).
+heatmaps ``viridis``/``cividis``; lines the Okabe-Ito palette (``OKABE_ITO``). Every figure
+says what it shows in its alt text (``describe``, ``cnncourse.viz.alt``).
 """
 
 from cnncourse.viz._common import OKABE_ITO  # noqa: F401
+
+# Alt text for every figure and an opaque background (screen readers, dark themes).
+from cnncourse.viz.alt import alt_text, describe, describe_figures  # noqa: E402, F401
 
 # Convolution: kernel heatmaps, sliding-window step-through, kernel playground (notebook 03).
 from cnncourse.viz.conv import (  # noqa: E402, F401

@@ -18,8 +18,9 @@ import torch
 from cnncourse.viz._common import HIGHLIGHT, SKY_BLUE, image_grid
 from cnncourse.viz._common import as_2d as _as_2d
 from cnncourse.viz._common import plt as _plt
+from cnncourse.viz.alt import describe
 from cnncourse.viz.pixels import sample_photo_tensor, to_hwc
-from cnncourse.viz.widgets import WIDGET_STYLE, figure_png, widget_box
+from cnncourse.viz.widgets import WIDGET_STYLE, describe_picture, figure_png, widget_box
 
 __all__ = ["conv_positions", "conv_step_state", "conv_stepper", "figure_png",
            "kernel_playground", "plot_conv_frames", "plot_conv_step", "plot_kernel",
@@ -81,7 +82,15 @@ def plot_kernel(kernel: Any, title: str = "Kernel", ax: Any = None) -> Any:
         _, ax = _plt().subplots(figsize=(3.2, 3.2))
     _values_panel(ax, k, "", "{:.3g}", fontsize=10 if k.shape[0] <= 5 else 7)
     ax.set_title(title)
-    return ax.figure
+    if ax.figure.get_axes() != [ax]:
+        return ax.figure                       # a panel of the caller's figure: theirs to describe
+    return describe(ax.figure, f"{title}: a {k.shape[0]}x{k.shape[1]} kernel as a grid of "
+                               f"numbers, row by row: {_rows(k)}.")
+
+
+def _rows(values: np.ndarray, fmt: str = "{:.3g}") -> str:
+    """A small grid in words: "[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]"."""
+    return ", ".join("[" + ", ".join(fmt.format(v + 0.0) for v in row) + "]" for row in values)
 
 
 # The sliding window -------------------------------------------------------------------------
@@ -169,7 +178,18 @@ def plot_conv_step(image: Any, kernel: Any, step: int = 0, padding: int = 0,
     fig.suptitle(f"Convolution step {step + 1} of {state['steps']} "
                  f"(padding={padding}, stride={stride})")
     fig.tight_layout()
-    return fig
+    return describe(fig, _step_alt(state, f"Convolution step {step + 1} of {state['steps']} "
+                                          f"(padding={padding}, stride={stride})"))
+
+
+def _step_alt(state: dict[str, Any], title: str) -> str:
+    """One frame of the step-through in words."""
+    (top, left), k = state["window"], state["kernel"]
+    return (f"{title}: four panels: the input grid with the {k.shape[0]}x{k.shape[1]} window "
+            f"outlined at row {top}, column {left}; the kernel {_rows(k)}; window times "
+            f"kernel, cell by cell, summing to {state['value']:.3g}; and the output so far, "
+            f"with cell ({state['row']}, {state['col']}) = {state['value']:.3g} outlined and "
+            f"the cells not yet computed in light gray.")
 
 
 def plot_conv_frames(image: Any, kernel: Any, steps: Any = None, padding: int = 0,
@@ -190,7 +210,14 @@ def plot_conv_frames(image: Any, kernel: Any, steps: Any = None, padding: int = 
         axes[row, 0].set_title(f"step {step + 1}/{n}: " + axes[row, 0].get_title(), fontsize=9)
     fig.suptitle("The kernel slides over the input; each stop fills one output cell")
     fig.tight_layout()
-    return fig
+    frames = "; ".join(f"step {s + 1}: window at row {st['window'][0]}, column "
+                       f"{st['window'][1]}, output cell ({st['row']}, {st['col']}) = "
+                       f"{st['value']:.3g}"
+                       for s, st in ((s, conv_step_state(x, k, int(s), padding, stride))
+                                     for s in steps))
+    return describe(fig, f"The kernel slides over the input; each stop fills one output cell: "
+                         f"{len(steps)} rows of three panels (input with the window, window "
+                         f"times kernel, output so far) for {n} steps in all; {frames}.")
 
 
 # Kernel applied to a photo ---------------------------------------------------------------
@@ -228,7 +255,10 @@ def plot_kernel_result(image: Any, kernel: Any, title: str = "", axes: Any = Non
         fig.suptitle(title)
     fig.tight_layout()
     fig.result = result   # the filtered image, for anyone who wants the numbers
-    return fig
+    return describe(fig, f"{title or 'A kernel applied to a photo'}: three panels: the gray "
+                         f"input photo; the kernel {_rows(k.numpy())}; and the filtered "
+                         f"result in gray, values {result.min():.2f} to {result.max():.2f} "
+                         f"(bright = high).")
 
 
 # Widgets ------------------------------------------------------------------------------------
@@ -257,7 +287,8 @@ def conv_stepper(image: Any = None, kernel: Any = None, padding: int = 0,
                          continuous_update=False, style=WIDGET_STYLE)
     picture = w.Image(format="png")
     caption = w.HTML()
-    box = widget_box([slider, caption, picture], "stepper", static=lambda: picture.value)
+    box = widget_box([slider, caption, picture], "stepper", static=lambda: picture.value,
+                     alt=lambda: box.alt)
 
     def render(*_: Any) -> None:
         step = slider.value - 1                                  # 0-based for the plots
@@ -265,7 +296,7 @@ def conv_stepper(image: Any = None, kernel: Any = None, padding: int = 0,
         s = box.state
         caption.value = (f"Step {slider.value} of {n}: output cell ({s['row']}, "
                          f"{s['col']}) = sum of window × kernel = <b>{s['value']:.3g}</b>")
-        picture.value = figure_png(plot_conv_step(x, k, step, padding, stride))
+        box.alt = describe_picture(picture, plot_conv_step(x, k, step, padding, stride))
 
     slider.observe(render, names="value")
     box.slider, box.image, box.caption, box.render = slider, picture, caption, render
@@ -302,7 +333,7 @@ def kernel_playground(image: Any = None, kernels: dict[str, Any] | None = None,
                        "'custom').</i>")
     picture = w.Image(format="png")
     box = widget_box([w.HBox([dropdown, help_text]), grid, picture], "playground",
-                     static=lambda: picture.value)
+                     static=lambda: picture.value, alt=lambda: box.alt)
     busy = {"filling": False}
 
     def current_kernel() -> torch.Tensor:
@@ -312,7 +343,7 @@ def kernel_playground(image: Any = None, kernels: dict[str, Any] | None = None,
         k = current_kernel()
         fig = plot_kernel_result(x, k, title=f"kernel: {dropdown.value}")
         box.result = fig.result
-        picture.value = figure_png(fig)
+        box.alt = describe_picture(picture, fig)
 
     def on_choice(change: dict) -> None:
         if change["new"] == "custom":
@@ -356,4 +387,6 @@ def show_filtered(image: Any, kernels: dict[str, Any], ncols: int = 4,
         ax.imshow(out.numpy(), cmap="gray", vmin=lo, vmax=hi)
         ax.set_title(name)
     fig.tight_layout()
-    return fig
+    return describe(fig, f"{title}: a grid of {len(names) + 1} grayscale images: the original "
+                         f"photo, then the photo filtered by each kernel: "
+                         f"{', '.join(names)}.")

@@ -13,6 +13,7 @@ from typing import Any
 import torch
 
 from cnncourse.viz._common import OKABE_ITO, image_grid, plt, show_on, to_hwc
+from cnncourse.viz.alt import describe
 
 __all__ = ["OKABE_ITO", "overlay_heatmap", "plot_feature_maps", "plot_filters", "plot_grad_cam",
            "plot_gradient_norms", "plot_receptive_field", "plot_saliency", "to_display"]
@@ -58,7 +59,11 @@ def plot_filters(weights: Any, max_filters: int = 32, ncols: int = 8,
         f = (f - f.min()) / (f.max() - f.min()).clamp_min(1e-8)
         _show(ax, f, f"filter {i}")
     fig.tight_layout()
-    return fig
+    kind = "colour" if w.shape[1] == 3 else "gray"
+    return describe(fig, f"{title}: {w.shape[0]} convolution filters of "
+                         f"{w.shape[2]}x{w.shape[3]} weights each, shown as small {kind} "
+                         f"tiles numbered 0 to {w.shape[0] - 1}, each rescaled on its own "
+                         f"(bright = large weight).")
 
 
 def plot_feature_maps(maps: Any, max_maps: int = 16, ncols: int = 8,
@@ -77,7 +82,9 @@ def plot_feature_maps(maps: Any, max_maps: int = 16, ncols: int = 8,
         ax.imshow(fmap.numpy(), cmap="viridis")
         ax.set_title(f"channel {i}", fontsize=8)
     fig.tight_layout()
-    return fig
+    return describe(fig, f"{title}: {m.shape[0]} feature maps of {m.shape[1]}x{m.shape[2]} "
+                         f"pixels, channels 0 to {m.shape[0] - 1}, in viridis colours "
+                         f"(yellow = strong activation, dark blue = weak).")
 
 
 def overlay_heatmap(ax: Any, image: Any, heat: Any, alpha: float = 0.5,
@@ -128,7 +135,10 @@ def plot_grad_cam(image: Any, cam: Any, alpha: float = 0.5, title: str = "Grad-C
     fig, axes = _image_and_heat(image, heat, 3, "heatmap", title, label)
     overlay_heatmap(axes[2], image, heat, alpha, "overlay")
     fig.tight_layout()
-    return fig
+    what = f" of {label}" if label else ""
+    return describe(fig, f"{title}: three panels: the image{what}; a Grad-CAM heatmap "
+                         f"(yellow = regions that raised the predicted class score most); "
+                         f"and the heatmap laid over the image in gray.")
 
 
 def plot_saliency(image: Any, sal: Any, title: str = "Saliency map",
@@ -137,7 +147,9 @@ def plot_saliency(image: Any, sal: Any, title: str = "Saliency map",
     heat = _heat(sal, image, "plot_saliency")
     fig, _ = _image_and_heat(image, heat, 2, "|d logit / d pixel|", title, label)
     fig.tight_layout()
-    return fig
+    what = f" of {label}" if label else ""
+    return describe(fig, f"{title}: two panels: the image{what}, and its saliency map "
+                         f"(yellow = pixels whose change moves the class score most).")
 
 
 def plot_gradient_norms(norms: Mapping[str, Any], ax: Any = None,
@@ -163,7 +175,13 @@ def plot_gradient_norms(norms: Mapping[str, Any], ax: Any = None,
     ax.set_title(title)
     ax.grid(True, alpha=0.3)
     ax.legend()
-    return ax.figure
+    parts = []
+    for label, result in series.items():
+        values = [float(v) for v in result.values()]
+        parts.append(f"{label}: {values[0]:.2g} at layer 1 to {values[-1]:.2g} at layer "
+                     f"{len(values)}")
+    return describe(ax.figure, f"{title}: line chart, gradient norm (log scale) against layer "
+                               f"number from the input side; " + "; ".join(parts) + ".")
 
 
 def plot_receptive_field(steps: Sequence[Any], image: Any = None, image_size: int = 32,
@@ -200,4 +218,7 @@ def plot_receptive_field(steps: Sequence[Any], image: Any = None, image_size: in
     ax.set_ylabel("y (pixels)")
     ax.set_title(title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
-    return ax.figure
+    sizes = ", ".join(f"{s.name} {s.size}x{s.size}" for s in steps)
+    return describe(ax.figure, f"{title}: nested squares around the centre of a "
+                               f"{image_size}x{image_size} image, one per layer, showing the "
+                               f"input pixels one output pixel sees: {sizes}.")

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from cnncourse.viz._common import plt
+from cnncourse.viz.alt import describe
 
 # (layer, what it does, output shape for the course's SimpleCNN on one 32x32 RGB image)
 SIMPLE_CNN_STAGES: tuple[tuple[str, str, str], ...] = (
@@ -49,4 +50,6 @@ def plot_pipeline(stages: Sequence[tuple[str, str, str]] = SIMPLE_CNN_STAGES,
     for side in ax.spines.values():
         side.set_visible(False)
     fig.tight_layout()
-    return fig
+    steps = "; ".join(f"{name} ({role}, shape {shape})" for name, role, shape in stages)
+    return describe(fig, f"{title}: a diagram of {n} boxes joined by arrows, top to bottom: "
+                         f"{steps}.")

@@ -24,6 +24,7 @@ from cnncourse.viz._common import (  # noqa: F401  (HIGHLIGHT, OKABE_ITO: import
     to_hwc,
 )
 from cnncourse.viz._common import plt as _plt
+from cnncourse.viz.alt import describe
 
 CHANNEL_NAMES = ("red", "green", "blue")
 RGB_COLORS = (VERMILLION, GREEN, BLUE)   # Okabe-Ito colours standing for red, green, blue
@@ -126,7 +127,11 @@ def show_image(image: Any, title: str = "Image", ax: Any = None) -> Any:
     if ax is None:
         fig, ax = _plt().subplots(figsize=(4, 4))
     show_on(ax, arr, f"{title}\n{'x'.join(map(str, arr.shape))}, {arr.dtype}")
-    return ax.figure
+    if ax.figure.get_axes() != [ax]:
+        return ax.figure                       # a panel of the caller's figure: theirs to describe
+    kind = "colour" if arr.ndim == 3 else "grayscale"
+    return describe(ax.figure, f"{title}: one {kind} image, {arr.shape[0]} pixels high and "
+                               f"{arr.shape[1]} wide ({arr.dtype} values).")
 
 
 def plot_pixel_grid(image: Any, top: int = 0, left: int = 0, size: int = 8,
@@ -178,7 +183,12 @@ def plot_pixel_grid(image: Any, top: int = 0, left: int = 0, size: int = 8,
     ax.set_xticks(range(size), [str(left + j) for j in range(size)], fontsize=7)
     ax.set_yticks(range(size), [str(top + i) for i in range(size)], fontsize=7)
     fig.tight_layout()
-    return fig
+    where = (f"; beside it the whole {h}x{w} image{' in gray' if was_rgb else ''} with the crop "
+             f"outlined" if context else "")
+    return describe(fig, f"{title}: a {size}x{size} crop (rows {top}-{top + size - 1}, columns "
+                         f"{left}-{left + size - 1}) drawn as gray cells with each pixel's "
+                         f"value printed on it, from {fmt.format(crop.min().item())} to "
+                         f"{fmt.format(crop.max().item())} (bright = high){where}.")
 
 
 def plot_rgb_channels(image: Any, title: str = "An RGB image is three grayscale images") -> Any:
@@ -193,7 +203,9 @@ def plot_rgb_channels(image: Any, title: str = "An RGB image is three grayscale 
         show_on(ax, arr[..., c], f"{CHANNEL_NAMES[c]} channel (bright = more {CHANNEL_NAMES[c]})")
     fig.suptitle(title)
     fig.tight_layout()
-    return fig
+    return describe(fig, f"{title}: four panels: a colour image, then its red, green and blue "
+                         f"channels each shown as a grayscale image (bright = more of that "
+                         f"colour).")
 
 
 def plot_image_grid(images: Any, labels: Any = None, classes: Sequence[str] | None = None,
@@ -210,7 +222,12 @@ def plot_image_grid(images: Any, labels: Any = None, classes: Sequence[str] | No
             caption = classes[label] if classes is not None else str(label)
         show_on(ax, to_hwc(images[k], "plot_image_grid"), caption, fontsize=8)
     fig.tight_layout()
-    return fig
+    text = f"{title}: a grid of {n} images"
+    if labels is not None:
+        names = [classes[int(labels[k])] if classes is not None else str(int(labels[k]))
+                 for k in range(n)]
+        text += ", labelled in reading order: " + ", ".join(names)
+    return describe(fig, text + ".")
 
 
 def plot_channel_histograms(x: Any, title: str = "Pixel values per channel",
@@ -241,4 +258,7 @@ def plot_channel_histograms(x: Any, title: str = "Pixel values per channel",
     ax.set_ylabel("number of pixels")
     ax.legend(fontsize=8)
     ax.figure.tight_layout()
-    return ax.figure
+    stats = "; ".join(f"{names[c]} mean {float(t[:, c].mean()):.2f}, std "
+                      f"{float(t[:, c].std()):.2f}" for c in range(t.shape[1]))
+    return describe(ax.figure, f"{title}: histogram of pixel values, one outline per channel "
+                               f"(x axis value, y axis number of pixels); {stats}.")

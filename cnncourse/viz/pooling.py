@@ -10,6 +10,7 @@ from typing import Any
 
 from cnncourse.validate import whole_number
 from cnncourse.viz._common import VERMILLION, as_2d, plt
+from cnncourse.viz.alt import alt_text, describe
 from cnncourse.viz.widgets import WIDGET_STYLE, figure_png, style_box
 
 WINDOW_COLOR = VERMILLION  # Okabe-Ito vermillion: visible on cividis and to colour-blind readers
@@ -95,7 +96,11 @@ def plot_pooling(x: Any, kernel_size: int = 2, stride: int | None = None, mode: 
     ax_out.set_title(f"{mode} pool (k={k}, stride={s}) -> {out.shape[0]}x{out.shape[1]}")
     fig.suptitle(f"Output cell ({row}, {col}) {how}")
     fig.tight_layout()
-    return fig
+    return describe(fig, f"{mode} pooling, output cell ({row}, {col}) {how}: two grids of "
+                         f"numbers: the {m.shape[0]}x{m.shape[1]} input with the {k}x{k} window "
+                         f"at rows {top}-{top + k - 1}, columns {left}-{left + k - 1} outlined, "
+                         f"and the {out.shape[0]}x{out.shape[1]} pooled output with cell "
+                         f"({row}, {col}) outlined.")
 
 
 def _cells(data: Any) -> list[tuple[tuple[int, int], float]]:
@@ -123,8 +128,12 @@ def pooling_widget(x: Any, kernel_size: int = 2, stride: int | None = None) -> A
                         style=WIDGET_STYLE),
         mode=w.Dropdown(options=["max", "avg"], value="max", description="mode",
                         style=WIDGET_STYLE))
+    said = {}
+
     def static() -> bytes:  # the current choice as a picture, for pages without widgets
         values = widget.kwargs
-        return figure_png(plot_pooling(m, k, s, values["mode"], values["row"], values["col"]))
+        fig = plot_pooling(m, k, s, values["mode"], values["row"], values["col"])
+        said["alt"] = alt_text(fig)
+        return figure_png(fig)
 
-    return style_box(widget, "pooling", static)
+    return style_box(widget, "pooling", static, alt=lambda: said["alt"])

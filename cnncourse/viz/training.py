@@ -22,6 +22,7 @@ from cnncourse.viz._common import (
     to_hwc,
     with_note,
 )
+from cnncourse.viz.alt import describe
 
 # Okabe-Ito colours (colour-blind safe). Each split: (colour, line style, legend label).
 SPLITS = {"train": (BLUE, "-", "train"), "val": (ORANGE, "--", "validation"),
@@ -96,7 +97,24 @@ def plot_history(history: Mapping[str, Sequence[float]], ax: Any = None,
         a.legend()
         a.grid(alpha=0.3)
     fig.tight_layout()
-    return fig
+    if ax is not None and fig.get_axes() != axes:
+        return fig                             # panels of the caller's figure: theirs to describe
+    return describe(fig, history_alt(history, note, len(axes)))
+
+
+def history_alt(history: Mapping[str, Sequence[float]], note: str | None = None,
+                panels: int = 2) -> str:
+    """Alt text of :func:`plot_history`: the curves and where each starts and ends."""
+    n = len(history["train_loss"])
+    said = []
+    for key, label in [("loss", "loss"), ("acc", "accuracy")][:panels]:
+        ends = [f"{name} {history[f'{split}_{key}'][0]:.3g} to "
+                f"{history[f'{split}_{key}'][-1]:.3g}"
+                for split, (_, _, name) in SPLITS.items() if f"{split}_{key}" in history]
+        if ends:
+            said.append(f"{label} from epoch 1 to {n}: " + ", ".join(ends))
+    charts = "line charts of loss and accuracy" if panels == 2 else "a line chart of loss"
+    return f"{with_note('Training history', note)}: {charts} per epoch; " + "; ".join(said) + "."
 
 
 def _in_notebook() -> bool:
@@ -143,6 +161,7 @@ class LivePlot:
         for a in self._fig.axes:
             a.clear()
         plot_history(history, ax=self._fig.axes, note=self.note)
+        describe(self._fig, history_alt(history, self.note or getattr(history, "note", None)))
         if self._handle is None:
             self._handle = display(self._fig, display_id=True)
         else:
@@ -229,7 +248,13 @@ def plot_confusion_matrix(y_true: Any, y_pred: Any, classes: Sequence[str],
                 ax.text(j, i, text, ha="center", va="center", fontsize=8,
                         color="black" if v > 0.6 * top else "white")
     ax.figure.tight_layout()
-    return ax.figure
+    right = counts.diag().sum().item() / max(counts.sum().item(), 1)
+    shown = "fractions of each true class" if normalize else "counts"
+    return describe(ax.figure, f"{with_note(title, note)}: a {k}x{k} grid, rows true class, "
+                               f"columns predicted class, cells coloured by {shown} (yellow = "
+                               f"high); classes {', '.join(map(str, classes))}; the diagonal "
+                               f"holds the right answers, {right:.0%} of "
+                               f"{int(counts.sum().item())} images.")
 
 
 def plot_prediction_gallery(images: Any, y_true: Any, y_pred: Any, confidence: Any,
@@ -277,4 +302,7 @@ def plot_prediction_gallery(images: Any, y_true: Any, y_pred: Any, confidence: A
                 f"{mark} true: {classes[t[i]]}\npred: {classes[p[i]]} ({c[i]:.0%})", fontsize=8)
         a.title.set_color(RIGHT_COLOR if right else WRONG_COLOR)
     fig.tight_layout()
-    return fig
+    shown = "; ".join(f"{'right' if t[i] == p[i] else 'wrong'}: true {classes[t[i]]}, "
+                      f"predicted {classes[p[i]]} ({c[i]:.0%})" for i in range(n))
+    return describe(fig, f"{with_note(title, note)}: a grid of {n} images, each titled with its "
+                         f"true and predicted class and the confidence: {shown}.")

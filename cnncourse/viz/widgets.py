@@ -9,7 +9,6 @@ and 8 are used. ipywidgets is imported inside the functions, so importing this i
 
 from __future__ import annotations
 
-import base64
 import io
 import os
 from collections.abc import Callable, Sequence
@@ -38,13 +37,15 @@ def widgets_available() -> bool:
     return True
 
 
-def style_box(box: Any, kind: str, static: Callable[[], bytes] | None = None) -> Any:
+def style_box(box: Any, kind: str, static: Callable[[], bytes] | None = None,
+              alt: Callable[[], str] | None = None) -> Any:
     """Give an existing ipywidgets box (e.g. from ``interactive``) the shared look; return it.
 
-    ``static`` returns PNG bytes of what the widget shows now. Where no widget front end runs
+    ``static`` returns PNG bytes of what the widget shows now, and ``alt`` the sentence that
+    describes that picture (its alt text). Where no widget front end runs
     (:func:`widgets_available` is False: a static page, nbconvert, the course
-    website, ``CNNCOURSE_WIDGETS=0``), displaying the box shows that picture instead of an
-    empty widget, so every visual also works without widgets.
+    website, ``CNNCOURSE_WIDGETS=0``), displaying the box shows that picture, described,
+    instead of an empty widget, so every visual also works without widgets.
     """
     box.add_class(WIDGET_CLASS)
     box.add_class(f"cnncourse-{kind}")
@@ -52,12 +53,27 @@ def style_box(box: Any, kind: str, static: Callable[[], bytes] | None = None) ->
         setattr(box.layout, key, value)
     if static is not None:
         box.static_png = static
+        box.static_alt = alt or (lambda: f"A picture of the {kind} widget's current view")
         box.__class__ = _with_static_form(type(box))
     return box
 
 
+def describe_picture(picture: Any, fig: Any, dpi: int = 80) -> str:
+    """Draw ``fig`` into the ``ipywidgets.Image`` ``picture``; return the figure's description.
+
+    The description is the alt text of the widget's static form. (The live ``Image`` widget
+    takes none: giving it a ``tooltip`` broke its view in JupyterLab 4 with ipywidgets 8.)
+    """
+    from cnncourse.viz.alt import alt_text
+
+    text = alt_text(fig)
+    picture.value = figure_png(fig, dpi)
+    return text
+
+
 def widget_box(children: Sequence[Any], kind: str,
-               static: Callable[[], bytes] | None = None) -> Any:
+               static: Callable[[], bytes] | None = None,
+               alt: Callable[[], str] | None = None) -> Any:
     """A ``VBox`` of ``children`` with the shared look and the CSS class ``cnncourse-<kind>``.
 
     Example:
@@ -65,7 +81,7 @@ def widget_box(children: Sequence[Any], kind: str,
     """
     import ipywidgets as w
 
-    return style_box(w.VBox(list(children)), kind, static)
+    return style_box(w.VBox(list(children)), kind, static, alt)
 
 
 _STATIC_FORMS: dict[type, type] = {}
@@ -81,9 +97,12 @@ def _with_static_form(cls: type) -> type:
 
     def _repr_mimebundle_(self: Any, **kwargs: Any) -> Any:
         if _static_wanted(self):
-            return {"image/png": base64.b64encode(self.static_png()).decode("ascii"),
-                    "text/plain": f"<{cls.__name__}: a static picture; run the notebook in "
-                                  f"Jupyter for the live widget>"}
+            from cnncourse.viz.alt import png_bundle
+
+            data, metadata = png_bundle(self.static_png(), self.static_alt())
+            data["text/plain"] = (f"<{cls.__name__}: a static picture; run the notebook in "
+                                  f"Jupyter for the live widget>")
+            return data, metadata
         base = getattr(super(sub, self), "_repr_mimebundle_", None)  # ipywidgets 8
         return base(**kwargs) if base is not None else None
 
@@ -92,7 +111,9 @@ def _with_static_form(cls: type) -> type:
 
         base = getattr(super(sub, self), "_ipython_display_", None)  # ipywidgets 7
         if _static_wanted(self) or base is None:
-            display(self._repr_mimebundle_(), raw=True)
+            bundle = self._repr_mimebundle_()
+            data, metadata = bundle if isinstance(bundle, tuple) else (bundle, None)
+            display(data, metadata=metadata, raw=True)
         else:
             base(**kwargs)
 
@@ -104,10 +125,12 @@ def _with_static_form(cls: type) -> type:
 
 
 def figure_png(fig: Any, dpi: int = 80) -> bytes:
-    """Render a Figure to PNG bytes and close it (used to feed ``ipywidgets.Image``)."""
+    """Render a Figure to PNG bytes (opaque background) and close it (feeds ``ipywidgets.Image``)."""
     import matplotlib.pyplot as plt
 
+    from cnncourse.viz.alt import opaque
+
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    fig.savefig(buf, format="png", dpi=dpi, facecolor=opaque(fig).get_facecolor())
     plt.close(fig)
     return buf.getvalue()

@@ -278,6 +278,64 @@ class NotebookPage:
         self.screenshot(f"quiz{index}-after", quiz)
         return feedback.inner_text()
 
+    def answer_quiz_by_keyboard(self, index: int = 0, key: str = "Enter", timeout: float = 15,
+                                max_tabs: int = 60) -> tuple[str, str]:
+        """Reach quiz ``index``'s first option with Tab alone and choose it with ``key``.
+
+        Focus starts on the notebook just above the quiz (its cell, as after a click on the
+        question); no mouse touches the buttons. Returns (the focused option's text, the
+        feedback that appeared).
+        """
+        quiz = self.live_widgets("cnncourse-quiz").nth(index)
+        quiz.scroll_into_view_if_needed()
+        quiz.locator(".widget-html").first.click()            # select the cell, like a reader
+        self.page.locator("body").evaluate("b => document.activeElement.blur()")
+        quiz.locator(".widget-html").first.evaluate(
+            "e => { const c = e.closest('.jp-Cell'); c.tabIndex = c.tabIndex; c.focus(); }")
+        for _ in range(max_tabs):
+            focused = quiz.evaluate("q => { const a = document.activeElement; return "
+                                    "q.contains(a) && a.tagName === 'BUTTON' ? a.innerText : null; }")
+            if focused:
+                break
+            self.page.keyboard.press("Tab")
+        else:
+            raise AssertionError(f"{self.notebook}: {max_tabs} Tab presses never reached an "
+                                 f"option of quiz {index}: not keyboard-operable.")
+        self.page.keyboard.press(key)
+        feedback = quiz.locator(".cnncourse-feedback")
+        feedback.wait_for(state="visible", timeout=timeout * 1000)
+        self.screenshot(f"quiz{index}-keyboard", quiz)
+        return focused, feedback.inner_text()
+
+    def set_theme(self, name: str = "JupyterLab Dark") -> bool:
+        """Switch JupyterLab's theme (Settings > Theme); return whether it is a light one."""
+        self.page.evaluate("(t) => window.jupyterapp.commands.execute('apputils:change-theme', "
+                           "{theme: t})", name)
+        self.page.wait_for_function(
+            "(t) => document.body.dataset.jpThemeName === t", arg=name, timeout=30_000)
+        self.page.wait_for_timeout(500)
+        return self.page.evaluate("() => document.body.dataset.jpThemeLight") == "true"
+
+    def figure_pixels(self, index: int = 0) -> dict[str, Any]:
+        """The first notebook figure's alt text, its pixels' lowest alpha and its margin's brightness."""
+        figure = self.page.locator(".jp-Notebook .jp-OutputArea-output img").nth(index)
+        figure.scroll_into_view_if_needed()
+        return figure.evaluate("""img => {
+          const c = document.createElement('canvas');
+          c.width = img.naturalWidth; c.height = img.naturalHeight;
+          const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+          const d = g.getImageData(0, 0, c.width, c.height).data;
+          let alpha = 255, sum = 0, n = 0;
+          for (let i = 0; i < d.length; i += 4) {
+            alpha = Math.min(alpha, d[i + 3]);
+            const x = (i / 4) % c.width, y = Math.floor(i / 4 / c.width);
+            if (x < 2 || y < 2 || x >= c.width - 2 || y >= c.height - 2) {   // the margin
+              sum += (d[i] + d[i + 1] + d[i + 2]) / 3; n += 1; }
+          }
+          return {alt: img.alt, minAlpha: alpha, marginBrightness: sum / n,
+                  width: c.width, height: c.height};
+        }""")
+
     def image_digests(self, element: Any) -> list[str]:
         """SHA-256 of every image under ``element``."""
         return element.evaluate(_IMAGE_DIGESTS)
@@ -370,7 +428,10 @@ class NotebookPage:
 
     def screenshot_first_figure(self, what: str = "figure") -> Path | None:
         """Save the first figure that is a cell output (not inside a widget), if any."""
-        figure = self.page.locator(".jp-OutputArea-output[data-mime-type='image/png']").first
+        # A course figure arrives as HTML (an <img> with alt text) next to its PNG.
+        figure = self.page.locator(".jp-OutputArea-output[data-mime-type='image/png'], "
+                                   ".jp-OutputArea-output[data-mime-type='text/html']"
+                                   ":has(> img.cnncourse-figure)").first
         if not figure.count():
             return None
         figure.scroll_into_view_if_needed()

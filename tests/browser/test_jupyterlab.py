@@ -23,6 +23,40 @@ REQUIRED = {
 }
 
 
+# The notebook whose quizzes are answered by keyboard and whose figures are checked in the dark
+# theme (it has both, and it runs in every default browser run).
+ACCESSIBLE = "00_start_here.ipynb"
+
+
+def check_keyboard_and_dark_theme(page) -> None:
+    """Quizzes work without a mouse; figures say what they show and stay readable in the dark."""
+    quizzes = page.live_widgets("cnncourse-quiz").count()
+    for index, key in [(i, "Enter" if i % 2 == 0 else " ") for i in range(min(quizzes, 2))]:
+        option, feedback = page.answer_quiz_by_keyboard(index, key)
+        print(f"keyboard: Tab to {option[:40]!r}, {key!r} -> {feedback[:60]!r}")
+        assert option.startswith("A."), option                  # Tab reaches the first option
+        assert "Why" in feedback and ("Right" in feedback or "Not quite" in feedback), feedback
+    assert quizzes, f"{ACCESSIBLE} has no live quiz to answer by keyboard"
+
+    light = page.set_theme("JupyterLab Dark")
+    assert not light, "the theme did not switch to a dark one"
+    background = page.page.evaluate(
+        "() => getComputedStyle(document.querySelector('.jp-Notebook')).backgroundColor")
+    figure = page.figure_pixels(0)
+    shot = page.screenshot("04-dark-figure",
+                           page.page.locator(".jp-Notebook .jp-OutputArea-output img").first)
+    page.set_theme("JupyterLab Light")
+    print(f"dark theme: notebook background {background}; figure {figure}; screenshot {shot}")
+    assert len(figure["alt"]) >= 20 and not figure["alt"].endswith(".png"), figure
+    assert figure["minAlpha"] == 255, f"the figure has see-through pixels: {figure}"
+    assert figure["marginBrightness"] > 240, f"the figure is not on a light background: {figure}"
+    from PIL import Image
+
+    pixels = Image.open(shot).convert("RGB")
+    corner = pixels.getpixel((2, 2))
+    assert min(corner) > 200, f"the figure's corner is {corner} in the dark-theme screenshot"
+
+
 def _selected() -> list[str]:
     choice = os.environ.get("CNNCOURSE_BROWSER_NOTEBOOKS", "").strip()
     if choice == "all":
@@ -49,6 +83,9 @@ def test_notebook_runs_in_jupyterlab(notebook_page, notebook):
         feedback = page.answer_quiz(index=0, option=0)
         print(f"quiz feedback: {feedback!r}")
         assert "Why" in feedback and ("Right" in feedback or "Not quite" in feedback), feedback
+
+    if notebook == ACCESSIBLE:
+        check_keyboard_and_dark_theme(page)
 
     for css_class in ("cnncourse-playground", "cnncourse-stepper"):
         if page.live_widgets(css_class).count():

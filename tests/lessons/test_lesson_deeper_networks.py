@@ -46,3 +46,12 @@ def test_smooth_labels_mistakes():
     wrong(chk, forgot_true, "sum to 1")
     wrong(chk, k_minus_one, "K - 1")
     wrong(chk, lambda y, k, s=0.1: nn.functional.one_hot(y, k), "float")
+
+
+def test_random_crop_without_padding_names_the_unequal_crops():
+    def unpadded(X, padding, dy, dx):
+        N, C, H, W = X.shape
+        return torch.stack([X[i, :, dy[i]:dy[i] + H, dx[i]:dx[i] + W] for i in range(N)])
+
+    wrong(check.random_crop, unpadded, "called as random_crop(", "different sizes", "Pad first",
+          "Original error: RuntimeError: stack expects")

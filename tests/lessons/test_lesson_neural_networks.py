@@ -65,3 +65,12 @@ def test_softmax_shortcuts_are_restored_and_honest_answers_pass():
     wrong(check.softmax, lambda z: torch.softmax(z, dim=1), "torch.softmax")
     assert torch.softmax is built_in and F.softmax(torch.zeros(1, 2), dim=1).sum() == 1
     assert torch.zeros(1, 2).softmax(dim=1).sum() == 1
+
+
+def test_softmax_with_the_max_over_the_batch_is_named():
+    # Rows sum to 1, so "divide by the sum of exp(logits)" would be the wrong advice.
+    def column_max(logits):
+        e = torch.exp(logits - logits.max(dim=0, keepdim=True).values)
+        return e / e.sum(dim=1, keepdim=True)
+
+    wrong(check.softmax, column_max, "maximum of each COLUMN", "dim=1")

@@ -98,3 +98,13 @@ def test_nb06_softmax_cross_entropy_rejects_the_builtin_losses(shortcut, named):
     logits, y = torch.randn(3, 4), torch.tensor([0, 1, 2])
     assert torch.isfinite(F.cross_entropy(logits, y))                # restored after the check
     assert torch.isfinite(logits.log_softmax(1)).all()
+
+
+@pytest.mark.parametrize("shifted", [True, False])
+def test_nb06_softmax_cross_entropy_with_an_n_by_n_pick_is_named(shifted):
+    def all_pairs(logits, y):
+        s = logits - logits.max(dim=1, keepdim=True).values if shifted else logits
+        return (s.exp().sum(dim=1).log() - s[:, y]).mean()   # s[:, y] is (N, N)
+
+    wrong(check.softmax_cross_entropy, all_pairs, "logits[:, y]", "N x N",
+          "torch.arange(len(y))")

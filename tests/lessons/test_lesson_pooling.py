@@ -108,3 +108,26 @@ def test_nb04_stack_output_size():
     wrong(c, no_stride, "ignored the stride")
     wrong(c, last_only, "previous layer's output size")
     wrong(c, pools_never_pad, "the real layers give")
+
+
+def test_nb04_stack_output_size_with_the_tuple_in_another_order():
+    def swapped(size, layers):
+        for _kind, kernel_size, padding, stride in layers:    # stride and padding swapped
+            size = (size + 2 * padding - kernel_size) // stride + 1
+        return size
+
+    wrong(check.stack_output_size, swapped, "called as stack_output_size(32,", "divided by zero",
+          "(kind, kernel_size, stride, padding)", "Original error: ZeroDivisionError")
+
+
+def test_nb04_stack_output_size_with_a_none_stride():
+    def size_of(size, kernel_size, stride=None, padding=0):
+        return (size + 2 * padding - kernel_size) // stride + 1
+
+    def none_stride(size, layers):
+        for _kind, kernel_size, _stride, padding in layers:
+            size = size_of(size, kernel_size, padding=padding)   # forgot stride=
+        return size
+
+    wrong(check.stack_output_size, none_stride, "a None reached your formula", "stride=stride",
+          "Original error: TypeError")

@@ -79,3 +79,20 @@ def test_numerical_grad_mistakes():
     wrong(chk, lambda f, x, eps=1e-3: _diff(f, x, eps, denom=eps), "twice autograd")
     wrong(chk, lambda f, x, eps=1e-3: _diff(f, x, eps, restore=False), "x was changed")
     wrong(chk, lambda f, x, eps=1e-3: _diff(f, x.clone(), eps)[:1], "shape")
+
+
+def test_numerical_grad_with_a_view_for_old_is_named():
+    def view_slip(f, x, eps=1e-3):
+        grad = torch.zeros_like(x)
+        flat, g = x.view(-1), grad.view(-1)
+        for i in range(flat.numel()):
+            old = flat[i]                       # a view: follows the writes below
+            flat[i] = old + eps
+            up = float(f(x))
+            flat[i] = old - eps
+            down = float(f(x))
+            flat[i] = old
+            g[i] = (up - down) / (2 * eps)
+        return grad
+
+    wrong(check.numerical_grad, view_slip, "half of autograd's", "view", ".item()")

@@ -132,9 +132,16 @@ async () => {
       'script[type="application/vnd.jupyter.widget-view+json"]')).map(s => {
         try { return JSON.parse(s.textContent).model_id; } catch (e) { return null; } });
   const link = (sel) => { const a = document.querySelector(sel); return a ? a.href : null; };
+  // Headings a reader meets (hidden ones, such as the theme's print-only header, are not
+  // in the accessibility tree).
+  const headings = Array.from(document.querySelectorAll('h1, h2, h3, h4, h5, h6'))
+      .filter(h => h.checkVisibility({visibilityProperty: true}))
+      .map(h => ({level: +h.tagName[1], text: h.innerText.trim().slice(0, 80)}));
   return {
     url: location.href,
     title: document.title,
+    lang: document.documentElement.lang || '',
+    headings,
     images: imgs.map(i => ({src: i.currentSrc || i.src, alt: i.alt, complete: i.complete,
                             width: i.naturalWidth,
                             output: !!i.closest('.cell_output')})),
@@ -201,6 +208,46 @@ def problems(info: dict[str, Any], base: str) -> list[str]:
     for quiz in info["quizzes"]:
         if not quiz["folded"]:
             found.append(f"{where}: a quiz shows its answer unfolded: {quiz['text'][:80]!r}")
+    for img in info["images"]:
+        why = alt_problem(img["alt"], img["src"]) if img["output"] else None
+        if why:
+            found.append(f"{where}: a figure {why}: {img['src'].removeprefix(base)[:80]}")
+    found += [f"{where}: {why}" for why in heading_problems(info.get("headings", []))]
+    if not info.get("lang", "").strip():
+        found.append(f"{where}: the page does not say its language (<html lang=...>)")
+    return found
+
+
+# A file name as alt text: what Sphinx writes when nothing better was given ("_images/1a2b.png").
+FILE_NAME = re.compile(r"^[\w./-]*\.(png|jpe?g|gif|svg|webp)$|^[0-9a-f]{16,}", re.I)
+MIN_ALT = 20   # characters: "Figure" or "plot" says nothing about what is shown
+
+
+def alt_problem(alt: str, src: str = "") -> str | None:
+    """Why ``alt`` does not describe a figure (empty, a file name, too short), or None."""
+    text = (alt or "").strip()
+    if not text:
+        return "has no alt text"
+    name = src.rsplit("/", 1)[-1].split("?", 1)[0]
+    if FILE_NAME.search(text) or (name and name in text):
+        return f"has a file name as its alt text ({text[:60]!r})"
+    if len(text) < MIN_ALT:
+        return f"has alt text too short to say what it shows ({text!r})"
+    return None
+
+
+def heading_problems(headings: list[dict[str, Any]]) -> list[str]:
+    """One h1 per page, and no level skipped on the way down (h2 -> h4)."""
+    found = []
+    ones = [h["text"] for h in headings if h["level"] == 1]
+    if len(ones) != 1:
+        found.append(f"{len(ones)} h1 headings (one per page): {ones[:3]}")
+    level = 0
+    for h in headings:
+        if h["level"] > level + 1:
+            found.append(f"heading h{h['level']} {h['text']!r} follows h{level} (a level "
+                         f"skipped)")
+        level = h["level"]
     return found
 
 
@@ -221,3 +268,60 @@ def lesson_links(index_info: dict[str, Any], base: str) -> list[str]:
         if is_internal(url, base) and re.fullmatch(r"\d\d_[\w]+\.html", name) and url not in seen:
             seen.append(url)
     return seen
+
+
+# Accessibility: axe-core (WCAG 2.1 A and AA) on every page --------------------------------------
+#
+# axe-core is Deque's rule engine, the one browsers' own accessibility audits use; the PyPI
+# package axe-playwright-python (a dev extra) ships its axe.min.js. We run it ourselves, on the
+# whole page, with only the WCAG 2.0/2.1 A and AA rules: nothing is excluded from the scan.
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+_RUN_AXE = """
+async (tags) => {
+  // Every rule tagged with one of ``tags``, the experimental ones too (axe leaves those out of
+  // a plain tag run; label-content-name-mismatch, WCAG 2.5.3, is one of them).
+  const rules = axe.getRules(tags).map(r => r.ruleId);
+  const result = await axe.run(document, {runOnly: {type: 'rule', values: rules},
+                                          resultTypes: ['violations']});
+  return {version: axe.version, rules: rules.length, violations: result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 200),
+                              summary: (n.failureSummary || '').slice(0, 300)}))}))};
+}
+"""
+
+
+def axe_script() -> str:
+    """The text of axe.min.js from the axe-playwright-python package (ImportError if missing)."""
+    from axe_playwright_python.base import AXE_FILE_PATH
+
+    return Path(AXE_FILE_PATH).read_text(encoding="utf-8")
+
+
+def axe_violations(page: Any, tags: list[str] = AXE_TAGS) -> dict[str, Any]:
+    """Run axe-core on the page open in ``page``: ``{"version", "violations": [...]}``."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=axe_script())
+    return page.evaluate(_RUN_AXE, tags)
+
+
+def axe_counts(violations: list[dict[str, Any]]) -> dict[str, int]:
+    """Violation nodes per rule id, e.g. ``{"color-contrast": 26}``."""
+    counts: dict[str, int] = {}
+    for v in violations:
+        counts[v["id"]] = counts.get(v["id"], 0) + len(v["nodes"])
+    return dict(sorted(counts.items()))
+
+
+def axe_report(where: str, violations: list[dict[str, Any]], per_rule: int = 3) -> list[str]:
+    """Readable lines: one per rule, then a few of its nodes with what to fix."""
+    lines = []
+    for v in violations:
+        lines.append(f"{where}: {v['id']} ({v['impact']}, {len(v['nodes'])} nodes): {v['help']}")
+        for node in v["nodes"][:per_rule]:
+            lines.append(f"    {node['target']}: {node['html'][:120]!r}")
+            if node["summary"]:
+                lines.append(f"      {node['summary'].splitlines()[-1][:200]}")
+    return lines

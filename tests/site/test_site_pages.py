@@ -1,4 +1,5 @@
-"""The course website in headless Chromium: every page, figure and link, and no stray traceback.
+"""The course website in headless Chromium: every page, figure and link, and no stray traceback;
+axe-core finds no WCAG 2.1 A/AA violation, in light and dark mode; every figure has alt text.
 
 Runs on the site `make test` builds in quick mode (``build/site-quick/_build/html``), or the
 one ``$CNNCOURSE_SITE`` names. Skipped, with what to install, when Chromium or Playwright is
@@ -20,12 +21,16 @@ import pytest
 import yaml
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 from sitecheck import (
+    AXE_TAGS,
     COLAB_PREFIX,
     INTENTIONAL_ERROR_TAG,
     NOTEBOOKS,
     REPO,
     SCREENSHOTS,
     StaticServer,
+    axe_counts,
+    axe_report,
+    axe_violations,
     banner_problems,
     find_site,
     lesson_links,
@@ -38,9 +43,10 @@ from cnncourse.course.colab import colab_url
 pytestmark = pytest.mark.browser
 
 
-def new_page(browser, base: str):
+def new_page(browser, base: str, color_scheme: str = "light"):
     """A tab that may only reach the local server: anything else is refused at once."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                  color_scheme=color_scheme)
     context.route(re.compile(r"^(?!" + re.escape(base) + ")"), lambda route: route.abort())
     return context, context.new_page()
 
@@ -64,10 +70,12 @@ def pages(site, chromium):
     context, page = new_page(chromium, base)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     home = read_page(page, base + "index.html")
+    home["axe"] = axe_violations(page)
     page.screenshot(path=str(SCREENSHOTS / "home.png"))
     infos = [home]
     for url in lesson_links(home, base):
         info = read_page(page, url)
+        info["axe"] = axe_violations(page)
         infos.append(info)
         figures = page.locator(".cell_output img")
         if not (SCREENSHOTS / "lesson-figure.png").exists() and figures.count() > 0 \
@@ -123,6 +131,59 @@ def test_each_lesson_links_colab_and_its_notebook_file(pages, site):
         assert download in info["downloadLinks"], (name, info["downloadLinks"])
         nb = nbformat.reads((root / "_sources" / name).read_text(encoding="utf-8"), as_version=4)
         assert nb.cells, f"{download} is not a notebook"
+
+
+def _axe_summary(infos, base, mode):
+    counts, lines = {}, []
+    for info in infos:
+        where = info["url"].removeprefix(base) or "index.html"
+        for rule, n in axe_counts(info["axe"]["violations"]).items():
+            counts[rule] = counts.get(rule, 0) + n
+        lines += axe_report(where, info["axe"]["violations"])
+    version = infos[0]["axe"]["version"]
+    print(f"site ({mode} mode): axe-core {version}, {infos[0]['axe']['rules']} rules tagged "
+          f"{', '.join(AXE_TAGS)}, {len(infos)} pages: {sum(counts.values())} violation "
+          f"nodes {counts}")
+    return counts, lines
+
+
+def test_axe_finds_no_wcag_violation_on_any_page(pages, site):
+    _, base = site
+    counts, lines = _axe_summary(pages, base, "light")
+    assert not counts, "axe-core (WCAG 2.1 A and AA) found:\n  " + "\n  ".join(lines)
+
+
+def test_dark_mode_pages_pass_axe_too(site, chromium):
+    """The theme follows the reader's system setting; in dark mode every page passes as well."""
+    _, base = site
+    context, page = new_page(chromium, base, color_scheme="dark")
+    home = read_page(page, base + "index.html")
+    infos = []
+    for url in [base + "index.html"] + lesson_links(home, base):
+        info = read_page(page, url)
+        info["theme"] = page.evaluate("() => document.documentElement.dataset.theme")
+        info["axe"] = axe_violations(page)
+        infos.append(info)
+        if "03_convolution" in url:
+            figure = page.locator(".cell_output img").first
+            figure.scroll_into_view_if_needed()
+            page.screenshot(path=str(SCREENSHOTS / "lesson-figure-dark.png"))
+    context.close()
+    assert {info["theme"] for info in infos} == {"dark"}, [i["theme"] for i in infos]
+    counts, lines = _axe_summary(infos, base, "dark")
+    assert not counts, "axe-core in dark mode found:\n  " + "\n  ".join(lines)
+
+
+def test_every_figure_has_alt_text_saying_what_it_shows(pages, site):
+    _, base = site
+    figures = [(info["url"].removeprefix(base), img["alt"]) for info in pages
+               for img in info["images"] if img["output"]]
+    assert figures
+    # problems() already fails an empty, file-name or too-short alt; here: they differ, so
+    # they come from each figure's own content, not one sentence pasted on all.
+    alts = [alt for _, alt in figures]
+    assert len(set(alts)) > 0.8 * len(alts), sorted(alts)[:20]
+    print(f"site: {len(figures)} figures, every one with alt text; e.g. {alts[0][:120]!r}")
 
 
 def test_search_finds_a_lesson(site, chromium):
@@ -187,6 +248,11 @@ def build_broken_site(folder: Path) -> Path:
                                           "because the test said so.\n")]),
         _error([]),
         _error([INTENTIONAL_ERROR_TAG]),
+        # Sphinx renumbers Markdown headings by depth; an output's own HTML can still skip.
+        new_code_cell("faint()", execution_count=4, outputs=[new_output("display_data", data={
+            "text/html": "<h4>A heading that skips two levels</h4>"
+                         "<p style='color:#bbbbbb;background:#ffffff'>hard to read</p>",
+            "text/plain": "hard to read"})]),
         new_code_cell("widget", execution_count=3, outputs=[new_output("display_data", data={
             "application/vnd.jupyter.widget-view+json":
                 {"model_id": "no-such-model", "version_major": 2, "version_minor": 0},
@@ -208,6 +274,7 @@ def test_the_checks_fail_on_a_broken_page(tmp_path, chromium):
     with StaticServer(html) as server:
         context, page = new_page(chromium, server.url)
         infos = [read_page(page, server.url + name) for name in ("index.html", "00_broken.html")]
+        axe = axe_violations(page)                       # on 00_broken.html
         missing = read_page(page, server.url + "no_such_page.html")
         context.close()
         found = problems(infos[1], server.url)
@@ -220,6 +287,11 @@ def test_the_checks_fail_on_a_broken_page(tmp_path, chromium):
     assert len(tracebacks) == 1 and "ZeroDivisionError" in tracebacks[0], report  # tagged one ok
     assert "no saved widget state" in report, report
     assert missing_found[0].endswith("answered HTTP 404"), missing_found
+    # Accessibility: a figure named by its file, a skipped heading level, faint text.
+    assert re.search(r"a figure has a file name as its alt text \('_images/\w+", report), report
+    assert "heading h4 'A heading that skips two levels' follows h1" in report, report
+    faint = [n["html"] for v in axe["violations"] if v["id"] == "color-contrast" for n in v["nodes"]]
+    assert any("hard to read" in h for h in faint), axe_counts(axe["violations"])
     # The banner extension read the stand-in sentence and put the banner on both pages.
     assert infos[1]["standin"] and all(info["banner"] for info in infos), json.dumps(infos)[:500]
     assert banner_problems([{**infos[0], "banner": False}, infos[1]], server.url)
