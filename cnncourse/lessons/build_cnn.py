@@ -311,8 +311,8 @@ quiz.forget_zero_grad = Quiz(
 )
 
 quiz.chance_accuracy = Quiz(
-    "Before any training, what test accuracy do you expect from the model on 10 balanced "
-    "classes?",
+    "Before any training, what accuracy do you expect from the model on images of 10 "
+    "balanced classes?",
     [Option("Close to 0%", False, "Random guesses are right sometimes: one time in ten."),
      Option("About 50%", False, "That would be chance with 2 classes, not 10."),
      Option("About 10%", True, "Yes: an untrained model is as good as a random guess.")],
