@@ -218,6 +218,9 @@ _CAUSES = [
      "a name that does not exist when the check runs: a typo, or a cell above that was not run."),
     (("Expected all tensors to be on the same device",),
      "tensors on different devices: move them to the same one with .to(device)."),
+    (("could not infer output dtype",),
+     "the mean of a True/False (bool) tensor: PyTorch averages only floats. Convert first, "
+     "e.g. (a == b).float().mean()."),
     (("expected scalar type", "dtype"),
      "tensors of different dtypes: convert with .float() (or .long() for labels)."),
 ]

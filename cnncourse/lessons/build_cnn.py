@@ -77,7 +77,14 @@ def check_simple_cnn_forward(fn):
     x = torch.randn(3, 3, 32, 32, generator=torch.Generator().manual_seed(1))
     with torch.no_grad():
         want = model(x)
-        got = fn(model, x)
+        try:
+            got = fn(model, x)
+        except RuntimeError as err:
+            if f"(1x{3 * 32 * 8 * 8} " in str(err):      # the 3 images flattened into one row
+                raise Mistake("torch.flatten(x) without the 1 flattened the whole batch into "
+                              "one long row, so fc1 met 3 x 2048 numbers. Use torch.flatten(x, "
+                              "1): it keeps dim 0, one row of 2048 per image.") from err
+            raise
     if not isinstance(got, torch.Tensor):
         raise Mistake(f"return the logits tensor, got {type(got).__name__}.")
     expect_tensor(got, (3, 10), what="simple_cnn_forward(model, x) for 3 images")
@@ -304,8 +311,8 @@ quiz.forget_zero_grad = Quiz(
 )
 
 quiz.chance_accuracy = Quiz(
-    "Before any training, what test accuracy do you expect from the model on 10 balanced "
-    "classes?",
+    "Before any training, what accuracy do you expect from the model on images of 10 "
+    "balanced classes?",
     [Option("Close to 0%", False, "Random guesses are right sometimes: one time in ten."),
      Option("About 50%", False, "That would be chance with 2 classes, not 10."),
      Option("About 10%", True, "Yes: an untrained model is as good as a random guess.")],

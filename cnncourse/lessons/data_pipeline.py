@@ -83,6 +83,14 @@ def check_channel_stats(fn):
     if torch.allclose(std, pixels.var(dim=1), atol=1e-4):
         raise Mistake("that is the variance; Normalize divides by the standard deviation, its "
                       "square root.")
+    if torch.allclose(std, images.std(dim=(2, 3)).mean(dim=0), atol=1e-4):
+        raise Mistake("your std is the average of each image's own std, which leaves out how "
+                      "much the images differ from each other: take the std over all pixels "
+                      "of a channel at once, dim=(0, 2, 3).")
+    if torch.allclose(std, pixels.std(dim=1, correction=0), atol=1e-5):   # numpy's np.std
+        return ("one mean and one std per channel, over every pixel of every training image "
+                "(you divided by N, like np.std; torch's std divides by N - 1: over thousands "
+                "of pixels the two agree).")
     expect_close(std, pixels.std(dim=1), "your std", atol=1e-3)
     return "one mean and one std per channel, over every pixel of every training image."
 
@@ -125,6 +133,10 @@ def check_folder_csv_dataset(cls):
         if n == len(rows) + 1:
             raise Mistake(f"len(ds) is {n} for a CSV with {len(rows)} images: the header line "
                           f"(filename,label) was counted as an image; csv.DictReader skips it.")
+        if n == len(rows) - 1:
+            raise Mistake(f"len(ds) is {n} for a CSV with {len(rows)} images: one short. "
+                          f"__len__ should return len(self.rows) (csv.DictReader already "
+                          f"leaves out the header, so subtract nothing).")
         if n != len(rows):
             raise Mistake(f"len(ds) is {n}; the CSV lists {len(rows)} images.")
         for i, (name, label, colour) in enumerate(rows):
@@ -136,8 +148,17 @@ def check_folder_csv_dataset(cls):
             if isinstance(got, str):
                 raise Mistake(f"ds[{i}] gave the label {got!r} as text; convert it with "
                               f"int(...) so the loss can use it.")
+            if isinstance(got, (float, torch.Tensor)) and torch.is_floating_point(
+                    torch.as_tensor(got)):
+                raise Mistake(f"ds[{i}] gave the label {got!r}, a float; class labels are "
+                              f"whole numbers (int, or a torch.long tensor): the DataLoader "
+                              f"would stack floats into a float tensor, and CrossEntropyLoss "
+                              f"wants class indices. Use int(label).")
             if isinstance(got, torch.Tensor) and got.numel() == 1:
                 got = int(got)
+            if hasattr(got, "dtype") and getattr(got, "ndim", 1) == 0 and str(got.dtype)[:3] in (
+                    "int", "uin"):
+                got = int(got)   # a numpy integer batches like an int
             if not isinstance(got, int) or isinstance(got, bool):
                 raise Mistake(f"ds[{i}] gave the label {got!r}; expected the int {label}.")
             if not isinstance(image, Image.Image):

@@ -33,6 +33,11 @@ def test_nb07_simple_cnn_forward():
     wrong(c, relu_out, "no activation after the last layer")
     wrong(c, no_relu, "left out the ReLUs")
 
+    def flatten_all(model, x):
+        return model.fc2(F.relu(model.fc1(torch.flatten(layers(model, x)))))
+
+    wrong(c, flatten_all, "torch.flatten(x, 1)")
+
 
 def test_nb07_train_step():
     c = check.train_step
@@ -107,3 +112,5 @@ def test_nb07_accuracy():
                    "dim=0")
     wrong(c, lambda logits, y: (logits.argmax() == y).float().mean().item(),
                    "argmax without dim")
+    wrong(c, lambda logits, y: (logits.argmax(dim=1) == y).mean().item(),
+                   "True/False (bool) tensor")

@@ -25,6 +25,7 @@ def test_references_pass():
     (lambda X: (X.mean(dim=(0, 2, 3)), X.var(dim=(0, 2, 3))), "that is the variance"),
     (lambda X: (X.mean(dim=(0, 2, 3)) * 255, X.std(dim=(0, 2, 3)) * 255), "255 times too big"),
     (lambda X: X.mean(dim=(0, 2, 3)), "return two tensors"),
+    (lambda X: (X.mean(dim=(0, 2, 3)), X.std(dim=(2, 3)).mean(dim=0)), "each image's own std"),
 ])
 def test_channel_stats_mistakes_are_named(wrong, message):
     verdict = check.channel_stats.verdict(wrong)
@@ -82,6 +83,25 @@ class IgnoresTransform(_Base):
         return Image.open(self.folder / name).convert("RGB"), label
 
 
+class OneShort(_Base):
+    def __len__(self):
+        return len(self.rows) - 1
+
+
+class LabelAsFloatTensor(_Base):
+    def __getitem__(self, i):
+        image, label = super().__getitem__(i)
+        return image, torch.tensor(label, dtype=torch.float32)
+
+
+class LabelAsNumpyInt(_Base):
+    def __getitem__(self, i):
+        import numpy as np
+
+        image, label = super().__getitem__(i)
+        return image, np.int64(label)
+
+
 class NotYet(Dataset):
     def __init__(self, folder, csv_file, transform=None):
         raise NotImplementedError("Hint: ...")
@@ -93,12 +113,23 @@ class NotYet(Dataset):
     (NoRGB, ".convert('RGB')"),
     (SortedFolder, "keep the rows in the CSV's order"),
     (IgnoresTransform, "ignores the transform"),
+    (OneShort, "one short"),
+    (LabelAsFloatTensor, "a float; class labels are whole numbers"),
     (lambda folder, csv_file, transform=None: None, "should be a class with __len__"),
 ])
 def test_folder_csv_dataset_mistakes_are_named(wrong, message):
     verdict = check.FolderCSVDataset.verdict(wrong)
     assert verdict.status == WRONG, verdict.message
     assert message in verdict.message
+
+
+def test_population_std_and_numpy_labels_are_accepted():
+    # np.std divides by N (torch.std by N - 1); both are fine statistics for Normalize
+    population = check.channel_stats.verdict(
+        lambda X: (X.mean(dim=(0, 2, 3)), X.std(dim=(0, 2, 3), correction=0)))
+    assert population.status == CORRECT and "np.std" in population.message
+    # a numpy integer label batches like an int, so it passes
+    assert check.FolderCSVDataset.verdict(LabelAsNumpyInt).status == CORRECT
 
 
 def test_unfinished_class_is_not_attempted():
