@@ -114,3 +114,13 @@ def test_expect_tensor_messages():
         else:
             raise AssertionError(f"expect_tensor accepted {value!r}")
     assert CORRECT == "correct"
+
+
+
+def test_describe_uses_the_right_article_for_each_dtype():
+    from cnncourse.course.exercises import describe
+
+    assert describe(torch.zeros(2, dtype=torch.int64)) == "an int64 tensor of shape (2,)"
+    assert describe(torch.zeros(2, dtype=torch.uint8)) == "a uint8 tensor of shape (2,)"
+    assert describe(torch.zeros(2, dtype=torch.float64)) == "a float64 tensor of shape (2,)"
+    assert describe(torch.zeros(2)) == "a tensor of shape (2,)"

@@ -172,7 +172,8 @@ def describe(value: Any, limit: int = 60) -> str:
     torch = sys.modules.get("torch")
     if torch is not None and isinstance(value, torch.Tensor):
         dtype = "" if value.dtype == torch.float32 else str(value.dtype).replace("torch.", "") + " "
-        return f"a {dtype}tensor of shape {tuple(value.shape)}"
+        article = "an" if dtype.startswith("int") else "a"   # an int64, a uint8, a float64 tensor
+        return f"{article} {dtype}tensor of shape {tuple(value.shape)}"
     if torch is not None and isinstance(value, torch.nn.Module):
         return f"a {type(value).__name__} model"
     if callable(value) and hasattr(value, "__name__"):
