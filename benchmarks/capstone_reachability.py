@@ -99,15 +99,19 @@ def main(argv=None):
     parser.add_argument("--real", default=None, help="a data folder with real MNIST/CIFAR-10")
     parser.add_argument("--datasets", default="cifar10,mnist,fashion_mnist")
     parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--only-seed", type=int, default=None,
+                        help="run this one seed (to spread the seeds over processes)")
     parser.add_argument("--units", type=int, default=None,
                         help="try another budget in baseline steps (default: the target's)")
     parser.add_argument("--no-standin", action="store_true")
     parser.add_argument("--threads", type=int, default=None, help="torch threads")
     parser.add_argument("--from-log", default=None,
-                        help="re-print the summary from a log's JSON lines (current targets)")
+                        help="re-print the summary from logs' JSON lines (comma-separated "
+                             "paths), judged against the current targets")
     args = parser.parse_args(argv)
     if args.from_log:
-        rows = [json.loads(line[5:]) for line in open(args.from_log) if line.startswith("JSON ")]
+        rows = [json.loads(line[5:]) for path in args.from_log.split(",")
+                for line in open(path) if line.startswith("JSON ")]
         for r in rows:
             goal = capstone.TARGETS[r["dataset"]].goal(r["data"] == "stand-in")
             r["meets"] = bool(capstone.meets_brief(r["dataset"], r["val_accuracy"],
@@ -131,7 +135,8 @@ def main(argv=None):
                 except cdata.DataError as err:
                     print(f"real {name}: skipped ({str(err).splitlines()[0]})", flush=True)
                     continue
-            for seed in range(args.seeds):
+            seeds = [args.only_seed] if args.only_seed is not None else range(args.seeds)
+            for seed in seeds:
                 rows += run_one(data, name, data.synthetic, seed, args.units)
     print(summary(rows))
     print(f"\n{len(rows)} runs in {time.perf_counter() - start:.0f} s; torch threads "

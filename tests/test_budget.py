@@ -228,3 +228,17 @@ def test_the_leaderboard_judges_each_run_by_its_own_machine_budget(monkeypatch, 
     assert rows["no budget given"]["meets_target"]        # the nominal 100 s
     with pytest.raises(ValueError, match="budget_s must be a positive number"):
         capstone.run_row("x", "cifar10", None, 1, 1, val_accuracy=0.5, budget_s=0)
+
+
+def test_the_test_split_is_scored_once_per_chosen_model(capsys):
+    data = tiny_data()
+    model = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
+    first = capstone.score_test_once(model, data, "mine")
+    assert capsys.readouterr().out == ""
+    with torch.no_grad():
+        model[1].weight.zero_()                       # changed after scoring: still refused
+    assert capstone.score_test_once(model, data, "mine") == first
+    assert "mine was already scored on the test split" in capsys.readouterr().out
+    other = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))   # a new model: a new score
+    capstone.score_test_once(other, data)
+    assert capsys.readouterr().out == ""
