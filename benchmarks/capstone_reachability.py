@@ -7,7 +7,7 @@
 For every dataset and seed it measures this machine's speed (``capstone.measure_speed``, a
 few seconds of the baseline), turns the target's budget in baseline steps into seconds, and
 trains within it (``capstone.train_within_budget``): the course's SimpleCNN baseline with
-``capstone.BASELINE_RECIPE`` (notebook 07's recipe), and the reference solution
+``capstone.BASELINE_RECIPE`` (notebook 08's recipe), and the reference solution
 (``cnncourse.lessons.capstone.build_model``, built from the checklist: conv-BN-ReLU blocks,
 global average pooling; trained with augmentation, AdamW, weight decay and one-cycle, the
 trainer's defaults). It prints one row per run and a summary per dataset: mean and spread of
@@ -30,10 +30,10 @@ import time
 
 import torch
 
-from cnncourse import capstone
 from cnncourse import data as cdata
 from cnncourse.lessons.capstone import build_model
 from cnncourse.models import SimpleCNN, count_parameters
+from cnncourse.recipes import capstone
 
 
 def _models(data):

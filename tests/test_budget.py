@@ -8,8 +8,8 @@ import pytest
 import torch
 from torch import nn
 
-from cnncourse import capstone
-from cnncourse.loader import TensorLoader
+from cnncourse.data.loader import TensorLoader
+from cnncourse.recipes import capstone
 from cnncourse.train import fit
 
 

@@ -643,7 +643,7 @@ def score_test_once(model: Any, data: Any, name: str = "the chosen model") -> fl
 
 BASELINE_RECIPE = {"optimizer": "adam", "lr": 1e-3, "weight_decay": 0.0, "schedule": None,
                    "augment": False, "label_smoothing": 0.0}
-"""How the course trains its SimpleCNN baseline: notebook 07's recipe (Adam at a constant
+"""How the course trains its SimpleCNN baseline: notebook 08's recipe (Adam at a constant
 1e-3, no augmentation), within the same budget:
 ``train_within_budget(SimpleCNN(...), data, seconds, **BASELINE_RECIPE)``."""
 
@@ -675,7 +675,7 @@ def train_within_budget(model: Any, data: Any, seconds: float, *, lr: float = 5e
     time. Defaults: AdamW with weight decay 5e-4, batch 128, label smoothing 0.1; with
     ``augment``, per-image random crops (and mirror flips when ``flip``) from
     ``cnncourse.recipes.speedrun.augment_batch``. The course's baseline is
-    :data:`BASELINE_RECIPE` (notebook 07's recipe).
+    :data:`BASELINE_RECIPE` (notebook 08's recipe).
     """
     from functools import partial
 
