@@ -97,20 +97,31 @@ FOLDER = "folder"
 """The leaderboard's dataset name for "your own images" (:func:`load_capstone_data`)."""
 
 TARGETS = {
-    "mnist": Target("mnist", 0.992, 60, "handwritten digits: easy to start, hard to perfect",
+    "mnist": Target("mnist", 0.985, 30, "handwritten digits: easy to start, hard to perfect",
                     standin_accuracy=0.998, units=300),
-    "fashion_mnist": Target("fashion_mnist", 0.91, 60,
+    "fashion_mnist": Target("fashion_mnist", 0.90, 30,
                             "clothing: shirts vs T-shirts vs pullovers are the hard part",
-                            standin_accuracy=0.95, units=300),
-    "cifar10": Target("cifar10", 0.70, 120,
+                            standin_accuracy=0.915, units=300),
+    "cifar10": Target("cifar10", 0.58, 120,
                       "small colour photos: needs BN, augmentation, a deeper model",
-                      standin_accuracy=0.80, units=1200),
+                      standin_accuracy=0.78, units=1200),
     FOLDER: Target(FOLDER, None, 60, "your own photos: beat the SimpleCNN baseline on "
                    "validation", units=600),
 }
 """Targets: validation accuracy within a budget of baseline steps (see :class:`Target`).
 
-CALIBRATION
+Set with ``benchmarks/capstone_reachability.py``: the SimpleCNN baseline
+(:data:`BASELINE_RECIPE`) and the checklist-built reference
+(``cnncourse.lessons.capstone.build_model`` with the trainer's defaults) trained within each
+budget, three runs each, on the stand-in and on the real MNIST and CIFAR-10 subsets of the
+course's real-data kit (8,000 digits; 4,660 photos), on a 2-core CPU shared with other jobs.
+Each target sits above the baseline's best run and below the reference's worst; the
+benchmark prints both margins and the standard error of one validation accuracy (about 2.3
+points on CIFAR-10's 466 validation images, 0.4 on MNIST's 800, 0.1-1.4 on the stand-in's
+1,000). On the stand-in's digits both models pass 99%, so that target sits only 0.1 points
+above the baseline's best, within the noise. Fashion-MNIST's real files are not in the kit:
+its real target is not measured here. The full datasets give both models more distinct
+images for the same steps, so expect higher scores there than on the subsets.
 """
 
 FIELDS = ["when", "who", "name", "dataset", "val_accuracy", "accuracy", "seconds", "params",
