@@ -69,24 +69,28 @@ def run_one(data, key, synthetic, seed, units=None):
 
 
 def summary(rows):
-    """One line per (data, dataset): reach of each model, noise, target, margins."""
+    """One line per (data, dataset, budget in units): reach of each model, noise, target,
+    margins. A group without runs of both models is left out."""
     out = ["", "| data | dataset | budget (units) | target | baseline: val acc (mean, max) "
            "| reference: val acc (mean, min) | SE of one accuracy | target - baseline max "
            "| reference min - target | seconds <= budget | reference meets | baseline meets |",
            "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     groups = {}
     for r in rows:
-        groups.setdefault((r["data"], r["dataset"]), []).append(r)
-    for (src, key), rs in groups.items():
+        units = round(r["budget_s"] / (r["ms_per_unit"] / 1000))   # the budget the run had
+        groups.setdefault((r["data"], r["dataset"], units), []).append(r)
+    for (src, key, units), rs in groups.items():
         target = capstone.TARGETS[key]
         goal = target.goal(src == "stand-in")
         base = [r["val_accuracy"] for r in rs if r["model"] == "baseline"]
         ref = [r["val_accuracy"] for r in rs if r["model"] == "reference"]
+        if not base or not ref:
+            continue
         p = statistics.mean(base + ref) if base + ref else 0.5
         se = math.sqrt(max(goal or p, 1e-3) * (1 - (goal or p)) / rs[0]["n_val"])
         within = all(r["seconds"] <= r["budget_s"] for r in rs)
         out.append(
-            f"| {src} | {key} | {target.units} | {goal:.1%} | {statistics.mean(base):.1%}, "
+            f"| {src} | {key} | {units} | {goal:.1%} | {statistics.mean(base):.1%}, "
             f"{max(base):.1%} | {statistics.mean(ref):.1%}, {min(ref):.1%} | {se:.1%} "
             f"| {goal - max(base):+.1%} | {min(ref) - goal:+.1%} | {'yes' if within else 'NO'} "
             f"| {sum(r['meets'] for r in rs if r['model'] == 'reference')}/{len(ref)} "
