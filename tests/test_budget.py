@@ -242,3 +242,21 @@ def test_the_test_split_is_scored_once_per_chosen_model(capsys):
     other = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))   # a new model: a new score
     capstone.score_test_once(other, data)
     assert capsys.readouterr().out == ""
+
+
+def test_lr_find_restores_the_weights_and_suggests_a_tenth_of_the_minimum():
+    from cnncourse.train import lr_find
+
+    train, _ = tiny()
+    model = tiny_model()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    found = lr_find(model, train, start=1e-4, end=10.0, steps=60)
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+    lrs, losses = found["lrs"], found["losses"]
+    ratios = [b / a for a, b in zip(lrs, lrs[1:])]
+    assert max(ratios) == pytest.approx(min(ratios))          # geometric steps
+    assert lrs[0] == pytest.approx(1e-4)
+    lowest = losses.index(min(losses))
+    assert found.suggestion == pytest.approx(lrs[lowest] / 10)
+    with pytest.raises(ValueError, match="start .* must be below end"):
+        lr_find(model, train, start=1.0, end=0.1)
