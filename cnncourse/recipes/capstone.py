@@ -122,9 +122,9 @@ the stand-in's digits both models pass 99%, so that target sits only 0.1 points 
 baseline's best, within the noise. Where the machine's load changed between measuring its
 speed and training, a run got up to twice the steps its budget meant (the benchmark's
 epochs column shows it), and then the baseline, too, met a target. The CIFAR-10 budget of
-1,200 steps rests on one calibration run per model on the real subset (reference 62.9%);
-the benchmark's three runs at 600 steps could not separate the models (reference 55.2%,
-baseline up to 53.2%). Fashion-MNIST's real files are not in the kit:
+1,200 steps rests on one calibration run of the reference on the real subset (62.9%) and
+is not yet proven with three runs; at 600 steps the benchmark could not separate the models
+(reference 55.2%, baseline 50.0% and 53.2%). Fashion-MNIST's real files are not in the kit:
 its real target is not measured here. The full datasets give both models more distinct
 images for the same steps, so expect higher scores there than on the subsets.
 """
