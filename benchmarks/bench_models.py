@@ -20,8 +20,7 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
-from cnncourse.models import MLP, PlainDeepCNN, SimpleCNN, SmallResNet, count_parameters
-from cnncourse.recipes.speedrun import SpeedNet
+from cnncourse.models import MLP, PlainDeepCNN, SimpleCNN, SmallResNet, SpeedNet, count_parameters
 
 
 def latency_ms(model: nn.Module, size: int, repeats: int) -> float:

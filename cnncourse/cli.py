@@ -129,6 +129,10 @@ def _doctor(args: argparse.Namespace) -> int:
         warnings.append("quick mode is on: results are for testing, not learning. Unset "
                         "CNNCOURSE_QUICK for real runs.")
 
+    for name, meaning in settings.ENVIRONMENT.items():   # every variable the package reads
+        value = os.environ.get(name)
+        rows.append((f"${name}", f"{value!r}: {meaning}" if value is not None else f"not set: {meaning}"))
+
     width = max(len(k) for k, _ in rows)
     print("cnncourse doctor")
     for key, value in rows:
@@ -284,9 +288,14 @@ def _add_data_parser(subparsers: argparse._SubParsersAction) -> None:
         else:
             a.add_argument("--dataset", default="all", metavar="NAME",
                            help="mnist, fashion_mnist, cifar10 or all (default: all)")
-        a.add_argument("--dir", default=None, metavar="DIR",
-                       help="data folder (default: $CNNCOURSE_DATA or ~/.cache/cnncourse)")
+        _add_data_dir(a)
         a.set_defaults(func=func)
+
+
+def _add_data_dir(parser: argparse.ArgumentParser) -> None:
+    """The ``--dir`` option of the data and weights commands."""
+    parser.add_argument("--dir", default=None, metavar="DIR",
+                        help="data folder (default: $CNNCOURSE_DATA or ~/.cache/cnncourse)")
 
 
 # --------------------------------------------------------------------------- weights
@@ -342,8 +351,7 @@ def _add_weights_parser(subparsers: argparse._SubParsersAction) -> None:
                    help="import: torchvision .pth files, e.g. resnet18-f37072fd.pth")
     p.add_argument("--model", default="all", metavar="NAME",
                    help="resnet18, mobilenet_v3_small, efficientnet_b0 or all (default: all)")
-    p.add_argument("--dir", default=None, metavar="DIR",
-                   help="data folder (default: $CNNCOURSE_DATA or ~/.cache/cnncourse)")
+    _add_data_dir(p)
     p.set_defaults(func=_weights)
 
 

@@ -16,6 +16,7 @@ import torch
 from torch.nn import functional as F
 
 from cnncourse import conv_reference as _reference
+from cnncourse.validate import whole_number
 
 # Classic 3x3 kernels, shown in the kernel playground and applied to the photo.
 KERNELS: dict[str, list[list[float]]] = {
@@ -38,18 +39,12 @@ def kernel(name: str) -> torch.Tensor:
     return torch.tensor(KERNELS[name], dtype=torch.float32)
 
 
-def _int(value: Any, name: str, where: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{where}: {name} must be an int >= {minimum}, got {value!r}.")
-    return value
-
-
 def conv_output_size(size: int, kernel_size: int, padding: int = 0, stride: int = 1) -> int:
     """Output length along one axis: ``(size + 2*padding - kernel_size) // stride + 1``."""
-    _int(size, "size", "conv_output_size", 1)
-    _int(kernel_size, "kernel_size", "conv_output_size", 1)
-    _int(padding, "padding", "conv_output_size", 0)
-    _int(stride, "stride", "conv_output_size", 1)
+    whole_number(size, "size", "conv_output_size")
+    whole_number(kernel_size, "kernel_size", "conv_output_size")
+    whole_number(padding, "padding", "conv_output_size", minimum=0)
+    whole_number(stride, "stride", "conv_output_size")
     if kernel_size > size + 2 * padding:
         raise ValueError(f"conv_output_size: a {kernel_size}-wide kernel does not fit in "
                          f"{size} pixels plus padding {padding} on each side; use a smaller "
@@ -71,8 +66,8 @@ def _check_2d(t: Any, name: str, where: str) -> None:
 
 def _check_fits(image_shape: tuple, kernel_shape: tuple, padding: int, stride: int,
                 where: str) -> None:
-    _int(padding, "padding", where, 0)
-    _int(stride, "stride", where, 1)
+    whole_number(padding, "padding", where, minimum=0)
+    whole_number(stride, "stride", where)
     for axis, (n, k) in enumerate(zip(image_shape, kernel_shape)):
         if k > n + 2 * padding:
             raise ValueError(f"{where}: the kernel ({k} along axis {axis}) does not fit in the "
@@ -152,14 +147,14 @@ def apply_kernel(image: torch.Tensor, kernel: Any, padding: str | int = "same") 
 def conv_param_count(in_channels: int, out_channels: int, kernel_size: int,
                      bias: bool = True) -> int:
     """Learnable numbers in ``nn.Conv2d(in_channels, out_channels, kernel_size, bias=bias)``."""
-    _int(in_channels, "in_channels", "conv_param_count", 1)
-    _int(out_channels, "out_channels", "conv_param_count", 1)
-    _int(kernel_size, "kernel_size", "conv_param_count", 1)
+    whole_number(in_channels, "in_channels", "conv_param_count")
+    whole_number(out_channels, "out_channels", "conv_param_count")
+    whole_number(kernel_size, "kernel_size", "conv_param_count")
     return _reference.conv_param_count(in_channels, out_channels, kernel_size, bias)
 
 
 def linear_param_count(in_features: int, out_features: int, bias: bool = True) -> int:
     """Learnable numbers in ``nn.Linear(in_features, out_features, bias=bias)``."""
-    _int(in_features, "in_features", "linear_param_count", 1)
-    _int(out_features, "out_features", "linear_param_count", 1)
+    whole_number(in_features, "in_features", "linear_param_count")
+    whole_number(out_features, "out_features", "linear_param_count")
     return in_features * out_features + (out_features if bias else 0)

@@ -1,6 +1,9 @@
-"""Models used across the course: a small CNN, an MLP baseline, and the deeper nets of notebook 10.
+"""Every model of the course package, and the one conv-BN-activation block they share.
 
-Notebook 08 writes ``SimpleCNN`` cell by cell; later notebooks import this copy.
+``SimpleCNN`` (notebook 08 writes it cell by cell; later notebooks import this copy) and the
+``MLP`` baseline; the deeper nets of notebook 10 (``ResidualBlock``, ``SmallResNet``,
+``PlainDeepCNN``); the speed-run's ``SpeedNet`` (10) and the transfer recipe's
+``CourseBackbone`` (11). A lesson's own exercise models stay in its notebook.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from cnncourse.modelutils import check_model
+from cnncourse.validate import whole_number, whole_numbers
 
 
 class SimpleCNN(nn.Module):
@@ -47,8 +51,7 @@ class MLP(nn.Module):
         super().__init__()
         for name, value in {"in_features": in_features, "hidden": hidden,
                             "num_classes": num_classes}.items():
-            if not isinstance(value, int) or value < 1:
-                raise ValueError(f"MLP: {name} must be a positive int, got {value!r}.")
+            whole_number(value, name, "MLP")
         self.net = nn.Sequential(
             nn.Flatten(),                          # (N, C, H, W) -> (N, C*H*W)
             nn.Linear(in_features, hidden),
@@ -66,6 +69,17 @@ def count_parameters(model: nn.Module, trainable_only: bool = True) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
 
 
+def conv_bn_act(in_channels: int, out_channels: int, act: type[nn.Module] = nn.ReLU,
+                batch_norm: bool = True) -> list[nn.Module]:
+    """The conv-BN-activation block: ``[Conv2d 3x3 (padding 1), BatchNorm2d, act()]``.
+
+    The conv has no bias when batch norm follows (BN's shift does that job). Returned as a
+    list so a caller can splice it into a ``Sequential`` or slip a pooling layer in between.
+    """
+    return [nn.Conv2d(in_channels, out_channels, 3, padding=1, bias=not batch_norm),
+            nn.BatchNorm2d(out_channels) if batch_norm else nn.Identity(), act()]
+
+
 # Deeper models for notebook 10: residual blocks, a small ResNet and its plain twin -----------
 
 class ResidualBlock(nn.Module):
@@ -77,8 +91,7 @@ class ResidualBlock(nn.Module):
 
     def __init__(self, channels: int, batch_norm: bool = True, skip: bool = True):
         super().__init__()
-        if not isinstance(channels, int) or channels < 1:
-            raise ValueError(f"ResidualBlock: channels must be a positive int, got {channels!r}.")
+        whole_number(channels, "channels", "ResidualBlock")
         self.skip = skip
         self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=not batch_norm)
         self.bn1 = nn.BatchNorm2d(channels) if batch_norm else nn.Identity()
@@ -134,18 +147,14 @@ class SmallResNet(nn.Module):
         if init not in INITS:
             raise ValueError(f"{type(self).__name__}: init must be one of {INITS}, "
                              f"got {init!r}.")
-        if not widths or not all(isinstance(w, int) and w > 0 for w in widths):
-            raise ValueError(f"SmallResNet: widths must be positive ints, got {widths!r}.")
-        if not isinstance(blocks_per_stage, int) or blocks_per_stage < 1:
-            raise ValueError(f"SmallResNet: blocks_per_stage must be a positive int, "
-                             f"got {blocks_per_stage!r}.")
+        whole_numbers(widths, "widths", "SmallResNet")
+        whole_number(blocks_per_stage, "blocks_per_stage", "SmallResNet")
         layers: list[nn.Module] = []
         prev = in_channels
         for i, width in enumerate(widths):
             if i > 0:
                 layers.append(nn.MaxPool2d(2))                      # halve H and W
-            layers += [nn.Conv2d(prev, width, 3, padding=1, bias=not batch_norm),
-                       nn.BatchNorm2d(width) if batch_norm else nn.Identity(), nn.ReLU()]
+            layers += conv_bn_act(prev, width, batch_norm=batch_norm)
             layers += [ResidualBlock(width, batch_norm, skip) for _ in range(blocks_per_stage)]
             prev = width
         self.features = nn.Sequential(*layers)
@@ -166,3 +175,56 @@ class PlainDeepCNN(SmallResNet):
                  batch_norm: bool = True, init: str = "default"):
         super().__init__(in_channels, num_classes, widths, blocks_per_stage, batch_norm,
                          skip=False, init=init)
+
+
+# The recipes' models: the speed-run (notebook 10) and transfer learning (11) ---------------
+
+class SpeedNet(nn.Module):
+    """The speed-run's net (notebook 10): stem conv, then per width: conv, 2x2 max-pool,
+    conv (all conv-BN-GELU); max over space.
+
+    The default widths follow the public CIFAR-10 speed-runs; ``widths=(16, 32, 64)`` is a
+    CPU-sized version.
+    """
+
+    def __init__(self, widths: tuple[int, ...] = (64, 256, 256, 256), in_channels: int = 3,
+                 num_classes: int = 10):
+        super().__init__()
+        whole_numbers(widths, "widths", "SpeedNet")
+        layers = conv_bn_act(in_channels, widths[0], nn.GELU)
+        prev = widths[0]
+        for w in widths[1:]:
+            conv, bn, act = conv_bn_act(prev, w, nn.GELU)
+            layers += [conv, nn.MaxPool2d(2), bn, act, *conv_bn_act(w, w, nn.GELU)]
+            prev = w
+        self.features = nn.Sequential(*layers)
+        self.head = nn.Linear(prev, num_classes, bias=False)
+        self.scale = 1 / 9                     # small logits at the start, as airbench does
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h = self.features(x)                   # (N, C, h, w)
+        h = h.amax(dim=(2, 3))                 # (N, C): global max pool
+        return self.head(h) * self.scale       # (N, num_classes) logits
+
+
+class CourseBackbone(nn.Module):
+    """The transfer recipe's small CNN (notebook 11): three conv blocks -> global average pool
+    -> ``fc`` (the head).
+
+    The head is called ``fc`` as in torchvision's ResNet, so ``cc.pretrained.replace_head``,
+    ``freeze_backbone`` and ``extract_features`` work on it unchanged.
+    """
+
+    def __init__(self, num_classes: int = 5, width: int = 16, in_channels: int = 3):
+        super().__init__()
+        whole_number(width, "width", "CourseBackbone")
+        self.width = width
+        self.features = nn.Sequential(
+            nn.Sequential(*conv_bn_act(in_channels, width)), nn.MaxPool2d(2),    # (N, w, H/2, W/2)
+            nn.Sequential(*conv_bn_act(width, 2 * width)), nn.MaxPool2d(2),      # (N, 2w, H/4, W/4)
+            nn.Sequential(*conv_bn_act(2 * width, 4 * width)),                   # (N, 4w, H/4, W/4)
+            nn.AdaptiveAvgPool2d(1), nn.Flatten())                # (N, 4w)
+        self.fc = nn.Linear(4 * width, num_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(self.features(x))                          # (N, num_classes)

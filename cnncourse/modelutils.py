@@ -1,7 +1,8 @@
-"""What every function that takes a model needs: check it, find its device, run it in eval mode.
+"""What every function that takes a model needs: check it (and its image batch), find its
+device, run it in eval mode.
 
-``train``, ``interpret``, ``shapes`` and ``models`` share these three helpers, so a wrong
-argument gets the same clear message everywhere.
+``train``, ``interpret``, ``shapes``, ``models``, ``augment`` and the recipes share these
+helpers, so a wrong argument gets the same clear message everywhere.
 """
 
 from __future__ import annotations
@@ -20,6 +21,14 @@ def check_model(model: Any, where: str) -> nn.Module:
         raise TypeError(f"{where}: expected a torch.nn.Module as the model, got "
                         f"{type(model).__name__}. Pass the network itself, e.g. SimpleCNN().")
     return model
+
+
+def check_images(X: Any, where: str) -> None:
+    """Raise a ValueError unless ``X`` is a float batch of images ``(N, C, H, W)``."""
+    if not isinstance(X, torch.Tensor) or X.dim() != 4 or not X.is_floating_point():
+        got = (f"{tuple(X.shape)} {X.dtype}" if isinstance(X, torch.Tensor)
+               else type(X).__name__)
+        raise ValueError(f"{where}: expected a float batch of images (N, C, H, W), got {got}.")
 
 
 def model_device(model: nn.Module) -> torch.device:

@@ -1,14 +1,27 @@
-"""Settings every notebook reads: device, seed, data folder, quick and offline modes.
+"""Settings every notebook reads: device, seed, folders, quick and offline modes.
 
-Learners never need to set anything. Tests and instructors use environment variables:
+Learners never need to set anything. Every environment variable the package reads is here,
+once (``ENVIRONMENT`` holds the same table; ``cnncourse doctor`` prints it, and README.md's
+table is tested against it):
 
-- ``CNNCOURSE_DATA``: the data folder (default: ``~/.cache/cnncourse``, or ``$XDG_CACHE_HOME``).
-- ``CNNCOURSE_QUICK=1``: tiny subsets and one short epoch, so a notebook runs in seconds.
-- ``CNNCOURSE_OFFLINE=1``: never touch the network; use local files or built-in data.
+- ``CNNCOURSE_DATA``: the data folder (default: this user's cache folder, below).
+- ``CNNCOURSE_CACHE``: this user's cache folder (default ``$XDG_CACHE_HOME/cnncourse`` or
+  ``~/.cache/cnncourse``): unpacked copies of a read-only folder's archives, cached backbones.
+- ``CNNCOURSE_QUICK`` = 1: tiny subsets and one short epoch, so a notebook runs in seconds.
+- ``CNNCOURSE_OFFLINE`` = 1: never touch the network; use local files or built-in data.
 - ``CNNCOURSE_SEED``: a whole number added to every seed the notebooks set, so a tool
   (``benchmarks/across_runs.py``) can repeat a notebook from other random starting points.
+- ``CNNCOURSE_CLAIMS_LOG``: a file every ``claim(...)`` and ``compare(...)`` verdict is appended
+  to (``benchmarks/across_runs.py`` sets it).
 - ``CNNCOURSE_THREADS``: CPU threads for torch: a whole number, ``all`` (every core, torch's
   own default) or ``auto`` (the default; see :func:`thread_policy`).
+- ``CNNCOURSE_WIDGETS`` = 0: show quizzes and widgets as static text and pictures.
+- ``CNNCOURSE_LEADERBOARD``: the capstone leaderboard file a workshop shares (default: this
+  user's state folder, ``$XDG_STATE_HOME/cnncourse`` or ``~/.local/state/cnncourse``).
+- ``CNNCOURSE_USER``: the name a run is recorded under (default: the login name).
+- ``CPU_LIMIT``: a CPU quota in cores, set by JupyterHub's spawners (``Spawner.cpu_limit``)
+  and Kubernetes; the thread policy counts it (:func:`usable_cores`).
+- ``XDG_CACHE_HOME``, ``XDG_STATE_HOME``: the usual per-user base folders.
 """
 
 from __future__ import annotations
@@ -17,11 +30,32 @@ import math
 import os
 import random
 import sys
+import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cnncourse.validate import whole_number
+
 _TRUE = {"1", "true", "yes", "on"}
+
+ENVIRONMENT: dict[str, str] = {
+    "CNNCOURSE_DATA": "the data folder (default: the cache folder)",
+    "CNNCOURSE_CACHE": "this user's cache folder (default ~/.cache/cnncourse)",
+    "CNNCOURSE_QUICK": "1: tiny data and short runs (tests)",
+    "CNNCOURSE_OFFLINE": "1: never use the network",
+    "CNNCOURSE_SEED": "a whole number added to every seed the notebooks set (across_runs.py)",
+    "CNNCOURSE_CLAIMS_LOG": "a file each claim's verdict is appended to (across_runs.py)",
+    "CNNCOURSE_THREADS": "CPU threads for torch: a number, all or auto (default)",
+    "CNNCOURSE_WIDGETS": "0: quizzes and widgets as static text and pictures",
+    "CNNCOURSE_LEADERBOARD": "the capstone leaderboard file a workshop shares",
+    "CNNCOURSE_USER": "the name capstone runs are recorded under",
+    "CPU_LIMIT": "a CPU quota in cores (JupyterHub, Kubernetes); the thread policy counts it",
+    "XDG_CACHE_HOME": "base of the default cache folder (default ~/.cache)",
+    "XDG_STATE_HOME": "base of the default state folder (default ~/.local/state)",
+}
+"""Every environment variable the package reads, with what it does (``cnncourse doctor``)."""
 
 
 def _flag(name: str) -> bool:
@@ -46,7 +80,7 @@ def in_colab() -> bool:
 def data_dir() -> Path:
     """The folder that holds datasets and downloaded weights.
 
-    ``CNNCOURSE_DATA`` wins; otherwise ``$XDG_CACHE_HOME/cnncourse`` or ``~/.cache/cnncourse``.
+    ``CNNCOURSE_DATA`` wins; otherwise this user's cache folder, ``user_dir("cache")``.
     """
     env = os.environ.get("CNNCOURSE_DATA", "").strip()
     if env:
@@ -54,23 +88,48 @@ def data_dir() -> Path:
     return user_dir("cache")
 
 
-_USER_DIRS = {"cache": ("XDG_CACHE_HOME", (".cache",)),
-              "state": ("XDG_STATE_HOME", (".local", "state"))}
+# kind: (the course's own variable, the XDG variable, the default under the home folder)
+_USER_DIRS = {"cache": ("CNNCOURSE_CACHE", "XDG_CACHE_HOME", (".cache",)),
+              "state": (None, "XDG_STATE_HOME", (".local", "state"))}
 
 
-def user_dir(kind: str = "cache") -> Path:
-    """This user's own cnncourse folder of one kind, following the XDG conventions.
+def user_dir(kind: str = "cache", *parts: str) -> Path:
+    """This user's own cnncourse folder of one kind (the one rule for caches and state).
 
-    ``"cache"``: ``$XDG_CACHE_HOME/cnncourse`` or ``~/.cache/cnncourse`` (data, unpacked
-    copies); ``"state"``: ``$XDG_STATE_HOME/cnncourse`` or ``~/.local/state/cnncourse``
-    (the leaderboard).
+    ``"cache"``: ``$CNNCOURSE_CACHE``, else ``$XDG_CACHE_HOME/cnncourse``, else
+    ``~/.cache/cnncourse`` (datasets when ``CNNCOURSE_DATA`` is unset, unpacked copies under
+    ``unpacked/``, pretrained course backbones under ``transfer/``). ``"state"``:
+    ``$XDG_STATE_HOME/cnncourse`` or ``~/.local/state/cnncourse`` (the leaderboard).
+    ``parts`` name a subfolder, e.g. ``user_dir("cache", "unpacked")``. Nothing is created.
     """
     if kind not in _USER_DIRS:
         raise ValueError(f"user_dir: kind must be one of {sorted(_USER_DIRS)}, got {kind!r}.")
-    variable, default = _USER_DIRS[kind]
-    value = os.environ.get(variable, "").strip()
+    own, xdg, default = _USER_DIRS[kind]
+    value = os.environ.get(own, "").strip() if own else ""
+    if value:
+        return Path(value).expanduser().joinpath(*parts)
+    value = os.environ.get(xdg, "").strip()
     base = Path(value).expanduser() if value else Path.home().joinpath(*default)
-    return base / "cnncourse"
+    return base.joinpath("cnncourse", *parts)
+
+
+def write_atomic(target: str | os.PathLike, write: Callable[[Path], Any]) -> Path:
+    """Write ``target`` through a temporary file beside it, then rename: the one way the
+    package writes a file another process may be reading (data copies, cached weights).
+
+    ``write(tmp)`` fills the temporary path; a reader never sees half a file, and the
+    temporary file is removed if ``write`` fails. Creates the parent folder. Returns ``target``.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return target
 
 
 def pick(quick: Any, full: Any) -> Any:
@@ -114,8 +173,7 @@ def seed_everything(seed: int = 0) -> int:
 
     With ``CNNCOURSE_SEED`` set, its value is added to ``seed`` (see :func:`run_seed`).
     """
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed_everything: expected a non-negative int, got {seed!r}.")
+    whole_number(seed, "seed", "seed_everything", minimum=0)
     seed = run_seed(seed)
     random.seed(seed)
     try:
@@ -398,8 +456,7 @@ def choose_threads(cores: int, load: float | None, machine: int = 0) -> tuple[in
     Returns:
         ``(threads, reason)``.
     """
-    if not isinstance(cores, int) or isinstance(cores, bool) or cores < 1:
-        raise ValueError(f"choose_threads: cores must be a positive int, got {cores!r}.")
+    whole_number(cores, "cores", "choose_threads")
     half = max(1, cores // 2)
     if load is None or not math.isfinite(load) or load < 0:
         return half, "half the cores, leaving room for a second notebook (load unknown)"
@@ -447,9 +504,7 @@ def set_threads(threads: int | None = None) -> ThreadPolicy:
     if threads is None:
         policy = thread_policy()
     else:
-        if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
-            raise ValueError(f"set_threads: expected a whole number of threads of at least "
-                             f"1, got {threads!r}.")
+        whole_number(threads, "threads", "set_threads")
         policy = ThreadPolicy(threads, usable_cores(), load_average(), "set_threads",
                               "set in this notebook")
     torch.set_num_threads(policy.threads)

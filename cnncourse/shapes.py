@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from cnncourse.modelutils import check_model, eval_mode
+from cnncourse.validate import whole_numbers
 
 
 class ShapeError(RuntimeError):
@@ -160,11 +161,8 @@ def trace(model: nn.Module, input_size: tuple[int, ...] | list[int] | torch.Tens
     if isinstance(input_size, torch.Tensor):
         x = input_size
     else:
-        if (not isinstance(input_size, (tuple, list)) or len(input_size) < 1
-                or not all(isinstance(s, int) and not isinstance(s, bool) and s > 0
-                           for s in input_size)):
-            raise ValueError(f"trace: input_size must be a tuple of positive ints including "
-                             f"the batch, e.g. (1, 3, 32, 32); got {input_size!r}.")
+        whole_numbers(input_size, "input_size", "trace",
+                      hint="the batch included, e.g. (1, 3, 32, 32)")
         x = None
     try:
         param = next(model.parameters())

@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from cnncourse.modelutils import check_model, eval_mode, model_device
+from cnncourse.validate import whole_number
 
 Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
 
@@ -25,7 +26,7 @@ class History(dict):
     """Per-epoch metrics: ``history["train_loss"]`` is a list with one value per epoch.
 
     Keys: ``epoch``, ``train_loss``, ``train_acc``; with validation data ``val_loss`` and
-    ``val_acc``; with test data (older notebooks) ``test_loss`` and ``test_acc``. It is a
+    ``val_acc``. It is a
     plain dict of lists, so ``pandas.DataFrame(history)`` works too. ``note`` (e.g.
     ``"stand-in"``) is shown in the titles of :meth:`plot`.
     """
@@ -57,6 +58,15 @@ def _check_batches(data: Any, where: str, name: str) -> None:
                         f"{type(data).__name__}.")
 
 
+def count_correct(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """How many rows of ``logits (N, K)`` have their largest value at the label ``y (N,)``.
+
+    The one accuracy count of the package (``fit``, ``evaluate``, the speed-run's TTA); a
+    0-d tensor on the logits' device, so summing it over batches needs no sync.
+    """
+    return (logits.detach().argmax(dim=1) == y).sum()
+
+
 class _Tally:
     """Running loss and accuracy sums kept on the device: no ``.item()`` sync per batch."""
 
@@ -67,7 +77,7 @@ class _Tally:
 
     def add(self, logits: torch.Tensor, y: torch.Tensor, loss: torch.Tensor) -> None:
         self.loss_sum += loss.detach() * y.shape[0]
-        self.correct += (logits.detach().argmax(dim=1) == y).sum()
+        self.correct += count_correct(logits, y)
         self.count += y.shape[0]
 
     def result(self, where: str, name: str) -> dict[str, float]:
@@ -203,7 +213,7 @@ class _Budget:
         return min(1.0, (self.used + self.clock() - self.last) / self.seconds)
 
 
-def fit(model: nn.Module, train_data: Batches, test_data: Batches | None = None, *,
+def fit(model: nn.Module, train_data: Batches, *,
         val_data: Batches | None = None, epochs: int = 1, lr: float = 1e-3,
         optimizer: torch.optim.Optimizer | str | None = None, weight_decay: float = 0.0,
         schedule: str | None = None, budget_s: float | None = None,
@@ -220,8 +230,6 @@ def fit(model: nn.Module, train_data: Batches, test_data: Batches | None = None,
         val_data: batches scored after every epoch (``val_loss``, ``val_acc``): watch these
             to choose epochs and learning rates, then score the test split once with
             :func:`evaluate`.
-        test_data: scored after every epoch as ``test_loss``/``test_acc``; kept so older
-            code runs, but choosing settings by it overfits the test split: use ``val_data``.
         epochs: passes over the training data (with ``budget_s``: at most this many).
         lr: learning rate (the peak rate with ``schedule="one_cycle"``); ignored when
             ``optimizer`` is an optimizer object and there is no ``schedule``.
@@ -233,8 +241,8 @@ def fit(model: nn.Module, train_data: Batches, test_data: Batches | None = None,
             ``budget_s``.
         budget_s: a training-time budget in seconds (scoring ``val_data`` is not counted).
             It never starts a step unless twice the slowest of the last five steps still
-            fits (the first step always runs: there is nothing to go by yet), and a ``schedule`` spans the budget's time: each step gets the rate the
-            schedule has at the share of the budget used so far, so one-cycle anneals as
+            fits (the first step always runs: there is nothing to go by yet), and a
+            ``schedule`` spans the budget's time: each step gets the rate the schedule has at the share of the budget used so far, so one-cycle anneals as
             the time runs out, however fast or unevenly the machine runs.
             ``history.seconds`` is the training time used.
         loss_fn: defaults to ``nn.CrossEntropyLoss()`` (it expects logits, not probabilities).
@@ -255,12 +263,10 @@ def fit(model: nn.Module, train_data: Batches, test_data: Batches | None = None,
     """
     check_model(model, "fit")
     _check_batches(train_data, "fit", "train_data")
-    scored = {name: batches for name, batches in (("val", val_data), ("test", test_data))
-              if batches is not None}
+    scored = {"val": val_data} if val_data is not None else {}
     for name, batches in scored.items():
         _check_batches(batches, "fit", f"{name}_data")
-    if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs < 1:
-        raise ValueError(f"fit: epochs must be a positive int, got {epochs!r}.")
+    whole_number(epochs, "epochs", "fit")
     if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
         raise ValueError(f"fit: lr must be a positive number, got {lr!r}.")
     schedule = _check_schedule(schedule)

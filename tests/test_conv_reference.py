@@ -92,7 +92,7 @@ def test_bad_inputs_say_what_to_do():
         conv.conv2d_multi(torch.zeros(3, 8, 8), torch.zeros(2, 1, 3, 3))
     with pytest.raises(ValueError, match="unknown kernel"):
         conv.kernel("fancy")
-    with pytest.raises(ValueError, match="stride must be an int >= 1"):
+    with pytest.raises(ValueError, match="stride must be a positive int"):
         conv.conv_output_size(8, 3, stride=0)
     with pytest.raises(ValueError, match=r"one value per output channel, shape \(2,\)"):
         conv.conv2d_multi(torch.zeros(1, 8, 8), torch.zeros(2, 1, 3, 3), torch.zeros(3))

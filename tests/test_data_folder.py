@@ -168,6 +168,6 @@ def test_a_course_model_trains_on_it(tmp_path):
     make_tree(tmp_path, per_class=8)
     d = load_folder(tmp_path, image_size=32, progress=False)
     model = SimpleCNN(in_channels=d.info.shape[0], num_classes=len(d.classes))
-    history = fit(model, d.train.loader(8, shuffle=True), d.test.loader(8),
+    history = fit(model, d.train.loader(8, shuffle=True),
                   val_data=d.val.loader(8), epochs=1, progress=False, seed=0)
     assert np.isfinite(history["train_loss"][-1])

@@ -44,6 +44,7 @@ def test_course_widgets_build_and_update_under_ipywidgets7(ipyw7_env):
     assert result.stdout.splitlines()[-1] == "OK all widgets"
 
 
+@pytest.mark.notebooks
 def test_quiz_displays_as_a_v7_widget_in_a_kernel(ipyw7_env, tmp_path):
     from nbclient import NotebookClient
 

@@ -173,7 +173,7 @@ def test_overload_line_only_when_load_exceeds_cores():
 def test_set_threads_applies_and_rejects_bad_counts(restore_threads):
     policy = settings.set_threads(1)
     assert torch.get_num_threads() == 1 and policy.threads == 1
-    with pytest.raises(ValueError, match="at least 1, got 0"):
+    with pytest.raises(ValueError, match="threads must be a positive int, got 0"):
         settings.set_threads(0)
 
 
@@ -204,6 +204,30 @@ def test_start_rejects_a_bad_setting(monkeypatch):
     monkeypatch.setenv("CNNCOURSE_THREADS", "abc")
     with pytest.raises(ValueError, match="CNNCOURSE_THREADS must be"):
         settings.start(seed=0)
+
+
+def test_every_environment_variable_is_documented_once_and_shown_by_doctor(capsys):
+    """Each variable the package reads is in settings.ENVIRONMENT, its docstring, the README
+    table, and the doctor's report."""
+    import re
+    from pathlib import Path
+
+    from cnncourse import cli
+
+    root = Path(settings.__file__).resolve().parents[1]
+    read = set()
+    for path in (root / "cnncourse").rglob("*.py"):
+        text = path.read_text()
+        read |= set(re.findall(r'environ(?:\.get)?[\[(]\s*"([A-Z_]+)"', text))
+        read |= set(re.findall(r'_ENV = "([A-Z_]+)"', text))
+    assert read and read <= set(settings.ENVIRONMENT), read - set(settings.ENVIRONMENT)
+    readme = (root / "README.md").read_text()
+    for name in settings.ENVIRONMENT:
+        assert f"``{name}``" in settings.__doc__, name
+        assert re.search(rf"^\| [^|]*`{name}`", readme, re.M), f"{name} not in README's table"
+    cli.main(["doctor"])
+    printed = capsys.readouterr().out
+    assert all(f"${name}" in printed for name in settings.ENVIRONMENT)
 
 
 def test_cnncourse_seed_shifts_every_seed_the_course_sets(monkeypatch):

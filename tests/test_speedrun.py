@@ -4,12 +4,11 @@ settings and the scaled training step, a tiny CPU run."""
 import pytest
 import torch
 
+from cnncourse.augment import AugmentedLoader, augment_batch
+from cnncourse.models import SpeedNet
 from cnncourse.recipes.speedrun import (
-    AugmentedLoader,
-    SpeedNet,
     SpeedrunConfig,
     amp_settings,
-    augment_batch,
     one_cycle_schedule,
     run_speedrun,
     train_step,

@@ -62,16 +62,10 @@ def test_fit_records_validation_and_says_val(capsys):
     assert "note='stand-in'" in repr(history)
 
 
-def test_fit_with_val_and_old_style_test_data_scores_each_split():
+def test_fit_takes_held_out_data_only_as_val_data():
     X, y = tiny_batch(16)
-    Xt, yt = tiny_batch(16, seed=2)
-    model = MLP()
-    history = fit(model, TensorLoader(X, y, 8), TensorLoader(Xt, yt, 8),
-                  val_data=TensorLoader(X, y, 8), epochs=1, progress=False)
-    assert history["val_loss"][0] == pytest.approx(evaluate(model, TensorLoader(X, y, 8))["loss"])
-    assert history["test_loss"][0] == pytest.approx(
-        evaluate(model, TensorLoader(Xt, yt, 8))["loss"])
-    assert history["val_loss"] != history["test_loss"]
+    with pytest.raises(TypeError):
+        fit(MLP(), TensorLoader(X, y, 8), TensorLoader(X, y, 8), epochs=1, progress=False)
 
 
 def test_fit_overfits_a_small_batch():
@@ -88,8 +82,8 @@ def test_same_seed_same_history():
 
     def run(seed):
         seed_everything(seed)  # seed before building the model: same initial weights
-        return fit(SimpleCNN(), TensorLoader(X, y, 16, shuffle=True), TensorLoader(X, y, 32),
-                   epochs=2, seed=seed, progress=False)
+        return fit(SimpleCNN(), TensorLoader(X, y, 16, shuffle=True),
+                   val_data=TensorLoader(X, y, 32), epochs=2, seed=seed, progress=False)
 
     first, second, other = run(123), run(123), run(124)
     assert first == second
@@ -99,10 +93,10 @@ def test_same_seed_same_history():
 def test_history_has_all_keys_and_callback_runs_each_epoch():
     X, y = tiny_batch(16)
     seen = []
-    history = fit(MLP(), TensorLoader(X, y, 8), TensorLoader(X, y, 8), epochs=3,
+    history = fit(MLP(), TensorLoader(X, y, 8), val_data=TensorLoader(X, y, 8), epochs=3,
                   progress=False, callback=lambda h: seen.append(len(h["epoch"])))
     assert isinstance(history, History)
-    assert set(history) == {"epoch", "train_loss", "train_acc", "test_loss", "test_acc"}
+    assert set(history) == {"epoch", "train_loss", "train_acc", "val_loss", "val_acc"}
     assert history["epoch"] == [1, 2, 3] and seen == [1, 2, 3]
     assert "3 epochs" in repr(history)
 

@@ -14,7 +14,7 @@ from cnncourse.data.messages import DataError, short
 def download_urls(name: str) -> list[str]:
     """The URLs dataset ``name`` is fetched from (CIFAR-10's archive, MNIST's mirrors)."""
     cls = files.torchvision_class(name)
-    return [cls.url] if canonical_name(name) == "cifar10" else list(cls.mirrors)
+    return [cls.url] if name == "cifar10" else list(cls.mirrors)
 
 
 def download_dataset(name: str, root: str | Path | None = None) -> Path:
@@ -27,8 +27,12 @@ def download_dataset(name: str, root: str | Path | None = None) -> Path:
     name = canonical_name(name)
     root = files.resolve_root(root, must_exist=False)
     folder = unpack.prepare(name, root)
-    if folder is not None:
-        return folder
+    return folder if folder is not None else fetch(name, root)
+
+
+def fetch(name: str, root: Path) -> Path:
+    """Download canonical ``name`` into ``root``, where :func:`unpack.prepare` found nothing
+    usable (``load_data`` and :func:`download_dataset` ask it first). Returns ``root``."""
     title = TITLES[name]
     if settings.is_offline():
         raise DataError(f"cannot download {title}: CNNCOURSE_OFFLINE=1 is set. Unset it "
@@ -47,7 +51,8 @@ def download_dataset(name: str, root: str | Path | None = None) -> Path:
                         f"(`cnncourse data download --dir DIR`) and set CNNCOURSE_DATA to it.",
                         short=why)
     root.mkdir(parents=True, exist_ok=True)
-    missing = files.check_files(name, root)[1]
+    # prepare() verified what is present (and raised for a corrupt file): fetch the rest.
+    missing = [root / rel for rel in files.expected_files(name) if not (root / rel).is_file()]
     old_timeout = socket.getdefaulttimeout()
     socket.setdefaulttimeout(network.DOWNLOAD_TIMEOUT)  # urllib inherits it: no endless stall
     try:
@@ -61,7 +66,7 @@ def download_dataset(name: str, root: str | Path | None = None) -> Path:
                         short=f"the download failed: {short(err)}") from err
     finally:
         socket.setdefaulttimeout(old_timeout)
-    missing = files.check_files(name, root)[1]
+    missing = files.verified(name, root)[1]
     if missing:
         raise DataError(f"downloading {title} finished but these files are still "
                         f"missing: {', '.join(str(p) for p in missing)}.")

@@ -2,6 +2,10 @@
 
 :func:`expected_files` is the one table every check goes through (tests and the real-data
 kit replace it): always call it through this module, at call time.
+
+The public functions take any spelling of a name and an optional folder; the data layer's own
+calls go through :func:`states` and :func:`verified`, which take the canonical name and the
+resolved folder that ``load_data`` settled once at its door, and check each file once.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ def torchvision_class(name: str) -> Any:
     from torchvision import datasets
 
     return {"mnist": datasets.MNIST, "fashion_mnist": datasets.FashionMNIST,
-            "cifar10": datasets.CIFAR10}[canonical_name(name)]
+            "cifar10": datasets.CIFAR10}[name]
 
 
 def expected_files(name: str) -> dict[str, str]:
@@ -93,10 +97,9 @@ def corrupt_error(name: str, path: Path, what: str = "file") -> DataError:
                      + fix_hint(name, path))
 
 
-def file_status(name: str, root: str | Path | None = None) -> list[tuple[Path, str]]:
-    """Each expected file of dataset ``name`` in ``root`` with "present", "missing" or "corrupt"."""
-    name = canonical_name(name)
-    root = resolve_root(root, must_exist=False)
+def states(name: str, root: Path) -> list[tuple[Path, str]]:
+    """Each expected file of canonical ``name`` in folder ``root``: "present" (its checksum
+    verified now), "missing" or "corrupt". One checksum check per present file."""
     rows = []
     for rel, md5 in expected_files(name).items():
         path = root / rel
@@ -105,18 +108,30 @@ def file_status(name: str, root: str | Path | None = None) -> list[tuple[Path, s
     return rows
 
 
+def verified(name: str, root: Path) -> tuple[list[Path], list[Path]]:
+    """``(present_ok, missing)`` paths of canonical ``name`` in ``root`` (:func:`states`).
+
+    Raises :class:`DataError` naming the file when one is present but fails its checksum.
+    """
+    ok, missing = [], []
+    for path, state in states(name, root):
+        if state == "corrupt":
+            raise corrupt_error(name, path)
+        (ok if state == "present" else missing).append(path)
+    return ok, missing
+
+
+def file_status(name: str, root: str | Path | None = None) -> list[tuple[Path, str]]:
+    """Each expected file of dataset ``name`` in ``root`` with "present", "missing" or "corrupt"."""
+    return states(canonical_name(name), resolve_root(root, must_exist=False))
+
+
 def check_files(name: str, root: str | Path | None = None) -> tuple[list[Path], list[Path]]:
     """Verify dataset ``name`` in ``root``: returns ``(present_ok, missing)`` paths.
 
     Raises :class:`DataError` naming the file when one is present but fails its checksum.
     """
-    name = canonical_name(name)
-    ok, missing = [], []
-    for path, state in file_status(name, root):
-        if state == "corrupt":
-            raise corrupt_error(name, path)
-        (ok if state == "present" else missing).append(path)
-    return ok, missing
+    return verified(canonical_name(name), resolve_root(root, must_exist=False))
 
 
 def resolve_root(root: str | Path | None, must_exist: bool) -> Path:

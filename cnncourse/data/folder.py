@@ -20,6 +20,7 @@ import torch
 
 from cnncourse.data.containers import Data, Split, build, pixel_stats, split_off, subset
 from cnncourse.data.messages import DataError
+from cnncourse.validate import whole_number, whole_numbers
 
 _GREY_MODES = {"1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "F"}
 _BYTES_PER_VALUE = 5   # uint8 while loading + float32 once normalised
@@ -118,13 +119,13 @@ def _decode(samples: list[tuple[str, int]], size: tuple[int, int], channels: int
 
 
 def _size(image_size: Any) -> tuple[int, int]:
-    if isinstance(image_size, int) and not isinstance(image_size, bool) and image_size > 0:
-        return image_size, image_size
-    if (isinstance(image_size, (tuple, list)) and len(image_size) == 2
-            and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in image_size)):
-        return int(image_size[0]), int(image_size[1])
-    raise ValueError(f"load_folder: image_size must be a positive int or (height, width), got "
-                     f"{image_size!r}.")
+    """``image_size`` (one int, or ``(height, width)``) as ``(height, width)``."""
+    if isinstance(image_size, (tuple, list)):
+        return whole_numbers(image_size, "image_size", "load_folder", length=2,
+                             hint="or one int for square images")
+    side = whole_number(image_size, "image_size", "load_folder",
+                        hint="or (height, width)")
+    return side, side
 
 
 def _per_class_split(samples: list[tuple[str, int]], fraction: float,
@@ -180,9 +181,8 @@ def load_folder(root: str | Path, image_size: int | tuple[int, int] = 32,
         raise ValueError(f"load_folder: channels must be 1, 3 or None, got {channels!r}.")
     val_fraction = _check_fraction(val_fraction, "val_fraction", "load_folder")
     test_fraction = _check_fraction(test_fraction, "test_fraction", "load_folder")
-    if max_images is not None and (not isinstance(max_images, int) or max_images < 2):
-        raise ValueError(f"load_folder: max_images must be an int >= 2 or None, got "
-                         f"{max_images!r}.")
+    if max_images is not None:
+        whole_number(max_images, "max_images", "load_folder", minimum=2)
 
     if (root / "train").is_dir() and (root / "test").is_dir():
         train_ds = _image_folder(root / "train")

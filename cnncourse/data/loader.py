@@ -11,6 +11,8 @@ from collections.abc import Iterator
 
 import torch
 
+from cnncourse.validate import whole_number
+
 
 class TensorLoader:
     """Iterate ``(X, y)`` mini-batches from tensors held in memory.
@@ -31,9 +33,7 @@ class TensorLoader:
         if X.shape[0] != y.shape[0]:
             raise ValueError(f"TensorLoader: X has {X.shape[0]} examples but y has "
                              f"{y.shape[0]}; they must match.")
-        if not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"TensorLoader: batch_size must be a positive int, "
-                             f"got {batch_size!r}.")
+        whole_number(batch_size, "batch_size", "TensorLoader")
         self.X, self.y = X, y
         self.batch_size, self.shuffle, self.drop_last = batch_size, shuffle, drop_last
 

@@ -8,20 +8,14 @@ from cnncourse import settings
 from cnncourse.data import files, unpack
 from cnncourse.data.catalog import STANDIN_CLASSES, STATS, TITLES, canonical_name
 from cnncourse.data.containers import Data, build, pixel_stats, split_off, subset
-from cnncourse.data.download import download_dataset
+from cnncourse.data.download import fetch
 from cnncourse.data.messages import DataError, tell_fallback
+from cnncourse.validate import whole_number
 
 QUICK_SIZES = (1024, 512)          # (train, test) images in quick mode
 SYNTHETIC_SIZES = (10_000, 2_000)  # (train, test) images of the full-mode stand-in
 VAL_FRACTION = 0.1                 # share of the training split kept apart for validation
 VAL_SEED = 12345                   # fixes which training images form the validation slice
-
-
-def _check_int(value: object, what: str, minimum: int = 1) -> int:
-    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-        kind = "a positive int" if minimum == 1 else "a non-negative int"
-        raise ValueError(f"make_synthetic: {what} must be {kind}, got {value!r}.")
-    return value
 
 
 def _check_fraction(value: object, what: str, caller: str) -> float:
@@ -42,8 +36,9 @@ def make_synthetic(name: str = "cifar10", n_train: int = SYNTHETIC_SIZES[0],
     from cnncourse.data import synthetic
 
     name = canonical_name(name)
-    n_train, n_test = _check_int(n_train, "n_train"), _check_int(n_test, "n_test")
-    seed = _check_int(seed, "seed", minimum=0)
+    n_train = whole_number(n_train, "n_train", "make_synthetic")
+    n_test = whole_number(n_test, "n_test", "make_synthetic")
+    seed = whole_number(seed, "seed", "make_synthetic", minimum=0)
     val_fraction = _check_fraction(val_fraction, "val_fraction", "make_synthetic")
     train, val = split_off(*synthetic.generate(name, n_train, seed), val_fraction, VAL_SEED)
     test = synthetic.generate(name, n_test, seed + 7919)  # a different draw: unseen images
@@ -85,7 +80,7 @@ def load_data(name: str, *, root: str | Path | None = None, download: bool | Non
     reason = None
     if folder is None and allow_net:
         try:
-            folder = download_dataset(name, root)
+            folder = fetch(name, root)
         except DataError as err:
             reason = err.short
     elif folder is None:

@@ -24,7 +24,7 @@ def dataset_status(name: str, root: str | Path | None = None) -> DatasetStatus:
     """Check every expected file of ``name`` in ``root`` (and its cache, archive) without raising."""
     name = canonical_name(name)
     root = files.resolve_root(root, must_exist=False)
-    rows = files.file_status(name, root)
+    rows = files.states(name, root)
     states = [state for _, state in rows]
     if "corrupt" in states:
         bad = states.count("corrupt")
@@ -33,7 +33,7 @@ def dataset_status(name: str, root: str | Path | None = None) -> DatasetStatus:
     if all(state == "present" for state in states):
         return DatasetStatus(name, "ready", "present, checksums verified", rows)
     cache = unpack.cache_for(root)
-    if cache.is_dir() and all(state == "present" for _, state in files.file_status(name, cache)):
+    if cache.is_dir() and all(state == "present" for _, state in files.states(name, cache)):
         return DatasetStatus(name, "ready", f"present, checksums verified (unpacked copy in "
                              f"the cache {cache}: {root} is read-only)", rows)
     archive = files.expected_archive(name)

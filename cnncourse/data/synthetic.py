@@ -28,6 +28,7 @@ import math
 import torch
 
 from cnncourse.data.catalog import SHAPES, STANDIN_CLASSES
+from cnncourse.validate import whole_number
 
 _SEED_OFFSET = {"mnist": 0, "fashion_mnist": 1_000_003, "cifar10": 2_000_003}
 _CHUNK = 512  # images generated at once: small enough to stay in the CPU cache
@@ -430,10 +431,8 @@ def generate(name: str, n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tens
     gives the same data.
     """
     _check_name(name, "generate")
-    if not isinstance(n, int) or isinstance(n, bool) or n < 0:
-        raise ValueError(f"generate: n must be a non-negative int, got {n!r}.")
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"generate: seed must be a non-negative int, got {seed!r}.")
+    whole_number(n, "n", "generate", minimum=0)
+    whole_number(seed, "seed", "generate", minimum=0)
     channels, height, width = shape(name)
     if height != width:
         raise ValueError(f"generate: the stand-in draws square images; the catalog gives "

@@ -1,7 +1,7 @@
 """Unpacking a dataset archive safely: never into a read-only folder, never half-written.
 
 A CIFAR-10 ``cifar-10-python.tar.gz`` found in the data folder is unpacked beside it when the
-folder is writable, and otherwise into a per-user cache (``$CNNCOURSE_CACHE``, default
+folder is writable, and otherwise into a per-user cache (``$CNNCOURSE_CACHE/unpacked``, default
 ``$XDG_CACHE_HOME/cnncourse/unpacked`` or ``~/.cache/cnncourse/unpacked``). It is unpacked
 into a scratch folder and renamed into place under a file lock, so a second notebook never
 sees a half-written file: it waits, and is told so.
@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from cnncourse import settings
 from cnncourse.data import files
 from cnncourse.data.catalog import TITLES
 from cnncourse.data.messages import tell_once
@@ -23,13 +24,8 @@ UNPACK_WAIT = 600.0  # seconds a process waits for another one to finish unpacki
 
 
 def cache_dir() -> Path:
-    """The per-user folder for unpacked copies: ``$CNNCOURSE_CACHE`` or the user cache."""
-    env = os.environ.get("CNNCOURSE_CACHE", "").strip()
-    if env:
-        return Path(env).expanduser()
-    from cnncourse.settings import user_dir
-
-    return user_dir("cache") / "unpacked"
+    """The per-user folder for unpacked copies: ``settings.user_dir("cache", "unpacked")``."""
+    return settings.user_dir("cache", "unpacked")
 
 
 def cache_for(root: Path) -> Path:
@@ -60,15 +56,8 @@ def writable(folder: Path) -> bool:
 
 
 def copy_into_place(source: Path, target: Path) -> Path:
-    """Copy ``source`` to ``target`` through a temporary file: a reader never sees half a file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(f".{target.name}.{os.getpid()}.part")
-    try:
-        shutil.copyfile(source, partial)
-        os.replace(partial, target)
-    finally:
-        partial.unlink(missing_ok=True)
-    return target
+    """Copy ``source`` to ``target`` atomically (``settings.write_atomic``)."""
+    return settings.write_atomic(target, lambda tmp: shutil.copyfile(source, tmp))
 
 
 def locate(name: str, root: Path) -> Path | None:
@@ -76,13 +65,13 @@ def locate(name: str, root: Path) -> Path | None:
 
     Raises :class:`DataError` when a file in ``root`` is present but corrupt.
     """
-    _, missing = files.check_files(name, root)
+    _, missing = files.verified(name, root)
     if not missing:
         return root
     cache = cache_for(root)
     if cache.is_dir():
         try:
-            if not files.check_files(name, cache)[1]:
+            if not files.verified(name, cache)[1]:
                 return cache
         except files.DataError:
             pass  # a damaged cached copy: unpack it again from the archive
@@ -116,7 +105,7 @@ def unpack_archive(name: str, root: Path) -> Path | None:
         lock.acquire(timeout=UNPACK_WAIT)
     try:
         try:
-            if not files.check_files(name, dest)[1]:
+            if not files.verified(name, dest)[1]:
                 return dest            # unpacked by the process we waited for
         except files.DataError:
             pass                       # damaged earlier copy: replaced below
@@ -144,7 +133,8 @@ def _extract_into(archive: Path, dest: Path) -> None:
 
 
 def prepare(name: str, root: Path) -> Path | None:
-    """The folder with verified files of ``name``, unpacking a local archive if needed."""
+    """The folder with verified files of canonical ``name``, unpacking a local archive if
+    needed; None when they are not here. Each present file's checksum is checked once."""
     folder = locate(name, root)
     if folder is None and unpack_archive(name, root) is not None:
         folder = locate(name, root)

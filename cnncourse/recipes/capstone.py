@@ -41,6 +41,9 @@ try:  # POSIX advisory locks; absent on Windows, where the single O_APPEND write
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
+from cnncourse import settings
+from cnncourse.validate import whole_number
+
 
 @dataclass(frozen=True)
 class Target:
@@ -136,31 +139,22 @@ scores the chosen model on the test split); ``budget`` is the run's budget in se
 machine (blank: the target's nominal seconds). Files written before ``who``,
 ``val_accuracy`` and ``budget`` existed are still read."""
 
-_REQUIRED = {"when", "name", "dataset", "accuracy", "seconds", "params"}  # in every old file
 LEADERBOARD_ENV = "CNNCOURSE_LEADERBOARD"
 USER_ENV = "CNNCOURSE_USER"
 FILE_NAME = "leaderboard.csv"
 
 
-def state_dir() -> Path:
-    """The per-user folder for course state: ``$XDG_STATE_HOME/cnncourse`` or
-    ``~/.local/state/cnncourse``."""
-    state = os.environ.get("XDG_STATE_HOME", "").strip()
-    base = Path(state).expanduser() if state else Path.home() / ".local" / "state"
-    return base / "cnncourse"
-
-
 def leaderboard_path(root: str | Path | None = None) -> Path:
     """The leaderboard file: ``root/leaderboard.csv`` when ``root`` (a folder) is given, else
     ``CNNCOURSE_LEADERBOARD`` (a file, or a folder to hold ``leaderboard.csv``), else the
-    per-user ``state_dir()/leaderboard.csv``."""
+    per-user ``settings.user_dir("state")/leaderboard.csv``."""
     if root is not None:
         return Path(root).expanduser() / FILE_NAME
     shared = os.environ.get(LEADERBOARD_ENV, "").strip()
     if shared:
         path = Path(shared).expanduser()
         return path / FILE_NAME if path.is_dir() or shared.endswith(("/", os.sep)) else path
-    return state_dir() / FILE_NAME
+    return settings.user_dir("state") / FILE_NAME
 
 
 def default_who() -> str:
@@ -231,9 +225,7 @@ def run_row(name: str, dataset: str, accuracy: float | None, seconds: float, par
         raise ValueError(f"record_run: budget_s must be a positive number of seconds (the "
                          f"budget on your machine, target.budget(speed)) or None, got "
                          f"{budget_s!r}.")
-    if isinstance(params, bool) or not isinstance(params, int) or params < 0:
-        raise ValueError(f"record_run: params must be a non-negative int (use "
-                         f"count_parameters(model)), got {params!r}.")
+    whole_number(params, "params", "record_run", minimum=0, hint="use count_parameters(model)")
     return {"when": time.strftime("%Y-%m-%d %H:%M"), "who": who, "name": name,
             "dataset": dataset, "val_accuracy": val, "accuracy": test,
             "seconds": f"{float(seconds):.1f}", "params": str(params),
@@ -390,8 +382,9 @@ def _read(path: Path) -> list[dict[str, Any]]:
             header = record
             continue
         try:
-            if header is None or not _REQUIRED <= set(header):
-                raise ValueError("no header line before it")
+            if header != FIELDS:
+                raise ValueError("no header line before it" if header is None else
+                                 f"its header is not {','.join(FIELDS)}")
             if len(record) != len(header):
                 raise ValueError(f"{len(record)} fields, expected {len(header)}")
             rows.append(_parse(dict(zip(header, record)), line))
@@ -408,8 +401,8 @@ def leaderboard(dataset: str | None = None, root: str | Path | None = None
                 ) -> list[dict[str, Any]]:
     """Recorded runs (optionally of one dataset), best validation accuracy first, then fastest.
 
-    Only the latest row of each (who, name, dataset) counts. Rows without a validation
-    accuracy (files from before it existed) rank by their test accuracy. Each row gets
+    Only the latest row of each (who, name, dataset) counts. Rows recorded without a
+    validation accuracy rank by their test accuracy. Each row gets
     ``meets_target``: validation accuracy and time within the brief (:func:`meets_brief`).
     """
     path = leaderboard_path(root)
@@ -690,14 +683,14 @@ def train_within_budget(model: Any, data: Any, seconds: float, *, lr: float = 5e
     within it, and its ``schedule`` (default one-cycle, peaking at ``lr``) spans the budget's
     time. Defaults: AdamW with weight decay 5e-4, batch 128, label smoothing 0.1; with
     ``augment``, per-image random crops (and mirror flips when ``flip``) from
-    ``cnncourse.recipes.speedrun.augment_batch``. The course's baseline is
+    ``cnncourse.augment.augment_batch``. The course's baseline is
     :data:`BASELINE_RECIPE` (notebook 08's recipe).
     """
     from functools import partial
 
     from torch import nn
 
-    from cnncourse.recipes.speedrun import AugmentedLoader, augment_batch
+    from cnncourse.augment import AugmentedLoader, augment_batch
     from cnncourse.train import evaluate, fit
 
     if getattr(data, "val", None) is None:

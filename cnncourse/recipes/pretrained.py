@@ -27,6 +27,7 @@ from urllib.parse import urlparse
 
 from cnncourse import settings
 from cnncourse.data import network
+from cnncourse.validate import whole_number
 
 # name -> (torchvision builder, weights enum name, one-line description)
 MODELS = {
@@ -208,9 +209,7 @@ def replace_head(model: Any, num_classes: int) -> Any:
     """Swap the ImageNet head (1000 classes) for a fresh Linear layer with ``num_classes``."""
     from torch import nn
 
-    if not isinstance(num_classes, int) or num_classes < 1:
-        raise ValueError(f"replace_head: num_classes must be a positive int, got "
-                         f"{num_classes!r}.")
+    whole_number(num_classes, "num_classes", "replace_head")
     old, path = head(model)
     new = nn.Linear(old.in_features, num_classes)
     if path == "fc":

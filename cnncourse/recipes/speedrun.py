@@ -3,8 +3,8 @@
 The ingredients, each a small function here:
 
 1. ``preload``: the whole dataset lives on the GPU as one tensor (no DataLoader, no workers).
-2. ``augment_batch``: random crop (pad + a random offset per image) and random horizontal
-   flips, done on the whole batch at once on the device.
+2. ``augment_batch`` (from ``cnncourse.augment``): random crop (pad + a random offset per
+   image) and random horizontal flips, done on the whole batch at once on the device.
 3. ``SpeedNet``: a compact conv-BN-GELU network; ``channels_last`` memory layout on CUDA.
 4. mixed precision on CUDA (``amp_settings``): ``torch.autocast`` in bf16 on GPUs that
    compute it natively, float16 with a ``torch.amp.GradScaler`` on older ones (Colab's T4).
@@ -21,23 +21,19 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import torch
 from torch import nn
-from torch.nn import functional as F
 
+from cnncourse.augment import augment_batch
+from cnncourse.models import SpeedNet
+from cnncourse.modelutils import check_images as _check_images
+from cnncourse.train import count_correct
+from cnncourse.validate import whole_number
 
-def _check_images(X: Any, where: str) -> None:
-    if not isinstance(X, torch.Tensor) or X.dim() != 4 or not X.is_floating_point():
-        got = (f"{tuple(X.shape)} {X.dtype}" if isinstance(X, torch.Tensor)
-               else type(X).__name__)
-        raise ValueError(f"{where}: expected a float batch of images (N, C, H, W), got {got}.")
-
-
-# 1-2. Data on the device, augmented batch-wise ------------------------------------------------
+# 1. Data on the device (2, the augmentation, is cnncourse.augment.augment_batch) ------------------------------------------------
 
 def preload(X: torch.Tensor, y: torch.Tensor, device: torch.device | str,
             dtype: torch.dtype | None = None) -> tuple[torch.Tensor, torch.Tensor]:
@@ -47,85 +43,9 @@ def preload(X: torch.Tensor, y: torch.Tensor, device: torch.device | str,
     return (X.to(dtype) if dtype is not None else X), y.to(device, non_blocking=True)
 
 
-def augment_batch(X: torch.Tensor, padding: int = 2, flip: bool = True,
-                  generator: torch.Generator | None = None) -> torch.Tensor:
-    """Random crop and horizontal flip with a DIFFERENT draw for every image, all at once.
-
-    Pads ``X (N, C, H, W)`` by ``padding`` zeros, cuts each image's ``H x W`` window at a
-    random offset and mirrors about half of the images. No Python loop over images.
-    """
-    _check_images(X, "augment_batch")
-    if not isinstance(padding, int) or padding < 0:
-        raise ValueError(f"augment_batch: padding must be a non-negative int, got {padding!r}.")
-    N, C, H, W = X.shape
-    dev = X.device
-    if padding > 0:
-        padded = F.pad(X, (padding,) * 4)                                  # (N, C, H+2p, W+2p)
-        dy = torch.randint(0, 2 * padding + 1, (N,), device=dev, generator=generator)
-        dx = torch.randint(0, 2 * padding + 1, (N,), device=dev, generator=generator)
-        rows = dy[:, None] + torch.arange(H, device=dev)                   # (N, H)
-        cols = dx[:, None] + torch.arange(W, device=dev)                   # (N, W)
-        n = torch.arange(N, device=dev)[:, None, None]
-        X = padded.permute(0, 2, 3, 1)[n, rows[:, :, None], cols[:, None, :]]  # (N, H, W, C)
-        X = X.permute(0, 3, 1, 2).contiguous()                             # (N, C, H, W)
-    if flip:
-        mask = torch.rand(N, device=dev, generator=generator) < 0.5
-        X = torch.where(mask[:, None, None, None], X.flip(-1), X)
-    return X
-
-
-class AugmentedLoader:
-    """Wrap a batch iterable so every batch passes through ``augment`` (e.g. ``augment_batch``)."""
-
-    def __init__(self, batches: Any, augment: Any = augment_batch):
-        if not hasattr(batches, "__iter__") or isinstance(batches, torch.Tensor):
-            raise TypeError(f"AugmentedLoader: expected an iterable of (X, y) batches such as a "
-                            f"TensorLoader, got {type(batches).__name__}.")
-        self.batches, self.augment = batches, augment
-
-    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
-        for X, y in self.batches:
-            yield self.augment(X), y
-
-    def __len__(self) -> int:
-        return len(self.batches)
-
-    def __repr__(self) -> str:
-        return f"AugmentedLoader({self.batches!r})"
-
-
 # 3. The network ---------------------------------------------------------------------------------
 
-def _conv_bn(cin: int, cout: int) -> list[nn.Module]:
-    return [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.GELU()]
-
-
-class SpeedNet(nn.Module):
-    """Stem conv, then per width: conv, 2x2 max-pool, conv (all conv-BN-GELU); max over space.
-
-    The default widths follow the public CIFAR-10 speed-runs; ``widths=(16, 32, 64)`` is a
-    CPU-sized version.
-    """
-
-    def __init__(self, widths: tuple[int, ...] = (64, 256, 256, 256), in_channels: int = 3,
-                 num_classes: int = 10):
-        super().__init__()
-        if not widths or not all(isinstance(w, int) and w > 0 for w in widths):
-            raise ValueError(f"SpeedNet: widths must be positive ints, got {widths!r}.")
-        layers = _conv_bn(in_channels, widths[0])
-        prev = widths[0]
-        for w in widths[1:]:
-            layers += [*_conv_bn(prev, w)[:1], nn.MaxPool2d(2), *_conv_bn(prev, w)[1:],
-                       *_conv_bn(w, w)]
-            prev = w
-        self.features = nn.Sequential(*layers)
-        self.head = nn.Linear(prev, num_classes, bias=False)
-        self.scale = 1 / 9                     # small logits at the start, as airbench does
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        h = self.features(x)                   # (N, C, h, w)
-        h = h.amax(dim=(2, 3))                 # (N, C): global max pool
-        return self.head(h) * self.scale       # (N, num_classes) logits
+# SpeedNet lives with the other models in cnncourse.models.
 
 
 # 4-5. Training ----------------------------------------------------------------------------------
@@ -210,9 +130,7 @@ def one_cycle_schedule(optimizer: torch.optim.Optimizer, max_lr: float, total_st
     ``warmup`` fraction of the steps, then falls linearly to ``end * max_lr``. Momentum stays
     fixed at the optimizer's value (``cycle_momentum=False``).
     """
-    if not isinstance(total_steps, int) or total_steps < 1:
-        raise ValueError(f"one_cycle_schedule: total_steps must be a positive int, got "
-                         f"{total_steps!r}.")
+    whole_number(total_steps, "total_steps", "one_cycle_schedule")
     if not 0 < end < start <= 1:
         raise ValueError(f"one_cycle_schedule: need 0 < end < start <= 1 (fractions of max_lr), "
                          f"got start={start!r}, end={end!r}.")
@@ -237,7 +155,7 @@ def evaluate_tta(model: nn.Module, X: torch.Tensor, y: torch.Tensor, batch_size:
             logits = model(xb).float()
             if tta:
                 logits = logits + model(xb.flip(-1)).float()
-        correct += (logits.argmax(1) == yb).sum()
+        correct += count_correct(logits, yb)
     return correct.item() / X.shape[0]
 
 

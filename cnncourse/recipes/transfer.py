@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import os
 import pickle
-import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,6 +32,13 @@ from pathlib import Path
 
 import torch
 from torch import nn
+
+from cnncourse import settings
+from cnncourse.augment import augment_batch
+from cnncourse.data.loader import TensorLoader
+from cnncourse.models import CourseBackbone
+from cnncourse.train import evaluate
+from cnncourse.validate import whole_number
 
 METHODS = ("feature extraction", "fine-tuning", "from scratch")
 SOURCE_CLASSES = (0, 2, 4, 6, 8)
@@ -44,32 +49,7 @@ _CACHE_VERSION = 1   # bump when CourseBackbone or the pretraining recipe change
 
 # The backbone -------------------------------------------------------------------------------------
 
-def _block(c_in: int, c_out: int) -> nn.Sequential:
-    return nn.Sequential(nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out),
-                         nn.ReLU(inplace=True))
-
-
-class CourseBackbone(nn.Module):
-    """A small CNN: three conv blocks -> global average pool -> ``fc`` (the head).
-
-    The head is called ``fc`` as in torchvision's ResNet, so ``cc.pretrained.replace_head``,
-    ``freeze_backbone`` and ``extract_features`` work on it unchanged.
-    """
-
-    def __init__(self, num_classes: int = 5, width: int = 16, in_channels: int = 3):
-        super().__init__()
-        if not isinstance(width, int) or width < 1:
-            raise ValueError(f"CourseBackbone: width must be a positive int, got {width!r}.")
-        self.width = width
-        self.features = nn.Sequential(
-            _block(in_channels, width), nn.MaxPool2d(2),          # (N, w, H/2, W/2)
-            _block(width, 2 * width), nn.MaxPool2d(2),            # (N, 2w, H/4, W/4)
-            _block(2 * width, 4 * width),                         # (N, 4w, H/4, W/4)
-            nn.AdaptiveAvgPool2d(1), nn.Flatten())                # (N, 4w)
-        self.fc = nn.Linear(4 * width, num_classes)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.fc(self.features(x))                          # (N, num_classes)
+# CourseBackbone lives with the other models in cnncourse.models.
 
 
 # Choosing classes and a few labels ----------------------------------------------------------------
@@ -110,8 +90,7 @@ def select_classes(X: torch.Tensor, y: torch.Tensor, classes: Sequence[int],
 def few_per_class(X: torch.Tensor, y: torch.Tensor, per_class: int,
                   seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """A balanced sample: ``per_class`` random images of every label in ``y``."""
-    if not isinstance(per_class, int) or per_class < 1:
-        raise ValueError(f"few_per_class: per_class must be a positive int, got {per_class!r}.")
+    whole_number(per_class, "per_class", "few_per_class")
     g = torch.Generator().manual_seed(seed)
     picks = []
     for c in y.unique().tolist():
@@ -125,16 +104,6 @@ def few_per_class(X: torch.Tensor, y: torch.Tensor, per_class: int,
 
 
 # Training -----------------------------------------------------------------------------------------
-
-def augment(X: torch.Tensor, g: torch.Generator, pad: int = 2) -> torch.Tensor:
-    """Random horizontal flips and shifts of up to ``pad`` pixels: ``(N, C, H, W)`` -> same."""
-    n, _, h, w = X.shape
-    flip = torch.rand(n, generator=g) < 0.5
-    X = torch.where(flip.view(-1, 1, 1, 1), X.flip(3), X)
-    padded = nn.functional.pad(X, (pad, pad, pad, pad), mode="replicate")
-    dy, dx = torch.randint(0, 2 * pad + 1, (2, n), generator=g).tolist()
-    return torch.stack([padded[i, :, a:a + h, b:b + w] for i, (a, b) in enumerate(zip(dy, dx))])
-
 
 def _train(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, steps: int, lr: float,
            batch_size: int, seed: int, params: list | None = None, device: str | None = None,
@@ -154,7 +123,7 @@ def _train(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, steps: int, lr
             order, at = torch.randperm(X.shape[0], generator=g), 0
         idx = order[at:at + batch_size]
         at += batch_size
-        xb = augment(X[idx], g) if augmented else X[idx]
+        xb = augment_batch(X[idx], padding=2, generator=g) if augmented else X[idx]
         xb, yb = xb.to(device), y[idx].to(device)
         loss = loss_fn(model(xb), yb)                 # logits (B, K) against labels (B,)
         opt.zero_grad(set_to_none=True)
@@ -164,33 +133,20 @@ def _train(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, steps: int, lr
 
 
 def accuracy(model: nn.Module, X: torch.Tensor, y: torch.Tensor, batch_size: int = 256) -> float:
-    """Share of ``X`` that ``model`` classifies as ``y`` (eval mode, no gradients)."""
-    from cnncourse.modelutils import model_device
-
-    device = model_device(model)
-    model.eval()
-    right = 0
-    with torch.no_grad():
-        for i in range(0, X.shape[0], batch_size):
-            right += (model(X[i:i + batch_size].to(device)).argmax(1).cpu()
-                      == y[i:i + batch_size]).sum().item()
-    return right / max(1, X.shape[0])
+    """Share of ``X`` that ``model`` classifies as ``y``: ``cnncourse.train.evaluate`` on them."""
+    return evaluate(model, TensorLoader(X, y, batch_size))["accuracy"]
 
 
 def cache_dir() -> Path:
-    """The per-user folder for pretrained course backbones (never the data folder)."""
-    env = os.environ.get("CNNCOURSE_CACHE", "").strip()
-    if env:
-        return Path(env).expanduser() / "transfer"
-    xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-    base = Path(xdg).expanduser() if xdg else Path.home() / ".cache"
-    return base / "cnncourse" / "transfer"
+    """The per-user folder for pretrained course backbones (never the data folder):
+    ``settings.user_dir("cache", "transfer")``."""
+    return settings.user_dir("cache", "transfer")
 
 
-def cache_key(X: torch.Tensor, y: torch.Tensor, **settings: object) -> str:
+def cache_key(X: torch.Tensor, y: torch.Tensor, **choices: object) -> str:
     """A short digest of the images, labels and settings: a different input, a different file."""
     h = hashlib.sha256()
-    h.update(f"v{_CACHE_VERSION} {tuple(X.shape)} {sorted(settings.items())}".encode())
+    h.update(f"v{_CACHE_VERSION} {tuple(X.shape)} {sorted(choices.items())}".encode())
     h.update(X.detach().cpu().contiguous().numpy().tobytes())
     h.update(y.detach().cpu().contiguous().numpy().tobytes())
     return h.hexdigest()[:16]
@@ -221,7 +177,7 @@ def pretrain(X: torch.Tensor, y: torch.Tensor, *, steps: int = 600, lr: float = 
     Args:
         X, y: images ``(N, 3, H, W)`` and labels ``0..K-1`` of the source classes.
         steps: mini-batches of ``batch_size`` (a fixed budget, whatever N is).
-        augmented: random flips and small shifts of the training images (:func:`augment`).
+        augmented: random flips and small shifts of the training images (``cnncourse.augment.augment_batch``).
         cache: load/store the weights in :func:`cache_dir`, keyed by the data and settings.
         tag: extra words for the key, e.g. the dataset name.
 
@@ -258,14 +214,10 @@ def pretrain(X: torch.Tensor, y: torch.Tensor, *, steps: int = 600, lr: float = 
 
 
 def _save_atomic(model: nn.Module, path: Path) -> Path | None:
-    """Write the weights next to ``path`` and rename: readers never see half a file."""
+    """Write the weights atomically (``settings.write_atomic``); None where that fails."""
+    weights = {k: v.cpu() for k, v in model.state_dict().items()}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".backbone-", suffix=".tmp")
-        os.close(fd)
-        torch.save({k: v.cpu() for k, v in model.state_dict().items()}, tmp)
-        os.replace(tmp, path)
-        return path
+        return settings.write_atomic(path, lambda tmp: torch.save(weights, tmp))
     except OSError:                                # read-only home: run without a cache
         return None
 

@@ -134,7 +134,7 @@ def conv_step_state(image: Any, kernel: Any, step: int, padding: int = 0,
             "steps": len(positions), "padding": padding, "stride": stride}
 
 
-def _draw_step(axes: Any, state: dict[str, Any], compact: bool = False) -> None:
+def _draw_step(axes: Any, state: dict[str, Any]) -> None:
     padded, k, products = state["padded"], state["kernel"], state["products"]
     (top, left), p = state["window"], state["padding"]
     kh, kw = k.shape

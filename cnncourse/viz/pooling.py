@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cnncourse.validate import whole_number
 from cnncourse.viz._common import VERMILLION, as_2d, plt
 from cnncourse.viz.alt import alt_text, describe
 from cnncourse.viz.widgets import WIDGET_STYLE, figure_png, style_box
@@ -26,8 +27,7 @@ def _pool_args(x: Any, kernel_size: int, stride: int | None, mode: str,
         raise ValueError(f"{where}: mode must be 'max' or 'avg', got {mode!r}.")
     stride = kernel_size if stride is None else stride
     for name, v in (("kernel_size", kernel_size), ("stride", stride)):
-        if not isinstance(v, int) or isinstance(v, bool) or v < 1:
-            raise ValueError(f"{where}: {name} must be a positive int, got {v!r}.")
+        whole_number(v, name, where)
     if kernel_size > min(x.shape):
         raise ValueError(f"{where}: kernel_size {kernel_size} is larger than the "
                          f"{x.shape[0]}x{x.shape[1]} map; use a kernel of at most "
