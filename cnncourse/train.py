@@ -9,6 +9,7 @@ overhead over a bare PyTorch loop.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -31,6 +32,12 @@ class History(dict):
     """
 
     note: str | None = None
+    seconds: float = 0.0
+    steps: int = 0
+    lrs: tuple = ()
+    stopped: str = "epochs"
+    budget_s: float | None = None
+    steps_per_epoch: int | None = None
 
     def plot(self, ax: Any = None) -> Any:
         """Plot loss and accuracy per epoch (see ``cnncourse.viz.plot_history``)."""
@@ -102,12 +109,118 @@ def evaluate(model: nn.Module, data: Batches, loss_fn: Callable | None = None,
     return tally.result("evaluate", "the data")
 
 
+OPTIMIZERS = ("adam", "adamw", "sgd", "momentum")
+"""Optimizer names ``fit`` accepts: Adam, AdamW (decoupled weight decay), plain SGD, and SGD
+with momentum 0.9."""
+
+SCHEDULES = ("constant", "warmup", "one_cycle")
+"""Learning-rate schedules ``fit`` accepts: a constant rate, a linear warm-up over the first
+10% of the steps then constant, and one-cycle (``torch.optim.lr_scheduler.OneCycleLR``:
+warm up to ``lr`` over 30% of the steps, then anneal to almost zero)."""
+
+WARMUP_SHARE = 0.1
+_TIME_STEPS = 10_000  # a budgeted run's schedule: this many points over the budget's time
+
+
+def make_optimizer(name: str, params: Any, lr: float, weight_decay: float = 0.0
+                   ) -> torch.optim.Optimizer:
+    """The optimizer called ``name`` (see :data:`OPTIMIZERS`) over ``params``.
+
+    ``weight_decay`` is decoupled for ``"adamw"`` (the weights shrink by ``lr * weight_decay``
+    each step) and added to the gradient (L2) for the others, as PyTorch does.
+    """
+    if not isinstance(name, str) or name.strip().lower() not in OPTIMIZERS:
+        raise ValueError(f"fit: optimizer must be a torch.optim.Optimizer or one of "
+                         f"{', '.join(map(repr, OPTIMIZERS))}, got {name!r}.")
+    if isinstance(weight_decay, bool) or not isinstance(weight_decay, (int, float)) \
+            or not 0 <= weight_decay < 1:
+        raise ValueError(f"fit: weight_decay must be a number in [0, 1), e.g. 5e-4, got "
+                         f"{weight_decay!r}.")
+    name = name.strip().lower()
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)
+    if name == "adamw":
+        return torch.optim.AdamW(params, lr=lr, weight_decay=weight_decay)
+    return torch.optim.SGD(params, lr=lr, momentum=0.9 if name == "momentum" else 0.0,
+                           weight_decay=weight_decay)
+
+
+def _check_schedule(schedule: Any) -> str:
+    name = "constant" if schedule is None else schedule
+    if not isinstance(name, str) or name.strip().lower() not in SCHEDULES:
+        raise ValueError(f"fit: schedule must be None or one of "
+                         f"{', '.join(map(repr, SCHEDULES))}, got {schedule!r}.")
+    return name.strip().lower()
+
+
+def _make_scheduler(schedule: str, optimizer: torch.optim.Optimizer, lr: float,
+                    total_steps: int) -> Any:
+    if schedule == "one_cycle":
+        if total_steps < 2:
+            return None
+        # Momentum cycles too (0.95 -> 0.85 -> 0.95), unless there is none (plain SGD).
+        has_momentum = "betas" in optimizer.defaults or optimizer.defaults.get("momentum", 0)
+        return torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr=lr, total_steps=total_steps,
+                                                   cycle_momentum=bool(has_momentum))
+    if schedule == "warmup":
+        warm = max(1, round(WARMUP_SHARE * total_steps))
+        return torch.optim.lr_scheduler.LambdaLR(optimizer,
+                                                 lambda step: min(1.0, (step + 1) / warm))
+    return None
+
+
+def _at_time(scheduler: Any, progress: float) -> None:
+    """Set the learning rate (and momentum) to the schedule's value at ``progress`` (0-1)
+    of its span: a budgeted run follows its schedule by time, not by step."""
+    import warnings
+
+    scheduler.last_epoch = min(_TIME_STEPS - 1, int(progress * (_TIME_STEPS - 1))) - 1
+    with warnings.catch_warnings():  # stepping by hand, not after optimizer.step()
+        warnings.simplefilter("ignore", UserWarning)
+        scheduler.step()
+
+
+class _Budget:
+    """Training time on ``clock``, paused while scoring.
+
+    It never starts a step unless twice the slowest of the last five steps still fits in
+    ``seconds``: a margin for a machine whose speed varies (other work on a shared CPU).
+    """
+
+    def __init__(self, seconds: float | None, clock: Callable[[], float]):
+        self.seconds, self.clock = seconds, clock
+        self.used, self.last, self.recent = 0.0, None, []
+
+    def resume(self) -> None:
+        self.last = self.clock()
+
+    def tick(self) -> None:
+        """A step ended: add its time (including fetching its batch) to the total."""
+        now = self.clock()
+        step = now - self.last
+        self.used += step
+        self.last = now
+        self.recent = (self.recent + [step])[-5:]
+
+    def room_for_a_step(self) -> bool:
+        if self.seconds is None:
+            return True
+        estimate = 2 * max(self.recent) if self.recent else 0.0
+        return self.used + (self.clock() - self.last) + estimate <= self.seconds
+
+    def progress(self) -> float:
+        """The share of the budget used so far, counting the time since the last step."""
+        return min(1.0, (self.used + self.clock() - self.last) / self.seconds)
+
+
 def fit(model: nn.Module, train_data: Batches, *,
         val_data: Batches | None = None, epochs: int = 1, lr: float = 1e-3,
-        optimizer: torch.optim.Optimizer | None = None, loss_fn: Callable | None = None,
-        scheduler: Any = None, device: torch.device | str | None = None,
-        seed: int | None = None, progress: bool = True,
-        callback: Callable[[History], Any] | None = None, note: str | None = None) -> History:
+        optimizer: torch.optim.Optimizer | str | None = None, weight_decay: float = 0.0,
+        schedule: str | None = None, budget_s: float | None = None,
+        loss_fn: Callable | None = None, scheduler: Any = None,
+        device: torch.device | str | None = None, seed: int | None = None,
+        progress: bool = True, callback: Callable[[History], Any] | None = None,
+        note: str | None = None, clock: Callable[[], float] | None = None) -> History:
     """Train ``model`` for ``epochs`` passes over ``train_data`` and return a :class:`History`.
 
     Args:
@@ -117,10 +230,24 @@ def fit(model: nn.Module, train_data: Batches, *,
         val_data: batches scored after every epoch (``val_loss``, ``val_acc``): watch these
             to choose epochs and learning rates, then score the test split once with
             :func:`evaluate`.
-        epochs: passes over the training data.
-        lr: learning rate for the default Adam optimizer (ignored when ``optimizer`` is given).
+        epochs: passes over the training data (with ``budget_s``: at most this many).
+        lr: learning rate (the peak rate with ``schedule="one_cycle"``); ignored when
+            ``optimizer`` is an optimizer object and there is no ``schedule``.
+        optimizer: an optimizer object, or a name from :data:`OPTIMIZERS` ("adam", "adamw",
+            "sgd", "momentum"); default Adam.
+        weight_decay: for a named (or the default) optimizer, e.g. 5e-4.
+        schedule: None (constant), "warmup" or "one_cycle" (:data:`SCHEDULES`), stepped after
+            every batch and sized to the run: ``epochs`` passes, or the steps that fit
+            ``budget_s``.
+        budget_s: a training-time budget in seconds (scoring ``val_data`` is not counted).
+            It never starts a step unless twice the slowest of the last five steps still
+            fits (the first step always runs: there is nothing to go by yet), and a
+            ``schedule`` spans the budget's time: each step gets the rate the schedule has at the share of the budget used so far, so one-cycle anneals as
+            the time runs out, however fast or unevenly the machine runs.
+            ``history.seconds`` is the training time used.
         loss_fn: defaults to ``nn.CrossEntropyLoss()`` (it expects logits, not probabilities).
-        scheduler: optional LR scheduler, stepped after every batch (e.g. OneCycleLR).
+        scheduler: your own LR scheduler object, stepped after every batch (instead of
+            ``schedule``).
         device: where to train; defaults to the device the model is already on.
         seed: seed everything before training (shuffling, dropout); seed before building
             the model too, and the same seed gives the same loss curve on one machine.
@@ -128,6 +255,11 @@ def fit(model: nn.Module, train_data: Batches, *,
         callback: called with the history after each epoch (e.g. a live plot).
         note: a word about the data shown in the progress bar and plot titles, e.g.
             ``note="stand-in" if data.synthetic else None``.
+        clock: the time source for ``budget_s`` (default ``time.perf_counter``).
+
+    The history also has ``history.seconds`` (training time), ``history.steps``,
+    ``history.lrs`` (the learning rate of every step) and ``history.stopped`` ("epochs", or
+    "budget": no time for another step).
     """
     check_model(model, "fit")
     _check_batches(train_data, "fit", "train_data")
@@ -135,20 +267,44 @@ def fit(model: nn.Module, train_data: Batches, *,
     for name, batches in scored.items():
         _check_batches(batches, "fit", f"{name}_data")
     whole_number(epochs, "epochs", "fit")
-    if optimizer is None and (not isinstance(lr, (int, float)) or lr <= 0):
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
         raise ValueError(f"fit: lr must be a positive number, got {lr!r}.")
+    schedule = _check_schedule(schedule)
+    if scheduler is not None and schedule != "constant":
+        raise ValueError("fit: give schedule= (a name) or scheduler= (your own object), not "
+                         "both.")
+    if budget_s is not None and (isinstance(budget_s, bool) or not isinstance(
+            budget_s, (int, float)) or not 0 < budget_s < float("inf")):
+        raise ValueError(f"fit: budget_s must be a positive number of seconds, got "
+                         f"{budget_s!r}.")
     if seed is not None:
         from cnncourse.settings import seed_everything
 
         seed_everything(seed)
     device = torch.device(device) if device is not None else model_device(model)
     model.to(device)
-    optimizer = optimizer or torch.optim.Adam(model.parameters(), lr=lr)
+    if optimizer is None or isinstance(optimizer, str):
+        optimizer = make_optimizer(optimizer or "adam", model.parameters(), lr, weight_decay)
+    elif not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(f"fit: optimizer must be a torch.optim.Optimizer or a name such as "
+                        f"'adamw', got {type(optimizer).__name__}.")
     loss_fn = loss_fn or nn.CrossEntropyLoss()
     history = History(epoch=[], train_loss=[], train_acc=[])
     history.note = note
     for name in scored:
         history.update({f"{name}_loss": [], f"{name}_acc": []})
+
+    per_epoch = len(train_data) if hasattr(train_data, "__len__") else None
+    cap = epochs * per_epoch if per_epoch is not None else None
+    if budget_s is None and schedule != "constant" and cap is None:
+        raise ValueError("fit: a schedule needs to know the number of steps: give train_data "
+                         "a length (a DataLoader or TensorLoader has one) or a budget_s.")
+    budget = _Budget(budget_s, clock or time.perf_counter)
+    if schedule != "constant":
+        scheduler = _make_scheduler(schedule, optimizer, lr,
+                                    cap if budget_s is None else _TIME_STEPS)
+    by_time = budget_s is not None and schedule != "constant"
+    steps, lrs, stopped = 0, [], "epochs"
 
     from tqdm.auto import tqdm
 
@@ -158,26 +314,50 @@ def fit(model: nn.Module, train_data: Batches, *,
         desc = f"epoch {epoch}/{epochs}" + (f" ({note})" if note else "")
         # Not ``tqdm(train_data)``: that bar closes itself when the batches run out, before
         # the epoch's scores can be shown on it.
-        bar = tqdm(total=len(train_data) if hasattr(train_data, "__len__") else None,
-                   desc=desc, leave=True, disable=not progress, unit="batch")
-        for X, y in train_data:
+        bar = tqdm(total=per_epoch, desc=desc, leave=True, disable=not progress, unit="batch")
+        budget.resume()
+        batches = iter(train_data)
+        while True:
+            if not budget.room_for_a_step():
+                stopped = "budget"
+                break
+            try:
+                X, y = next(batches)
+            except StopIteration:
+                break
+            if by_time:
+                _at_time(scheduler, budget.progress())
             X, y = X.to(device, non_blocking=True), y.to(device, non_blocking=True)
             logits = model(X)                 # 1. forward pass: (N, num_classes)
             loss = loss_fn(logits, y)         # 2. loss against the true labels
             optimizer.zero_grad(set_to_none=True)  # 3. clear old gradients
             loss.backward()                   # 4. backpropagate
             optimizer.step()                  # 5. update the weights
-            if scheduler is not None:
+            lrs.append(optimizer.param_groups[0]["lr"])
+            if scheduler is not None and not by_time:
                 scheduler.step()
             tally.add(logits, y, loss)
+            steps += 1
+            if budget_s is not None:
+                if device.type == "cuda":
+                    torch.cuda.synchronize(device)   # time the step, not its launch
+                budget.tick()
             bar.update()
+        if budget_s is None:
+            budget.tick()
+        if tally.count == 0:
+            bar.close()
+            if epoch == 1:
+                raise ValueError("fit: train_data yielded no batches; check it is not empty, "
+                                 "and that budget_s leaves time for one step.")
+            break
         train = tally.result("fit", "train_data")
         history["epoch"].append(epoch)
         history["train_loss"].append(train["loss"])
         history["train_acc"].append(train["accuracy"])
         postfix = {"loss": f"{train['loss']:.3f}", "acc": f"{train['accuracy']:.3f}"}
-        for name, batches in scored.items():
-            scores = evaluate(model, batches, loss_fn, device)
+        for name, batches_ in scored.items():
+            scores = evaluate(model, batches_, loss_fn, device)
             history[f"{name}_loss"].append(scores["loss"])
             history[f"{name}_acc"].append(scores["accuracy"])
             postfix[f"{name}_acc"] = f"{scores['accuracy']:.3f}"
@@ -185,4 +365,102 @@ def fit(model: nn.Module, train_data: Batches, *,
         bar.close()
         if callback is not None:
             callback(history)
+        if stopped != "epochs":
+            break
+    history.seconds, history.steps, history.lrs, history.stopped = \
+        budget.used, steps, lrs, stopped
+    history.budget_s = budget_s
+    history.steps_per_epoch = per_epoch
     return history
+
+
+class LRFinder(dict):
+    """The result of :func:`lr_find`: ``lrs`` and smoothed ``losses`` per step, and
+    ``suggestion``: a tenth of the learning rate where the smoothed loss was lowest."""
+
+    @property
+    def suggestion(self) -> float:
+        return self["suggestion"]
+
+    def plot(self, ax: Any = None, note: str | None = None) -> Any:
+        """Loss against learning rate (log scale), with the suggestion marked."""
+        import matplotlib.pyplot as plt
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(6, 3.5))
+        ax.plot(self["lrs"], self["losses"])
+        ax.axvline(self["suggestion"], color="grey", linestyle="--",
+                   label=f"suggestion {self['suggestion']:.1e}")
+        ax.set(xscale="log", xlabel="learning rate", ylabel="training loss (smoothed)",
+               title="Learning-rate range test" + (f" ({note})" if note else ""))
+        ax.legend()
+        return ax
+
+
+def lr_find(model: nn.Module, train_data: Batches, *, start: float = 1e-6, end: float = 1.0,
+            steps: int = 100, optimizer: str = "adam", weight_decay: float = 0.0,
+            loss_fn: Callable | None = None, device: torch.device | str | None = None,
+            smoothing: float = 0.98) -> LRFinder:
+    """A learning-rate range test (Smith, 2015; fastai's ``lr_find``): train for ``steps``
+    batches while the learning rate grows geometrically from ``start`` to ``end``, record the
+    smoothed training loss, and stop early once it passes 4x its minimum.
+
+    The model's weights are put back afterwards, so the test leaves it as it was. The
+    suggestion, a tenth of the rate at the lowest smoothed loss, is where the loss still
+    falls fast: a good constant rate, or a safe peak for one-cycle.
+    """
+    import copy
+
+    check_model(model, "lr_find")
+    _check_batches(train_data, "lr_find", "train_data")
+    for label, value in (("start", start), ("end", end)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+            raise ValueError(f"lr_find: {label} must be a positive learning rate, got "
+                             f"{value!r}.")
+    if not start < end:
+        raise ValueError(f"lr_find: start ({start}) must be below end ({end}).")
+    if not isinstance(steps, int) or isinstance(steps, bool) or steps < 5:
+        raise ValueError(f"lr_find: steps must be an int of at least 5, got {steps!r}.")
+    device = torch.device(device) if device is not None else model_device(model)
+    model.to(device)
+    saved = copy.deepcopy(model.state_dict())
+    opt = make_optimizer(optimizer, model.parameters(), start, weight_decay)
+    loss_fn = loss_fn or nn.CrossEntropyLoss()
+    factor = (end / start) ** (1 / (steps - 1))
+    lrs: list[float] = []
+    losses: list[float] = []
+    avg, best = 0.0, float("inf")
+    model.train()
+    try:
+        batches = iter(train_data)
+        for step in range(steps):
+            try:
+                X, y = next(batches)
+            except StopIteration:
+                batches = iter(train_data)
+                X, y = next(batches)
+            lr = start * factor ** step
+            for group in opt.param_groups:
+                group["lr"] = lr
+            X, y = X.to(device), y.to(device)
+            loss = loss_fn(model(X), y)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            value = loss.item()
+            if not torch.isfinite(torch.tensor(value)):
+                break
+            avg = smoothing * avg + (1 - smoothing) * value
+            smoothed = avg / (1 - smoothing ** (step + 1))   # bias-corrected running mean
+            lrs.append(lr)
+            losses.append(smoothed)
+            best = min(best, smoothed)
+            if step > 5 and smoothed > 4 * best:
+                break
+    finally:
+        model.load_state_dict(saved)
+    if not lrs:
+        raise ValueError("lr_find: the loss was not finite from the first step; check the "
+                         "data and the model.")
+    lowest = min(range(len(losses)), key=losses.__getitem__)
+    return LRFinder(lrs=lrs, losses=losses, suggestion=lrs[lowest] / 10)

@@ -27,7 +27,8 @@ def test_record_and_read_back_ranked_by_validation(tmp_path):
     rows = capstone.leaderboard("cifar10", root=tmp_path)
     assert [r["name"] for r in rows] == ["val only", "slow but good", "lucky on test", "fast"]
     assert [r["meets_target"] for r in rows] == [
-        capstone.meets_brief("cifar10", r["val_accuracy"], r["seconds"], r["synthetic"] == "yes")
+        bool(capstone.meets_brief("cifar10", r["val_accuracy"], r["seconds"],
+                                  r["synthetic"] == "yes"))
         for r in rows]
     assert rows[0]["accuracy"] is None and rows[0]["val_accuracy"] == 0.90
     assert rows[3]["synthetic"] == "yes" and rows[1]["params"] == 120_000
@@ -206,6 +207,7 @@ def test_brief_has_a_real_and_a_stand_in_target_and_none_for_your_own_images():
     for name in ("mnist", "fashion_mnist", "cifar10"):
         t = capstone.TARGETS[name]
         assert 0 < t.accuracy < 1 and 0 < t.standin_accuracy < 1 and t.seconds > 0
+        assert t.units > 0 and t.budget(0.1) == pytest.approx(t.units * 0.1)
         assert t.goal(False) == t.accuracy and t.goal(True) == t.standin_accuracy
     own = capstone.TARGETS[capstone.FOLDER]
     assert own.goal(False) is None and own.goal(True) is None
@@ -270,7 +272,7 @@ def test_capstone_loads_a_folder_of_your_own_images_and_trains_on_it(tmp_path, m
     torch.manual_seed(0)
     model = SimpleCNN(in_channels=3, num_classes=2, image_size=32)
     run = capstone.train_within_budget(model, data, seconds=0.01, max_epochs=1)
-    assert run.epochs == 1 and run.seconds > 0  # one epoch starts even on a tiny budget
+    assert run.steps == 1 and run.seconds > 0   # the first step runs even on a tiny budget
     row = capstone.run_row("mine", key, None, run.seconds, 10, val_accuracy=run.val_accuracy)
     assert row["dataset"] == "folder"
     with pytest.raises(FileNotFoundError, match="not a folder"):

@@ -44,6 +44,16 @@ def smooth_labels(y, num_classes, smoothing=0.1):
     return targets
 
 
+def sgd_step(w, grad, velocity, lr, momentum=0.9, weight_decay=0.0):
+    """One step of SGD with momentum and (L2) weight decay, as torch.optim.SGD takes it.
+
+    Returns ``(new_w, new_velocity)``; ``velocity`` starts as zeros.
+    """
+    g = grad + weight_decay * w             # weight decay: add weight_decay * w to the gradient
+    velocity = momentum * velocity + g      # momentum: a running sum of past gradients
+    return w - lr * velocity, velocity
+
+
 # Checks -------------------------------------------------------------------------------------------
 
 @check.of(batch_norm_2d)
@@ -152,6 +162,74 @@ def check_smooth_labels(fn):
     return None
 
 
+@check.of(sgd_step)
+def check_sgd_step(fn):
+    """Five steps match torch.optim.SGD(momentum, weight_decay) from a zero velocity."""
+    g = torch.Generator().manual_seed(3)
+    w0 = torch.randn(6, generator=g)
+    grads = [torch.randn(6, generator=g) for _ in range(5)]
+    lr, momentum, decay = 0.1, 0.9, 0.05
+
+    def run(step_fn):
+        w, v = w0.clone(), torch.zeros(6)
+        for grad in grads:
+            out = step_fn(w.clone(), grad.clone(), v.clone(), lr, momentum, decay)
+            if not (isinstance(out, tuple) and len(out) == 2):
+                raise Mistake("sgd_step should return a pair (new_w, new_velocity), got "
+                              f"{type(out).__name__}.")
+            w, v = out
+            expect_tensor(w, (6,), what="new_w")
+            expect_tensor(v, (6,), what="new_velocity")
+        return w, v
+
+    got, _ = run(fn)
+    param = torch.nn.Parameter(w0.clone())
+    opt = torch.optim.SGD([param], lr=lr, momentum=momentum, weight_decay=decay)
+    for grad in grads:
+        param.grad = grad.clone()
+        opt.step()
+    want = param.detach()
+    if torch.allclose(got, want, atol=1e-5):
+        return "five steps match torch.optim.SGD(momentum=0.9, weight_decay=0.05)."
+
+    def variant(update):
+        def step(w, grad, v, lr, m, wd):
+            return update(w, grad, v, lr, m, wd)
+        return run(step)[0]
+
+    wrong = {
+        "ascent": lambda w, gr, v, lr, m, wd: (w + lr * (m * v + gr + wd * w),
+                                               m * v + gr + wd * w),
+        "ema": lambda w, gr, v, lr, m, wd: (w - lr * (m * v + (1 - m) * (gr + wd * w)),
+                                            m * v + (1 - m) * (gr + wd * w)),
+        "no_decay": lambda w, gr, v, lr, m, wd: (w - lr * (m * v + gr), m * v + gr),
+        "decoupled": lambda w, gr, v, lr, m, wd: (w - lr * (m * v + gr) - lr * wd * w,
+                                                  m * v + gr),
+        "grad_step": lambda w, gr, v, lr, m, wd: (w - lr * (gr + wd * w),
+                                                  m * v + gr + wd * w),
+    }
+    hints = {
+        "ascent": "the weights move UP the gradient: subtract, w - lr * velocity.",
+        "ema": "you averaged, velocity = m * v + (1 - m) * g. PyTorch's SGD sums: velocity "
+               "= momentum * velocity + g, so the step grows to about g / (1 - m), ten times "
+               "g for momentum 0.9. That is why SGD with momentum wants a smaller lr.",
+        "no_decay": "weight_decay was ignored: SGD adds weight_decay * w to the gradient "
+                    "before the momentum update.",
+        "decoupled": "you subtracted lr * weight_decay * w separately, as AdamW does "
+                     "(decoupled). torch.optim.SGD adds weight_decay * w to the gradient "
+                     "first, so the decay goes through the momentum too.",
+        "grad_step": "the step used the gradient, not the velocity: w - lr * velocity, "
+                     "with the velocity you just updated.",
+    }
+    for name, update in wrong.items():
+        if torch.allclose(got, variant(update), atol=1e-5):
+            raise Mistake(hints[name])
+    expect_close(got, want, what="w after five sgd_step calls", atol=1e-5,
+                 hint="g = grad + weight_decay * w; velocity = momentum * velocity + g; "
+                      "w = w - lr * velocity.")
+    return None
+
+
 # Quizzes ------------------------------------------------------------------------------------------
 
 quiz.bn_higher_lr = Quiz(
@@ -244,6 +322,45 @@ quiz.dropout_at_test = Quiz(
     "Dropout and batch norm behave differently in training and evaluation. model.eval() "
     "switches both to their test behaviour; forgetting it is a classic silent bug (shown "
     "in this notebook).",
+)
+
+quiz.lr_range_pick = Quiz(
+    "Predict first: a learning-rate range test raises the rate every step and plots the "
+    "training loss. The loss is lowest at a rate of 1e-2 and explodes after that. Which "
+    "rate do you train with?",
+    [
+        Option("1e-2: the rate with the lowest loss", feedback="At the minimum the loss has "
+               "already stopped falling; a little higher and it explodes. Back off."),
+        Option("About 1e-3, ten times below the minimum", correct=True,
+               feedback="There the loss still falls steeply: fast, and safely below the "
+                        "edge."),
+        Option("The largest rate before the loss explodes", feedback="That is the edge of "
+               "divergence: one noisy batch and training blows up."),
+        Option("The smallest rate tried, to be safe", feedback="Safe but slow: at 1e-6 the "
+               "loss hardly moves, so the budget is wasted."),
+    ],
+    "The range test (Smith, 2015; fastai's lr_find) trains briefly while the rate grows. "
+    "Where the loss falls fastest the rate is useful; at the minimum it is already too big "
+    "for long training. A tenth of the rate at the minimum is the usual pick, for a constant "
+    "rate or as the peak of one-cycle.",
+)
+
+quiz.adamw_decay = Quiz(
+    "Adam(weight_decay=wd) and AdamW(weight_decay=wd): what is the difference?",
+    [
+        Option("None: AdamW is only a newer name for Adam", feedback="They update the "
+               "weights differently; compare the two formulas in this section."),
+        Option("AdamW shrinks weights outside the adaptive step", correct=True,
+               feedback="Adam adds wd * w to the gradient, where its per-weight scaling "
+                        "weakens the decay for weights with large gradients; AdamW subtracts "
+                        "lr * wd * w on its own."),
+        Option("AdamW adds the decay to the gradient", feedback="That is what Adam's "
+               "weight_decay does (L2); AdamW moves it out of the gradient."),
+    ],
+    "Adam's weight_decay adds wd * w to the gradient (L2), and Adam then divides the whole "
+    "gradient by its running size, so the decay is uneven. AdamW (Loshchilov and Hutter, "
+    "2019) decouples it: w -= lr * wd * w on top of the Adam step, the same shrink for every "
+    "weight. With plain SGD the two are the same thing.",
 )
 
 quiz.speedrun_reality = Quiz(

@@ -55,3 +55,24 @@ def test_random_crop_without_padding_names_the_unequal_crops():
 
     wrong(check.random_crop, unpadded, "called as random_crop(", "different sizes", "Pad first",
           "Original error: RuntimeError: stack expects")
+
+
+def test_sgd_step_mistakes():
+    chk = check.sgd_step
+
+    def make(update):
+        return lambda w, g, v, lr, m=0.9, wd=0.0: update(w, g, v, lr, m, wd)
+
+    wrong(chk, make(lambda w, g, v, lr, m, wd: (w + lr * (m * v + g + wd * w),
+                                                m * v + g + wd * w)), "UP the gradient")
+    wrong(chk, make(lambda w, g, v, lr, m, wd: (w - lr * (m * v + (1 - m) * (g + wd * w)),
+                                                m * v + (1 - m) * (g + wd * w))), "you averaged")
+    wrong(chk, make(lambda w, g, v, lr, m, wd: (w - lr * (m * v + g), m * v + g)),
+          "weight_decay was ignored")
+    wrong(chk, make(lambda w, g, v, lr, m, wd: (w - lr * (m * v + g) - lr * wd * w,
+                                                m * v + g)), "decoupled")
+    wrong(chk, make(lambda w, g, v, lr, m, wd: (w - lr * (g + wd * w), m * v + g + wd * w)),
+          "not the velocity")
+    wrong(chk, make(lambda w, g, v, lr, m, wd: w - lr * g), "pair")
+    # the step taken with the old velocity, before adding this gradient: a numeric mismatch
+    wrong(chk, make(lambda w, g, v, lr, m, wd: (w - lr * v, m * v + g + wd * w)), "velocity")
