@@ -30,6 +30,25 @@ def download_dataset(name: str, root: str | Path | None = None) -> Path:
     return folder if folder is not None else fetch(name, root)
 
 
+def locate(name: str, root: Path, download: bool | None = None) -> tuple[Path | None, str | None]:
+    """The folder holding canonical ``name``'s verified files, downloading them if allowed.
+
+    Returns ``(folder, None)``, or ``(None, why)`` when the files are not there and cannot be
+    had (offline, ``download=False``, a failed download). Raises :class:`DataError` for a
+    corrupt file already present. ``load_data`` and ``torchvision_dataset`` both start here.
+    """
+    folder = unpack.prepare(name, root)
+    if folder is not None:
+        return folder, None
+    if download is False or settings.is_offline():
+        why = "CNNCOURSE_OFFLINE=1 is set" if settings.is_offline() else "download=False"
+        return None, f"its files are not in {root} and {why}"
+    try:
+        return fetch(name, root), None
+    except DataError as err:
+        return None, err.short
+
+
 def fetch(name: str, root: Path) -> Path:
     """Download canonical ``name`` into ``root``, where :func:`unpack.prepare` found nothing
     usable (``load_data`` and :func:`download_dataset` ask it first). Returns ``root``."""

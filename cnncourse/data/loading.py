@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from cnncourse import settings
-from cnncourse.data import files, unpack
+from cnncourse.data import files
 from cnncourse.data.catalog import STANDIN_CLASSES, STATS, TITLES, canonical_name
 from cnncourse.data.containers import Data, build, pixel_stats, split_off, subset
-from cnncourse.data.download import fetch
+from cnncourse.data.download import locate
 from cnncourse.data.messages import DataError, tell_fallback
 from cnncourse.validate import whole_number
 
@@ -74,18 +74,8 @@ def load_data(name: str, *, root: str | Path | None = None, download: bool | Non
     val_fraction = _check_fraction(val_fraction, "val_fraction", "load_data")
     root = files.resolve_root(root, must_exist=root is not None)
     quick = settings.is_quick() if quick is None else quick
-    allow_net = (download is not False) and not settings.is_offline()
 
-    folder = unpack.prepare(name, root)  # raises DataError for corrupt files
-    reason = None
-    if folder is None and allow_net:
-        try:
-            folder = fetch(name, root)
-        except DataError as err:
-            reason = err.short
-    elif folder is None:
-        why = "CNNCOURSE_OFFLINE=1 is set" if settings.is_offline() else "download=False"
-        reason = f"its files are not in {root} and {why}"
+    folder, reason = locate(name, root, download)  # raises DataError for corrupt files
 
     if folder is None:
         if not fallback:

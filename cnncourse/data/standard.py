@@ -22,7 +22,7 @@ from typing import Any
 import torch
 
 from cnncourse import settings
-from cnncourse.data import files, unpack
+from cnncourse.data import files
 from cnncourse.data.catalog import STANDIN_CLASSES, TITLES, canonical_name
 from cnncourse.data.messages import DataError, tell_fallback
 
@@ -160,7 +160,7 @@ def torchvision_dataset(name: str, train: bool = True, transform: Callable | Non
         a torchvision dataset, or a :class:`StandInImages` (``ds.synthetic`` is ``True``) when
         the files are missing and cannot be downloaded.
     """
-    from cnncourse.data.download import download_dataset
+    from cnncourse.data.download import locate
     from cnncourse.data.loading import QUICK_SIZES, SYNTHETIC_SIZES
 
     name = canonical_name(name)
@@ -173,19 +173,9 @@ def torchvision_dataset(name: str, train: bool = True, transform: Callable | Non
                             f"v2.Compose([...]) or None, got {type(value).__name__}.")
     root = files.resolve_root(root, must_exist=root is not None)
     quick = settings.is_quick() if quick is None else quick
-    allow_net = (download is not False) and not settings.is_offline()
     limit = QUICK_SIZES[0 if train else 1] if quick else None
 
-    folder = unpack.prepare(name, root)  # raises DataError for corrupt files
-    reason = None
-    if folder is None and allow_net:
-        try:
-            folder = download_dataset(name, root)
-        except DataError as err:
-            reason = err.short
-    elif folder is None:
-        why = "CNNCOURSE_OFFLINE=1 is set" if settings.is_offline() else "download=False"
-        reason = f"its files are not in {root} and {why}"
+    folder, reason = locate(name, root, download)  # raises DataError for corrupt files
 
     if folder is None:
         from cnncourse.data import synthetic
