@@ -155,3 +155,35 @@ def test_accuracy_against_a_hand_count():
     model = torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Identity())
     X = torch.tensor([[[[1.0, 0.0]]], [[[0.0, 1.0]]], [[[1.0, 0.0]]]])     # (3, 1, 1, 2)
     assert transfer.accuracy(model, X, torch.tensor([0, 1, 1])) == pytest.approx(2 / 3)
+
+
+def test_transfer_training_is_fit_and_matches_a_plain_loop():
+    """transfer._train runs through cnncourse.train.fit and gives a plain Adam loop's weights."""
+    from torch import nn
+
+    from cnncourse.augment import augment_batch
+    from cnncourse.recipes import transfer
+
+    def make():
+        torch.manual_seed(0)
+        return nn.Sequential(nn.Conv2d(3, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 6 * 6, 3))
+
+    X, y = torch.randn(50, 3, 8, 8), torch.randint(0, 3, (50,))
+    for augmented in (False, True):
+        ours = transfer._train(make(), X, y, steps=9, lr=1e-2, batch_size=16, seed=3,
+                               augmented=augmented)
+        plain, g = make(), torch.Generator().manual_seed(3)
+        opt = torch.optim.Adam(plain.parameters(), lr=1e-2)
+        order, at = torch.randperm(50, generator=g), 0
+        for _ in range(9):
+            if at >= 50:
+                order, at = torch.randperm(50, generator=g), 0
+            idx = order[at:at + 16]
+            at += 16
+            xb = augment_batch(X[idx], padding=2, generator=g) if augmented else X[idx]
+            loss = nn.functional.cross_entropy(plain(xb), y[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        for a, b in zip(ours.parameters(), plain.parameters()):
+            assert torch.allclose(a, b, atol=1e-6), f"augmented={augmented}: weights differ"

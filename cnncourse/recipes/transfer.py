@@ -37,7 +37,7 @@ from cnncourse import settings
 from cnncourse.augment import augment_batch
 from cnncourse.data.loader import TensorLoader
 from cnncourse.models import CourseBackbone
-from cnncourse.train import evaluate
+from cnncourse.train import evaluate, fit
 from cnncourse.validate import whole_number
 
 METHODS = ("feature extraction", "fine-tuning", "from scratch")
@@ -105,30 +105,33 @@ def few_per_class(X: torch.Tensor, y: torch.Tensor, per_class: int,
 
 # Training -----------------------------------------------------------------------------------------
 
+def _batches(X: torch.Tensor, y: torch.Tensor, *, steps: int, batch_size: int,
+             generator: torch.Generator, augmented: bool):
+    """``steps`` mini-batches of ``(X, y)``, reshuffled each pass, augmented per image if asked."""
+    order, at = torch.randperm(X.shape[0], generator=generator), 0
+    for _ in range(steps):
+        if at >= X.shape[0]:
+            order, at = torch.randperm(X.shape[0], generator=generator), 0
+        idx = order[at:at + batch_size]
+        at += batch_size
+        xb = augment_batch(X[idx], padding=2, generator=generator) if augmented else X[idx]
+        yield xb, y[idx]
+
+
 def _train(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, steps: int, lr: float,
            batch_size: int, seed: int, params: list | None = None, device: str | None = None,
            augmented: bool = False) -> nn.Module:
-    """Adam for ``steps`` mini-batches (reshuffled each pass), a fixed budget whatever N is."""
+    """Adam for ``steps`` mini-batches (reshuffled each pass), a fixed budget whatever N is:
+    ``cnncourse.train.fit`` over one pass of those batches."""
     from cnncourse.modelutils import model_device
 
     device = torch.device(device) if device is not None else model_device(model)
     model.to(device)
     g = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(params if params is not None else model.parameters(), lr=lr)
-    loss_fn = nn.CrossEntropyLoss()
-    model.train()
-    order, at = torch.randperm(X.shape[0], generator=g), 0
-    for _ in range(steps):
-        if at >= X.shape[0]:
-            order, at = torch.randperm(X.shape[0], generator=g), 0
-        idx = order[at:at + batch_size]
-        at += batch_size
-        xb = augment_batch(X[idx], padding=2, generator=g) if augmented else X[idx]
-        xb, yb = xb.to(device), y[idx].to(device)
-        loss = loss_fn(model(xb), yb)                 # logits (B, K) against labels (B,)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+    fit(model, _batches(X, y, steps=steps, batch_size=batch_size, generator=g,
+                        augmented=augmented),
+        epochs=1, lr=lr, optimizer=opt, device=device, progress=False)
     return model.eval()
 
 
