@@ -6,7 +6,7 @@ and, when ``--real DIR`` names a folder of real data in torchvision's layout, on
 too. Every ``claim()`` and ``compare()`` a run makes is logged (``CNNCOURSE_CLAIMS_LOG``);
 the report lists them per run, and a notebook that stops on a false claim shows its error.
 
-    python benchmarks/across_runs.py notebooks/05_*.ipynb notebooks/07_*.ipynb \\
+    python benchmarks/across_runs.py notebooks/05_*.ipynb notebooks/08_*.ipynb \\
         --seeds 3 [--real DIR] [--out docs/across-runs.md] [--work build/across-runs]
 
 A real-data folder may need its own checksums: ``--real-env KEY=VALUE`` (repeatable) and

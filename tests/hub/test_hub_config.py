@@ -56,12 +56,12 @@ def test_the_config_binds_localhost_and_sets_the_room_environment(tmp_path):
 
 def test_pull_link_opens_the_notebook_in_the_cloned_course():
     link = hub.pull_link("http://127.0.0.1:8000/", "https://github.com/cnncourse/cnncourse",
-                         "main", "notebooks/07_build_a_cnn_in_pytorch.ipynb")
+                         "main", "notebooks/08_build_a_cnn_in_pytorch.ipynb")
     parts = urlsplit(link)
     assert parts.path == "/hub/user-redirect/git-pull"
     query = parse_qs(parts.query)
     assert query["targetPath"] == ["cnncourse"] and query["branch"] == ["main"]
-    assert query["urlpath"] == ["lab/tree/cnncourse/notebooks/07_build_a_cnn_in_pytorch.ipynb"]
+    assert query["urlpath"] == ["lab/tree/cnncourse/notebooks/08_build_a_cnn_in_pytorch.ipynb"]
 
 
 def test_the_full_cnn_notebook_is_found_by_name():
