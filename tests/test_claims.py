@@ -72,3 +72,19 @@ def test_standard_error_rejects_percentages_and_bad_counts():
         standard_error(42, 100)
     with pytest.raises(ValueError, match="positive int"):
         standard_error(0.5, 0)
+
+
+def test_compare_takes_a_rerun_gap_as_a_floor_for_the_noise(capsys):
+    from cnncourse.course.claims import compare
+
+    # 8 points apart on 2,000 images: clear by the standard error alone (about ±2.9) ...
+    assert compare("A", 0.48, "B", 0.40, 2000) == "A higher"
+    assert "(2 standard errors)" in capsys.readouterr().out
+    # ... but not when a repeated run of the same setting moved by 5 points.
+    assert compare("A", 0.48, "B", 0.40, 2000, noise_floor=0.05) == "no clear difference"
+    out = capsys.readouterr().out
+    assert "noise ±10.0 (2 x the rerun gap)" in out
+    # A floor below the standard error changes nothing.
+    assert compare("A", 0.48, "B", 0.40, 2000, noise_floor=0.001) == "A higher"
+    with pytest.raises(ValueError, match="noise_floor must be a fraction"):
+        compare("A", 0.48, "B", 0.40, 2000, noise_floor=5)

@@ -72,7 +72,8 @@ def standard_error(accuracy: float, n: int) -> float:
 
 
 def compare(name_a: str, acc_a: float, name_b: str, acc_b: float, n: int,
-            metric: str = "validation accuracy", note: str | None = None) -> str:
+            metric: str = "validation accuracy", note: str | None = None,
+            noise_floor: float = 0.0) -> str:
     """Compare two accuracies scored on the same ``n`` images; print and return the verdict.
 
     The verdict is ``"<name_a> higher"``, ``"<name_b> higher"`` or ``"no clear difference"``:
@@ -85,8 +86,16 @@ def compare(name_a: str, acc_a: float, name_b: str, acc_b: float, n: int,
         n: how many images each accuracy was measured on.
         metric: the metric the sentence names, printed with the figures.
         note: e.g. ``"stand-in"``, printed next to the accuracies.
+        noise_floor: a noise level measured another way, e.g. how far the same run moved
+            when repeated from other starting weights; the noise is the larger of the two.
     """
     se = math.hypot(standard_error(acc_a, n), standard_error(acc_b, n))
+    if isinstance(noise_floor, bool) or not isinstance(noise_floor, (int, float)) \
+            or not 0 <= noise_floor < 1:
+        raise ValueError(f"compare: noise_floor must be a fraction between 0 and 1 (e.g. the "
+                         f"gap between two repeated runs), got {noise_floor!r}.")
+    rerun = noise_floor > se
+    se = max(se, float(noise_floor))
     gap = float(acc_a) - float(acc_b)
     if abs(gap) <= 2 * se:
         verdict = NO_CLEAR_DIFFERENCE
@@ -94,7 +103,8 @@ def compare(name_a: str, acc_a: float, name_b: str, acc_b: float, n: int,
         verdict = f"{name_a if gap > 0 else name_b} higher"
     on = f", {note}" if note else ""
     print(f"{metric}{on}: {name_a} {acc_a:.1%} vs {name_b} {acc_b:.1%} on {n:,} images; "
-          f"difference {100 * gap:+.1f} points, noise ±{200 * se:.1f} (2 standard errors) "
+          f"difference {100 * gap:+.1f} points, noise ±{200 * se:.1f} "
+          f"({'2 x the rerun gap' if rerun else '2 standard errors'}) "
           f"-> {verdict}")
     _log({"kind": "compare", "metric": metric, "a": name_a, "acc_a": float(acc_a),
           "b": name_b, "acc_b": float(acc_b), "n": n, "noise": 2 * se, "verdict": verdict})
