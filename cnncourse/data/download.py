@@ -51,7 +51,7 @@ def locate(name: str, root: Path, download: bool | None = None) -> tuple[Path | 
 
 def fetch(name: str, root: Path) -> Path:
     """Download canonical ``name`` into ``root``, where :func:`unpack.prepare` found nothing
-    usable (``load_data`` and :func:`download_dataset` ask it first). Returns ``root``."""
+    usable (:func:`locate` and :func:`download_dataset` ask it first). Returns ``root``."""
     title = TITLES[name]
     if settings.is_offline():
         raise DataError(f"cannot download {title}: CNNCOURSE_OFFLINE=1 is set. Unset it "
