@@ -4,8 +4,8 @@
     python benchmarks/capstone_reachability.py --real DATA_DIR    # also the real data there
     python benchmarks/capstone_reachability.py --datasets mnist --seeds 1
 
-For every dataset and seed it measures this machine's speed (``capstone.measure_speed``, a
-few seconds of the baseline), turns the target's budget in baseline steps into seconds, and
+Before every run it measures this machine's speed (``capstone.measure_speed``, a few
+seconds of the baseline), turns the target's budget in baseline steps into seconds, and
 trains within it (``capstone.train_within_budget``): the course's SimpleCNN baseline with
 ``capstone.BASELINE_RECIPE`` (notebook 08's recipe), and the reference solution
 (``cnncourse.lessons.capstone.build_model``, built from the checklist: conv-BN-ReLU blocks,
@@ -46,10 +46,12 @@ def _models(data):
 
 def run_one(data, key, synthetic, seed, units=None):
     target = capstone.TARGETS[key]
-    speed = capstone.measure_speed(data)
-    budget = speed.seconds_per_step * units if units else target.budget(speed)
     rows = []
     for who, (make, recipe) in _models(data).items():
+        # Measured right before each run, so a change in the machine's load between runs
+        # does not hand one model more steps than its budget means.
+        speed = capstone.measure_speed(data)
+        budget = speed.seconds_per_step * units if units else target.budget(speed)
         torch.manual_seed(seed)
         model = make()
         run = capstone.train_within_budget(model, data, budget, **recipe)
@@ -63,7 +65,7 @@ def run_one(data, key, synthetic, seed, units=None):
         rows.append(row)
         print(f"{row['data']:8} {key:13} seed {seed} {who:9} val {run.val_accuracy:6.1%}  "
               f"{run.seconds:6.1f} s of {budget:6.1f} s ({row['ms_per_unit']:.0f} ms/unit)  "
-              f"{run.epochs:5.1f} epochs  meets: {'yes' if verdict else 'no'}", flush=True)
+              f"{run.steps:5d} steps {run.epochs:5.1f} epochs  meets: {'yes' if verdict else 'no'}", flush=True)
         print("JSON " + json.dumps(row), flush=True)
     return rows
 
