@@ -200,5 +200,5 @@ quiz.sigmoid_gradient = Quiz(
      Option("No limit: it is unbounded", False, "The sigmoid flattens out at both ends.")],
     "The sigmoid's slope is s(x)(1 - s(x)), at most 0.25 at x = 0. Backpropagation multiplies "
     "one such factor per layer, so deep sigmoid networks pass back tiny gradients (notebook "
-    "09 measures this). ReLU's slope is exactly 1 for every positive input.",
+    "10 measures gradients shrinking through a deep network). ReLU's slope is exactly 1 for every positive input.",
 )

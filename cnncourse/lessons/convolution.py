@@ -289,7 +289,6 @@ quiz.myth_sees_whole_image = Quiz(
     "(10, 10) depends on exactly the 9 input values in rows and columns 9 to 11, per channel: "
     "its receptive field. Stacking layers grows the receptive field step by step; no single "
     "conv layer sees the whole image.",
-    title="Myth buster",
 )
 
 quiz.output_size = Quiz(
