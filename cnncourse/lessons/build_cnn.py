@@ -267,7 +267,7 @@ quiz.which_layers = Quiz(
      Option("Only fully connected layers; convs are a speed-up", False,
             "An MLP can classify images, but with far more parameters and no built-in "
             "notion of local patterns (see the parameter count below)."),
-     Option("Conv, activation and pooling, then a dense head", True,
+     Option("Conv, activation, pooling, then fully connected", True,
             "That is the classic recipe, and the model below follows it exactly."),
      Option("Convolutions and pooling; activations are optional", False,
             "Max-pooling alone keeps them from collapsing (notebook 05), but it sets no "
@@ -275,7 +275,7 @@ quiz.which_layers = Quiz(
             "all have it.")],
     "The classic CNN stacks convolution + activation + pooling blocks and ends with flatten "
     "and fully connected layers. Convolutions find the patterns and an activation after each "
-    "one adds the threshold that pooling cannot (notebook 05); pooling and the dense head have "
+    "one adds the threshold that pooling cannot (notebook 05); pooling and the fully connected head have "
     "substitutes in modern designs (strided convolutions instead of pooling, global average "
     "pooling instead of a large fully connected head), but the roles stay the same.",
 )

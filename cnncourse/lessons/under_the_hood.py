@@ -196,8 +196,8 @@ quiz.equivariance = Quiz(
                "exactly predictable: a shift."),
     ],
     "Convolution is translation EQUIVARIANT: shift the input and the output shifts by the "
-    "same amount. Pooling and global averaging later throw position away, which makes the "
-    "final answer approximately invariant to small shifts.",
+    "same amount (away from the borders, where the padding differs). What that means for the "
+    "predicted class is the next question.",
 )
 
 quiz.myth_filters_invariant = Quiz(
@@ -221,7 +221,6 @@ quiz.myth_filters_invariant = Quiz(
     "global averaging or the classifier head can discard position. The measurement below "
     "shows feature maps changing a lot under a shift while the global average moves little "
     "and most predictions survive small shifts.",
-    title="Myth buster",
 )
 
 quiz.conv_vs_dense = Quiz(
@@ -229,8 +228,8 @@ quiz.conv_vs_dense = Quiz(
     "448 parameters. How many does a fully connected layer with the same input and output "
     "size need?",
     [
-        Option("About the same: a few hundred", feedback="A dense layer connects every input "
-               "to every output."),
+        Option("About the same: a few hundred", feedback="A fully connected layer connects "
+               "every input to every output."),
         Option("About 10 times more", feedback="Far more than that."),
         Option("About 1,000 times more", feedback="Far more still: count inputs times "
                "outputs."),
@@ -260,8 +259,8 @@ quiz.complex_cells = Quiz(
 )
 
 quiz.saliency_vs_gradcam = Quiz(
-    "Predict first: which map will show finer, pixel-by-pixel detail: saliency (the gradient "
-    "w.r.t. each input pixel) or Grad-CAM on conv2 (a 16 × 16 map, resized to 32 × 32)?",
+    "Which map of the same image will show finer, pixel-by-pixel detail: the saliency map, "
+    "or Grad-CAM on conv2?",
     [
         Option("The Grad-CAM map", feedback="Grad-CAM has one value per cell of conv2's 16 × 16 "
                "grid, smoothly resized: it is the coarse, smooth one."),
