@@ -233,21 +233,22 @@ def check_sgd_step(fn):
 # Quizzes ------------------------------------------------------------------------------------------
 
 quiz.bn_higher_lr = Quiz(
-    "Predict first: the same CNN is trained with plain SGD at a large learning rate, once "
-    "without and once with batch normalisation. What happens?",
+    "The same CNN is trained with SGD (momentum 0.9) at a large learning rate, once without "
+    "and once with batch normalisation. Judged by the training loss, what happens?",
     [
         Option("Both train about equally well at that rate",
                feedback="Run the cell and compare the curves."),
         Option("The batch-norm version diverges", feedback="The reverse: batch norm is what "
                "lets people raise the learning rate."),
-        Option("Batch norm copes; plain SGD falls behind", correct=True,
+        Option("Batch norm copes; without it, training lags", correct=True,
                feedback="Normalising each layer's inputs keeps the steps well scaled, so the "
-                        "plain network trains much worse at that rate."),
+                        "network without it ends with the higher training loss."),
     ],
     "Batch norm rescales each channel to mean 0 and variance 1 over the batch, then applies a "
     "learned scale and shift. Activations stay in a sensible range whatever the weights do, "
-    "so larger steps are safe and training is faster. That is what 'batch norm stabilises "
-    "training and allows higher learning rates' means, measured.",
+    "so larger steps stay safe and the training loss keeps falling. That is what 'batch norm "
+    "stabilises training and allows higher learning rates' means. Validation accuracy after "
+    "so short a run is a separate question: the cells below compare it with its noise.",
 )
 
 quiz.vanishing = Quiz(
@@ -288,8 +289,8 @@ quiz.why_skips_work = Quiz(
 )
 
 quiz.augmentation_gap = Quiz(
-    "Predict first: what does random crop + flip augmentation do to TRAIN accuracy and to "
-    "the gap between train and validation accuracy after a few epochs?",
+    "What does random crop + flip augmentation do to TRAIN accuracy and to the gap between "
+    "train and validation accuracy after a few epochs?",
     [
         Option("Train accuracy rises faster; the gap grows", feedback="Augmented images are "
                "harder to memorise, not easier."),
@@ -325,9 +326,9 @@ quiz.dropout_at_test = Quiz(
 )
 
 quiz.lr_range_pick = Quiz(
-    "Predict first: a learning-rate range test raises the rate every step and plots the "
-    "training loss. The loss is lowest at a rate of 1e-2 and explodes after that. Which "
-    "rate do you train with?",
+    "A learning-rate range test raises the rate every step and plots the training loss. "
+    "The loss is lowest at a rate of 1e-2 and explodes after that. Which rate do you train "
+    "with?",
     [
         Option("1e-2: the rate with the lowest loss", feedback="At the minimum the loss has "
                "already stopped falling; a little higher and it explodes. Back off."),
@@ -349,7 +350,7 @@ quiz.adamw_decay = Quiz(
     "Adam(weight_decay=wd) and AdamW(weight_decay=wd): what is the difference?",
     [
         Option("None: AdamW is only a newer name for Adam", feedback="They update the "
-               "weights differently; compare the two formulas in this section."),
+               "weights differently: the explanation gives both formulas."),
         Option("AdamW shrinks weights outside the adaptive step", correct=True,
                feedback="Adam adds wd * w to the gradient, where its per-weight scaling "
                         "weakens the decay for weights with large gradients; AdamW subtracts "
