@@ -39,7 +39,7 @@ MAX_LENGTH_RATIO = 2.0      # longest option / shortest option, per quiz (measur
 
 BINARY = {
     "production.params_vs_latency":
-        "a yes/no claim: does the fewest-parameters model ALWAYS have the lowest latency?",
+        "a yes/no claim: is the model with fewer parameters always the faster one?",
     "capstone.logits_argmax":
         "a yes/no question: does argmax need softmax first? Softmax never changes the order.",
 }

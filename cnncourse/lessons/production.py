@@ -103,12 +103,14 @@ quiz.extract_or_finetune = Quiz(
     "first step?",
     [
         Option("Train the whole network from random weights",
-               feedback="500 images are far too few; a CNN this size would overfit."),
+               feedback="500 images are far too few to train a network of ImageNet size; "
+                        "it would overfit."),
         Option("Freeze it and train only a new final layer", correct=True,
                feedback="Feature extraction: few parameters to learn, so little data is enough."),
-        Option("Fine-tune every layer with a large learning rate",
-               feedback="A large rate wipes out the pretrained features. Fine-tuning uses a "
-                        "small rate, usually after the new head has been trained."),
+        Option("Fine-tune every layer with a small learning rate",
+               feedback="It can add accuracy, but with 500 images it updates millions of "
+                        "weights at once and can overfit; it usually comes second, after "
+                        "a new head has been trained on the frozen features."),
     ],
     "Feature extraction trains only the new head on top of frozen features: with a large "
     "network and a few hundred images it is the safe start. Fine-tuning also updates the "
@@ -133,12 +135,12 @@ quiz.preprocessing_mismatch = Quiz(
 )
 
 quiz.params_vs_latency = Quiz(
-    "Predict first: does the model with the fewest parameters always have the lowest CPU "
-    "latency?",
+    "On a CPU, is the model with fewer parameters the faster one?",
     [
-        Option("No: latency has to be measured", correct=True,
-               feedback="Parameters, compute and latency are different things; the table "
-                        "below shows it for the candidate models."),
+        Option("Not always: latency must be measured", correct=True,
+               feedback="Parameters, compute and latency are different things: the ratios "
+                        "below show latency and parameters shrinking by different amounts, "
+                        "and which model is faster can change from one CPU to another."),
         Option("Yes: compute grows with the parameters",
                feedback="Conv layers reuse each weight at every position, so compute depends "
                         "on image size and layer layout too."),
@@ -150,8 +152,8 @@ quiz.params_vs_latency = Quiz(
 )
 
 quiz.tabular = Quiz(
-    "Predict first: which of these inputs gives a CNN's built-in assumptions (locality, the "
-    "same pattern anywhere) the least to work with?",
+    "Which of these inputs gives a CNN's built-in assumptions (locality, the same pattern "
+    "anywhere) the least to work with?",
     [
         Option("A spectrogram of recorded speech",
                feedback="Time and frequency are both ordered axes: neighbours belong together, "
@@ -162,7 +164,7 @@ quiz.tabular = Quiz(
         Option("A 3-D stack of MRI scan slices",
                feedback="A volume is a 3-D grid of neighbouring voxels: 3D convolutions are "
                         "standard there."),
-        Option("A customer table, columns in any order", correct=True,
+        Option("A customer table (age, income, city)", correct=True,
                feedback="Right: shuffle the columns and nothing about the data changes, but a "
                         "CNN's view of it does."),
     ],
@@ -176,13 +178,17 @@ quiz.conv1d_detects = Quiz(
     "An nn.Conv1d with kernel_size=3 slides over a one-hot character sequence. What can one "
     "of its filters detect?",
     [
-        Option("Whether the whole sentence is positive",
-               feedback="One filter sees only 3 characters at a time."),
+        Option("Every word in the text, whatever its length",
+               feedback="One filter sees only 3 characters at a time; longer patterns need "
+                        "stacked layers."),
         Option("One 3-character pattern, wherever it is", correct=True,
                feedback="The same weights are applied at every position, like a 2D filter "
                         "over an image."),
         Option("Nothing: convolutions need images",
                feedback="Convolution works on any grid: 1D sequences, 2D images, 3D volumes."),
+        Option("One 3-character pattern, at one fixed spot",
+               feedback="The weights are shared: the same filter is applied at every "
+                        "position, so the pattern is found wherever it occurs."),
     ],
     "A 1D conv is the same idea as a 2D one along a single axis: local windows, shared "
     "weights. Stacked and followed by a max over positions, it becomes a text classifier; "
