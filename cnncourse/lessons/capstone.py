@@ -152,11 +152,12 @@ quiz.no_activation = Quiz(
                "notebook 05 showed the stack collapses into one linear map."),
         Option("PyTorch raises a shape error", feedback="It runs silently; that is why it is a "
                "pitfall."),
-        Option("The stack acts like one linear layer", correct=True,
-               feedback="A composition of linear maps is linear."),
+        Option("The stack acts like one bigger convolution", correct=True,
+               feedback="A composition of linear maps is linear: two 3 × 3 convolutions "
+                        "make one 5 × 5 convolution."),
     ],
-    "Without a non-linearity between them, conv layers compose into one linear map, so depth "
-    "adds nothing. ReLU after each conv is what lets depth build complex features.",
+    "Without a non-linearity between them, conv layers compose into one linear map (one "
+    "bigger convolution, notebook 05), so depth adds nothing. ReLU after each conv is what lets depth build complex features.",
     title=TITLE,
 )
 
@@ -198,17 +199,19 @@ quiz.logits_argmax = Quiz(
 )
 
 quiz.beyond_basics = Quiz(
-    "Your deep CNN trains slowly and its first layers barely change. Which pair of tools "
-    "from notebook 10 addresses this?",
+    "Your deep CNN trains slowly and its first layers barely change. Which tools from "
+    "notebook 10 address this?",
     [
         Option("Dropout and stronger weight decay", feedback="They fight overfitting, not "
                "vanishing gradients."),
         Option("A larger batch and more epochs", feedback="A bigger batch changes the noise in "
                "the gradient, and more epochs cannot fix a gradient that shrinks with depth."),
-        Option("Batch norm and skip connections", correct=True,
-               feedback="BN keeps activations well scaled; skips give gradients a direct path."),
+        Option("He init, batch norm and skip connections", correct=True,
+               feedback="He init keeps each layer's signal the same size, batch norm keeps "
+                        "activations well scaled, and skips give gradients a direct path."),
     ],
-    "Batch norm stabilises training and allows higher learning rates; residual connections "
+    "He (Kaiming) initialisation is the first fix for gradients that shrink with depth; batch "
+    "norm keeps the training loss falling at higher learning rates; residual connections "
     "keep gradients alive through depth. Augmentation and regularisation then help the model "
     "generalise.",
     title=TITLE,
@@ -223,8 +226,7 @@ quiz.production = Quiz(
                "and no use of spatial structure."),
         Option("Fine-tune the largest pretrained model", feedback="Accurate, but too big and "
                "slow for a phone; choose the model by its measured latency."),
-        Option("Fine-tune a small pretrained model, such as MobileNetV3",
-               correct=True,
+        Option("Fine-tune a small pretrained model", correct=True,
                feedback="Transfer learning (e.g. MobileNetV3) with augmentation, preprocessing "
                         "exactly as in training, and a model chosen for its measured latency."),
     ],
