@@ -41,7 +41,7 @@ def _models(data):
     K = len(data.classes)
     return {"baseline": (lambda: SimpleCNN(in_channels=C, num_classes=K, image_size=H),
                          capstone.BASELINE_RECIPE),
-            "reference": (lambda: build_model(C, K), {"flip": data.name != "mnist"})}
+            "reference": (lambda: build_model(C, K), {"flip": data.name == "cifar10"})}
 
 
 def run_one(data, key, synthetic, seed, units=None):

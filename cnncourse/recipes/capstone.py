@@ -101,10 +101,10 @@ FOLDER = "folder"
 
 TARGETS = {
     "mnist": Target("mnist", 0.987, 30, "handwritten digits: easy to start, hard to perfect",
-                    standin_accuracy=0.998, units=300),
+                    standin_accuracy=0.995, units=300),
     "fashion_mnist": Target("fashion_mnist", 0.90, 30,
                             "clothing: shirts vs T-shirts vs pullovers are the hard part",
-                            standin_accuracy=0.915, units=300),
+                            standin_accuracy=0.943, units=300),
     "cifar10": Target("cifar10", 0.58, 120,
                       "small colour photos: needs BN, augmentation, a deeper model",
                       standin_accuracy=0.82, units=1200),
@@ -113,23 +113,30 @@ TARGETS = {
 }
 """Targets: validation accuracy within a budget of baseline steps (see :class:`Target`).
 
-Set with ``benchmarks/capstone_reachability.py``: the SimpleCNN baseline
+Set with ``benchmarks/capstone_reachability.py`` on a quiet 2-core CPU (one torch thread,
+the machine's speed measured right before each run): the SimpleCNN baseline
 (:data:`BASELINE_RECIPE`) and the checklist-built reference
-(``cnncourse.lessons.capstone.build_model`` with the trainer's defaults) trained within each
-budget, three runs each, on the stand-in and on the real MNIST and CIFAR-10 subsets of the
-course's real-data kit (8,000 digits; 4,660 photos), on a 2-core CPU shared with other jobs.
-Each target was set above the baseline's runs and below the reference's; the benchmark
-prints both margins and the standard error of one validation accuracy (about 2.3 points on
-CIFAR-10's 466 validation images, 0.4 on MNIST's 800, 0.1-1.4 on the stand-in's 1,000). On
-the stand-in's digits both models pass 99%, so that target sits only 0.1 points above the
-baseline's best, within the noise. Where the machine's load changed between measuring its
-speed and training, a run got up to twice the steps its budget meant (the benchmark's
-epochs column shows it), and then the baseline, too, met a target. At 1,200 steps on CIFAR-10 the reference
-reached 61.4-67.4% (real subset) and 88.6-91.4% (stand-in), the baseline 49.1-53.9% and
-72.1-74.8%; at 600 steps the real runs could not separate the models (reference 55.2%,
-baseline up to 53.2%), hence 1,200. Fashion-MNIST's real files are not in the kit:
-its real target is not measured here. The full datasets give both models more distinct
-images for the same steps, so expect higher scores there than on the subsets.
+(``cnncourse.lessons.capstone.build_model`` with the trainer's defaults, flips for photos
+only) trained within each budget on the stand-in and on the real MNIST and CIFAR-10 subsets
+of the course's real-data kit (8,000 digits; 4,660 photos). Seeds 0-2, validation accuracy
+(baseline | reference), every run within its budget:
+
+- CIFAR-10, 1,200 steps: real 49.6-53.4% | 63.3-63.5%; stand-in 72.6-75.0% | 89.5-90.9%.
+- MNIST, 300 steps: real 97.9-98.0% | 99.1-99.4%; stand-in 98.2-99.1% | 99.7-99.9%.
+- Fashion-MNIST, 300 steps, stand-in: 90.9-92.9% | 94.8-96.1%.
+
+Each target sits between the two: on CIFAR-10 at least 2 standard errors of one accuracy
+from either side (2.3 points on 466 real validation images, 1.2 on the stand-in's 1,000);
+the digit and garment models are closer, and the margins are 0.7-2 standard errors (0.4
+points on 800 real digits, 0.2 on the stand-in's digits, 0.7 on its garments). Seeds 3-5
+(MNIST) and 3-11 (garments; the reference's 6-11) agreed: no baseline run met a target (best
+98.5% real MNIST, 99.3% stand-in, 94.2% garments) and every reference run did (worst 99.0%,
+99.6%, 94.9%). Measure speed when the machine is as busy as it will be while training: where
+the load changed after the measurement, a run got more steps than its budget meant (the
+benchmark prints the steps), and a baseline with 30% more steps reached 94.1% on the
+garments. Fashion-MNIST's real files are not in the kit: its real target (90%) is not
+measured here. The full datasets give both models more distinct images for the same steps,
+so expect higher scores there than on the subsets.
 """
 
 FIELDS = ["when", "who", "name", "dataset", "val_accuracy", "accuracy", "seconds", "params",
