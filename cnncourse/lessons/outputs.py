@@ -174,7 +174,8 @@ quiz.keeps_spatial = Quiz(
     [Option("The 2-D layout is kept: neighbours stay marked as such", False,
             "After flattening, nothing marks two values as neighbours any more."),
      Option("Each map is averaged down to a single number", False,
-            "That is global average pooling, a different operation (section 6 uses it)."),
+            "That is global average pooling (nn.AdaptiveAvgPool2d(1)), a different "
+            "operation; section 6 uses its 8 x 8 cousin."),
      Option("Position is lost: all values get mixed together", False,
             "Each position keeps its own weight in the next layer, so the layer can still "
             "tell positions apart."),
@@ -222,10 +223,11 @@ quiz.softmax_before_loss = Quiz(
 )
 
 quiz.any_input_size = Quiz(
-    "True or false: a CNN can take images of any size without changes.",
+    "True or false: the small CNN above, built for 32x32 images, can take a 64x64 image "
+    "without changes.",
     [Option("True: convolutions slide over any image size", False,
             "The convolutions can; the flatten + fully connected head cannot."),
-     Option("False here: the Linear head fixes the size", True,
+     Option("False: its Linear head fixes the size", True,
             "Right: this CNN's first Linear layer expects exactly 2048 features, and a 64x64 "
             "image gives 8192."),
      Option("False: even the convolutions need 32x32", False,

@@ -65,8 +65,9 @@ quiz.last_layer = Quiz(
 )
 
 quiz.local_patches = Quiz(
-    "A convolution layer looks at a 32 × 32 image through a 3 × 3 window, one position at a "
-    "time. How many different sets of 3 × 3 weights does it use across the image?",
+    "A convolution layer with 16 filters looks at a 32 × 32 image through a 3 × 3 window, one "
+    "position at a time. Per filter, how many different sets of 3 × 3 weights does it use "
+    "across the image?",
     [Option("One set, reused at every position", True,
             "Right: the same 9 weights are applied everywhere. That is weight sharing."),
      Option("One set per pixel: 1,024 sets", False,
