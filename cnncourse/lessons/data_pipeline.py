@@ -222,8 +222,8 @@ quiz.val_transform = Quiz(
 )
 
 quiz.no_shuffle = Quiz(
-    "An `ImageFolder` lists all images of class 0 first, then class 1, and so on. You train with "
-    "`DataLoader(ds, batch_size=64)`, leaving out `shuffle=True`. What happens?",
+    "An `ImageFolder` lists its images folder by folder: all of class 0, then class 1, and so "
+    "on. You train with `DataLoader(ds, batch_size=64)` and no other argument. What happens?",
     [Option("Nothing: DataLoader shuffles the training data anyway", False,
             "shuffle defaults to False: the batches come in the dataset's order."),
      Option("It runs, but each batch holds mostly one class", True,
