@@ -15,20 +15,23 @@ TEST_ENV := CNNCOURSE_QUICK=1 CNNCOURSE_OFFLINE=1 CNNCOURSE_DATA=$(CURDIR)/build
 
 setup: $(STAMP)
 
-# Re-installs only when pyproject.toml changes, so both commands work offline afterwards.
-$(STAMP): pyproject.toml
+# Re-installs only when a pyproject.toml changes, so both commands work offline afterwards.
+# Two distributions: the learner's package (cnncourse, this folder) and the instructor's
+# tools (cnncourse-instructor, instructor/: solved notebooks, stamp, timing, the room).
+$(STAMP): pyproject.toml instructor/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev]" -e "./instructor[hub]"
 	$(BIN)/python tests/ipywidgets7/install.py   # cache Colab's ipywidgets 7 for its test
 	touch $(STAMP)
 
-# JupyterLab refuses to run as root unless told; containers and VMs often are root.
+# JupyterLab (the `lab` extra, which setup installs) refuses to run as root unless told;
+# containers and VMs often are root.
 lab: setup
 	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # ruff, then the layer contracts in pyproject.toml ([tool.importlinter]).
 lint: setup
-	$(BIN)/ruff check cnncourse tests benchmarks
+	$(BIN)/ruff check cnncourse instructor tests benchmarks
 	$(BIN)/lint-imports --no-cache
 
 # The inner loop: everything but the notebooks, JupyterLab, the website and the room (tests/hub).
@@ -41,8 +44,8 @@ check: lint
 # hub-setup installs the proxy the workshop-room test (tests/hub) starts JupyterHub with.
 test: lint hub-setup
 	rm -rf build/solved build/test-data build/executed
-	$(BIN)/cnncourse notebooks --solved build/solved
-	$(BIN)/cnncourse stamp --check
+	$(BIN)/cnncourse-instructor notebooks --solved build/solved
+	$(BIN)/cnncourse-instructor stamp --check
 	$(TEST_ENV) $(BIN)/pytest tests --ignore=tests/site
 	$(MAKE) site SITE=build/site-quick SITE_SRC=build/executed SITE_EXECUTE=off
 	$(TEST_ENV) $(BIN)/pytest tests/site   # the website in headless Chromium
@@ -81,7 +84,7 @@ $(CHP): package.json package-lock.json
 		nodejs npm) for make hub; the room test (tests/hub) will be skipped."; fi
 
 hub: setup hub-setup
-	$(BIN)/cnncourse hub --learners $(LEARNERS) --create-users --data $(DATA) $(HUB_ARGS)
+	$(BIN)/cnncourse-instructor hub --learners $(LEARNERS) --create-users --data $(DATA) $(HUB_ARGS)
 
 clean:
 	rm -rf build .pytest_cache

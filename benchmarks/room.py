@@ -1,6 +1,6 @@
 """A workshop room under load: N learners run the full-CNN notebook at once through a hub.
 
-Starts a real JupyterHub (``cnncourse.instructor.hub``: LocalProcessSpawner, one system user
+Starts a real JupyterHub (``cnncourse_instructor.hub``: LocalProcessSpawner, one system user
 per learner, ``CPU_LIMIT=1`` each, a read-only shared data folder, one room leaderboard),
 pulls the course into every learner's home with nbgitpuller, then for each N runs the
 full-CNN notebook (``notebooks/*_build_a_cnn_in_pytorch.ipynb``) in N learners' kernels at
@@ -32,8 +32,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from cnncourse.instructor import hub
 from cnncourse.settings import core_limit
+from cnncourse_instructor import hub
 
 GOAL = 5.0
 

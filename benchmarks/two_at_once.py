@@ -13,8 +13,8 @@ Target: two at once take at most 2.5x the time alone.
         notebooks/10_expert_zone.ipynb
 
 Full mode (``CNNCOURSE_QUICK`` off), offline, on the built-in stand-in (a fresh, empty data
-folder, unless ``--data DIR``). The notebooks run through ``cnncourse.instructor.timing``,
-the same runner as ``cnncourse timing``. The load average is printed with every figure: on
+folder, unless ``--data DIR``). The notebooks run through ``cnncourse_instructor.timing``,
+the same runner as ``cnncourse-instructor timing``. The load average is printed with every figure: on
 a machine other people are using, the times are noisy, so run a few rounds.
 """
 
@@ -30,7 +30,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 try:
-    from cnncourse.instructor.timing import Timing, time_notebook
+    from cnncourse_instructor.timing import Timing, time_notebook
 except ImportError:  # older layout
     from cnncourse.timing import Timing, time_notebook  # type: ignore[no-redef]
 
@@ -57,7 +57,7 @@ def _run(path: str, policy: str, data: str, timeout: int) -> Timing:
 def _check(timing: Timing) -> Timing:
     if timing.error:
         sys.exit(f"two_at_once: {timing.notebook} failed ({timing.error}); run it alone with "
-                 "`cnncourse timing --full` to see why.")
+                 "`cnncourse-instructor timing --full` to see why.")
     return timing
 
 

@@ -357,16 +357,9 @@ def _add_weights_parser(subparsers: argparse._SubParsersAction) -> None:
 
 # --------------------------------------------------------------------------- main
 
-def _add_instructor_parsers(subparsers: argparse._SubParsersAction) -> None:
-    from cnncourse.instructor.cli import add_parsers  # notebooks, stamp, timing
-
-    add_parsers(subparsers)
-
-
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     _add_doctor_parser,
     _add_data_parser,
-    _add_instructor_parsers,
     _add_weights_parser,
 ]
 """One ``_add_<name>_parser`` per subcommand; add yours to this list."""
@@ -377,7 +370,9 @@ def build_parser() -> argparse.ArgumentParser:
     from cnncourse import __version__
 
     parser = argparse.ArgumentParser(
-        prog="cnncourse", description="Tools for the cnncourse CNN course.",
+        prog="cnncourse", description="Tools for the cnncourse CNN course. The instructor's "
+        "tools (solved notebooks, stamp, timing, a workshop room) are `cnncourse-instructor`, "
+        "in the repository's instructor/ folder.",
         epilog=DATA_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"cnncourse {__version__}")
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
@@ -388,7 +383,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``cnncourse`` console script; returns the exit status."""
-    parser = build_parser()
+    return run(build_parser(), argv)
+
+
+def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` and run the chosen subcommand's ``func``: the one runner of both CLIs.
+
+    ``cnncourse-instructor`` (the instructor's tools, ``instructor/`` in the repository) runs
+    its own parser through this too. Bad input exits 2 with one line, Ctrl+C 130.
+    """
     args, extra = parser.parse_known_args(argv)
     # `import --dir D FILE...`: files after an option land in `extra`; they are still files.
     if extra and isinstance(getattr(args, "files", None), list) and \
@@ -402,7 +405,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except (ValueError, TypeError, FileNotFoundError) as err:
-        print(f"cnncourse {args.command}: {err}", file=sys.stderr)
+        print(f"{parser.prog} {args.command}: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

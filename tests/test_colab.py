@@ -16,8 +16,8 @@ import nbformat
 import pytest
 
 from cnncourse.course import colab
-from cnncourse.instructor import notebooks as nbs
-from cnncourse.instructor import stamp as stamping
+from cnncourse_instructor import notebooks as nbs
+from cnncourse_instructor import stamp as stamping
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -35,7 +35,7 @@ def test_badge_points_at_the_notebooks_own_path(path):
     assert first.source.startswith(f"# {path.name[:2]} · "), "title must be '# NN · Title'"
     links = re.findall(r"\(https://colab\.research\.google\.com/github/([^)]*)\)", first.source)
     assert links == [f"{colab.REPO}/blob/{colab.BRANCH}/notebooks/{path.name}"], (
-        f"{path.name}: the badge must link to its own path; run `cnncourse stamp`")
+        f"{path.name}: the badge must link to its own path; run `cnncourse-instructor stamp`")
     assert colab.badge_markdown(path.name) in first.source
 
 
@@ -46,7 +46,7 @@ def test_setup_cell_is_the_shared_template(path):
     assert setup.cell_type == "code" and "setup" in nbs.cell_tags(setup)
     assert setup.source == colab.setup_cell_source(), (
         f"{path.name}: setup cell differs from cnncourse.course.colab.setup_cell_source(); "
-        "run `cnncourse stamp`")
+        "run `cnncourse-instructor stamp`")
     assert sum("setup" in nbs.cell_tags(c) for c in cells) == 1
 
 
@@ -193,11 +193,11 @@ def test_the_repository_is_stamped():
     if not NOTEBOOKS:
         pytest.skip("no notebooks yet")
     report = stamping.stamp(ROOT / "notebooks", check=True, extra_files=[ROOT / "README.md"])
-    assert report == {}, f"out of date, run `cnncourse stamp`: {json.dumps(report, indent=1)}"
+    assert report == {}, f"out of date, run `cnncourse-instructor stamp`: {json.dumps(report, indent=1)}"
 
 
 def test_cli_stamp_check_exit_codes(tmp_path, capsys):
-    from cnncourse import cli
+    from cnncourse_instructor import cli
 
     stale = _make_notebook(tmp_path, "06_f.ipynb")
     assert cli.main(["stamp", "--check", "--dir", str(tmp_path)]) == 1
@@ -209,7 +209,7 @@ def test_cli_stamp_check_exit_codes(tmp_path, capsys):
 
 def test_readme_has_a_colab_section_and_a_badge_per_notebook():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert "## Google Colab" in readme and "cnncourse stamp" in readme
+    assert "## Google Colab" in readme and "cnncourse-instructor stamp" in readme
     for path in NOTEBOOKS:
         assert colab.badge_markdown(path.name) in readme, f"README lacks the badge of {path.name}"
 
@@ -221,7 +221,7 @@ def test_stamp_refuses_to_write_outside_a_checkout(tmp_path, monkeypatch):
     fake.write_text("REPO = 'a/b'\n")
     monkeypatch.setattr(colab, "__file__", str(fake))
     assert "installed as a package" in stamping.not_a_checkout()
-    from cnncourse import cli
+    from cnncourse_instructor import cli
 
     assert cli.main(["stamp", "--dir", str(ROOT / "notebooks"), "--repo", "x/y"]) == 2
     assert "a/b" in fake.read_text()  # untouched
@@ -249,7 +249,7 @@ def _timed_checkout(tmp_path, seconds, time_line="**Time:** about 20 minutes on 
     nb.cells[0].source = nb.cells[0].source.replace("A promise.", f"A promise.\n\n{time_line}")
     nbformat.write(nb, path)
     record = tmp_path / "docs" / "timing.json"
-    from cnncourse.instructor import timing
+    from cnncourse_instructor import timing
 
     timing.write_record(record, [timing.Timing("07_g", 4, seconds=seconds, error=status
                                                if status != "ok" else "")],
@@ -270,7 +270,7 @@ def test_stamp_writes_the_measured_run_time_and_check_catches_a_stale_one(tmp_pa
     assert stamping.stamp(folder, check=True) == {}
     assert stamping.stated_runtime(nbs.read_notebook(path)) == "about 20 s on a 2-core CPU"
     # The notebook got slower and was timed again: the stated time is now out of date.
-    from cnncourse.instructor import timing
+    from cnncourse_instructor import timing
 
     timing.write_record(record, [timing.Timing("07_g", 4, seconds=140.0)], quick=False,
                         where="a 2-core CPU")
@@ -295,7 +295,7 @@ def test_run_time_problems_stamp_cannot_fix_are_reported(tmp_path):
     report = stamping.stamp(folder, check=True)
     assert "failed (error in code cell 3: Boom)" in report[str(path)][0]
     # a notebook that states a run time but is missing from the record
-    from cnncourse.instructor import timing
+    from cnncourse_instructor import timing
 
     timing.write_record(record, [timing.Timing("07_g", 4, seconds=5.0)], quick=False,
                         where="a 2-core CPU")
@@ -306,7 +306,7 @@ def test_run_time_problems_stamp_cannot_fix_are_reported(tmp_path):
 
 def test_a_quick_mode_record_is_refused(tmp_path):
     folder, _, record = _timed_checkout(tmp_path, 5.0)
-    from cnncourse.instructor import timing
+    from cnncourse_instructor import timing
 
     timing.write_record(record, [timing.Timing("07_g", 4, seconds=1.0)], quick=True,
                         where="a 2-core CPU")
@@ -321,7 +321,7 @@ def test_a_first_cell_without_a_time_paragraph_is_a_clear_error(tmp_path):
 
 
 def test_cli_stamp_check_fails_on_a_stale_run_time(tmp_path, capsys):
-    from cnncourse import cli
+    from cnncourse_instructor import cli
 
     folder, path, record = _timed_checkout(tmp_path, 33.0)
     assert cli.main(["stamp", "--check", "--dir", str(folder)]) == 1
@@ -390,7 +390,7 @@ def test_the_package_ships_the_timing_record(monkeypatch):
     from cnncourse import settings
 
     docs = json.loads((ROOT / "docs" / "timing.json").read_text(encoding="utf-8"))
-    assert settings.run_times() == docs, "run `cnncourse stamp` to copy docs/timing.json"
+    assert settings.run_times() == docs, "run `cnncourse-instructor stamp` to copy docs/timing.json"
     assert settings.training_times(None) is None and settings.training_times({"notebooks": {}}) is None
     with pytest.raises(ValueError, match="seconds >= 0"):
         settings.about(-1)

@@ -6,7 +6,7 @@
 2. For a notebook with exercises, one derived notebook covers both instructor variants:
    every exercise cell removed (a learner who skipped them: every later cell still runs, and
    its check says "not attempted" or uses the reference), then at its end each exercise
-   filled with its reference solution (``cnncourse notebooks --solved``) and checked: every
+   filled with its reference solution (``cnncourse-instructor notebooks --solved``) and checked: every
    check says "Correct".
 """
 
@@ -18,8 +18,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cnncourse.instructor import notebooks as nbs
-from cnncourse.instructor import solved as sol
+from cnncourse_instructor import notebooks as nbs
+from cnncourse_instructor import solved as sol
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = nbs.notebook_paths(ROOT / "notebooks")

@@ -47,7 +47,7 @@ def _names(requirements):
 
 def test_environment_yml_matches_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = _names(project["dependencies"])
+    wanted = _names(project["dependencies"] + project["optional-dependencies"]["lab"])
     conda_names = {"pytorch": "torch"}
     listed = set()
     text = (ROOT / "environment.yml").read_text()

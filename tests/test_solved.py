@@ -1,6 +1,6 @@
 """Solved notebooks come from one source: student stubs + the lesson modules' references.
 
-The student notebooks hold no solutions; ``cnncourse notebooks --solved`` fills every
+The student notebooks hold no solutions; ``cnncourse-instructor notebooks --solved`` fills every
 exercise with its reference. tests/test_notebooks.py executes the references in each notebook
 and checks that every check says "Correct".
 """
@@ -13,8 +13,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cnncourse.instructor import notebooks as nbs
-from cnncourse.instructor import solved as sol
+from cnncourse_instructor import notebooks as nbs
+from cnncourse_instructor import solved as sol
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -203,7 +203,7 @@ def test_nbgrader_notebooks_mark_solution_and_graded_cells(tmp_path):
 
 
 def test_cli_writes_solved_copies_and_reports_missing_references(tmp_path, capsys):
-    from cnncourse import cli
+    from cnncourse_instructor import cli
 
     _notebook(tmp_path, "00_z.ipynb", [("def pixel_count(h, w, c):\n    raise NotImplementedError",
                                         1)])

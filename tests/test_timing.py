@@ -1,4 +1,4 @@
-"""``cnncourse timing``: runs a notebook in a fresh kernel and reports time and peak memory."""
+"""``cnncourse-instructor timing``: runs a notebook in a fresh kernel and reports time and peak memory."""
 
 import json
 import re
@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cnncourse.instructor import timing
+from cnncourse_instructor import timing
 
 
 def _notebook(folder: Path, name: str, cells: list[str]) -> Path:
@@ -62,7 +62,7 @@ def test_errors_are_recorded_not_raised(tmp_path):
 def test_table_has_machine_line_and_one_row_per_notebook(measured):
     table = timing.timing_table([measured, measured], quick=False)
     lines = table.splitlines()
-    assert lines[0].startswith("Measured by `cnncourse timing --full`")
+    assert lines[0].startswith("Measured by `cnncourse-instructor timing --full`")
     machine = next(line for line in lines if line.startswith("Machine: "))
     assert re.search(r"\d+ cores, \d+ GiB RAM", machine) and "torch " in machine
     assert any(line.startswith("Data folder: `") for line in lines)
@@ -74,7 +74,7 @@ def test_table_has_machine_line_and_one_row_per_notebook(measured):
 
 
 def test_cli_writes_the_table_and_the_record(tmp_path, capsys):
-    from cnncourse import cli
+    from cnncourse_instructor import cli
 
     path = _notebook(tmp_path, "93_tiny.ipynb", ["import time\ntime.sleep(0.5)"])
     out, record = tmp_path / "timing.md", tmp_path / "docs" / "timing.json"
@@ -122,7 +122,7 @@ def test_record_update_keeps_other_notebooks_and_replaces_on_another_mode(tmp_pa
 
 
 def test_read_record_errors_say_how_to_write_one(tmp_path):
-    with pytest.raises(FileNotFoundError, match="cnncourse timing --full --out"):
+    with pytest.raises(FileNotFoundError, match="cnncourse-instructor timing --full --out"):
         timing.read_record(tmp_path / "none.json")
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
@@ -139,8 +139,8 @@ def test_missing_notebook_is_a_clear_error(tmp_path):
 
 
 def test_cli_says_when_a_busy_cpu_inflated_the_times(monkeypatch, capsys):
-    from cnncourse import cli
-    from cnncourse.instructor import timing as timing_module
+    from cnncourse_instructor import cli
+    from cnncourse_instructor import timing as timing_module
 
     busy = timing.Timing("94_busy", 1, seconds=30.0, load=99.0)
     quiet = timing.Timing("95_quiet", 1, seconds=3.0, load=0.0)

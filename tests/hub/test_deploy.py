@@ -58,7 +58,7 @@ def test_the_image_installs_the_course_and_nbgitpuller(values):
 
 
 def test_the_nbgitpuller_link_in_the_values_is_what_pull_link_makes(values):
-    from cnncourse.instructor.hub import pull_link
+    from cnncourse_instructor.hub import pull_link
 
     text = (DEPLOY / "values.yaml").read_text()
     link = next(line.strip("# \n") for line in text.splitlines() if "git-pull?" in line)

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from cnncourse.instructor import hub
+from cnncourse_instructor import hub
 
 
 def test_learner_names_must_be_login_names():
@@ -91,7 +91,7 @@ def test_closed_folders_are_named_with_the_fix():
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
 def test_the_command_refuses_bad_names_clearly(capsys):
-    from cnncourse import cli
+    from cnncourse_instructor import cli
 
     assert cli.main(["hub", "--learners", "Ada Lovelace"]) == 2
     assert "not a valid login name" in capsys.readouterr().err

@@ -35,7 +35,7 @@ def _why_not() -> str | None:
         return "the room test runs as root (as CI does): it creates throwaway learners"
     if not shutil.which("useradd") or not shutil.which("git"):
         return "needs useradd and git"
-    from cnncourse.instructor import hub
+    from cnncourse_instructor import hub
 
     try:
         hub.find_proxy()
@@ -54,7 +54,7 @@ pytestmark = [pytest.mark.hub,
 
 @pytest.fixture(scope="module")
 def room():
-    from cnncourse.instructor import hub
+    from cnncourse_instructor import hub
 
     top = Path(tempfile.mkdtemp(prefix="cnncourse-room-"))
     os.chmod(top, 0o755)
@@ -105,7 +105,7 @@ def test_the_hub_and_every_server_listen_on_localhost_only(room):
 
 
 def test_nbgitpuller_delivers_the_course_and_keeps_a_learners_edits(room):
-    from cnncourse.instructor import hub
+    from cnncourse_instructor import hub
 
     the_room, client, _ = room
     ada = the_room.learners[0]
@@ -136,8 +136,8 @@ def test_nbgitpuller_delivers_the_course_and_keeps_a_learners_edits(room):
 
 
 def test_every_learner_runs_the_full_cnn_notebook_at_once(room):
-    from cnncourse.instructor import hub
     from cnncourse.recipes import capstone
+    from cnncourse_instructor import hub
 
     the_room, client, _ = room
     for name in the_room.learners:

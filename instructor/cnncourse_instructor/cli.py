@@ -1,23 +1,46 @@
-"""The instructor commands of the ``cnncourse`` CLI: ``notebooks``, ``stamp``, ``timing``, ``hub``."""
+"""The ``cnncourse-instructor`` command: ``notebooks``, ``stamp``, ``timing``, ``hub``.
+
+The learner's ``cnncourse`` command keeps what learners use (``doctor``, ``data``,
+``weights``); both run through :func:`cnncourse.cli.run`.
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
+PROG = "cnncourse-instructor"
 
-def add_parsers(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``notebooks``, ``stamp`` and ``timing`` commands to the ``cnncourse`` CLI."""
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``cnncourse-instructor`` argument parser: notebooks, stamp, timing, hub."""
+    from cnncourse import __version__
+
+    parser = argparse.ArgumentParser(
+        prog=PROG, description="The instructor's and author's tools for the cnncourse course: "
+                               "solved and nbgrader notebooks, Colab stamping, measured run "
+                               "times, a workshop room. Learners use `cnncourse` instead.")
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
     _add_notebooks_parser(subparsers)
     _add_stamp_parser(subparsers)
     _add_timing_parser(subparsers)
     _add_hub_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``cnncourse-instructor`` console script; returns the exit status."""
+    from cnncourse.cli import run
+
+    return run(build_parser(), argv)
 
 
 def _hub(args: argparse.Namespace) -> int:
-    from cnncourse.instructor import hub
+    from cnncourse_instructor import hub
 
     return hub.main(args)
 
@@ -54,11 +77,10 @@ def _add_hub_parser(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_hub)
 
 
-
 def _notebooks(args: argparse.Namespace) -> int:
     """List notebooks and exercises, or write solved / nbgrader copies of every notebook."""
-    from cnncourse.instructor import notebooks as nbs
-    from cnncourse.instructor.solved import write_solved
+    from cnncourse_instructor import notebooks as nbs
+    from cnncourse_instructor.solved import write_solved
 
     try:
         if args.solved or args.nbgrader:
@@ -72,7 +94,7 @@ def _notebooks(args: argparse.Namespace) -> int:
             print(f"{path.name}: {len(names)} exercise(s) {', '.join(names)}".rstrip())
         return 0
     except LookupError as err:
-        print(f"cnncourse notebooks: {err}", file=sys.stderr)
+        print(f"cnncourse-instructor notebooks: {err}", file=sys.stderr)
         return 2
 
 
@@ -94,26 +116,26 @@ def _add_notebooks_parser(subparsers: argparse._SubParsersAction) -> None:
 def _stamp(args: argparse.Namespace) -> int:
     """Rewrite (or with --check, verify) every badge and setup cell from cnncourse.course.colab."""
     from cnncourse.course import colab
-    from cnncourse.instructor import stamp as stamping
-    from cnncourse.instructor.notebooks import default_notebook_dir
+    from cnncourse_instructor import stamp as stamping
+    from cnncourse_instructor.notebooks import default_notebook_dir
 
     folder = Path(args.dir) if args.dir else default_notebook_dir()
     if not args.check:
         problem = stamping.not_a_checkout()
         if problem:
-            print(f"cnncourse stamp: {problem}", file=sys.stderr)
+            print(f"cnncourse-instructor stamp: {problem}", file=sys.stderr)
             return 2
     readme = folder.parent / "README.md"
     record = Path(args.record) if args.record else folder.resolve().parent / "docs" / "timing.json"
     if args.record and not record.is_file():
-        print(f"cnncourse stamp: no timing record at {record}; write it with "
-              f"`cnncourse timing --full --out {record}`.", file=sys.stderr)
+        print(f"cnncourse-instructor stamp: no timing record at {record}; write it with "
+              f"`cnncourse-instructor timing --full --out {record}`.", file=sys.stderr)
         return 2
     try:
         report = stamping.stamp(folder, args.repo, args.branch, check=args.check,
                                 extra_files=[readme], record=record if record.is_file() else False)
     except ValueError as err:
-        print(f"cnncourse stamp: {err}", file=sys.stderr)
+        print(f"cnncourse-instructor stamp: {err}", file=sys.stderr)
         return 2
     repo, branch = args.repo or colab.REPO, args.branch or colab.BRANCH
     for path, what in report.items():
@@ -121,7 +143,7 @@ def _stamp(args: argparse.Namespace) -> int:
     times = f" and state the run times in {record}" if record.is_file() else ""
     if args.check:
         if report:
-            print(f"{len(report)} file(s) out of date: run `cnncourse stamp`.", file=sys.stderr)
+            print(f"{len(report)} file(s) out of date: run `cnncourse-instructor stamp`.", file=sys.stderr)
             return 1
         print(f"all notebooks point at {repo}@{branch}{times}.")
         return 0
@@ -158,7 +180,7 @@ def _add_stamp_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def _timing(args: argparse.Namespace) -> int:
     """Run notebooks headlessly and print a Markdown table of time and peak memory."""
-    from cnncourse.instructor.timing import run_timing
+    from cnncourse_instructor.timing import run_timing
 
     table, results = run_timing(args.notebooks or None, quick=args.quick, out=args.out,
                                 timeout=args.timeout, where=args.where)
@@ -171,7 +193,7 @@ def _timing(args: argparse.Namespace) -> int:
     if busy:
         print(f"note: the load average was above the {cores} cores after {', '.join(busy)}: "
               f"other work shared the CPU, so those times are too high. Time them again on a "
-              f"quiet machine before `cnncourse stamp` writes them into the notebooks.",
+              f"quiet machine before `cnncourse-instructor stamp` writes them into the notebooks.",
               file=sys.stderr)
     return 0 if all(r.ok for r in results) else 1
 
@@ -188,7 +210,7 @@ def _add_timing_parser(subparsers: argparse._SubParsersAction) -> None:
                       help="full mode, the default (CNNCOURSE_QUICK unset)")
     p.add_argument("--out", action="append", default=None, metavar="FILE",
                    help="also write the table to FILE; a FILE.json gets the record that "
-                        "`cnncourse stamp` writes the notebooks' stated run times from "
+                        "`cnncourse-instructor stamp` writes the notebooks' stated run times from "
                         "(entries of notebooks not timed now are kept); repeatable")
     p.add_argument("--where", default=None, metavar="TEXT",
                    help="how the stated run times name this machine (default: 'a N-core CPU')")

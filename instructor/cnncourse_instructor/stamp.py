@@ -1,9 +1,9 @@
-"""Re-stamp the notebooks' Colab badges, setup cells and stated run times (``cnncourse stamp``).
+"""Re-stamp the notebooks' Colab badges, setup cells and stated run times (``cnncourse-instructor stamp``).
 
 The repository address lives once, in ``cnncourse/course/colab.py``; ``stamp`` rewrites it and every
 notebook's badge and setup cell. The machine run time each notebook states in its first cell
 lives once, in the timing record ``docs/timing.json`` (written by
-``cnncourse timing --full --out docs/timing.json``); ``stamp`` writes it into a marked span::
+``cnncourse-instructor timing --full --out docs/timing.json``); ``stamp`` writes it into a marked span::
 
     **Time:** about 20 minutes; the code as shipped runs in <!-- runtime -->about 20 s on a
     2-core CPU<!-- /runtime -->.
@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from cnncourse.course import colab
-from cnncourse.instructor import timing
-from cnncourse.instructor.notebooks import (
+from cnncourse_instructor import timing
+from cnncourse_instructor.notebooks import (
     SETUP_TAG,
     cell_tags,
     default_notebook_dir,
@@ -106,7 +106,7 @@ def stamp_runtime(nb: Any, filename: str, record: dict[str, Any]) -> list[str]:
     if entry is None:
         if stated_runtime(nb) is None:
             return []  # never timed and states no run time: nothing to compare
-        return ["run time not in the timing record: time it with `cnncourse timing --full "
+        return ["run time not in the timing record: time it with `cnncourse-instructor timing --full "
                 f"--out docs/timing.json notebooks/{filename}`"]
     if entry.get("status", "ok") != "ok":
         return [f"run time: the timing record says it failed ({entry['status']}); fix it and "
@@ -163,7 +163,7 @@ def _load_record(directory: str | Path | None,
     if times.get("mode") != "full":
         raise ValueError(f"timing record {record} was measured in {times.get('mode')!r} mode; "
                          f"stated run times come from a full run: "
-                         f"`cnncourse timing --full --out {record}`.")
+                         f"`cnncourse-instructor timing --full --out {record}`.")
     return times
 
 
@@ -258,7 +258,7 @@ def not_a_checkout() -> str | None:
     if "site-packages" in config.parts or "dist-packages" in config.parts:
         return (f"this cnncourse is installed as a package ({config.parent}), not a repository "
                 f"checkout; stamp would edit site-packages. Clone the repository, run "
-                f"`pip install -e .` in it, and run `cnncourse stamp` there.")
+                f"`pip install -e .` in it, and run `cnncourse-instructor stamp` there.")
     if _checkout_root(config.parent) is None:
         return (f"{config.parent} is not inside a git checkout; stamp only writes into the "
                 f"course repository. Clone it and run `pip install -e .` there.")

@@ -1,6 +1,6 @@
 """A workshop room on one machine: a local JupyterHub with the course in every learner's home.
 
-``cnncourse hub`` (``make hub``) writes a JupyterHub configuration and runs it:
+``cnncourse-instructor hub`` (``make hub``) writes a JupyterHub configuration and runs it:
 
 - JupyterHub from PyPI and ``configurable-http-proxy`` from npm (``make hub-setup`` installs
   it into ``node_modules/``), everything bound to 127.0.0.1 unless ``--ip`` says otherwise;
@@ -273,14 +273,14 @@ def write_config(room: Room) -> Path:
 
 
 CONFIG_TEMPLATE = '''\
-# A workshop room for cnncourse, written by `cnncourse hub`; the values are in room.json.
+# A workshop room for cnncourse, written by `cnncourse-instructor hub`; the values are in room.json.
 import json
 from pathlib import Path
 
 room = json.loads((Path(__file__).parent / "room.json").read_text())
 c = get_config()  # noqa: F821
 
-# Listen on one address only (127.0.0.1 unless `cnncourse hub --ip` said otherwise).
+# Listen on one address only (127.0.0.1 unless `cnncourse-instructor hub --ip` said otherwise).
 c.JupyterHub.bind_url = f"http://{room['ip']}:{room['port']}"
 c.JupyterHub.hub_ip = "127.0.0.1"
 c.JupyterHub.hub_port = room["port"] + 2
@@ -691,20 +691,20 @@ def run_in_kernel(client: RoomClient, user: str, name: str, target: str = "cnnco
 
 
 def main(args: Any) -> int:
-    """``cnncourse hub``: prepare the room and run JupyterHub until Ctrl+C."""
+    """``cnncourse-instructor hub``: prepare the room and run JupyterHub until Ctrl+C."""
     try:
         learners = check_learner_names(args.learners.split(","))
     except ValueError as err:
-        print(f"cnncourse {err}", file=sys.stderr)
+        print(f"cnncourse-instructor {err}", file=sys.stderr)
         return 2
     if os.geteuid() != 0:
-        print("cnncourse hub: run it as root (sudo make hub): each learner's server runs as "
+        print("cnncourse-instructor hub: run it as root (sudo make hub): each learner's server runs as "
               "their own system user, which only root may start.", file=sys.stderr)
         return 2
     try:
         proxy = find_proxy()
     except FileNotFoundError as err:
-        print(f"cnncourse {err}", file=sys.stderr)
+        print(f"cnncourse-instructor {err}", file=sys.stderr)
         return 2
     state = Path(args.state).resolve()
     room = Room(learners=learners, state=state, data=Path(args.data).resolve(),
@@ -714,27 +714,27 @@ def main(args: Any) -> int:
     if args.password:
         room.password = args.password
     if len(room.password) < 8:
-        print("cnncourse hub: --password must be at least 8 characters.", file=sys.stderr)
+        print("cnncourse-instructor hub: --password must be at least 8 characters.", file=sys.stderr)
         return 2
     if args.create_users:
         create_learners(learners)
     missing = [n for n in learners if not _user_exists(n)]
     if missing:
-        print(f"cnncourse hub: no system user for {', '.join(missing)}; add --create-users "
+        print(f"cnncourse-instructor hub: no system user for {', '.join(missing)}; add --create-users "
               "or create them with `useradd -m NAME`.", file=sys.stderr)
         return 2
     hub = Hub(room)
     try:
         hub.start()
     except (RuntimeError, OSError) as err:
-        print(f"cnncourse {err}", file=sys.stderr)
+        print(f"cnncourse-instructor {err}", file=sys.stderr)
         return 1
     repo, branch = room.course_url, "main"
     start_nb = sorted((REPO_ROOT / "notebooks").glob("00_*.ipynb"))
     public = room.url if room.ip != "0.0.0.0" else f"http://{socket.getfqdn()}:{room.port}"
     link = pull_link(public, repo, branch,
                      f"notebooks/{start_nb[0].name}" if start_nb else "notebooks")
-    print(f"cnncourse hub: {public} for {', '.join(learners)} (shared password: "
+    print(f"cnncourse-instructor hub: {public} for {', '.join(learners)} (shared password: "
           f"{room.password})")
     print(f"  each learner: CPU_LIMIT={room.cpu_limit or 'none'}, MEM_LIMIT={room.mem_limit}, "
           f"data {room.data} (read-only), leaderboard {room.leaderboard}")

@@ -1,13 +1,13 @@
 """Measure how long each notebook takes: run it headlessly and record time and peak memory.
 
-``cnncourse timing --full`` runs every notebook top to bottom in a fresh kernel (offline,
+``cnncourse-instructor timing --full`` runs every notebook top to bottom in a fresh kernel (offline,
 nothing downloaded) and prints a Markdown table an instructor can plan a workshop with::
 
     | notebook | code cells | run time | peak memory | slowest cell | status |
 
 Peak memory is the kernel process's peak resident set size (``VmHWM`` on Linux, polled
 ``psutil`` RSS elsewhere). With ``--out docs/timing.json`` it also writes the machine-readable
-record that ``cnncourse stamp`` turns into each notebook's stated run time.
+record that ``cnncourse-instructor stamp`` turns into each notebook's stated run time.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from cnncourse.instructor.notebooks import notebook_paths, read_notebook
 from cnncourse.settings import about, data_dir
+from cnncourse_instructor.notebooks import notebook_paths, read_notebook
 
 
 @dataclass
@@ -224,7 +224,7 @@ def timing_table(results: list[Timing], quick: bool, offline: bool = True) -> st
     mode = "quick (`CNNCOURSE_QUICK=1`)" if quick else "full"
     net = ", offline (`CNNCOURSE_OFFLINE=1`)" if offline else ""
     when = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    lines = [f"Measured by `cnncourse timing --{'quick' if quick else 'full'}` on {when}: "
+    lines = [f"Measured by `cnncourse-instructor timing --{'quick' if quick else 'full'}` on {when}: "
              f"{mode} mode{net}.", "",
              f"Machine: {machine_line()}.", "",
              f"Data folder: `{data_dir()}` (a dataset missing there runs on the built-in "
@@ -282,9 +282,9 @@ def run_timing(notebooks: list[str | Path] | None = None, quick: bool = False,
 
 # The machine-readable record the notebooks' stated run times come from ----------------------
 #
-# ``cnncourse timing --full --out docs/timing.json`` writes it (a Markdown ``--out`` still gets
-# the table); ``cnncourse stamp`` writes each notebook's stated run time from it, and
-# ``cnncourse stamp --check`` (run by ``make test``) fails when a notebook disagrees with it.
+# ``cnncourse-instructor timing --full --out docs/timing.json`` writes it (a Markdown ``--out`` still gets
+# the table); ``cnncourse-instructor stamp`` writes each notebook's stated run time from it, and
+# ``cnncourse-instructor stamp --check`` (run by ``make test``) fails when a notebook disagrees with it.
 
 RECORD_VERSION = 1
 
@@ -311,8 +311,8 @@ def timing_record(results: list[Timing], quick: bool, offline: bool = True,
     """The JSON-ready record of ``results``: mode, machine, data folder and one entry each."""
     when = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return {
-        "about": "Written by `cnncourse timing`; `cnncourse stamp` writes each notebook's "
-                 "stated run time from it and `cnncourse stamp --check` compares them.",
+        "about": "Written by `cnncourse-instructor timing`; `cnncourse-instructor stamp` writes each notebook's "
+                 "stated run time from it and `cnncourse-instructor stamp --check` compares them.",
         "version": RECORD_VERSION,
         "mode": "quick" if quick else "full",
         "offline": offline,
@@ -328,7 +328,7 @@ def timing_record(results: list[Timing], quick: bool, offline: bool = True,
 
 
 def read_record(path: str | Path) -> dict[str, Any]:
-    """Read a timing record written by ``cnncourse timing --out FILE.json``; clear errors."""
+    """Read a timing record written by ``cnncourse-instructor timing --out FILE.json``; clear errors."""
     import json
 
     path = Path(path)
@@ -336,14 +336,14 @@ def read_record(path: str | Path) -> dict[str, Any]:
         record = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise FileNotFoundError(f"timing record: {path} does not exist; write it with "
-                                f"`cnncourse timing --full --out {path}`.") from None
+                                f"`cnncourse-instructor timing --full --out {path}`.") from None
     except ValueError as err:
         raise ValueError(f"timing record: {path} is not valid JSON ({err}); write it again "
-                         f"with `cnncourse timing --full --out {path}`.") from None
+                         f"with `cnncourse-instructor timing --full --out {path}`.") from None
     if not isinstance(record, dict) or not isinstance(record.get("notebooks"), dict) or \
             "where" not in record:
         raise ValueError(f"timing record: {path} lacks the 'notebooks' and 'where' entries of a "
-                         f"record written by `cnncourse timing --full --out {path}`.")
+                         f"record written by `cnncourse-instructor timing --full --out {path}`.")
     return record
 
 

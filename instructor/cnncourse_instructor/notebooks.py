@@ -27,11 +27,11 @@ _LESSON_IMPORT = re.compile(r"^\s*from cnncourse\.lessons\.(\w+) import", re.M)
 # Finding and reading ---------------------------------------------------------------------------
 
 def default_notebook_dir() -> Path:
-    """``./notebooks`` when it exists, else the ``notebooks`` folder next to the package."""
+    """``./notebooks`` when it exists, else the checkout's (the folder beside ``cnncourse/``)."""
     here = Path.cwd() / colab.NOTEBOOK_DIR
     if here.is_dir():
         return here
-    return Path(__file__).resolve().parent.parent / colab.NOTEBOOK_DIR
+    return Path(colab.__file__).resolve().parents[2] / colab.NOTEBOOK_DIR  # cnncourse/course/
 
 
 def notebook_paths(directory: str | Path | None = None) -> list[Path]:
