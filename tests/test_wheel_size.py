@@ -1,0 +1,86 @@
+"""The wheel a learner installs: small, and free of the instructor's and the room's code.
+
+Builds the learner's wheel offline from a copy of the package (setuptools, no build
+isolation, no network), then reads it back: lines of Python, the packages inside it, and
+every module's imports.
+"""
+
+import ast
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+TARGET_LINES = 10_000
+"""The learner package's size target (issue 31): at most this many lines of Python."""
+
+CEILING_LINES = 12_350
+"""What the wheel may hold today: the instructor's tools are out (14,337 -> 12,1xx); the data
+layer's rewrite (about 1,000 lines fewer) brings it to about 11,100. Lower this as the package
+shrinks, down to TARGET_LINES; never raise it without moving something out first."""
+
+FORBIDDEN_IMPORTS = {"jupyterhub", "nbgitpuller", "cnncourse_instructor"}
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    """The learner's wheel, built from a copy of pyproject.toml, README, LICENSE and cnncourse/."""
+    pytest.importorskip("setuptools")
+    src = tmp_path_factory.mktemp("wheel-src")
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
+        shutil.copy2(ROOT / name, src / name)
+    shutil.copytree(ROOT / "cnncourse", src / "cnncourse",
+                    ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    out = tmp_path_factory.mktemp("wheel-out")
+    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
+                           "--no-build-isolation", "--no-index", "-q", "-w", str(out), str(src)],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    wheels = list(out.glob("cnncourse-*.whl"))
+    assert len(wheels) == 1, f"expected one cnncourse wheel in {out}, got {wheels}"
+    return wheels[0]
+
+
+def _python_files(wheel: Path) -> dict[str, str]:
+    with zipfile.ZipFile(wheel) as archive:
+        return {name: archive.read(name).decode("utf-8") for name in archive.namelist()
+                if name.endswith(".py")}
+
+
+def _imported_roots(source: str) -> set[str]:
+    roots = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            roots.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            roots.add(node.module.split(".")[0])
+    return roots
+
+
+def test_the_learner_wheel_holds_only_the_learner_package(wheel):
+    files = _python_files(wheel)
+    tops = {name.split("/")[0] for name in files}
+    assert tops == {"cnncourse"}, f"the learner wheel holds other packages: {sorted(tops)}"
+    assert "cnncourse/timing.json" in zipfile.ZipFile(wheel).namelist(), \
+        "the Colab setup line reads cnncourse/timing.json: keep it in package-data"
+    offenders = {name: sorted(_imported_roots(text) & FORBIDDEN_IMPORTS)
+                 for name, text in files.items() if _imported_roots(text) & FORBIDDEN_IMPORTS}
+    assert not offenders, (f"modules of the learner wheel import the instructor's or the room's "
+                           f"code: {offenders}; that belongs in instructor/")
+
+
+def test_the_learner_wheel_stays_within_its_line_budget(wheel):
+    files = _python_files(wheel)
+    lines = sum(len(text.splitlines()) for text in files.values())
+    print(f"learner wheel: {lines} lines of Python in {len(files)} modules "
+          f"(target {TARGET_LINES}, ceiling today {CEILING_LINES})")
+    assert len(files) > 50 and lines > 5_000, "the wheel lost most of the package"
+    assert lines <= CEILING_LINES, (
+        f"the learner wheel has {lines} lines of Python, above its ceiling of {CEILING_LINES} "
+        f"(target {TARGET_LINES}): move instructor-, test- or benchmark-only code out of "
+        f"cnncourse/ (instructor/, tests/, benchmarks/) or simplify it.")
