@@ -32,7 +32,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from cnncourse.settings import core_limit
+from cnncourse.threads import core_limit
 from cnncourse_instructor import hub
 
 GOAL = 5.0

@@ -34,7 +34,7 @@ try:
 except ImportError:  # older layout
     from cnncourse.timing import Timing, time_notebook  # type: ignore[no-redef]
 
-from cnncourse.settings import THREADS_ENV, parse_threads, usable_cores
+from cnncourse.threads import THREADS_ENV, parse_threads, usable_cores
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "notebooks" / "08_build_a_cnn_in_pytorch.ipynb"

@@ -18,12 +18,12 @@ __version__ = "0.1.0"
 #   interpret/ viz/                 looking inside models and drawing figures
 #   models train shapes conv augment modelutils   the CNN toolkit (uses nothing above)
 #   data/         datasets, the generated stand-in and the tensor loader
-#   settings      switches, folders and environment variables
+#   settings threads env   the session (device, seed, folders), CPU threads, env variables
 # ``cc.NAME`` reaches each package and toolkit module; the recipes notebooks name directly
 # (``cc.pretrained``, ``cc.speedrun``) are reached the same way.
 _SUBMODULES = {name: f"{__name__}.{name}" for name in (
-    "settings", "data", "models", "train", "conv", "shapes", "augment", "modelutils",
-    "interpret", "viz", "course", "recipes", "lessons", "instructor", "cli")}
+    "settings", "threads", "env", "data", "models", "train", "conv", "shapes", "augment", "modelutils",
+    "interpret", "viz", "course", "recipes", "lessons", "cli")}
 _SUBMODULES.update({name: f"{__name__}.recipes.{name}" for name in (
     "speedrun", "transfer", "pretrained", "capstone")})
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import importlib.metadata
 import importlib.util
-import os
 import platform
 import sys
 from collections.abc import Callable, Sequence
@@ -49,7 +48,7 @@ def _version(dist: str) -> str | None:
 
 def _doctor(args: argparse.Namespace) -> int:
     """Print the environment report and a verdict; exit 1 when NOT READY."""
-    from cnncourse import __version__, settings
+    from cnncourse import __version__, env, settings, threads
 
     problems: list[str] = []   # make the course fail: NOT READY
     warnings: list[str] = []   # the course runs, with a caveat: READY with warnings
@@ -94,8 +93,8 @@ def _doctor(args: argparse.Namespace) -> int:
                             f"(`pip install --force-reinstall torch`).")
 
     try:  # the CPU thread policy that settings.start applies in every notebook
-        policy = settings.thread_policy()
-        busy = settings.overload_line(policy.load_cores, policy.load, policy.threads)
+        policy = threads.thread_policy()
+        busy = threads.overload_line(policy.load_cores, policy.load, policy.threads)
         rows.append(("CPU threads", str(policy) + ("; OVERLOADED right now: training will "
                                                    "be slow" if busy else "")))
     except ValueError as err:  # a bad CNNCOURSE_THREADS stops every notebook's setup cell
@@ -104,7 +103,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
     root = settings.data_dir()
     rows.append(("data folder", f"{root} ({'exists' if root.is_dir() else 'not created yet'})"
-                 + ("  [from CNNCOURSE_DATA]" if os.environ.get("CNNCOURSE_DATA") else "")))
+                 + ("  [from CNNCOURSE_DATA]" if env.get("CNNCOURSE_DATA") else "")))
     if _version("torch") and _version("torchvision"):
         missing = _doctor_datasets(root, rows, problems)
         if missing:
@@ -119,7 +118,7 @@ def _doctor(args: argparse.Namespace) -> int:
 
     rows.append(("leaderboard", f"{capstone.leaderboard_path()}"
                  + (f"  [from {capstone.LEADERBOARD_ENV}, shared]"
-                    if os.environ.get(capstone.LEADERBOARD_ENV, "").strip() else
+                    if env.get(capstone.LEADERBOARD_ENV) else
                     "  (your own; set CNNCOURSE_LEADERBOARD to share one)")))
     rows.append(("quick mode", "ON (CNNCOURSE_QUICK=1: tiny data, short runs)"
                  if settings.is_quick() else "off"))
@@ -129,8 +128,8 @@ def _doctor(args: argparse.Namespace) -> int:
         warnings.append("quick mode is on: results are for testing, not learning. Unset "
                         "CNNCOURSE_QUICK for real runs.")
 
-    for name, meaning in settings.ENVIRONMENT.items():   # every variable the package reads
-        value = os.environ.get(name)
+    for name, meaning in env.ENVIRONMENT.items():   # every variable the package reads
+        value = env.raw(name)
         rows.append((f"${name}", f"{value!r}: {meaning}" if value is not None else f"not set: {meaning}"))
 
     width = max(len(k) for k, _ in rows)

@@ -357,21 +357,20 @@ def test_colab_on_a_cpu_says_so_how_to_switch_and_how_long_training_takes(monkey
     assert "Runtime > Change runtime type" in line and "run this notebook again" in line
     record = json.loads((ROOT / "docs" / "timing.json").read_text(encoding="utf-8"))
     slow = {k: v["seconds"] for k, v in record["notebooks"].items()
-            if v["seconds"] >= settings.TRAINING_SECONDS}
+            if v["seconds"] >= colab.TRAINING_SECONDS}
     assert slow, "the timing record lists no training notebook"
     for name, seconds in slow.items():                  # each one, as the record states it
-        assert f"{name[:2]} {settings.about(seconds)}" in line, (name, line)
+        assert f"{name[:2]} {colab.about(seconds)}" in line, (name, line)
     assert f"on {record['where']}" in line
-    fast = [k for k, v in record["notebooks"].items() if v["seconds"] < settings.TRAINING_SECONDS]
+    fast = [k for k, v in record["notebooks"].items() if v["seconds"] < colab.TRAINING_SECONDS]
     assert not any(f" {k[:2]} about" in line or f" {k[:2]} under" in line for k in fast), line
 
 
 def test_colab_with_a_gpu_names_it(monkeypatch):
-    from cnncourse import settings
 
     _fake_colab(monkeypatch)
-    monkeypatch.setattr(settings, "gpu_name", lambda: "Tesla T4, 15 GiB")
-    line = settings.runtime_line()
+    monkeypatch.setattr(colab, "gpu_name", lambda: "Tesla T4, 15 GiB")
+    line = colab.runtime_line()
     assert line.startswith("cnncourse: Colab runs this notebook on a GPU (Tesla T4, 15 GiB).")
     assert "Change runtime type" not in line and "2-core CPU" in line
 
@@ -380,17 +379,16 @@ def test_outside_colab_there_is_no_runtime_line(monkeypatch, capsys):
     from cnncourse import settings
 
     monkeypatch.delitem(sys.modules, "google.colab", raising=False)
-    assert settings.runtime_line() is None
+    assert colab.runtime_line() is None
     settings.start(seed=0)
     assert "Colab" not in capsys.readouterr().out
 
 
 def test_the_package_ships_the_timing_record(monkeypatch):
     # Colab installs the package, not the repository: the line reads the package's copy.
-    from cnncourse import settings
 
     docs = json.loads((ROOT / "docs" / "timing.json").read_text(encoding="utf-8"))
-    assert settings.run_times() == docs, "run `cnncourse-instructor stamp` to copy docs/timing.json"
-    assert settings.training_times(None) is None and settings.training_times({"notebooks": {}}) is None
+    assert colab.run_times() == docs, "run `cnncourse-instructor stamp` to copy docs/timing.json"
+    assert colab.training_times(None) is None and colab.training_times({"notebooks": {}}) is None
     with pytest.raises(ValueError, match="seconds >= 0"):
-        settings.about(-1)
+        colab.about(-1)

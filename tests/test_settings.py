@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from cnncourse import settings
+from cnncourse import threads as cpu
 
 
 @pytest.mark.parametrize("value,expected", [("1", True), ("true", True), ("0", False), ("", False)])
@@ -95,15 +96,15 @@ def restore_threads():
     (3, 0.0, 1),
 ])
 def test_choose_threads_half_the_cores_fewer_when_busy(cores, load, expected):
-    threads, reason = settings.choose_threads(cores, load)
+    threads, reason = cpu.choose_threads(cores, load)
     assert threads == expected and reason
 
 
 def test_choose_threads_says_why():
-    assert "busy" in settings.choose_threads(8, 5.2)[1]
-    assert "half the cores" in settings.choose_threads(8, 0.0)[1]
+    assert "busy" in cpu.choose_threads(8, 5.2)[1]
+    assert "half the cores" in cpu.choose_threads(8, 0.0)[1]
     with pytest.raises(ValueError, match="positive int"):
-        settings.choose_threads(0, 0.0)
+        cpu.choose_threads(0, 0.0)
 
 
 @pytest.mark.parametrize("value, expected", [
@@ -111,75 +112,75 @@ def test_choose_threads_says_why():
     (" 3 ", 3), ("12", 12),
 ])
 def test_parse_threads(value, expected):
-    assert settings.parse_threads(value, 6) == expected
+    assert cpu.parse_threads(value, 6) == expected
 
 
 @pytest.mark.parametrize("bad", ["abc", "0", "-1", "1.5", "two", "²"])
 def test_parse_threads_rejects_bad_values_with_the_fix(bad):
     with pytest.raises(ValueError, match=r"CNNCOURSE_THREADS must be a whole number .*got "
                        + repr(bad).replace(".", r"\.") + r".*Fix: set CNNCOURSE_THREADS=1"):
-        settings.parse_threads(bad, 4)
+        cpu.parse_threads(bad, 4)
 
 
 def test_thread_policy_env_wins_over_auto(monkeypatch):
     monkeypatch.setenv("CNNCOURSE_THREADS", "3")
-    policy = settings.thread_policy(cores=8, load=0.0)
+    policy = cpu.thread_policy(cores=8, load=0.0)
     assert policy.threads == 3 and policy.source == "CNNCOURSE_THREADS=3"
     assert "set by you" in str(policy) and "3 of 8 cores" in str(policy)
     monkeypatch.setenv("CNNCOURSE_THREADS", "all")
-    assert settings.thread_policy(cores=8, load=0.0).threads == 8
-    assert "more threads than" in settings.thread_policy(env="16", cores=8, load=0.0).reason
+    assert cpu.thread_policy(cores=8, load=0.0).threads == 8
+    assert "more threads than" in cpu.thread_policy(value="16", cores=8, load=0.0).reason
     monkeypatch.delenv("CNNCOURSE_THREADS")
-    auto = settings.thread_policy(cores=8, load=0.0)
+    auto = cpu.thread_policy(cores=8, load=0.0)
     assert (auto.threads, auto.source, auto.cores, auto.load) == (4, "auto", 8, 0.0)
 
 
 def test_thread_policy_defaults_to_this_machine(monkeypatch):
     monkeypatch.delenv("CNNCOURSE_THREADS", raising=False)
-    monkeypatch.setattr(settings, "usable_cores", lambda: 12)
-    monkeypatch.setattr(settings, "load_average", lambda: 2.5)
-    policy = settings.thread_policy()
+    monkeypatch.setattr(cpu, "usable_cores", lambda: 12)
+    monkeypatch.setattr(cpu, "load_average", lambda: 2.5)
+    policy = cpu.thread_policy()
     assert (policy.threads, policy.cores, policy.load) == (6, 12, 2.5)
-    assert settings.usable_cores() == 12
+    assert cpu.usable_cores() == 12
 
 
 def test_usable_cores_follows_the_affinity_mask(monkeypatch):
-    monkeypatch.setattr(settings.os, "sched_getaffinity", lambda pid: {0, 3, 5}, raising=False)
-    assert settings.usable_cores() == 3
-    monkeypatch.delattr(settings.os, "sched_getaffinity", raising=False)
-    monkeypatch.setattr(settings.os, "cpu_count", lambda: 7)
-    assert settings.usable_cores() == 7
+    monkeypatch.setattr(cpu.os, "sched_getaffinity", lambda pid: {0, 3, 5}, raising=False)
+    assert cpu.usable_cores() == 3
+    monkeypatch.delattr(cpu.os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(cpu.os, "cpu_count", lambda: 7)
+    assert cpu.usable_cores() == 7
 
 
 def test_load_average_unknown_is_none(monkeypatch):
     def unavailable():
         raise OSError("no load average")
 
-    monkeypatch.setattr(settings.os, "getloadavg", unavailable)
-    assert settings.load_average() is None
+    monkeypatch.setattr(cpu.os, "getloadavg", unavailable)
+    assert cpu.load_average() is None
 
 
 def test_overload_line_only_when_load_exceeds_cores():
-    assert settings.overload_line(2, 1.9, 1) is None
-    assert settings.overload_line(2, None, 1) is None
-    line = settings.overload_line(2, 5.3, 2)
+    assert cpu.overload_line(2, 1.9, 1) is None
+    assert cpu.overload_line(2, None, 1) is None
+    line = cpu.overload_line(2, 5.3, 2)
     assert line is not None and "\n" not in line
     assert "load average 5.3 on 2 cores" in line and "CNNCOURSE_THREADS=1" in line
     assert "close other notebooks" in line and "set_threads(1)" in line
-    one = settings.overload_line(2, 5.3, 1)
+    one = cpu.overload_line(2, 5.3, 1)
     assert "close other notebooks" in one and "CNNCOURSE_THREADS=1" not in one
 
 
 def test_set_threads_applies_and_rejects_bad_counts(restore_threads):
-    policy = settings.set_threads(1)
+    policy = cpu.set_threads(1)
     assert torch.get_num_threads() == 1 and policy.threads == 1
     with pytest.raises(ValueError, match="threads must be a positive int, got 0"):
-        settings.set_threads(0)
+        cpu.set_threads(0)
 
 
 def test_start_applies_the_policy_and_prints_it(monkeypatch, capsys, restore_threads):
-    monkeypatch.setattr(settings, "usable_cores", lambda: 2)
-    monkeypatch.setattr(settings, "load_average", lambda: 0.5)
+    monkeypatch.setattr(cpu, "usable_cores", lambda: 2)
+    monkeypatch.setattr(cpu, "load_average", lambda: 0.5)
     torch.set_num_threads(2)
     monkeypatch.delenv("CNNCOURSE_THREADS", raising=False)
     settings.start(seed=0)
@@ -192,8 +193,8 @@ def test_start_applies_the_policy_and_prints_it(monkeypatch, capsys, restore_thr
 
 
 def test_start_says_in_one_line_when_overloaded(monkeypatch, capsys, restore_threads):
-    monkeypatch.setattr(settings, "usable_cores", lambda: 2)
-    monkeypatch.setattr(settings, "load_average", lambda: 6.0)
+    monkeypatch.setattr(cpu, "usable_cores", lambda: 2)
+    monkeypatch.setattr(cpu, "load_average", lambda: 6.0)
     monkeypatch.setenv("CNNCOURSE_THREADS", "2")
     settings.start(seed=0)
     lines = [line for line in capsys.readouterr().out.splitlines() if "overloaded" in line]
@@ -206,28 +207,46 @@ def test_start_rejects_a_bad_setting(monkeypatch):
         settings.start(seed=0)
 
 
-def test_every_environment_variable_is_documented_once_and_shown_by_doctor(capsys):
-    """Each variable the package reads is in settings.ENVIRONMENT, its docstring, the README
-    table, and the doctor's report."""
+def test_every_environment_variable_is_read_in_one_place_documented_and_shown_by_doctor(capsys):
+    """Only cnncourse/env.py touches os.environ; each variable read through it is in
+    env.ENVIRONMENT, its docstring, the README table, and the doctor's report."""
     import re
     from pathlib import Path
 
-    from cnncourse import cli
+    from cnncourse import cli, env
 
     root = Path(settings.__file__).resolve().parents[1]
     read = set()
     for path in (root / "cnncourse").rglob("*.py"):
         text = path.read_text()
-        read |= set(re.findall(r'environ(?:\.get)?[\[(]\s*"([A-Z_]+)"', text))
+        if path.name != "env.py":
+            assert not re.search(r"os\.environ|getenv\(", text), \
+                f"{path.relative_to(root)} reads the environment itself; use cnncourse.env"
+        read |= set(re.findall(r'env\.(?:get|raw|flag)\(\s*"([A-Z_]+)"', text))
         read |= set(re.findall(r'_ENV = "([A-Z_]+)"', text))
-    assert read and read <= set(settings.ENVIRONMENT), read - set(settings.ENVIRONMENT)
+    assert {"CNNCOURSE_QUICK", "CNNCOURSE_WIDGETS", "CPU_LIMIT"} <= read
+    assert read <= set(env.ENVIRONMENT), read - set(env.ENVIRONMENT)
     readme = (root / "README.md").read_text()
-    for name in settings.ENVIRONMENT:
-        assert f"``{name}``" in settings.__doc__, name
+    for name in env.ENVIRONMENT:
+        assert f"``{name}``" in env.__doc__, name
         assert re.search(rf"^\| [^|]*`{name}`", readme, re.M), f"{name} not in README's table"
     cli.main(["doctor"])
     printed = capsys.readouterr().out
-    assert all(f"${name}" in printed for name in settings.ENVIRONMENT)
+    assert all(f"${name}" in printed for name in env.ENVIRONMENT)
+
+
+@pytest.mark.parametrize("value, quick, widgets", [
+    ("1", True, True), (" Yes ", True, True), ("on", True, True), ("0", False, False),
+    ("off", False, False), ("", False, True), ("maybe", False, True)])
+def test_one_truthy_rule_for_every_switch(monkeypatch, value, quick, widgets):
+    from cnncourse import env
+
+    monkeypatch.setenv("CNNCOURSE_QUICK", value)
+    monkeypatch.setenv("CNNCOURSE_WIDGETS", value)
+    assert env.flag("CNNCOURSE_QUICK") is quick and settings.is_quick() is quick
+    assert env.flag("CNNCOURSE_WIDGETS", default=True) is widgets
+    with pytest.raises(KeyError, match="not a variable the package reads"):
+        env.get("CNNCOURSE_NO_SUCH_THING")
 
 
 def test_cnncourse_seed_shifts_every_seed_the_course_sets(monkeypatch):

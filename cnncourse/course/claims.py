@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from typing import Any
+
+from cnncourse import env
 
 NO_CLEAR_DIFFERENCE = "no clear difference"
 
@@ -29,7 +30,7 @@ class ClaimError(AssertionError):
 
 
 def _log(record: dict[str, Any]) -> None:
-    path = os.environ.get("CNNCOURSE_CLAIMS_LOG", "").strip()
+    path = env.get("CNNCOURSE_CLAIMS_LOG")
     if path:
         with open(path, "a", encoding="utf-8") as f:
             f.write(json.dumps(record) + "\n")

@@ -41,7 +41,7 @@ try:  # POSIX advisory locks; absent on Windows, where the single O_APPEND write
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
-from cnncourse import settings
+from cnncourse import env, settings
 from cnncourse.validate import whole_number
 
 
@@ -157,7 +157,7 @@ def leaderboard_path(root: str | Path | None = None) -> Path:
     per-user ``settings.user_dir("state")/leaderboard.csv``."""
     if root is not None:
         return Path(root).expanduser() / FILE_NAME
-    shared = os.environ.get(LEADERBOARD_ENV, "").strip()
+    shared = env.get(LEADERBOARD_ENV)
     if shared:
         path = Path(shared).expanduser()
         return path / FILE_NAME if path.is_dir() or shared.endswith(("/", os.sep)) else path
@@ -166,7 +166,7 @@ def leaderboard_path(root: str | Path | None = None) -> Path:
 
 def default_who() -> str:
     """Who is recording: ``CNNCOURSE_USER``, else the login name, else "anonymous"."""
-    who = os.environ.get(USER_ENV, "").strip()
+    who = env.get(USER_ENV)
     if who:
         return who
     try:
@@ -346,7 +346,7 @@ def record(row: dict[str, str], root: str | Path | None = None) -> dict[str, str
         path.parent.mkdir(parents=True, exist_ok=True)
         _append(path, row)
     except OSError as err:
-        shared = root is None and os.environ.get(LEADERBOARD_ENV, "").strip()
+        shared = root is None and env.get(LEADERBOARD_ENV)
         where = (f"unset {LEADERBOARD_ENV} to use your own leaderboard, or point it at a "
                  "writable file" if shared else
                  f"pass root= a writable folder, or set {LEADERBOARD_ENV} to a writable file")

@@ -10,9 +10,10 @@ and 8 are used. ipywidgets is imported inside the functions, so importing this i
 from __future__ import annotations
 
 import io
-import os
 from collections.abc import Callable, Sequence
 from typing import Any
+
+from cnncourse import env
 
 # Pass as ``style=`` to sliders, dropdowns and text boxes: the description is never cut off.
 WIDGET_STYLE: dict[str, str] = {"description_width": "initial"}
@@ -23,7 +24,7 @@ WIDGET_CLASS = "cnncourse-widget"
 
 def widgets_available() -> bool:
     """True when a Jupyter kernel is running and ipywidgets imports (and not switched off)."""
-    if os.environ.get("CNNCOURSE_WIDGETS", "").strip().lower() in {"0", "false", "no", "off"}:
+    if not env.flag("CNNCOURSE_WIDGETS", default=True):
         return False
     try:
         from IPython import get_ipython

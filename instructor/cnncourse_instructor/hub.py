@@ -8,7 +8,7 @@
   ``allowed_users``), each a system user with their own home (``LocalProcessSpawner``; the hub
   runs as root, like The Littlest JupyterHub);
 - ``CPU_LIMIT`` (and ``MEM_LIMIT``) in every learner's environment, which the course's thread
-  policy honours (:func:`cnncourse.settings.core_limit`);
+  policy honours (:func:`cnncourse.threads.core_limit`);
 - one shared data folder, read-only for learners (``CNNCOURSE_DATA``), and one room leaderboard
   every learner can append to (``CNNCOURSE_LEADERBOARD``);
 - the notebooks delivered by an nbgitpuller link: the first click clones the course into the

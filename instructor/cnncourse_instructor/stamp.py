@@ -135,9 +135,7 @@ def stamp_runtime(nb: Any, filename: str, record: dict[str, Any]) -> list[str]:
 def stamp_package_times(record_path: Path, check: bool = False) -> list[str]:
     """Keep ``cnncourse/timing.json`` (read by the Colab setup line, which has no docs/ folder)
     a copy of the checkout's ``docs/timing.json``; return what was or is out of date."""
-    from cnncourse import settings
-
-    package_copy = Path(settings.__file__).resolve().parent / settings.RUN_TIMES_FILE
+    package_copy = Path(colab.__file__).resolve().parents[1] / colab.RUN_TIMES_FILE
     if record_path.resolve().parent.parent != package_copy.parent.parent:
         return []                               # a record outside this checkout: not ours to copy
     text = record_path.read_text(encoding="utf-8")

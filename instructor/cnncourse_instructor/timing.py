@@ -22,7 +22,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from cnncourse.settings import about, data_dir
+from cnncourse.course.colab import about
+from cnncourse.settings import data_dir
 from cnncourse_instructor.notebooks import notebook_paths, read_notebook
 
 

@@ -175,9 +175,9 @@ def test_each_kernel_sees_its_cpu_limit_and_the_shared_folders(room):
     try:
         done = kernel.execute(
             "import json, os, torch\n"
-            "from cnncourse import settings\n"
+            "from cnncourse import settings, threads\n"
             "settings.start()\n"
-            "print(json.dumps([os.environ.get('CPU_LIMIT'), str(settings.core_limit()),\n"
+            "print(json.dumps([os.environ.get('CPU_LIMIT'), str(threads.core_limit()),\n"
             "  torch.get_num_threads(), str(settings.data_dir()),\n"
             "  os.environ.get('CNNCOURSE_LEADERBOARD'), os.access(settings.data_dir(), os.W_OK)]))")
     finally:

@@ -1,0 +1,207 @@
+"""How many CPU threads torch uses: ``CNNCOURSE_THREADS``, else half the usable cores.
+
+Measured on a 2-core machine (benchmarks/two_at_once.py, notebook 08 in full mode, two
+rounds): with every core, 18-20 s alone but 63-94 s each when two run at once (3.1-5.3x),
+because each torch thread spins waiting for a partner the other notebook has pushed off
+the CPU; with one thread each (this policy), 22-23 s alone and 23 s each at once (1.0x).
+So the default leaves room for a second notebook, and backs off further when the CPU is
+busy: a little slower alone, never a collapse when shared. ``settings.start()`` applies it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass
+
+from cnncourse import env
+from cnncourse.validate import whole_number
+
+THREADS_ENV = "CNNCOURSE_THREADS"
+CPU_LIMIT_ENV = "CPU_LIMIT"  # set by JupyterHub's spawners (Spawner.cpu_limit), Kubernetes too
+_NO_QUOTA = ("affinity mask", "os.cpu_count()")
+
+
+@dataclass(frozen=True)
+class CoreLimit:
+    """How many cores this process may use, and the limit that says so (``source``)."""
+
+    cores: int
+    source: str  # "CPU_LIMIT=1", "affinity mask" or "os.cpu_count()"
+
+    def __str__(self) -> str:
+        return f"{self.cores} core{'' if self.cores == 1 else 's'}: {self.source}"
+
+
+@dataclass(frozen=True)
+class ThreadPolicy:
+    """How many CPU threads torch uses, and why: from ``CNNCOURSE_THREADS`` or chosen."""
+
+    threads: int
+    cores: int
+    load: float | None  # 1-minute load average when chosen (None: unknown on this system)
+    source: str         # "CNNCOURSE_THREADS=..." or "auto"
+    reason: str
+    limit: str = ""     # where the core count came from (CoreLimit.source), "" when given
+    machine: int = 0    # cores in the affinity mask, which the load average is spread over
+
+    @property
+    def load_cores(self) -> int:
+        """The cores to compare the (machine-wide) load average with: under ``CPU_LIMIT`` the
+        load counts every process on the host, so the host's cores, not this kernel's share."""
+        return max(self.cores, self.machine)
+
+    @property
+    def quota(self) -> str | None:
+        """``"1 core: CPU_LIMIT=1"`` when a quota below the affinity mask decided, else None."""
+        if not self.limit or self.limit in _NO_QUOTA:
+            return None
+        return str(CoreLimit(self.cores, self.limit))
+
+    def __str__(self) -> str:
+        limit = f"; {self.cores} core{'' if self.cores == 1 else 's'}: {self.limit}" \
+            if self.limit else ""
+        return f"{self.threads} of {self.cores} cores ({self.source}: {self.reason}{limit})"
+
+
+def _affinity_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # macOS and Windows have no affinity mask
+        return max(1, os.cpu_count() or 1)
+
+
+def core_limit() -> CoreLimit:
+    """The cores this process may use: the affinity mask, or ``CPU_LIMIT`` when smaller.
+
+    ``CPU_LIMIT`` (JupyterHub's spawners, Kubernetes) is rounded down, at least 1; a value
+    that is not a positive number is ignored (the spawner wrote it, not the learner).
+    """
+    affinity = _affinity_cores()
+    best = CoreLimit(affinity, "affinity mask" if hasattr(os, "sched_getaffinity")
+                     else "os.cpu_count()")
+    text = env.get(CPU_LIMIT_ENV)
+    try:
+        value = float(text)
+    except ValueError:
+        return best
+    if math.isfinite(value) and value > 0 and max(1, math.floor(value + 1e-9)) < best.cores:
+        return CoreLimit(max(1, math.floor(value + 1e-9)), f"{CPU_LIMIT_ENV}={text}")
+    return best
+
+
+def usable_cores() -> int:
+    """CPU cores this process may use: :func:`core_limit`'s count."""
+    return core_limit().cores
+
+
+def load_average() -> float | None:
+    """The 1-minute load average (runnable processes), or None where the OS has none."""
+    try:
+        return float(os.getloadavg()[0])
+    except (AttributeError, OSError):  # Windows
+        return None
+
+
+def parse_threads(value: str | None, cores: int) -> int | None:
+    """Read a ``CNNCOURSE_THREADS`` value: a positive whole number, ``all`` or ``auto``.
+
+    Returns the thread count, or None for ``auto`` (and for unset or empty).
+    """
+    text = (value or "").strip().lower()
+    if text in {"", "auto"}:
+        return None
+    if text == "all":
+        return cores
+    threads = int(text) if text.isascii() and text.isdigit() else 0
+    if threads < 1:
+        raise ValueError(f"{THREADS_ENV} must be a whole number of threads of at least 1, "
+                         f"'all' or 'auto'; got {value!r}. Fix: set {THREADS_ENV}=1 (or "
+                         f"another number up to the {cores} cores here), or unset it for the "
+                         f"automatic choice.")
+    return threads
+
+
+def choose_threads(cores: int, load: float | None, machine: int = 0) -> tuple[int, str]:
+    """The automatic policy: half the cores, fewer when other work already keeps them busy.
+
+    Half, so that a second notebook (or another learner's kernel) fits beside this one;
+    ``cores - load``, in whole cores, is what other work leaves free. Always one thread at least.
+
+    Args:
+        cores: usable cores (:func:`usable_cores`).
+        load: the 1-minute load average, or None when unknown.
+        machine: cores the load average is spread over when more than ``cores`` (a quota on
+            a bigger host: the load counts the whole host).
+    Returns:
+        ``(threads, reason)``.
+    """
+    whole_number(cores, "cores", "choose_threads")
+    half = max(1, cores // 2)
+    if load is None or not math.isfinite(load) or load < 0:
+        return half, "half the cores, leaving room for a second notebook (load unknown)"
+    spread = max(cores, machine if isinstance(machine, int) else 0)
+    free = max(1, math.floor(spread - load))
+    if free < half:
+        return free, (f"the CPU is busy (load {load:.1f} on {spread} cores): only "
+                      f"{free} {'core is' if free == 1 else 'cores are'} free")
+    return half, (f"half the cores, leaving room for a second notebook (load {load:.1f})")
+
+
+def thread_policy(value: str | None = None, cores: int | None = None,
+                  load: float | None = None) -> ThreadPolicy:
+    """Decide the thread count from ``CNNCOURSE_THREADS`` (or ``value``), the cores and the load.
+
+    ``cores`` and ``load`` default to this machine's (:func:`usable_cores`, :func:`load_average`);
+    tests pass them. A bad ``CNNCOURSE_THREADS`` raises ``ValueError`` saying how to fix it.
+    """
+    limit, machine = "", 0
+    if cores is None:
+        found = core_limit()
+        cores = usable_cores()  # the same figure; tests replace usable_cores alone
+        if found.cores == cores:
+            limit, machine = found.source, _affinity_cores()
+    load = load_average() if load is None else load
+    raw = env.raw(THREADS_ENV) if value is None else value
+    chosen = parse_threads(raw, cores)
+    if chosen is None:
+        threads, reason = choose_threads(cores, load, machine)
+        return ThreadPolicy(threads, cores, load, "auto", reason, limit, machine)
+    reason = "set by you" + (f"; more threads than the {cores} cores slows training down"
+                             if chosen > cores else "")
+    return ThreadPolicy(chosen, cores, load, f"{THREADS_ENV}={raw.strip()}", reason, limit,
+                        machine)
+
+
+def set_threads(threads: int | None = None) -> ThreadPolicy:
+    """Apply a thread count to torch now (``None``: the policy from :func:`thread_policy`).
+
+    Works inside a running notebook, e.g. ``cc.threads.set_threads(1)`` when the CPU is
+    shared. Inter-op threads are set too while torch still allows it (before parallel work).
+    """
+    import torch
+
+    if threads is None:
+        policy = thread_policy()
+    else:
+        whole_number(threads, "threads", "set_threads")
+        policy = ThreadPolicy(threads, usable_cores(), load_average(), "set_threads",
+                              "set in this notebook")
+    torch.set_num_threads(policy.threads)
+    try:
+        torch.set_num_interop_threads(policy.threads)
+    except RuntimeError:  # torch allows it once, before any inter-op work: keep what it has
+        pass
+    return policy
+
+
+def overload_line(cores: int, load: float | None, threads: int | None = None) -> str | None:
+    """One line saying the CPU is overloaded (load above the cores) and how to fix it, or None."""
+    if load is None or load <= cores:
+        return None
+    fix = "close other notebooks' kernels (Kernel > Shut Down Kernel) or other jobs"
+    if threads is None or threads > 1:
+        fix += (f", or use one thread: {THREADS_ENV}=1 before starting Jupyter, or "
+                "cc.threads.set_threads(1) in this notebook")
+    return (f"cnncourse: the CPU is overloaded (load average {load:.1f} on {cores} cores), so "
+            f"training runs slower than the stated times; to fix it, {fix}.")
