@@ -256,10 +256,11 @@ def not_a_checkout() -> str | None:
     if "site-packages" in config.parts or "dist-packages" in config.parts:
         return (f"this cnncourse is installed as a package ({config.parent}), not a repository "
                 f"checkout; stamp would edit site-packages. Clone the repository, run "
-                f"`pip install -e .` in it, and run `cnncourse-instructor stamp` there.")
+                f"`pip install -e . -e ./instructor` in it, and run `cnncourse-instructor stamp` "
+                f"there.")
     if _checkout_root(config.parent) is None:
         return (f"{config.parent} is not inside a git checkout; stamp only writes into the "
-                f"course repository. Clone it and run `pip install -e .` there.")
+                f"course repository. Clone it and run `pip install -e . -e ./instructor` there.")
     return None
 
 
