@@ -6,8 +6,8 @@ subset, so a run is safe from the project root however it is started:
 - offline, quick mode, a throwaway data folder and leaderboard (unless set already), and a
   non-GUI plot backend; notebook kernels started by nbval inherit this environment;
 - with pytest-xdist (``-n 2``), each worker gets its own data folder and leaderboard, so no
-  two workers write the same files, and its share of the cores (``CNNCOURSE_THREADS``, read
-  by the notebooks' kernels too), so workers do not fight over them;
+  two workers write the same files, and its notebook kernels get its share of the cores
+  (``CNNCOURSE_THREADS``), so workers do not fight over them;
 - a notebook's cells (nbval items) run in order, whatever pytest-randomly does.
 
 Test fixtures (each test's own random state, the shared Chromium) are in ``tests/conftest.py``.
@@ -55,11 +55,6 @@ def pytest_configure(config: pytest.Config) -> None:
     """Register the course's own marker (the others are in pyproject.toml)."""
     config.addinivalue_line("markers", "notebooks: executes notebooks in a kernel (`make test`; "
                                        "`make check` leaves them out)")
-    threads = os.environ.get("CNNCOURSE_THREADS", "")
-    if os.environ.get("CNNCOURSE_TEST_WORKER_FOLDERS") and threads.isdigit():   # an xdist worker
-        import torch
-
-        torch.set_num_threads(int(threads))
 
 
 def notebook_cells_in_order(items: list) -> list:

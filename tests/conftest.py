@@ -11,6 +11,16 @@ import zlib
 import pytest
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _one_torch_thread():
+    """Tests run on tiny tensors, where more torch threads only wait for each other (the
+    budget tests on a shared 2-core machine: 30 s of CPU with the default threads, 3 s with one).
+    Notebook kernels choose their own."""
+    import torch
+
+    torch.set_num_threads(1)
+
+
 @pytest.fixture(autouse=True)
 def _own_seed(request):
     """Each test starts from a random state fixed by its own name, whatever ran before it.
