@@ -297,6 +297,19 @@ def _optimizer(optimizer: Any, model: nn.Module, lr: float,
     return optimizer
 
 
+def _epoch_bar(epoch: int, epochs: int, per_epoch: int | None, note: str | None,
+               progress: bool) -> Any:
+    """The epoch's tqdm progress bar; ``_record_epoch`` shows the scores on it and closes it.
+
+    Not ``tqdm(train_data)``: that bar closes itself when the batches run out, before the
+    epoch's scores can be shown on it.
+    """
+    from tqdm.auto import tqdm
+
+    return tqdm(total=per_epoch, desc=f"epoch {epoch}/{epochs}" + (f" ({note})" if note else ""),
+                leave=True, disable=not progress, unit="batch")
+
+
 def _record_epoch(history: History, epoch: int, tally: _Tally, bar: Any, model: nn.Module,
                   val_data: Batches | None, loss_fn: Callable, device: torch.device) -> None:
     """Add the epoch's training scores, and its validation scores, to ``history`` and
@@ -382,15 +395,10 @@ def fit(model: nn.Module, train_data: Batches, *,
                       **({"val_loss": [], "val_acc": []} if val_data is not None else {}))
     history.note = note
 
-    from tqdm.auto import tqdm
-
     for epoch in range(1, epochs + 1):
         model.train()
         tally = _Tally(device)
-        # Not ``tqdm(train_data)``: that bar closes itself when the batches run out, before
-        # the epoch's scores can be shown on it.
-        bar = tqdm(total=per_epoch, desc=f"epoch {epoch}/{epochs}" + (f" ({note})" if note
-                   else ""), leave=True, disable=not progress, unit="batch")
+        bar = _epoch_bar(epoch, epochs, per_epoch, note, progress)
         for X, y in budget.batches(train_data):      # stops early when the budget runs out
             rates.before_step()
             X, y = X.to(device, non_blocking=True), y.to(device, non_blocking=True)
