@@ -7,9 +7,13 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.cnncourse-installed
-# Tests run offline, in quick mode, with a throwaway data folder.
+# Tests run offline, in quick mode, with a throwaway data folder (conftest.py gives each
+# pytest-xdist worker its own sub-folder and leaderboard).
 TEST_ENV := CNNCOURSE_QUICK=1 CNNCOURSE_OFFLINE=1 CNNCOURSE_DATA=$(CURDIR)/build/test-data \
 	CNNCOURSE_LEADERBOARD=$(CURDIR)/build/test-data/leaderboard.csv
+# In parallel where it is safe (pytest-xdist): a worker per core, at most 4, each torch and
+# notebook kernel on its share of the cores (conftest.py). XDIST= runs everything in one process.
+XDIST ?= -n auto --maxprocesses 4
 
 .PHONY: setup lab test check lint clean site hub hub-setup
 
@@ -34,21 +38,26 @@ lint: setup
 	$(BIN)/ruff check cnncourse instructor tests benchmarks
 	$(BIN)/lint-imports --no-cache
 
-# The inner loop: everything but the notebooks, JupyterLab, the website and the room (tests/hub).
+# The inner loop: everything but the notebooks, JupyterLab, the website and the room
+# (tests/unit, tests/checks, tests/instructor, tests/benchmarks and the fast checks elsewhere).
 check: lint
-	$(TEST_ENV) $(BIN)/pytest -q -m "not notebooks and not browser and not hub" --ignore=tests/site tests
+	$(TEST_ENV) $(BIN)/pytest -q $(XDIST) -m "not notebooks and not browser and not hub" \
+		--ignore=tests/e2e/site tests
 
-# Each notebook is executed at most twice (tests/test_notebooks.py): once as a learner runs
+# Each notebook is executed at most twice (tests/notebooks/test_notebooks.py): once as a learner runs
 # it, kept in build/executed, from which the website is built without running anything again;
 # and once with its exercises skipped, then solved with the references and checked.
-# hub-setup installs the proxy the workshop-room test (tests/hub) starts JupyterHub with.
+# hub-setup installs the proxy the workshop-room test (tests/e2e/room) starts JupyterHub with.
+# Notebooks and package tests run in parallel; JupyterLab in Chromium and the room (real
+# servers, system users) run after them in one process.
 test: lint hub-setup
 	rm -rf build/solved build/test-data build/executed
 	$(BIN)/cnncourse-instructor notebooks --solved build/solved
 	$(BIN)/cnncourse-instructor stamp --check
-	$(TEST_ENV) $(BIN)/pytest tests --ignore=tests/site
+	$(TEST_ENV) $(BIN)/pytest $(XDIST) -m "not browser and not hub" tests --ignore=tests/e2e/site
+	$(TEST_ENV) $(BIN)/pytest -m "browser or hub" tests/e2e/browser tests/e2e/room
 	$(MAKE) site SITE=build/site-quick SITE_SRC=build/executed SITE_EXECUTE=off
-	$(TEST_ENV) $(BIN)/pytest tests/site   # the website in headless Chromium
+	$(TEST_ENV) $(BIN)/pytest tests/e2e/site   # the website in headless Chromium
 
 # The course website (Jupyter Book 1: Sphinx + MyST-NB). Every notebook runs top to bottom on
 # whatever data this machine has (run `cnncourse data download` first for the real datasets;
@@ -81,7 +90,7 @@ hub-setup: $(CHP)
 $(CHP): package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error \
 		&& touch $(CHP); else echo "WARNING: npm not found: install Node.js (apt-get install \
-		nodejs npm) for make hub; the room test (tests/hub) will be skipped."; fi
+		nodejs npm) for make hub; the room test (tests/e2e/room) will be skipped."; fi
 
 hub: setup hub-setup
 	$(BIN)/cnncourse-instructor hub --learners $(LEARNERS) --create-users --data $(DATA) $(HUB_ARGS)

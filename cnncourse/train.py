@@ -10,7 +10,7 @@ overhead over a bare PyTorch loop.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import torch
@@ -181,21 +181,43 @@ def _at_time(scheduler: Any, progress: float) -> None:
 
 
 class _Budget:
-    """Training time on ``clock``, paused while scoring.
+    """Training time on ``clock``, paused while scoring, and the steps it allows.
 
     It never starts a step unless twice the slowest of the last five steps still fits in
     ``seconds``: a margin for a machine whose speed varies (other work on a shared CPU).
+    Without ``seconds`` it only keeps time, once per epoch (no clock read per step).
     """
 
     def __init__(self, seconds: float | None, clock: Callable[[], float]):
         self.seconds, self.clock = seconds, clock
         self.used, self.last, self.recent = 0.0, None, []
+        self.steps, self.stopped = 0, "epochs"
 
-    def resume(self) -> None:
-        self.last = self.clock()
+    def batches(self, data: Batches) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        """The batches of one pass over ``data``, while there is time for another step."""
+        self.last = self.clock()                   # the clock runs again: scoring is over
+        batches = iter(data)
+        while self.room_for_a_step():
+            batch = next(batches, None)
+            if batch is None:
+                return
+            yield batch
+        self.stopped = "budget"
 
-    def tick(self) -> None:
-        """A step ended: add its time (including fetching its batch) to the total."""
+    def step_done(self, device: torch.device) -> None:
+        """A step ended: with a budget, add its time (fetching its batch included)."""
+        self.steps += 1
+        if self.seconds is not None:
+            if device.type == "cuda":
+                torch.cuda.synchronize(device)     # time the step, not its launch
+            self._tick()
+
+    def epoch_done(self) -> None:
+        """An epoch ended: without a budget, add its time."""
+        if self.seconds is None:
+            self._tick()
+
+    def _tick(self) -> None:
         now = self.clock()
         step = now - self.last
         self.used += step
@@ -211,6 +233,99 @@ class _Budget:
     def progress(self) -> float:
         """The share of the budget used so far, counting the time since the last step."""
         return min(1.0, (self.used + self.clock() - self.last) / self.seconds)
+
+
+class _LearningRates:
+    """The learning rate of every step, recorded in ``lrs``.
+
+    A named schedule is sized to the run: ``total_steps`` steps, or with a budget its time
+    (each step gets the rate the schedule has at the share of the budget used). Your own
+    ``scheduler`` is stepped after every batch.
+    """
+
+    def __init__(self, schedule: str, scheduler: Any, optimizer: torch.optim.Optimizer,
+                 lr: float, budget: _Budget, total_steps: int | None):
+        self.optimizer, self.budget, self.lrs = optimizer, budget, []
+        self.by_time = budget.seconds is not None and schedule != "constant"
+        if schedule != "constant":
+            if total_steps is None and not self.by_time:
+                raise ValueError("fit: a schedule needs to know the number of steps: give "
+                                 "train_data a length (a DataLoader or TensorLoader has one) "
+                                 "or a budget_s.")
+            scheduler = _make_scheduler(schedule, optimizer, lr,
+                                        _TIME_STEPS if self.by_time else total_steps)
+        self.scheduler = scheduler
+
+    def before_step(self) -> None:
+        if self.by_time:
+            _at_time(self.scheduler, self.budget.progress())
+
+    def after_step(self) -> None:
+        self.lrs.append(self.optimizer.param_groups[0]["lr"])
+        if self.scheduler is not None and not self.by_time:
+            self.scheduler.step()
+
+
+def _check_fit_options(train_data: Any, val_data: Any, epochs: Any, lr: Any, schedule: Any,
+                       scheduler: Any, budget_s: Any) -> str:
+    """Raise a clear error for a bad ``fit`` argument; return the schedule's name."""
+    _check_batches(train_data, "fit", "train_data")
+    if val_data is not None:
+        _check_batches(val_data, "fit", "val_data")
+    whole_number(epochs, "epochs", "fit")
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
+        raise ValueError(f"fit: lr must be a positive number, got {lr!r}.")
+    schedule = _check_schedule(schedule)
+    if scheduler is not None and schedule != "constant":
+        raise ValueError("fit: give schedule= (a name) or scheduler= (your own object), not "
+                         "both.")
+    if budget_s is not None and (isinstance(budget_s, bool) or not isinstance(
+            budget_s, (int, float)) or not 0 < budget_s < float("inf")):
+        raise ValueError(f"fit: budget_s must be a positive number of seconds, got "
+                         f"{budget_s!r}.")
+    return schedule
+
+
+def _optimizer(optimizer: Any, model: nn.Module, lr: float,
+               weight_decay: float) -> torch.optim.Optimizer:
+    """``optimizer`` itself, or the one its name (default Adam) stands for."""
+    if optimizer is None or isinstance(optimizer, str):
+        return make_optimizer(optimizer or "adam", model.parameters(), lr, weight_decay)
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError(f"fit: optimizer must be a torch.optim.Optimizer or a name such as "
+                        f"'adamw', got {type(optimizer).__name__}.")
+    return optimizer
+
+
+def _epoch_bar(epoch: int, epochs: int, per_epoch: int | None, note: str | None,
+               progress: bool) -> Any:
+    """The epoch's tqdm progress bar; ``_record_epoch`` shows the scores on it and closes it.
+
+    Not ``tqdm(train_data)``: that bar closes itself when the batches run out, before the
+    epoch's scores can be shown on it.
+    """
+    from tqdm.auto import tqdm
+
+    return tqdm(total=per_epoch, desc=f"epoch {epoch}/{epochs}" + (f" ({note})" if note else ""),
+                leave=True, disable=not progress, unit="batch")
+
+
+def _record_epoch(history: History, epoch: int, tally: _Tally, bar: Any, model: nn.Module,
+                  val_data: Batches | None, loss_fn: Callable, device: torch.device) -> None:
+    """Add the epoch's training scores, and its validation scores, to ``history`` and
+    the progress bar."""
+    train = tally.result("fit", "train_data")
+    history["epoch"].append(epoch)
+    history["train_loss"].append(train["loss"])
+    history["train_acc"].append(train["accuracy"])
+    postfix = {"loss": f"{train['loss']:.3f}", "acc": f"{train['accuracy']:.3f}"}
+    if val_data is not None:
+        scores = evaluate(model, val_data, loss_fn, device)
+        history["val_loss"].append(scores["loss"])
+        history["val_acc"].append(scores["accuracy"])
+        postfix["val_acc"] = f"{scores['accuracy']:.3f}"
+    bar.set_postfix(postfix)
+    bar.close()
 
 
 def fit(model: nn.Module, train_data: Batches, *,
@@ -262,115 +377,55 @@ def fit(model: nn.Module, train_data: Batches, *,
     "budget": no time for another step).
     """
     check_model(model, "fit")
-    _check_batches(train_data, "fit", "train_data")
-    scored = {"val": val_data} if val_data is not None else {}
-    for name, batches in scored.items():
-        _check_batches(batches, "fit", f"{name}_data")
-    whole_number(epochs, "epochs", "fit")
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
-        raise ValueError(f"fit: lr must be a positive number, got {lr!r}.")
-    schedule = _check_schedule(schedule)
-    if scheduler is not None and schedule != "constant":
-        raise ValueError("fit: give schedule= (a name) or scheduler= (your own object), not "
-                         "both.")
-    if budget_s is not None and (isinstance(budget_s, bool) or not isinstance(
-            budget_s, (int, float)) or not 0 < budget_s < float("inf")):
-        raise ValueError(f"fit: budget_s must be a positive number of seconds, got "
-                         f"{budget_s!r}.")
+    schedule = _check_fit_options(train_data, val_data, epochs, lr, schedule, scheduler,
+                                  budget_s)
     if seed is not None:
         from cnncourse.settings import seed_everything
 
         seed_everything(seed)
     device = torch.device(device) if device is not None else model_device(model)
     model.to(device)
-    if optimizer is None or isinstance(optimizer, str):
-        optimizer = make_optimizer(optimizer or "adam", model.parameters(), lr, weight_decay)
-    elif not isinstance(optimizer, torch.optim.Optimizer):
-        raise TypeError(f"fit: optimizer must be a torch.optim.Optimizer or a name such as "
-                        f"'adamw', got {type(optimizer).__name__}.")
+    optimizer = _optimizer(optimizer, model, lr, weight_decay)
     loss_fn = loss_fn or nn.CrossEntropyLoss()
-    history = History(epoch=[], train_loss=[], train_acc=[])
-    history.note = note
-    for name in scored:
-        history.update({f"{name}_loss": [], f"{name}_acc": []})
-
     per_epoch = len(train_data) if hasattr(train_data, "__len__") else None
-    cap = epochs * per_epoch if per_epoch is not None else None
-    if budget_s is None and schedule != "constant" and cap is None:
-        raise ValueError("fit: a schedule needs to know the number of steps: give train_data "
-                         "a length (a DataLoader or TensorLoader has one) or a budget_s.")
     budget = _Budget(budget_s, clock or time.perf_counter)
-    if schedule != "constant":
-        scheduler = _make_scheduler(schedule, optimizer, lr,
-                                    cap if budget_s is None else _TIME_STEPS)
-    by_time = budget_s is not None and schedule != "constant"
-    steps, lrs, stopped = 0, [], "epochs"
-
-    from tqdm.auto import tqdm
+    rates = _LearningRates(schedule, scheduler, optimizer, lr, budget,
+                           epochs * per_epoch if per_epoch is not None else None)
+    history = History(epoch=[], train_loss=[], train_acc=[],
+                      **({"val_loss": [], "val_acc": []} if val_data is not None else {}))
+    history.note = note
 
     for epoch in range(1, epochs + 1):
         model.train()
         tally = _Tally(device)
-        desc = f"epoch {epoch}/{epochs}" + (f" ({note})" if note else "")
-        # Not ``tqdm(train_data)``: that bar closes itself when the batches run out, before
-        # the epoch's scores can be shown on it.
-        bar = tqdm(total=per_epoch, desc=desc, leave=True, disable=not progress, unit="batch")
-        budget.resume()
-        batches = iter(train_data)
-        while True:
-            if not budget.room_for_a_step():
-                stopped = "budget"
-                break
-            try:
-                X, y = next(batches)
-            except StopIteration:
-                break
-            if by_time:
-                _at_time(scheduler, budget.progress())
+        bar = _epoch_bar(epoch, epochs, per_epoch, note, progress)
+        for X, y in budget.batches(train_data):      # stops early when the budget runs out
+            rates.before_step()
             X, y = X.to(device, non_blocking=True), y.to(device, non_blocking=True)
-            logits = model(X)                 # 1. forward pass: (N, num_classes)
-            loss = loss_fn(logits, y)         # 2. loss against the true labels
-            optimizer.zero_grad(set_to_none=True)  # 3. clear old gradients
-            loss.backward()                   # 4. backpropagate
-            optimizer.step()                  # 5. update the weights
-            lrs.append(optimizer.param_groups[0]["lr"])
-            if scheduler is not None and not by_time:
-                scheduler.step()
+            logits = model(X)                        # 1. forward pass: (N, num_classes)
+            loss = loss_fn(logits, y)                # 2. loss against the true labels
+            optimizer.zero_grad(set_to_none=True)    # 3. clear old gradients
+            loss.backward()                          # 4. backpropagate
+            optimizer.step()                         # 5. update the weights
+            rates.after_step()
             tally.add(logits, y, loss)
-            steps += 1
-            if budget_s is not None:
-                if device.type == "cuda":
-                    torch.cuda.synchronize(device)   # time the step, not its launch
-                budget.tick()
+            budget.step_done(device)
             bar.update()
-        if budget_s is None:
-            budget.tick()
-        if tally.count == 0:
+        budget.epoch_done()
+        if tally.count == 0:                         # no batches, or no time left for one
             bar.close()
             if epoch == 1:
                 raise ValueError("fit: train_data yielded no batches; check it is not empty, "
                                  "and that budget_s leaves time for one step.")
             break
-        train = tally.result("fit", "train_data")
-        history["epoch"].append(epoch)
-        history["train_loss"].append(train["loss"])
-        history["train_acc"].append(train["accuracy"])
-        postfix = {"loss": f"{train['loss']:.3f}", "acc": f"{train['accuracy']:.3f}"}
-        for name, batches_ in scored.items():
-            scores = evaluate(model, batches_, loss_fn, device)
-            history[f"{name}_loss"].append(scores["loss"])
-            history[f"{name}_acc"].append(scores["accuracy"])
-            postfix[f"{name}_acc"] = f"{scores['accuracy']:.3f}"
-        bar.set_postfix(postfix)
-        bar.close()
+        _record_epoch(history, epoch, tally, bar, model, val_data, loss_fn, device)
         if callback is not None:
             callback(history)
-        if stopped != "epochs":
+        if budget.stopped != "epochs":
             break
     history.seconds, history.steps, history.lrs, history.stopped = \
-        budget.used, steps, lrs, stopped
-    history.budget_s = budget_s
-    history.steps_per_epoch = per_epoch
+        budget.used, budget.steps, rates.lrs, budget.stopped
+    history.budget_s, history.steps_per_epoch = budget_s, per_epoch
     return history
 
 

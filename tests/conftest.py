@@ -1,33 +1,24 @@
-"""Test defaults: offline, quick mode, a throwaway data folder, and a non-GUI plot backend.
-
-`make test` sets these too; the defaults make a bare `pytest` run just as safe. Notebook
-kernels started by nbval inherit this environment.
+"""Fixtures every test may use. The safe environment (offline, quick mode, throwaway folders,
+the Agg backend) and the order of a notebook's cells are set in the root ``conftest.py``, which
+every run loads, ``pytest --nbval-lax notebooks/...`` included.
 
 Order does not matter: pytest-randomly shuffles the tests (`-p randomly`, `--randomly-seed=N`
 to repeat an order), and every test starts from its own fixed random state (`_own_seed`).
-A notebook's cells, collected by nbval, keep their order.
 """
 
-import os
-import tempfile
 import zlib
 
-os.environ.setdefault("CNNCOURSE_QUICK", "1")
-os.environ.setdefault("CNNCOURSE_OFFLINE", "1")
-os.environ.setdefault("CNNCOURSE_DATA", tempfile.mkdtemp(prefix="cnncourse-test-data-"))
-# The capstone leaderboard goes to a throwaway file, never the tester's own.
-os.environ.setdefault("CNNCOURSE_LEADERBOARD",
-                      os.path.join(tempfile.mkdtemp(prefix="cnncourse-test-lb-"), "leaderboard.csv"))
-
-import matplotlib  # noqa: E402
-import pytest  # noqa: E402
-
-matplotlib.use("Agg")
+import pytest
 
 
-def pytest_configure(config):
-    config.addinivalue_line("markers", "notebooks: executes notebooks in a kernel (`make test`; "
-                                       "`make check` leaves them out)")
+@pytest.fixture(autouse=True, scope="session")
+def _one_torch_thread():
+    """Tests run on tiny tensors, where more torch threads only wait for each other (the
+    budget tests on a shared 2-core machine: 30 s of CPU with the default threads, 3 s with one).
+    Notebook kernels choose their own."""
+    import torch
+
+    torch.set_num_threads(1)
 
 
 @pytest.fixture(autouse=True)
@@ -48,26 +39,6 @@ def _own_seed(request):
     torch.manual_seed(seed)
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(config, items):
-    """Keep each notebook's cells (nbval items) together and in order.
-
-    pytest-randomly shuffles items within a module, and nbval's cells belong to none, so
-    without this a notebook's cells would run out of order. Notebooks still come in a random
-    order (that of their first cell), and the other tests stay where randomly put them.
-    """
-    cells = [item for item in items if hasattr(item, "cell_num")]
-    if not cells:
-        return
-    first: dict[str, int] = {}
-    for i, item in enumerate(items):
-        if hasattr(item, "cell_num"):
-            first.setdefault(str(item.fspath), i)
-    ordered = sorted(cells, key=lambda item: (first[str(item.fspath)], item.cell_num))
-    others = [item for item in items if not hasattr(item, "cell_num")]
-    items[:] = others + ordered
-
-
 @pytest.fixture
 def clean_data_state(monkeypatch, tmp_path_factory):
     """Fresh data-layer caches, no quick/offline flags, and an empty data folder."""
@@ -79,27 +50,3 @@ def clean_data_state(monkeypatch, tmp_path_factory):
     for var in ("CNNCOURSE_QUICK", "CNNCOURSE_OFFLINE"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("CNNCOURSE_DATA", str(tmp_path_factory.mktemp("default-data")))
-
-
-@pytest.fixture(scope="session")
-def chromium():
-    """Headless Debian Chromium through Playwright, one for the whole session.
-
-    The JupyterLab test (tests/browser) and the website test (tests/site) share it: a second
-    sync Playwright started while the first is alive fails ("Sync API inside the asyncio
-    loop"). Skips with install instructions when Chromium or Playwright is missing.
-    """
-    from browser.conftest import CHROMIUM_ARGS, find_chromium, unavailable_reason
-
-    reason = unavailable_reason()
-    if reason:
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS,
-                                     headless=True)
-        try:
-            yield browser
-        finally:
-            browser.close()

@@ -16,7 +16,7 @@
 
 The same module drives a room from a script (:class:`Hub`, :class:`RoomClient`): start the
 hub, start each learner's server through the hub's REST API, pull the course, and run a
-notebook cell by cell in a learner's kernel over the Jupyter websocket. ``tests/hub`` and
+notebook cell by cell in a learner's kernel over the Jupyter websocket. ``tests/e2e/room`` and
 ``benchmarks/room.py`` use it.
 """
 
@@ -307,7 +307,7 @@ c.Spawner.mem_limit = room["mem_limit"]   # exported as MEM_LIMIT
 c.Spawner.start_timeout = 300             # a loaded workshop machine starts servers slowly
 c.Spawner.http_timeout = 300
 
-# A service token to drive the room from a script (tests/hub, benchmarks/room.py).
+# A service token to drive the room from a script (tests/e2e/room, benchmarks/room.py).
 c.JupyterHub.services = [{"name": "room", "api_token": room["api_token"]}]
 c.JupyterHub.load_roles = [{
     "name": "room-driver", "services": ["room"],

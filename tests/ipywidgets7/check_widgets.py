@@ -1,4 +1,4 @@
-"""Build and drive the course widgets under ipywidgets 7 (run by tests/test_ipywidgets7.py).
+"""Build and drive the course widgets under ipywidgets 7 (run by tests/unit/test_ipywidgets7.py).
 
 Run with the ipywidgets-7 folder first on PYTHONPATH; exits non-zero on the first failure
 and prints one ``OK`` line per widget checked.

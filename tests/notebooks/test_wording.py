@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OUTLINE = re.compile(
     r"\bseed's\b"                                              # "the seed's CNN"
     r"|\b(?:in|from|by|of|than) the seed\b(?! (?:for|of|value|=))"  # "as in the seed"

@@ -5,7 +5,7 @@ tracebacks, widgets, quizzes, banner) and judged by :func:`problems`, a plain fu
 the self-test can run the same judgement on a site broken on purpose.
 
 Chromium is found and launched with the JupyterLab browser test's helpers
-(``tests/browser/conftest.py``), not a copy of them.
+(``tests/e2e/browser/conftest.py``), not a copy of them.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from typing import Any
 from browser.conftest import CHROMIUM_ARGS, find_chromium, unavailable_reason  # noqa: F401
 from browser.labpage import WIDGET_REPR_TEXT
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 NOTEBOOKS = REPO / "notebooks"
 SITE_ENV = "CNNCOURSE_SITE"
 # Where `make test` (quick mode) and `make site` (full mode) put the pages.

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import nbformat
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 spec = importlib.util.spec_from_file_location("across_runs", ROOT / "benchmarks" / "across_runs.py")
 across_runs = importlib.util.module_from_spec(spec)
 sys.modules["across_runs"] = across_runs

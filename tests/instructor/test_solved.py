@@ -1,7 +1,7 @@
 """Solved notebooks come from one source: student stubs + the lesson modules' references.
 
 The student notebooks hold no solutions; ``cnncourse-instructor notebooks --solved`` fills every
-exercise with its reference. tests/test_notebooks.py executes the references in each notebook
+exercise with its reference. tests/notebooks/test_notebooks.py executes the references in each notebook
 and checks that every check says "Correct".
 """
 
@@ -16,7 +16,7 @@ import pytest
 from cnncourse_instructor import notebooks as nbs
 from cnncourse_instructor import solved as sol
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 WITH_EXERCISES = [p for p in NOTEBOOKS if nbs.exercises(nbs.read_notebook(p))]
 

@@ -21,7 +21,7 @@ import pytest
 from cnncourse_instructor import notebooks as nbs
 from cnncourse_instructor import solved as sol
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = nbs.notebook_paths(ROOT / "notebooks")
 WITH_EXERCISES = [p for p in NOTEBOOKS if nbs.exercises(nbs.read_notebook(p))]
 EXECUTED = ROOT / "build" / "executed"

@@ -7,7 +7,7 @@ from pathlib import Path
 from cnncourse import data as cdata
 from cnncourse.recipes import capstone
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 spec = importlib.util.spec_from_file_location(
     "capstone_reachability", ROOT / "benchmarks" / "capstone_reachability.py")
 reach = importlib.util.module_from_spec(spec)

@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1]   # tests/
 sys.path.insert(0, str(HERE / "ipywidgets7"))
 import install as ipyw7  # noqa: E402  (tests/ipywidgets7/install.py)
 

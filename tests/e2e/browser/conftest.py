@@ -17,7 +17,7 @@ from .labpage import NotebookPage
 from .labserver import JupyterLabServer
 from .scratch import write_scratch_notebooks
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 NOTEBOOKS = REPO / "notebooks"
 SCRATCH_DIR = "_browser_scratch"   # inside the served copy of notebooks/
 
@@ -78,7 +78,7 @@ def shots() -> Path:
     return folder
 
 
-# The `chromium` fixture lives in tests/conftest.py: one Playwright per test session, shared
+# The `chromium` fixture lives in tests/e2e/conftest.py: one Playwright per test session, shared
 # with the website test (two sync Playwright instances at once refuse to start).
 
 

@@ -19,7 +19,7 @@ from cnncourse.course import colab
 from cnncourse_instructor import notebooks as nbs
 from cnncourse_instructor import stamp as stamping
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 IDS = [p.stem for p in NOTEBOOKS]
 
