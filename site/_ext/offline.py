@@ -6,6 +6,8 @@ repository's ``package.json``/``package-lock.json`` and installed into ``node_mo
 ``npm ci`` (``make hub-setup``, which ``make site`` runs first). After the build this extension
 copies the files the pages load into ``_static/vendor/``; ``_config.yml`` points
 ``mathjax_path`` and ``nb_ipywidgets_js`` there instead of cdn.jsdelivr.net and cdnjs.
+The lessons' "Open In Colab" badge image points at the site's own ``_static/open-in-colab.svg``
+(the link still opens Colab).
 """
 
 from __future__ import annotations
@@ -42,9 +44,9 @@ FILES = [
 FONT_SUFFIXES = (".woff2", ".woff", ".ttf", ".eot", ".svg")
 MODULES = ["base", "base7", "controls", "controls7", "html-manager",
            "html-manager/dist/libembed-amd"]
-REQUIRE_PATHS = "require.config({paths: {%s}});\n" % ", ".join(
-    f"'@jupyter-widgets/{m}': '_static/vendor/html-manager/{m.rsplit('/', 1)[-1]}'"
-    for m in MODULES)
+_PATHS = ", ".join(f"'@jupyter-widgets/{m}': '_static/vendor/html-manager/{m.rsplit('/', 1)[-1]}'"
+                   for m in MODULES)
+REQUIRE_PATHS = "require.config({paths: {" + _PATHS + "}});\n"
 
 
 # The lessons' "Open In Colab" badge image, and the site's own copy of it (_static/).
