@@ -9,8 +9,9 @@ embedded widgets draw. Then the page is read through Chromium's accessibility tr
 - the figures whose lesson draws a conclusion carry its numbers in their descriptions;
 - maths is exposed as MathML (MathJax's assistive MathML), one ``math`` node per formula;
 - each cell's code and output are groups named "Code" and "Output";
-- every interactive control is reachable by Tab and has a name; the current lesson in the
-  navigation is marked ``aria-current="page"``; no copy button sits on an output.
+- every interactive control is reachable by Tab, has a name and shows a focus outline; the
+  current lesson in the navigation is marked ``aria-current="page"``; no copy button sits on
+  an output.
 
 Skips like tests/site/test_site_pages.py: without Chromium/Playwright or without a built site.
 """
@@ -112,17 +113,30 @@ def ax_tree(context, page) -> list[dict]:
             for n in nodes if not n.get("ignored")]
 
 
-def tab_walk(page, limit: int = 400) -> tuple[set[int], int]:
-    """Press Tab from the top of the page until focus leaves it or comes round again; the
-    numbered targets it reached, and how many presses that took."""
+# In the page: what has the focus (its number, "out" when focus left the page) and whether
+# it shows a focus ring (an outline or a box shadow).
+_FOCUSED = """
+() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return ['out', true];
+  const s = getComputedStyle(el);
+  const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
+               || s.boxShadow !== 'none';
+  return [el.dataset?.tabTarget ?? null, ring];
+}
+"""
+
+
+def tab_walk(page, limit: int = 400) -> tuple[set[int], set[int], int]:
+    """Press Tab from the top of the page until focus leaves it or comes round again: the
+    numbered targets it reached, those that showed no focus ring, and the presses taken."""
     page.evaluate("() => { window.scrollTo(0, 0); document.activeElement?.blur(); }")
     reached: set[int] = set()
+    no_ring: set[int] = set()
     presses = 0
     for presses in range(1, limit + 1):
         page.keyboard.press("Tab")
-        mark = page.evaluate("() => { const el = document.activeElement;"
-                             " return !el || el === document.body ? 'out'"
-                             " : (el.dataset?.tabTarget ?? null); }")
+        mark, ring = page.evaluate(_FOCUSED)
         if mark == "out" and reached:
             break                                        # left the page (browser chrome)
         if mark in ("out", None):
@@ -130,7 +144,9 @@ def tab_walk(page, limit: int = 400) -> tuple[set[int], int]:
         if int(mark) in reached and presses > 1:
             break
         reached.add(int(mark))
-    return reached, presses
+        if not ring:
+            no_ring.add(int(mark))
+    return reached, no_ring, presses
 
 
 @pytest.fixture(scope="module")
@@ -155,10 +171,10 @@ def readings(chromium):
             page.goto(url, wait_until="load")
             state = page.evaluate(_STATE)
             targets = page.evaluate(_TAB_TARGETS)
-            reached, presses = tab_walk(page, limit=2 * len(targets) + 20)
+            reached, no_ring, presses = tab_walk(page, limit=2 * len(targets) + 20)
             out.append({"page": url.removeprefix(base), "failed": sorted(set(failed)),
                         "state": state, "tree": ax_tree(context, page), "targets": targets,
-                        "reached": reached, "presses": presses})
+                        "reached": reached, "noRing": no_ring, "presses": presses})
         context.close()
     return out
 
@@ -224,6 +240,8 @@ def test_every_control_is_reachable_by_tab_and_named(readings):
         missed = [r["targets"][i] for i in range(len(r["targets"])) if i not in r["reached"]]
         assert not missed, (f"{r['page']}: {len(missed)} of {len(r['targets'])} controls not "
                             f"reached by Tab ({r['presses']} presses), e.g. {missed[:3]}")
+        faint = [r["targets"][i] for i in sorted(r["noRing"])]
+        assert not faint, f"{r['page']}: {len(faint)} controls show no focus outline: {faint[:3]}"
         if r["page"] != "index.html":
             assert len(r["state"]["current"]) == 1, (r["page"], r["state"]["current"])
     stops = {r["page"]: len(r["targets"]) for r in readings}
