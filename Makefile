@@ -63,13 +63,15 @@ test: lint hub-setup
 # whatever data this machine has (run `cnncourse data download` first for the real datasets;
 # without them every page says it shows the stand-in). Full mode; pages land in
 # $(SITE)/_build/html. `make test` builds a quick one into build/site-quick and tests it.
+# hub-setup (npm ci) installs MathJax, require.js and the widget manager the pages serve
+# themselves, so the site needs no network (site/_ext/offline.py).
 SITE ?= build/site
 SITE_ENV ?= env -u CNNCOURSE_QUICK
 # make test passes SITE_SRC=build/executed (notebooks its tests already ran) and
 # SITE_EXECUTE=off (the copies hold their outputs).
 SITE_SRC ?= notebooks
 SITE_EXECUTE ?= force
-site: setup
+site: setup hub-setup
 	rm -rf $(SITE)
 	mkdir -p $(SITE)/src
 	cp -R site/. $(SITE_SRC)/*.ipynb $(SITE)/src/

@@ -491,6 +491,22 @@ def _pct(value: float | None) -> str:
     return "—" if value is None else f"{value:.2%}"
 
 
+LEADERBOARD_COLUMNS = ["#", "who", "name", "dataset", "val accuracy", "test accuracy", "seconds",
+                       "parameters", "data", "brief"]
+
+
+def _leaderboard_cells(rows: list[dict[str, Any]]) -> list[list[str]]:
+    """One list of cells per row, in the order of ``LEADERBOARD_COLUMNS``."""
+    out = []
+    for i, r in enumerate(rows, 1):
+        data = "stand-in" if r.get("synthetic") == "yes" else "real"
+        out.append([str(i), r.get("who") or "—", r["name"], r["dataset"],
+                    _pct(r.get("val_accuracy")), _pct(r.get("accuracy")),
+                    f"{r['seconds']:.0f}", f"{r['params']:,}", data,
+                    "✅" if r.get("meets_target") else "—"])
+    return out
+
+
 def format_leaderboard(rows: list[dict[str, Any]]) -> str:
     """The rows as a Markdown table, ranked by validation accuracy (✅: meets the brief).
 
@@ -498,25 +514,22 @@ def format_leaderboard(rows: list[dict[str, Any]]) -> str:
     """
     if not rows:
         return "(no runs recorded yet: call record_run(...) after training)"
-    lines = ["| # | who | name | dataset | val accuracy | test accuracy | seconds | parameters "
-             "| data | brief |", "|---|---|---|---|---|---|---|---|---|---|"]
-    for i, r in enumerate(rows, 1):
-        data = "stand-in" if r.get("synthetic") == "yes" else "real"
-        cells = [str(i), r.get("who") or "—", r["name"], r["dataset"],
-                 _pct(r.get("val_accuracy")), _pct(r.get("accuracy")),
-                 f"{r['seconds']:.0f}", f"{r['params']:,}", data,
-                 "✅" if r.get("meets_target") else "—"]
-        lines.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+    lines = ["| " + " | ".join(LEADERBOARD_COLUMNS) + " |",
+             "|" + "---|" * len(LEADERBOARD_COLUMNS)]
+    lines += ["| " + " | ".join(c.replace("|", "/") for c in cells) + " |"
+              for cells in _leaderboard_cells(rows)]
     return "\n".join(lines)
 
 
 def show_leaderboard(dataset: str | None = None, root: str | Path | None = None,
                      extra: list[dict[str, str]] | None = None) -> list[dict[str, Any]]:
-    """Display the leaderboard as a table in a notebook (Markdown) and return the rows.
+    """Display the leaderboard as a table (HTML in a notebook, text elsewhere); return the rows.
 
     ``extra``: rows from :func:`run_row` to show beside the recorded ones without recording
     them (e.g. the course's baseline); their name is marked "(not recorded)".
     """
+    from cnncourse.viz.table import Table
+
     rows = leaderboard(dataset, root)
     for raw in extra or []:
         row = _checked(_parse(raw, line=0))
@@ -524,13 +537,17 @@ def show_leaderboard(dataset: str | None = None, root: str | Path | None = None,
         if dataset is None or row["dataset"] == _dataset(dataset):
             rows.append(row)
     rows.sort(key=_rank_key)
-    text = format_leaderboard(rows)
+    if not rows:
+        print(format_leaderboard(rows))
+        return rows
+    table = Table(LEADERBOARD_COLUMNS, _leaderboard_cells(rows),
+                  caption="Leaderboard, ranked by validation accuracy (✅: meets the brief)")
     try:
-        from IPython.display import Markdown, display
-
-        display(Markdown(text))
-    except ImportError:  # plain Python: print the Markdown
-        print(text)
+        from IPython.display import display
+    except ImportError:  # plain Python: print the table's text
+        print(table)
+    else:
+        display(table)
     return rows
 
 

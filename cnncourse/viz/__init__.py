@@ -52,6 +52,9 @@ from cnncourse.viz.pixels import (  # noqa: E402, F401
 # Pooling window view and its widget (notebook 04).
 from cnncourse.viz.pooling import plot_pooling, pool_map, pooling_widget  # noqa: E402, F401
 
+# Tables that render as tables (HTML with header cells) and print as lined-up text.
+from cnncourse.viz.table import Table  # noqa: E402, F401
+
 # Training curves, confusion matrix and prediction gallery (no heavy imports at module level).
 from cnncourse.viz.training import (  # noqa: E402, F401
     LivePlot,

@@ -63,7 +63,22 @@ def plot_filters(weights: Any, max_filters: int = 32, ncols: int = 8,
     return describe(fig, f"{title}: {w.shape[0]} convolution filters of "
                          f"{w.shape[2]}x{w.shape[3]} weights each, shown as small {kind} "
                          f"tiles numbered 0 to {w.shape[0] - 1}, each rescaled on its own "
-                         f"(bright = large weight).")
+                         f"(bright = large weight). {filter_statistics(w)}")
+
+
+def filter_statistics(weights: Any) -> str:
+    """What filter tiles show, in numbers: how smooth they are (the correlation between
+    horizontally adjacent weights: near 0 for random noise, higher for edges and blobs), and
+    the spread of the weights."""
+    w = weights.detach().cpu().float()                            # (out, in, k, k)
+    if w.shape[-1] < 2:
+        return f"Weights from {w.min().item():+.2f} to {w.max().item():+.2f}."
+    left, right = w[..., :, :-1].flatten(), w[..., :, 1:].flatten()
+    neighbours = torch.corrcoef(torch.stack([left, right]))[0, 1].nan_to_num().item()
+    return (f"Neighbouring weights correlate {neighbours:+.2f} on average (near 0: random "
+            f"noise; higher: smooth patterns such as edges and blobs); weights from "
+            f"{w.min().item():+.2f} to {w.max().item():+.2f}, standard deviation "
+            f"{w.std().item():.2f}.")
 
 
 def plot_feature_maps(maps: Any, max_maps: int = 16, ncols: int = 8,

@@ -185,10 +185,16 @@ def plot_pixel_grid(image: Any, top: int = 0, left: int = 0, size: int = 8,
     fig.tight_layout()
     where = (f"; beside it the whole {h}x{w} image{' in gray' if was_rgb else ''} with the crop "
              f"outlined" if context else "")
+    def value(v: Any) -> str:
+        return fmt.format(int(v) if gray.dtype == np.uint8 else float(v))
+
+    values = "; ".join(f"row {top + i}: " + " ".join(value(v) for v in crop[i])
+                       for i in range(size))
     return describe(fig, f"{title}: a {size}x{size} crop (rows {top}-{top + size - 1}, columns "
                          f"{left}-{left + size - 1}) drawn as gray cells with each pixel's "
-                         f"value printed on it, from {fmt.format(crop.min().item())} to "
-                         f"{fmt.format(crop.max().item())} (bright = high){where}.")
+                         f"value printed on it, from {value(crop.min())} to "
+                         f"{value(crop.max())} (bright = high){where}. The values, row by row "
+                         f"from column {left}: {values}.")
 
 
 def plot_rgb_channels(image: Any, title: str = "An RGB image is three grayscale images") -> Any:

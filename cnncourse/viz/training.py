@@ -254,7 +254,28 @@ def plot_confusion_matrix(y_true: Any, y_pred: Any, classes: Sequence[str],
                                f"columns predicted class, cells coloured by {shown} (yellow = "
                                f"high); classes {', '.join(map(str, classes))}; the diagonal "
                                f"holds the right answers, {right:.0%} of "
-                               f"{int(counts.sum().item())} images.")
+                               f"{int(counts.sum().item())} images. "
+                               + _confusion_point(counts, values, classes, normalize))
+
+
+def _confusion_point(counts: Any, values: Any, classes: Sequence[str], normalize: bool) -> str:
+    """What a confusion matrix shows, in numbers: its largest mistakes and the class predicted
+    most often (a bright column), for a reader who cannot see the colours."""
+    k = len(classes)
+    fmt = (lambda v: f"{v:.2f}") if normalize else (lambda v: f"{int(v)}")
+    mistakes = values.clone()
+    mistakes.fill_diagonal_(0)
+    worst = [divmod(i, k) for i in mistakes.flatten().argsort(descending=True)[:3].tolist()
+             if mistakes.flatten()[i] > 0]
+    cells = "; ".join(f"true {classes[t]} predicted {classes[p]} {fmt(values[t, p].item())}"
+                      for t, p in worst)
+    text = f"Largest off-diagonal cells: {cells}. " if cells else "No image is misclassified. "
+    column = counts.sum(dim=0)                                   # (k,) predictions per class
+    most = int(column.argmax())
+    share = column[most].item() / max(column.sum().item(), 1)
+    true = counts[most].sum().item() / max(counts.sum().item(), 1)
+    return (text + f"Most-predicted class (brightest column): {classes[most]}, {share:.0%} of "
+                   f"the predictions against {true:.0%} of the true labels.")
 
 
 def plot_prediction_gallery(images: Any, y_true: Any, y_pred: Any, confidence: Any,

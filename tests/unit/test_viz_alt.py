@@ -157,3 +157,30 @@ def test_notebook_figures_reach_the_front_end_with_alt_text(tmp_path):
         assert found and html.unescape(found.group(1)).startswith(start), found
         assert out.metadata["image/png"]["alt"].startswith(start)
         assert _png_alpha(out.data["image/png"]).min() == 1.0, "transparent figure background"
+
+
+def test_charts_that_make_a_point_say_it_with_their_numbers():
+    """The figures whose lesson text draws a conclusion carry that conclusion's numbers."""
+    # Confusion matrix: 4 dogs, 3 called cat; cat is predicted for 6 of 9 images.
+    y_true = torch.tensor([0, 0, 1, 1, 1, 1, 2, 2, 2])
+    y_pred = torch.tensor([0, 0, 0, 0, 0, 1, 2, 2, 0])
+    text = alt.alt_text(viz.plot_confusion_matrix(y_true, y_pred, ["cat", "dog", "frog"]))
+    assert "Largest off-diagonal cells: true dog predicted cat 0.75; true frog predicted cat " \
+           "0.33." in text, text
+    assert "Most-predicted class (brightest column): cat, 67% of the predictions against 22% " \
+           "of the true labels." in text, text
+    counts = alt.alt_text(viz.plot_confusion_matrix(y_true, y_pred, ["cat", "dog", "frog"],
+                                                    normalize=False))
+    assert "true dog predicted cat 3;" in counts, counts
+    # Filters: smooth (trained-looking) vs random weights differ in neighbour correlation.
+    ramp = torch.linspace(-1, 1, 5).repeat(8, 3, 5, 1)           # (8, 3, 5, 5), smooth rows
+    smooth = alt.alt_text(viz.plot_filters(ramp + 0.01 * torch.randn_like(ramp)))
+    noisy = alt.alt_text(viz.plot_filters(torch.randn(8, 3, 5, 5)))
+    corr = [float(re.search(r"correlate ([+-]\d\.\d\d)", t).group(1)) for t in (smooth, noisy)]
+    assert corr[0] > 0.9 and abs(corr[1]) < 0.3, (smooth, noisy)
+    assert "standard deviation" in noisy
+    # Pixel grid: every value of the crop, row by row.
+    x = torch.arange(64, dtype=torch.uint8).reshape(8, 8) * 3
+    grid = alt.alt_text(viz.plot_pixel_grid(x, top=1, left=2, size=3))
+    assert "row 1: 30 33 36; row 2: 54 57 60; row 3: 78 81 84." in grid, grid
+    plt.close("all")

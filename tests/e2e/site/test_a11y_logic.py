@@ -53,3 +53,15 @@ def test_task_list_checkboxes_get_the_items_text_as_their_name():
     assert 'aria-label="Be &quot;honest&quot; &amp; careful"' in html[1], html[1]
     module.label_checkboxes(None, doc, "page")                    # a second pass changes nothing
     assert [r.astext() for r in doc.findall(nodes.raw)] == html
+    assert not any("disabled" in h for h in html), html           # not announced "dimmed"
+
+
+def test_code_and_output_are_labelled_once():
+    module = _accessible()
+    body = ('<div class="cell docutils container">\n<div class="cell_input docutils container">\n'
+            '<pre>1 + 1</pre></div>\n<div class="cell_output docutils container">\n<pre>2</pre>'
+            '</div></div>')
+    once = module.label_cells(body)
+    assert once.count('role="group" aria-label="Code"') == 1
+    assert once.count('role="group" aria-label="Output"') == 1
+    assert module.label_cells(once) == once                       # a second pass changes nothing

@@ -253,6 +253,10 @@ def build_broken_site(folder: Path) -> Path:
             "text/html": "<h4>A heading that skips two levels</h4>"
                          "<p style='color:#bbbbbb;background:#ffffff'>hard to read</p>",
             "text/plain": "hard to read"})]),
+        # A Markdown output with a table (display(Markdown(...))): a table on the page.
+        new_code_cell("brief()", execution_count=5, outputs=[new_output("display_data", data={
+            "text/markdown": "| dataset | target |\n|---|---|\n| mnist | 98.7% |",
+            "text/plain": "<IPython.core.display.Markdown object>"})]),
         new_code_cell("widget", execution_count=3, outputs=[new_output("display_data", data={
             "application/vnd.jupyter.widget-view+json":
                 {"model_id": "no-such-model", "version_major": 2, "version_minor": 0},
@@ -275,6 +279,9 @@ def test_the_checks_fail_on_a_broken_page(tmp_path, chromium):
         context, page = new_page(chromium, server.url)
         infos = [read_page(page, server.url + name) for name in ("index.html", "00_broken.html")]
         axe = axe_violations(page)                       # on 00_broken.html
+        markdown_table = page.evaluate("() => Array.from(document.querySelectorAll("
+                                       "'.cell_output table th')).map(th => th.textContent)")
+        pipes = page.evaluate("() => document.querySelector('main').innerText.includes('|---')")
         missing = read_page(page, server.url + "no_such_page.html")
         context.close()
         found = problems(infos[1], server.url)
@@ -287,6 +294,8 @@ def test_the_checks_fail_on_a_broken_page(tmp_path, chromium):
     assert len(tracebacks) == 1 and "ZeroDivisionError" in tracebacks[0], report  # tagged one ok
     assert "no saved widget state" in report, report
     assert missing_found[0].endswith("answered HTTP 404"), missing_found
+    # A Markdown output's table is a table with header cells, not its source.
+    assert markdown_table == ["dataset", "target"] and not pipes, markdown_table
     # Accessibility: a figure named by its file, a skipped heading level, faint text.
     assert re.search(r"a figure has a file name as its alt text \('_images/\w+", report), report
     assert "heading h4 'A heading that skips two levels' follows h1" in report, report
