@@ -59,6 +59,7 @@ class Check:
         self.reference = reference
         self.name = name or body.__name__
         self.__doc__ = body.__doc__
+        self.own: Verdict | None = None  # the last verdict on the learner's own answer
 
     def __repr__(self) -> str:
         return f"Check({self.name!r})"
@@ -89,20 +90,38 @@ class Check:
         namespace = frame.f_back.f_globals if frame is not None and frame.f_back else {}
         return namespace.get(self.name)
 
+    def _own_verdict(self, answer: Any) -> Verdict | None:
+        # The learner's own verdict, recorded in ``own``; None for the reference pick() handed
+        # out: a check never grades (or records) what the learner did not write.
+        if answer is self.reference:
+            return None
+        self.own = self.verdict(answer)
+        return self.own
+
     def __call__(self, answer: Any = _UNSET) -> None:
         """Print the verdict on ``answer`` (default: the notebook's own ``NAME``).
 
         Returns nothing, so a check cell shows only the message; use :meth:`verdict` (or
         :meth:`passed`) to get the outcome in code.
         """
-        result = self.verdict(self._answer(answer, inspect.currentframe()))
+        result = self._own_verdict(self._answer(answer, inspect.currentframe()))
+        if result is None:
+            last = f" Your last own answer: {self.own.status}." if self.own else ""
+            print(f"ℹ️  `{self.name}` now holds the reference that `pick()` put in place for the "
+                  "cells below, so there is nothing of yours to check here. To check your own "
+                  f"answer, re-run your exercise cell (`{self.name}`), then this cell.{last}")
+            return
         print(result)
         if not result.passed:
             print(f"   (Stuck? `check.{self.name}.solution()` shows a reference answer.)")
 
     def passed(self, answer: Any = _UNSET) -> bool:
-        """True when ``answer`` (default: the notebook's own ``NAME``) passes, without printing."""
-        return self.verdict(self._answer(answer, inspect.currentframe())).passed
+        """True when ``answer`` (default: the notebook's own ``NAME``) passes, without printing.
+
+        On the reference that :meth:`pick` handed out it is your last own verdict instead.
+        """
+        result = self._own_verdict(self._answer(answer, inspect.currentframe()))
+        return (result or self.own or Verdict(NOT_ATTEMPTED, "")).passed
 
     def pick(self, answer: Any = _UNSET) -> Any:
         """Return the learner's answer if it passes, otherwise the reference (and say so).
@@ -111,7 +130,11 @@ class Check:
         the exercise cell was never run.
         """
         answer = self._answer(answer, inspect.currentframe())
-        result = self.verdict(answer)
+        if answer is self.reference:  # a re-run pick() cell: the reference is already in place
+            print(f"ℹ️  `{self.name}` is still the reference for the cells below; re-run your "
+                  "exercise cell to use your own.")
+            return answer
+        result = self._own_verdict(answer)
         if result.passed:
             return answer
         print(f"ℹ️  Using the reference `{self.name}` for the cells below "
