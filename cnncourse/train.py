@@ -88,6 +88,54 @@ class _Tally:
                 "accuracy": self.correct.item() / self.count}
 
 
+class Unfinished(RuntimeError):
+    """A model whose training was interrupted (Ctrl-C / the stop button) was to be scored."""
+
+
+def finished(model: nn.Module) -> bool:
+    """False while ``fit`` is training ``model`` and after a run was interrupted."""
+    return not getattr(model, "_cnncourse_unfinished", False)
+
+
+def refuse_unfinished(model: nn.Module, what: str) -> None:
+    """Raise :class:`Unfinished` when ``model``'s training was interrupted."""
+    if not finished(model):
+        raise Unfinished(f"{what}: this model's training was interrupted, so it is half "
+                         "trained; re-run the cell that trains it (fit) to the end first.")
+
+
+_TEST_SCORES: Any = None  # model -> (its training run, first test scores); a WeakKeyDictionary
+
+
+def score_test(model: nn.Module, test_data: Batches, name: str = "this model",
+               **kwargs: Any) -> dict[str, float]:
+    """:func:`evaluate` on the test split, once per trained model: the one guard for it.
+
+    Asked again for the same model (a re-run cell), it says the split was already used and
+    returns the first scores without scoring again; after the model was trained again
+    (``fit``) it scores, and says the test split has already been seen.
+    """
+    import weakref
+
+    global _TEST_SCORES
+    if _TEST_SCORES is None:
+        _TEST_SCORES = weakref.WeakKeyDictionary()
+    refuse_unfinished(model, "score_test")
+    run = getattr(model, "_cnncourse_runs", 0)
+    if model in _TEST_SCORES:
+        seen, first = _TEST_SCORES[model]
+        if seen == run:
+            print(f"{name} was already scored on the test split ({first['accuracy']:.1%}); "
+                  "showing that first score, not scoring again: the test split is used once.")
+            return first
+        print(f"Note: the test split has already been seen ({name} scored "
+              f"{first['accuracy']:.1%} before it was trained again), so this new score is no "
+              "longer an untouched estimate.")
+    scores = evaluate(model, test_data, **kwargs)
+    _TEST_SCORES.setdefault(model, (run, scores))
+    return scores
+
+
 @torch.no_grad()
 def evaluate(model: nn.Module, data: Batches, loss_fn: Callable | None = None,
              device: torch.device | str | None = None) -> dict[str, float]:
@@ -97,6 +145,13 @@ def evaluate(model: nn.Module, data: Batches, loss_fn: Callable | None = None,
     batch norm on its running statistics) and goes back to the mode it was in.
     """
     check_model(model, "evaluate")
+    refuse_unfinished(model, "evaluate")
+    return _evaluate(model, data, loss_fn, device)
+
+
+@torch.no_grad()
+def _evaluate(model: nn.Module, data: Batches, loss_fn: Callable | None = None,
+              device: torch.device | str | None = None) -> dict[str, float]:
     _check_batches(data, "evaluate", "data")
     loss_fn = loss_fn or nn.CrossEntropyLoss()
     device = torch.device(device) if device is not None else model_device(model)
@@ -305,6 +360,10 @@ def fit(model: nn.Module, train_data: Batches, *,
                                     cap if budget_s is None else _TIME_STEPS)
     by_time = budget_s is not None and schedule != "constant"
     steps, lrs, stopped = 0, [], "epochs"
+    # Until the epochs below end, the model is unfinished: an interrupt (Ctrl-C, the stop
+    # button) leaves it marked, and evaluate / score_test refuse it (see ``finished``).
+    model.__dict__["_cnncourse_runs"] = getattr(model, "_cnncourse_runs", 0) + 1
+    model.__dict__["_cnncourse_unfinished"] = "training"
 
     from tqdm.auto import tqdm
 
@@ -357,7 +416,7 @@ def fit(model: nn.Module, train_data: Batches, *,
         history["train_acc"].append(train["accuracy"])
         postfix = {"loss": f"{train['loss']:.3f}", "acc": f"{train['accuracy']:.3f}"}
         for name, batches_ in scored.items():
-            scores = evaluate(model, batches_, loss_fn, device)
+            scores = _evaluate(model, batches_, loss_fn, device)  # run in progress
             history[f"{name}_loss"].append(scores["loss"])
             history[f"{name}_acc"].append(scores["accuracy"])
             postfix[f"{name}_acc"] = f"{scores['accuracy']:.3f}"
@@ -371,6 +430,7 @@ def fit(model: nn.Module, train_data: Batches, *,
         budget.used, steps, lrs, stopped
     history.budget_s = budget_s
     history.steps_per_epoch = per_epoch
+    model.__dict__["_cnncourse_unfinished"] = False
     return history
 
 
