@@ -104,35 +104,32 @@ def refuse_unfinished(model: nn.Module, what: str) -> None:
                          "trained; re-run the cell that trains it (fit) to the end first.")
 
 
-_TEST_SCORES: Any = None  # model -> (its training run, first test scores); a WeakKeyDictionary
+_TEST_SCORES: dict[int, tuple] = {}  # id(split) -> (split, model, its training run, scores)
 
 
 def score_test(model: nn.Module, test_data: Batches, name: str = "this model",
-               **kwargs: Any) -> dict[str, float]:
-    """:func:`evaluate` on the test split, once per trained model: the one guard for it.
+               split: Any = None, **kwargs: Any) -> dict[str, float]:
+    """:func:`evaluate` on the test split, once: the one guard for it.
 
     Asked again for the same model (a re-run cell), it says the split was already used and
-    returns the first scores without scoring again; after the model was trained again
-    (``fit``) it scores, and says the test split has already been seen.
+    returns the first scores without scoring again; for a model trained since (a re-run
+    training cell), it scores and says the test split has already been seen. The split is
+    known by ``split`` (e.g. ``data.test``), else by ``test_data`` itself.
     """
-    import weakref
-
-    global _TEST_SCORES
-    if _TEST_SCORES is None:
-        _TEST_SCORES = weakref.WeakKeyDictionary()
     refuse_unfinished(model, "score_test")
+    key = split if split is not None else test_data
     run = getattr(model, "_cnncourse_runs", 0)
-    if model in _TEST_SCORES:
-        seen, first = _TEST_SCORES[model]
-        if seen == run:
+    if id(key) in _TEST_SCORES:
+        _, first_model, first_run, first = _TEST_SCORES[id(key)]
+        if first_model is model and first_run == run:
             print(f"{name} was already scored on the test split ({first['accuracy']:.1%}); "
                   "showing that first score, not scoring again: the test split is used once.")
             return first
-        print(f"Note: the test split has already been seen ({name} scored "
-              f"{first['accuracy']:.1%} before it was trained again), so this new score is no "
-              "longer an untouched estimate.")
+        print(f"Note: the test split has already been seen (first score {first['accuracy']:.1%}"
+              "), so this new score is no longer an untouched estimate of new images.")
+        return evaluate(model, test_data, **kwargs)
     scores = evaluate(model, test_data, **kwargs)
-    _TEST_SCORES.setdefault(model, (run, scores))
+    _TEST_SCORES[id(key)] = (key, model, run, scores)
     return scores
 
 

@@ -48,15 +48,23 @@ def test_the_test_split_is_scored_once_and_a_score_after_retraining_says_so(caps
     torch.manual_seed(0)
     model = nn.Linear(6, 3)
     fit(model, _batches(), epochs=1, progress=False)
-    first = score_test(model, _batches(2, 2), "the model")
+    test = _batches(2, 2)
+    first = score_test(model, test, "the model")
     assert capsys.readouterr().out == ""
     with torch.no_grad():
         model.weight.zero_()                        # changed, but not trained again
-    assert score_test(model, _batches(2, 2), "the model") == first
+    assert score_test(model, test, "the model") == first
     out = capsys.readouterr().out
     assert "already scored on the test split" in out and f"{first['accuracy']:.1%}" in out
+    other = nn.Linear(6, 3)                          # another model on the same split
+    score_test(other, test, "another model")
+    assert "test split has already been seen" in capsys.readouterr().out
+    test = _batches(2, 2)
+    first = score_test(model, test, "the model")
+    assert score_test(model, test, "the model") == first
+    assert "already scored on the test split" in capsys.readouterr().out
     fit(model, _batches(), epochs=1, progress=False)
-    again = score_test(model, _batches(2, 2), "the model")
+    again = score_test(model, test, "the model")
     assert "test split has already been seen" in capsys.readouterr().out
     assert 0 <= again["accuracy"] <= 1
 

@@ -638,7 +638,7 @@ def score_test_once(model: Any, data: Any, name: str = "the chosen model") -> fl
 
     if getattr(data, "test", None) is None:
         raise ValueError("score_test_once: data has no test split (data.test).")
-    return score_test(model, data.test.loader(512), name)["accuracy"]
+    return score_test(model, data.test.loader(512), name, split=data.test)["accuracy"]
 
 
 BASELINE_RECIPE = {"optimizer": "adam", "lr": 1e-3, "weight_decay": 0.0, "schedule": None,
