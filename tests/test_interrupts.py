@@ -104,14 +104,47 @@ def test_a_typo_keeps_pythons_error(capsys):
     assert shell.tracebacks == ["NameError"]
 
 
-def test_an_interrupt_and_a_refusal_are_one_line_and_later_errors_point_back(capsys):
-    shell = _Shell(In=["", "history = fit(model, train_loader)"])
+class _Info:
+    def __init__(self, raw_cell):
+        self.raw_cell = raw_cell
+
+
+class _Result:
+    def __init__(self, raw_cell, success=True):
+        self.info, self.success = _Info(raw_cell), success
+
+
+def test_an_interrupt_and_a_refusal_are_one_line_and_later_cells_point_back(capsys):
+    from cnncourse.course.claims import claim, compare
+    from cnncourse.lessons.build_cnn import check
+
+    training = "torch.manual_seed(0)\nmodel = SimpleCNN()\nhistory = fit(model, train_loader)"
+    shell = _Shell(In=["", training], check=check)
     line = _said(shell, KeyboardInterrupt(), capsys)
     assert line.count("\n") == 1 and "training did not finish" in line
     assert "⏹ fit: stopped" in _said(shell, Unfinished("fit: stopped"), capsys)
-    directions._stopped["cell"] = "history = fit(model, train_loader)"
+    # A later cell that uses what the stopped cell made: an error points back to its section,
+    directions.handle(shell, KeyboardInterrupt, KeyboardInterrupt(), None)
+    capsys.readouterr()
+    directions._before_cell(_Info("best = max(history['val_acc'])"))
     directions.handle(shell, IndexError, IndexError("list index out of range"), None)
     assert shell.tracebacks == ["IndexError"]
-    assert "the cell you stopped earlier (`history = fit(model, train_loader)`)" in \
-        capsys.readouterr().err
-    directions._stopped.clear()
+    assert "uses `history` from section 5 (Training with" in capsys.readouterr().err
+    # claims and comparisons refuse it, a cell that succeeds says it shows an unfinished run,
+    with pytest.raises(directions.Unfinished, match="`history` come from section 5"):
+        claim("it learned", True)
+    with pytest.raises(directions.Unfinished):
+        compare("a", 0.5, "b", 0.4, 100)
+    directions._after_cell(_Result("best = max(history['val_acc'])"))
+    assert "This shows an unfinished run: `history`" not in capsys.readouterr().err  # refused
+    directions._before_cell(_Info("plot(history)"))
+    directions._after_cell(_Result("plot(history)"))
+    assert "This shows an unfinished run: `history`" in capsys.readouterr().err
+    # cells that use none of it are left alone, and running the stopped cell to the end clears it.
+    directions._before_cell(_Info("x = 1"))
+    claim("unrelated", True)
+    directions._before_cell(_Info(training))
+    directions._after_cell(_Result(training))
+    assert not directions._stopped
+    directions._before_cell(_Info("print(history)"))
+    claim("finished", True)

@@ -7,10 +7,12 @@ IPython's custom exception handler. It turns into one line:
   section): which section to run first (``sections.SECTIONS``); the setup cell's names say
   "run the setup cell". A name no cell makes (your own typo) keeps Python's error.
 - a ``KeyboardInterrupt`` (Ctrl-C, the stop button): what was stopped and what to re-run;
-- the course's refusals (``cnncourse.train.Unfinished``, an interrupted training run);
+- the course's refusals: ``cnncourse.train.Unfinished`` (scoring an interrupted training run)
+  and :class:`Unfinished` (``claim``/``compare`` on names a stopped cell was still making);
 - a missing file: that an earlier cell writes it, and which section.
 
-After an interrupt, an error in a later cell also says which cell was stopped.
+After an interrupt, until the stopped cell runs to the end, a cell that uses the names it
+makes says it shows an unfinished run, and an error in such a cell says which cell to re-run.
 Limit: a cell run before any cell imported ``cnncourse`` gets Python's own error.
 """
 
@@ -22,7 +24,32 @@ from typing import Any
 SETUP = ("cc", "torch", "device", "pick")
 """The names the setup cell (the first code cell of every notebook) makes."""
 
-_stopped: dict[str, str] = {}  # the cell stopped by an interrupt, until it runs to the end
+_stopped: dict[str, Any] = {}  # the cell stopped by an interrupt, until it runs to the end
+
+
+class Unfinished(RuntimeError):
+    """A claim or comparison was to be made on what an interrupted cell left unfinished."""
+
+
+def _names(source: str, stored: bool) -> set[str]:
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    kind = ast.Store if stored else ast.Load
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, kind)}
+
+
+def refuse_unfinished(what: str) -> None:
+    """Raise :class:`Unfinished` when this cell uses what a stopped cell left unfinished."""
+    touched = _stopped.get("touched")
+    if touched:
+        _stopped["refused"] = True
+        raise Unfinished(f"{what}: `{'`, `'.join(sorted(touched))}` come from "
+                         f"{_stopped['where']}; it has not run to the end since: re-run it "
+                         "first.")
 
 
 def _lesson(shell: Any) -> str | None:
@@ -34,10 +61,20 @@ def _lesson(shell: Any) -> str | None:
     return None
 
 
-def _first_line(source: str) -> str:
-    lines = [ln.strip() for ln in source.splitlines() if ln.strip() and
-             not ln.strip().startswith(("#", "import ", "from "))]
-    return (lines[0] if lines else source.strip())[:60]
+def _stop(shell: Any, cell: str) -> None:
+    # Remember the interrupted cell, what it makes, and how to name it: its section, else
+    # its main line (the one that trains, if any).
+    from cnncourse.course.sections import where
+
+    made = _names(cell, stored=True)
+    lesson = _lesson(shell)
+    section = next((where(lesson, n) for n in sorted(made) if lesson and where(lesson, n)), None)
+    lines = [ln.strip() for ln in cell.splitlines()
+             if ln.strip() and not ln.strip().startswith(("#", "import ", "from "))]
+    main = next((ln for ln in lines if "fit(" in ln or "train" in ln), lines[0] if lines else "")
+    _stopped.clear()
+    _stopped.update(cell=cell, made=made, where=(f"{section}, which you stopped" if section else
+                                                 f"the cell you stopped (`{main[:60]}`)"))
 
 
 def direction(shell: Any, err: BaseException) -> str | None:
@@ -46,10 +83,10 @@ def direction(shell: Any, err: BaseException) -> str | None:
 
     kind = type(err).__name__
     if isinstance(err, KeyboardInterrupt):
-        what = "training" if "fit(" in _stopped.get("cell", "") or "train" in _stopped.get(
-            "cell", "") else "this cell"
-        return (f"⏹ Stopped: {what} did not finish, so nothing it makes counts as finished. "
-                "Re-run this cell to the end before the cells below.")
+        cell = _stopped.get("cell", "")
+        what = "training" if "fit(" in cell or "train" in cell else "this cell"
+        return (f"⏹ Stopped: {what} did not finish, so nothing it makes counts as finished; "
+                "re-run this cell to the end before the cells below.")
     if kind == "Unfinished":
         return f"⏹ {err}"
     if isinstance(err, NameError) and getattr(err, "name", None):
@@ -74,25 +111,42 @@ def direction(shell: Any, err: BaseException) -> str | None:
 def handle(shell: Any, etype: type, value: BaseException, tb: Any,
            tb_offset: int | None = None) -> None:
     """IPython's custom exception handler: one line of direction, else the usual traceback."""
-    if isinstance(value, KeyboardInterrupt):
-        _stopped["cell"] = shell.user_ns.get("In", [""])[-1] if shell.user_ns.get("In") else ""
+    if isinstance(value, KeyboardInterrupt) and shell.user_ns.get("In"):
+        _stop(shell, shell.user_ns["In"][-1])
     line = direction(shell, value)
     if line is None:
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
-        if _stopped.get("cell"):
-            line = (f"ℹ️  This may follow the cell you stopped earlier (`"
-                    f"{_first_line(_stopped['cell'])}`): run it to the end first.")
+        if _stopped.get("touched"):
+            line = (f"ℹ️  This cell uses `{'`, `'.join(sorted(_stopped['touched']))}` from "
+                    f"{_stopped['where']}: run that to the end first.")
         else:
             return None
     print(line, file=sys.stderr, flush=True)
     return None
 
 
-def _forget_stopped(result: Any) -> None:
-    # The stopped cell ran to the end: later errors no longer follow from the interrupt.
-    if _stopped.get("cell") and result.success and \
-            result.info is not None and result.info.raw_cell == _stopped["cell"]:
+def _before_cell(info: Any) -> None:
+    # Which names this cell uses that the stopped cell was still making.
+    _stopped.pop("refused", None)
+    cell = getattr(info, "raw_cell", "") or ""
+    if _stopped.get("cell") and cell != _stopped["cell"]:
+        _stopped["touched"] = _stopped["made"] & _names(cell, False)
+    else:
+        _stopped["touched"] = set()
+
+
+def _after_cell(result: Any) -> None:
+    # The stopped cell ran to the end: nothing is unfinished any more. Another cell that used
+    # its names and succeeded says that it showed an unfinished run.
+    if not _stopped.get("cell") or not result.success or result.info is None:
+        return
+    if result.info.raw_cell == _stopped["cell"]:
         _stopped.clear()
+    elif _stopped.get("touched") and not _stopped.get("refused"):
+        _stopped["made"] |= _names(result.info.raw_cell, stored=True)   # unfinished, in turn
+        print(f"ℹ️  This shows an unfinished run: `{'`, `'.join(sorted(_stopped['touched']))}` "
+              f"come from {_stopped['where']}; re-run it to the end, then this cell.",
+              file=sys.stderr, flush=True)
 
 
 def install(shell: Any = None) -> bool:
@@ -104,6 +158,7 @@ def install(shell: Any = None) -> bool:
         return False
     shell.set_custom_exc((NameError, KeyboardInterrupt, RuntimeError, FileNotFoundError,
                           IndexError, KeyError), handle)
-    if _forget_stopped not in shell.events.callbacks.get("post_run_cell", []):
-        shell.events.register("post_run_cell", _forget_stopped)
+    for event, callback in (("pre_run_cell", _before_cell), ("post_run_cell", _after_cell)):
+        if callback not in shell.events.callbacks.get(event, []):
+            shell.events.register(event, callback)
     return True
