@@ -9,7 +9,7 @@ IPython's custom exception handler. It turns into one line:
 - a ``KeyboardInterrupt`` (Ctrl-C, the stop button): what was stopped and what to re-run;
 - the course's refusals: ``cnncourse.train.Unfinished`` (scoring an interrupted training run)
   and :class:`Unfinished` (``claim``/``compare`` on names a stopped cell was still making);
-- a missing file: that an earlier cell writes it, and which section.
+- a missing file: that an earlier cell writes it; a module that is not installed (pandas).
 
 After an interrupt, until the stopped cell runs to the end, a cell that uses the names it
 makes says it shows an unfinished run, and an error in such a cell says which cell to re-run.
@@ -102,6 +102,11 @@ def direction(shell: Any, err: BaseException) -> str | None:
                     "since the kernel started: run the sections above first (Run > Run All "
                     "Above Selected Cell).")
         return None
+    if isinstance(err, ModuleNotFoundError) and err.name and "cnncourse" not in err.name:
+        top = err.name.split(".")[0]
+        return (f"ModuleNotFoundError: `{top}` is not installed here. The course needs only "
+                "torch, torchvision and Python's standard library (for a CSV file: the csv "
+                f"module); or run `%pip install {top}`, then restart the kernel.")
     if isinstance(err, FileNotFoundError) and err.filename:
         return (f"{err.filename} is gone: an earlier cell of this notebook writes it; run the "
                 "section that makes it again, then this cell.")
@@ -157,7 +162,7 @@ def install(shell: Any = None) -> bool:
     if shell is None or not hasattr(shell, "set_custom_exc"):
         return False
     shell.set_custom_exc((NameError, KeyboardInterrupt, RuntimeError, FileNotFoundError,
-                          IndexError, KeyError), handle)
+                          ModuleNotFoundError, IndexError, KeyError), handle)
     for event, callback in (("pre_run_cell", _before_cell), ("post_run_cell", _after_cell)):
         if callback not in shell.events.callbacks.get(event, []):
             shell.events.register(event, callback)

@@ -213,6 +213,16 @@ def _describe_call(name: str, call: tuple[tuple, dict]) -> str:
 
 # (fragment of the error message, likely cause) for the errors learners hit most often.
 _CAUSES = [
+    (("transpose() takes 2 positional arguments", "swapaxes() takes 2"),
+     "a NumPy habit: NumPy's .transpose(2, 0, 1) reorders every axis, but a torch tensor's "
+     ".transpose swaps exactly two dims. Reorder all of them with .permute(2, 0, 1)."),
+    (("Boolean value of Tensor with more than one value is ambiguous",),
+     "Python's own max, min, if, and/or look at a whole tensor as one True/False, which is "
+     "ambiguous for many values. Work element by element with tensor operations instead: "
+     "x.clamp(min=0) or torch.maximum(a, b) for max(0, x), torch.where(cond, a, b) for if."),
+    (("No module named",),
+     "a module that is not installed here. The exercise needs only torch and Python's "
+     "standard library (e.g. the csv module instead of pandas)."),
     (("stack expects each tensor to be equal size", "Sizes of tensors must match"),
      "the pieces you stacked or concatenated (torch.stack / torch.cat) have different shapes. "
      "Print the shape of each piece: a window or slice that runs past an edge comes back "
@@ -250,8 +260,19 @@ _CAUSES = [
 ]
 
 
+# NumPy and pandas names a torch tensor does not have, and what to use instead.
+_TENSOR_HABITS = {"astype": ".to(torch.float32) or .float()", "values": "the tensor itself",
+                  "iloc": "plain indexing, t[i]", "loc": "plain indexing, t[i]",
+                  "copy": ".clone()", "apply": "a whole-tensor operation",
+                  "nunique": "len(t.unique())", "value_counts": "torch.bincount(t)"}
+
+
 def _likely_cause(err: Exception, reference: Any) -> str:
     text = f"{type(err).__name__}: {err}"
+    habit = text.rsplit("has no attribute ", 1)[-1].strip("'\"")
+    if "'Tensor' object has no attribute" in text and habit in _TENSOR_HABITS:
+        return (f"a NumPy/pandas habit: a torch tensor has no .{habit}; use "
+                f"{_TENSOR_HABITS[habit]}.")
     if isinstance(err, ZeroDivisionError):
         text += " division by zero"
     for fragments, cause in _CAUSES:

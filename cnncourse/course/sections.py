@@ -9,7 +9,7 @@ from __future__ import annotations
 SECTIONS = {
     "overview": {
         "4. A first win: a CNN that reads digits":
-            "DataLoader NOTE labels nn predicted scores test_set train_loader train_set",
+            "DataLoader NOTE labels nn passes predicted scores test_set train_loader train_set",
         "5. How this course works":
             "check",
         "1. What a CNN is":
