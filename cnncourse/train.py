@@ -122,7 +122,7 @@ def score_test(model: nn.Module, test_data: Batches, name: str = "this model",
     if id(key) in _TEST_SCORES:
         _, first_model, first_run, first = _TEST_SCORES[id(key)]
         if first_model is model and first_run == run:
-            print(f"{name} was already scored on the test split ({first['accuracy']:.1%}); "
+            print(f"Note: {name} was already scored on the test split ({first['accuracy']:.1%}); "
                   "showing that first score, not scoring again: the test split is used once.")
             return first
         print(f"Note: the test split has already been seen (first score {first['accuracy']:.1%}"

@@ -47,7 +47,7 @@ def refuse_unfinished(what: str) -> None:
     touched = _stopped.get("touched")
     if touched:
         _stopped["refused"] = True
-        raise Unfinished(f"{what}: `{'`, `'.join(sorted(touched))}` come from "
+        raise Unfinished(f"{what}: {_listed(touched)} {_come(touched)} from "
                          f"{_stopped['where']}; it has not run to the end since: re-run it "
                          "first.")
 
@@ -119,15 +119,22 @@ def handle(shell: Any, etype: type, value: BaseException, tb: Any,
     if isinstance(value, KeyboardInterrupt) and shell.user_ns.get("In"):
         _stop(shell, shell.user_ns["In"][-1])
     line = direction(shell, value)
+    if line is None and _stopped.get("touched"):   # it follows from the interrupt: say so
+        line = (f"{etype.__name__}: {value}\nℹ️  This cell uses {_listed(_stopped['touched'])} "
+                f"from {_stopped['where']}: run that to the end first.")
     if line is None:
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
-        if _stopped.get("touched"):
-            line = (f"ℹ️  This cell uses `{'`, `'.join(sorted(_stopped['touched']))}` from "
-                    f"{_stopped['where']}: run that to the end first.")
-        else:
-            return None
-    print(line, file=sys.stderr, flush=True)
+    else:
+        print(line, file=sys.stderr, flush=True)
     return None
+
+
+def _listed(names: set[str]) -> str:
+    return "`" + "`, `".join(sorted(names)) + "`"
+
+
+def _come(names: set[str]) -> str:
+    return "comes" if len(names) == 1 else "come"
 
 
 def _before_cell(info: Any) -> None:
@@ -149,8 +156,9 @@ def _after_cell(result: Any) -> None:
         _stopped.clear()
     elif _stopped.get("touched") and not _stopped.get("refused"):
         _stopped["made"] |= _names(result.info.raw_cell, stored=True)   # unfinished, in turn
-        print(f"ℹ️  This shows an unfinished run: `{'`, `'.join(sorted(_stopped['touched']))}` "
-              f"come from {_stopped['where']}; re-run it to the end, then this cell.",
+        touched = _stopped["touched"]
+        print(f"ℹ️  This shows an unfinished run: {_listed(touched)} {_come(touched)} from "
+              f"{_stopped['where']}; re-run it to the end, then this cell.",
               file=sys.stderr, flush=True)
 
 
