@@ -145,7 +145,7 @@ SECTIONS = {
         "5. Optimisers and learning-rate schedules":
             "best_lr opt_net opt_run opt_runs opt_train rerun_gap schedule",
         "6. A stronger CIFAR-10 model":
-            "ladder",
+            "ladder steps",
     },
     "production": {
         "4. Single-image inference with the training preprocessing":
