@@ -20,10 +20,10 @@ import pytest
 jupyter_client = pytest.importorskip("jupyter_client")
 
 ROOT = Path(__file__).resolve().parents[1]
-# Makes each training step slow enough that the interrupt lands mid-training on any machine.
+# Holds each training step for a minute, so the interrupt lands mid-training on any machine.
 SLOW = """import time as _t, cnncourse.train as _T
 _T._Tally._add = getattr(_T._Tally, "_add", _T._Tally.add)
-_T._Tally.add = lambda self, *a: (_t.sleep(0.3), self._add(*a))[1]"""
+_T._Tally.add = lambda self, *a: (_t.sleep(60), self._add(*a))[1]"""
 FAST = "import cnncourse.train as _T; _T._Tally.add = _T._Tally._add"
 
 
@@ -40,12 +40,17 @@ class Kernel:
         self.km, self.kc = jupyter_client.manager.start_new_kernel(
             kernel_name="python3", env={**os.environ, **env}, cwd=str(ROOT / "notebooks"))
 
-    def run(self, source: str, interrupt_on: str | None = None, timeout: float = 240) -> dict:
+    def run(self, source: str, interrupt_on: str | None = None, interrupt_after: float = 0,
+            timeout: float = 240) -> dict:
         msg_id = self.kc.execute(source)
         text, errors, sent, start = [], [], False, time.monotonic()
         while time.monotonic() - start < timeout:
+            waited = interrupt_after and time.monotonic() - start > interrupt_after
+            if (interrupt_on and interrupt_on in "".join(text) or waited) and not sent:
+                self.km.interrupt_kernel()
+                sent = True
             try:
-                msg = self.kc.get_iopub_msg(timeout=0.5)
+                msg = self.kc.get_iopub_msg(timeout=0.2)
             except Exception:  # queue.Empty: nothing new yet
                 continue
             if msg["parent_header"].get("msg_id") != msg_id:
@@ -59,9 +64,6 @@ class Kernel:
                 errors.append(content)
             elif kind == "status" and content["execution_state"] == "idle":
                 break
-            if interrupt_on and not sent and interrupt_on in "".join(text):
-                self.km.interrupt_kernel()
-                sent = True
         else:
             raise AssertionError(f"cell did not finish in {timeout} s: {source[:80]!r}")
         reply = self.kc.get_shell_msg(timeout=30)
@@ -148,3 +150,29 @@ def test_notebook_08_skipped_exercises_interrupt_rerun_and_restart(kernel):
     # A typo of the learner's own still gets Python's error.
     typo = kernel.run("histroy")
     assert typo["errors"] and typo["errors"][0]["ename"] == "NameError"
+
+
+def test_notebook_12_puts_nothing_from_a_stopped_run_on_the_leaderboard(kernel, tmp_path):
+    cells = _code_cells("12_capstone.ipynb")
+    mine = next(i for i, c in enumerate(cells) if "my_run = train(mine)" in c["source"])
+    record = next(i for i, c in enumerate(cells) if "RECORD = False" in c["source"])
+    for cell in cells[:mine + 1]:                       # exercise and check skipped
+        if "exercise" in cell["tags"] or cell["source"].lstrip().startswith("check."):
+            continue
+        assert kernel.run(cell["source"])["ok"], cell["source"][:80]
+    recording = cells[record]["source"].replace("RECORD = False", "RECORD = True")
+    for source in [c["source"] for c in cells[mine + 1:record]] + [recording]:
+        assert kernel.run(source)["ok"], source[:80]
+    board = tmp_path / "leaderboard.csv"
+    before = board.read_text()
+    assert "my model" in before
+    # The learner trains again and stops it halfway; the old run's numbers are still there.
+    kernel.run(SLOW)
+    stopped = kernel.run(cells[mine]["source"], interrupt_after=2)
+    assert stopped["interrupted"] and not stopped["ok"], stopped
+    for source in [c["source"] for c in cells[mine + 1:record]] + [recording]:
+        result = kernel.run(source)
+        assert not result["ok"] and "⏹" in result["text"], result
+        assert "test accuracy, measured once" not in result["text"]
+        _assert_no_raw_traceback(result, source)
+    assert board.read_text() == before                  # nothing recorded from the stopped run
