@@ -150,3 +150,16 @@ def test_an_interrupt_and_a_refusal_are_one_line_and_later_cells_point_back(caps
     assert not directions._stopped
     directions._before_cell(_Info("print(history)"))
     claim("finished", True)
+
+
+def test_a_file_an_earlier_cell_wrote_is_named_with_its_section(capsys, tmp_path):
+    from cnncourse.lessons.build_cnn import check
+
+    folder = tmp_path / "cnncourse-x"
+    shell = _Shell(check=check, folder=folder, path=folder / "simple_cnn.pt")
+    gone = FileNotFoundError(2, "No such file or directory", str(folder / "simple_cnn.pt"))
+    line = _said(shell, gone, capsys)
+    assert f"{folder / 'simple_cnn.pt'} is gone" in line
+    assert "is made in section 7 (Save and load the weights), which writes it" in line
+    line = _said(shell, RuntimeError(f"Parent directory {folder} does not exist."), capsys)
+    assert f"{folder} is gone" in line and "section 7" in line and not shell.tracebacks

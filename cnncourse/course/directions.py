@@ -18,6 +18,7 @@ Limit: a cell run before any cell imported ``cnncourse`` gets Python's own error
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Any
 
@@ -107,10 +108,25 @@ def direction(shell: Any, err: BaseException) -> str | None:
         return (f"ModuleNotFoundError: `{top}` is not installed here. The course needs only "
                 "torch, torchvision and Python's standard library (for a CSV file: the csv "
                 f"module); or run `%pip install {top}`, then restart the kernel.")
-    if isinstance(err, FileNotFoundError) and err.filename:
-        return (f"{err.filename} is gone: an earlier cell of this notebook writes it; run the "
-                "section that makes it again, then this cell.")
+    gone = err.filename if isinstance(err, FileNotFoundError) else None
+    if isinstance(err, RuntimeError) and str(err).startswith("Parent directory "):
+        gone = str(err)[len("Parent directory "):].split(" does not exist")[0]   # torch.save
+    if gone:
+        return f"{gone} is gone: {_writer(shell, str(gone))}, then this cell."
     return None
+
+
+def _writer(shell: Any, gone: str) -> str:
+    # The section that makes the path variable pointing at the missing file (or its folder).
+    from cnncourse.course.sections import where
+
+    lesson = _lesson(shell)
+    for name, value in list(shell.user_ns.items()):
+        if isinstance(value, (str, os.PathLike)) and str(value) and gone.startswith(str(value)):
+            section = where(lesson, name) if lesson else None
+            if section:
+                return f"`{name}` is made in {section}, which writes it: run that section again"
+    return "an earlier cell of this notebook writes it: run that cell again"
 
 
 def handle(shell: Any, etype: type, value: BaseException, tb: Any,
