@@ -99,8 +99,13 @@ def test_a_name_an_earlier_section_makes_gets_its_section(capsys):
 
 
 def test_a_typo_keeps_pythons_error(capsys):
+    from cnncourse.lessons.build_cnn import check
+
     shell = _Shell()
     assert _said(shell, NameError("name 'histroy' is not defined", name="histroy"), capsys) == ""
+    assert shell.tracebacks == ["NameError"]
+    shell = _Shell(check=check)       # a name another notebook makes is a typo here
+    assert _said(shell, NameError("name 'bn_runs' is not defined", name="bn_runs"), capsys) == ""
     assert shell.tracebacks == ["NameError"]
 
 

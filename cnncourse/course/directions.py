@@ -96,8 +96,9 @@ def direction(shell: Any, err: BaseException) -> str | None:
             return (f"`{name}` is made by the setup cell (the first code cell of this "
                     "notebook): run it first, then this cell.")
         lesson = _lesson(shell)
-        if lesson and where(lesson, name):
-            return f"`{name}` is made in {where(lesson, name)}: run that section first."
+        if lesson:   # this notebook is known: its map decides (else it is a typo)
+            section = where(lesson, name)
+            return f"`{name}` is made in {section}: run that section first." if section else None
         if any(name in names.split() for found in SECTIONS.values() for names in found.values()):
             return (f"`{name}` is made by an earlier cell of this notebook that has not run "
                     "since the kernel started: run the sections above first (Run > Run All "
