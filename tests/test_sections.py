@@ -70,16 +70,19 @@ def expected() -> dict[str, dict[str, str]]:
 def render(table: dict[str, dict[str, str]]) -> str:
     import textwrap
 
-    lines = ['SECTIONS = {']
+    lines = ["SECTIONS = {"]
     for lesson, found in table.items():
         lines.append(f'    "{lesson}": {{')
-        for heading, names in found.items():
-            lines.append(f'        {json.dumps(heading, ensure_ascii=False)}:')
+        for heading, names in sorted(found.items(), key=lambda kv: int(kv[0].split(".")[0])):
+            key = json.dumps(heading, ensure_ascii=False)
+            if len(f'        {key}: "{names}",') <= 100:
+                lines.append(f'        {key}: "{names}",')
+                continue
+            lines.append(f"        {key}:")
             parts = textwrap.wrap(names, 86, break_on_hyphens=False)
             for i, part in enumerate(parts):
-                tail = "," if i == len(parts) - 1 else ""
-                space = " " if i < len(parts) - 1 else ""
-                lines.append(f'            "{part}{space}"{tail}')
+                last = i == len(parts) - 1
+                lines.append(f'            "{part}{"" if last else " "}"{"," if last else ""}')
         lines.append("    },")
     lines.append("}")
     return "\n".join(lines) + "\n"
