@@ -39,3 +39,17 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | _SUBMODULES)
+
+
+def _install_directions() -> None:
+    # In IPython/Jupyter, a restart, a skipped section or Ctrl-C gets one line of direction
+    # instead of a traceback (cnncourse.course.directions); elsewhere this does nothing.
+    import sys
+
+    if "IPython" in sys.modules:
+        from cnncourse.course import directions
+
+        directions.install()
+
+
+_install_directions()

@@ -88,6 +88,51 @@ class _Tally:
                 "accuracy": self.correct.item() / self.count}
 
 
+class Unfinished(RuntimeError):
+    """A model whose training was interrupted (Ctrl-C / the stop button) was to be scored."""
+
+
+def finished(model: nn.Module) -> bool:
+    """False while ``fit`` is training ``model`` and after a run was interrupted."""
+    return not getattr(model, "_cnncourse_unfinished", False)
+
+
+def refuse_unfinished(model: nn.Module, what: str) -> None:
+    """Raise :class:`Unfinished` when ``model``'s training was interrupted."""
+    if not finished(model):
+        raise Unfinished(f"{what}: this model's training was interrupted, so it is half "
+                         "trained; re-run the cell that trains it (fit) to the end first.")
+
+
+_TEST_SCORES: dict[int, tuple] = {}  # id(split) -> (split, model, its training run, scores)
+
+
+def score_test(model: nn.Module, test_data: Batches, name: str = "this model",
+               split: Any = None, **kwargs: Any) -> dict[str, float]:
+    """:func:`evaluate` on the test split, once: the one guard for it.
+
+    Asked again for the same model (a re-run cell), it says the split was already used and
+    returns the first scores without scoring again; for a model trained since (a re-run
+    training cell), it scores and says the test split has already been seen. The split is
+    known by ``split`` (e.g. ``data.test``), else by ``test_data`` itself.
+    """
+    refuse_unfinished(model, "score_test")
+    key = split if split is not None else test_data
+    run = getattr(model, "_cnncourse_runs", 0)
+    if id(key) in _TEST_SCORES:
+        _, first_model, first_run, first = _TEST_SCORES[id(key)]
+        if first_model is model and first_run == run:
+            print(f"Note: {name} was already scored on the test split ({first['accuracy']:.1%}); "
+                  "showing that first score, not scoring again: the test split is used once.")
+            return first
+        print(f"Note: the test split has already been seen (first score {first['accuracy']:.1%}"
+              "), so this new score is no longer an untouched estimate of new images.")
+        return evaluate(model, test_data, **kwargs)
+    scores = evaluate(model, test_data, **kwargs)
+    _TEST_SCORES[id(key)] = (key, model, run, scores)
+    return scores
+
+
 @torch.no_grad()
 def evaluate(model: nn.Module, data: Batches, loss_fn: Callable | None = None,
              device: torch.device | str | None = None) -> dict[str, float]:
@@ -97,6 +142,13 @@ def evaluate(model: nn.Module, data: Batches, loss_fn: Callable | None = None,
     batch norm on its running statistics) and goes back to the mode it was in.
     """
     check_model(model, "evaluate")
+    refuse_unfinished(model, "evaluate")
+    return _evaluate(model, data, loss_fn, device)
+
+
+@torch.no_grad()
+def _evaluate(model: nn.Module, data: Batches, loss_fn: Callable | None = None,
+              device: torch.device | str | None = None) -> dict[str, float]:
     _check_batches(data, "evaluate", "data")
     loss_fn = loss_fn or nn.CrossEntropyLoss()
     device = torch.device(device) if device is not None else model_device(model)
@@ -320,7 +372,7 @@ def _record_epoch(history: History, epoch: int, tally: _Tally, bar: Any, model: 
     history["train_acc"].append(train["accuracy"])
     postfix = {"loss": f"{train['loss']:.3f}", "acc": f"{train['accuracy']:.3f}"}
     if val_data is not None:
-        scores = evaluate(model, val_data, loss_fn, device)
+        scores = _evaluate(model, val_data, loss_fn, device)  # run in progress
         history["val_loss"].append(scores["loss"])
         history["val_acc"].append(scores["accuracy"])
         postfix["val_acc"] = f"{scores['accuracy']:.3f}"
@@ -394,6 +446,10 @@ def fit(model: nn.Module, train_data: Batches, *,
     history = History(epoch=[], train_loss=[], train_acc=[],
                       **({"val_loss": [], "val_acc": []} if val_data is not None else {}))
     history.note = note
+    # Until the epochs below end, the model is unfinished: an interrupt (Ctrl-C, the stop
+    # button) leaves it marked, and evaluate / score_test refuse it (see ``finished``).
+    model.__dict__["_cnncourse_runs"] = getattr(model, "_cnncourse_runs", 0) + 1
+    model.__dict__["_cnncourse_unfinished"] = "training"
 
     for epoch in range(1, epochs + 1):
         model.train()
@@ -426,6 +482,7 @@ def fit(model: nn.Module, train_data: Batches, *,
     history.seconds, history.steps, history.lrs, history.stopped = \
         budget.used, budget.steps, rates.lrs, budget.stopped
     history.budget_s, history.steps_per_epoch = budget_s, per_epoch
+    model.__dict__["_cnncourse_unfinished"] = False
     return history
 
 

@@ -21,6 +21,7 @@ import math
 from typing import Any
 
 from cnncourse import env
+from cnncourse.course.directions import refuse_unfinished
 
 NO_CLEAR_DIFFERENCE = "no clear difference"
 
@@ -44,6 +45,7 @@ def claim(statement: str, holds: Any, detail: str = "") -> None:
         holds: a bool, or a one-element tensor such as ``torch.allclose(...)`` returns.
         detail: optional figures printed after the verdict, e.g. ``"max difference 3e-7"``.
     """
+    refuse_unfinished("claim")
     if not isinstance(statement, str) or not statement.strip():
         raise ValueError("claim: expected the statement as a non-empty string, e.g. "
                          "claim('same outputs', torch.equal(a, b)).")
@@ -90,6 +92,7 @@ def compare(name_a: str, acc_a: float, name_b: str, acc_b: float, n: int,
         noise_floor: a noise level measured another way, e.g. how far the same run moved
             when repeated from other starting weights; the noise is the larger of the two.
     """
+    refuse_unfinished("compare")
     se = math.hypot(standard_error(acc_a, n), standard_error(acc_b, n))
     if isinstance(noise_floor, bool) or not isinstance(noise_floor, (int, float)) \
             or not 0 <= noise_floor < 1:

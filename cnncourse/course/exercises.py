@@ -59,6 +59,7 @@ class Check:
         self.reference = reference
         self.name = name or body.__name__
         self.__doc__ = body.__doc__
+        self.own: Verdict | None = None  # the last verdict on the learner's own answer
 
     def __repr__(self) -> str:
         return f"Check({self.name!r})"
@@ -89,20 +90,38 @@ class Check:
         namespace = frame.f_back.f_globals if frame is not None and frame.f_back else {}
         return namespace.get(self.name)
 
+    def _own_verdict(self, answer: Any) -> Verdict | None:
+        # The learner's own verdict, recorded in ``own``; None for the reference pick() handed
+        # out: a check never grades (or records) what the learner did not write.
+        if answer is self.reference:
+            return None
+        self.own = self.verdict(answer)
+        return self.own
+
     def __call__(self, answer: Any = _UNSET) -> None:
         """Print the verdict on ``answer`` (default: the notebook's own ``NAME``).
 
         Returns nothing, so a check cell shows only the message; use :meth:`verdict` (or
         :meth:`passed`) to get the outcome in code.
         """
-        result = self.verdict(self._answer(answer, inspect.currentframe()))
+        result = self._own_verdict(self._answer(answer, inspect.currentframe()))
+        if result is None:
+            last = f" Your last own answer: {self.own.status}." if self.own else ""
+            print(f"ℹ️  `{self.name}` now holds the reference that `pick()` put in place for the "
+                  "cells below, so there is nothing of yours to check here. To check your own "
+                  f"answer, re-run your exercise cell (`{self.name}`), then this cell.{last}")
+            return
         print(result)
         if not result.passed:
             print(f"   (Stuck? `check.{self.name}.solution()` shows a reference answer.)")
 
     def passed(self, answer: Any = _UNSET) -> bool:
-        """True when ``answer`` (default: the notebook's own ``NAME``) passes, without printing."""
-        return self.verdict(self._answer(answer, inspect.currentframe())).passed
+        """True when ``answer`` (default: the notebook's own ``NAME``) passes, without printing.
+
+        On the reference that :meth:`pick` handed out it is your last own verdict instead.
+        """
+        result = self._own_verdict(self._answer(answer, inspect.currentframe()))
+        return (result or self.own or Verdict(NOT_ATTEMPTED, "")).passed
 
     def pick(self, answer: Any = _UNSET) -> Any:
         """Return the learner's answer if it passes, otherwise the reference (and say so).
@@ -111,7 +130,11 @@ class Check:
         the exercise cell was never run.
         """
         answer = self._answer(answer, inspect.currentframe())
-        result = self.verdict(answer)
+        if answer is self.reference:  # a re-run pick() cell: the reference is already in place
+            print(f"ℹ️  `{self.name}` is still the reference for the cells below; re-run your "
+                  "exercise cell to use your own.")
+            return answer
+        result = self._own_verdict(answer)
         if result.passed:
             return answer
         print(f"ℹ️  Using the reference `{self.name}` for the cells below "
@@ -190,6 +213,16 @@ def _describe_call(name: str, call: tuple[tuple, dict]) -> str:
 
 # (fragment of the error message, likely cause) for the errors learners hit most often.
 _CAUSES = [
+    (("transpose() takes 2 positional arguments", "swapaxes() takes 2"),
+     "a NumPy habit: NumPy's .transpose(2, 0, 1) reorders every axis, but a torch tensor's "
+     ".transpose swaps exactly two dims. Reorder all of them with .permute(2, 0, 1)."),
+    (("Boolean value of Tensor with more than one value is ambiguous",),
+     "Python's own max, min, if, and/or look at a whole tensor as one True/False, which is "
+     "ambiguous for many values. Work element by element with tensor operations instead: "
+     "x.clamp(min=0) or torch.maximum(a, b) for max(0, x), torch.where(cond, a, b) for if."),
+    (("No module named",),
+     "a module that is not installed here. The exercise needs only torch and Python's "
+     "standard library (e.g. the csv module instead of pandas)."),
     (("stack expects each tensor to be equal size", "Sizes of tensors must match"),
      "the pieces you stacked or concatenated (torch.stack / torch.cat) have different shapes. "
      "Print the shape of each piece: a window or slice that runs past an edge comes back "
@@ -227,8 +260,19 @@ _CAUSES = [
 ]
 
 
+# NumPy and pandas names a torch tensor does not have, and what to use instead.
+_TENSOR_HABITS = {"astype": ".to(torch.float32) or .float()", "values": "the tensor itself",
+                  "iloc": "plain indexing, t[i]", "loc": "plain indexing, t[i]",
+                  "copy": ".clone()", "apply": "a whole-tensor operation",
+                  "nunique": "len(t.unique())", "value_counts": "torch.bincount(t)"}
+
+
 def _likely_cause(err: Exception, reference: Any) -> str:
     text = f"{type(err).__name__}: {err}"
+    habit = text.rsplit("has no attribute ", 1)[-1].strip("'\"")
+    if "'Tensor' object has no attribute" in text and habit in _TENSOR_HABITS:
+        return (f"a NumPy/pandas habit: a torch tensor has no .{habit}; use "
+                f"{_TENSOR_HABITS[habit]}.")
     if isinstance(err, ZeroDivisionError):
         text += " division by zero"
     for fragments, cause in _CAUSES:

@@ -117,6 +117,9 @@ def check_softmax(fn):
                           "(max over dim=0, the batch), which shifts the classes of a row by "
                           "different amounts and changes the probabilities. Subtract each "
                           "row's own maximum: logits.max(dim=1, keepdim=True).values.")
+        if abs(probs.sum().item() - 1) < 1e-4:
+            raise Mistake("the whole batch sums to 1, not each row: a sum without dim adds up "
+                          "every element. Sum each row: e.sum(dim=1, keepdim=True).")
         if torch.allclose(probs.sum(dim=1), torch.ones(3), atol=1e-4):
             raise Mistake("each row sums to 1 but the values are off: divide exp(logits) by "
                           "the sum of exp(logits), not of the logits themselves.")

@@ -116,6 +116,12 @@ def _no_builtin_normalize(fn):
     return run
 
 
+STATS_SHAPE = ("the shapes did not broadcast: mean and std have shape (3,), which lines up "
+               "with the LAST axis (width). Reshape them to (C, 1, 1), e.g. "
+               "torch.tensor(mean).reshape(-1, 1, 1).")
+"""The message for per-channel statistics that do not broadcast (also used by notebook 11)."""
+
+
 @check.of(normalize)
 def check_normalize(fn):
     """Per-channel (x - mean) / std on (C, H, W), including an image as wide as it has channels."""
@@ -129,9 +135,7 @@ def check_normalize(fn):
         out = fn(x, mean, std)
     except RuntimeError as err:
         if "must match the size" in str(err):
-            raise Mistake("the shapes did not broadcast: mean and std have shape (3,), which "
-                          "lines up with the LAST axis (width). Reshape them to (C, 1, 1), "
-                          "e.g. torch.tensor(mean).reshape(-1, 1, 1).") from None
+            raise Mistake(STATS_SHAPE) from None
         raise
     if not torch.equal(x, original):
         raise Mistake("your function changed x in place (sub_/div_ or -=); return a new "

@@ -12,6 +12,7 @@ import torch
 from cnncourse.course.exercises import Checks, Mistake, expect_close, expect_tensor
 from cnncourse.course.quiz import Option, Quiz, Quizzes
 from cnncourse.data.catalog import STATS
+from cnncourse.lessons.pixels import STATS_SHAPE
 
 check = Checks("production")
 quiz = Quizzes("production")
@@ -43,8 +44,13 @@ def check_prepare_image(fn):
     """uint8 HWC in, normalised float (1, C, H, W) out, exactly like the training data."""
     g = torch.Generator().manual_seed(10)
     image = torch.randint(0, 256, (6, 5, 3), generator=g, dtype=torch.uint8)
-    got = fn(image.clone(), _MEAN, _STD)
     want = prepare_image(image, _MEAN, _STD)
+    try:
+        got = fn(image.clone(), _MEAN, _STD)
+    except RuntimeError as err:
+        if "must match the size" in str(err):
+            raise Mistake(STATS_SHAPE) from None      # the same mistake as in notebook 01
+        raise
     if not isinstance(got, torch.Tensor):
         raise Mistake(f"return a torch.Tensor, got {type(got).__name__}.")
     if tuple(got.shape) == (3, 6, 5):

@@ -644,9 +644,6 @@ def measure_speed(data: Any, seconds: float = 3.0, *, device: Any = None,
                  seconds=clock() - start)
 
 
-_SCORED: Any = None  # a WeakKeyDictionary: model -> its one test accuracy
-
-
 def score_test_once(model: Any, data: Any, name: str = "the chosen model") -> float:
     """Score ``model`` on ``data.test`` once and return its accuracy; asked again for the
     same model (a re-run cell), it says so and returns the first score without scoring again.
@@ -654,24 +651,11 @@ def score_test_once(model: Any, data: Any, name: str = "the chosen model") -> fl
     One score per chosen model keeps the test split honest: scoring, changing and scoring
     again would choose by test accuracy.
     """
-    import weakref
+    from cnncourse.train import score_test
 
-    from cnncourse.train import evaluate
-
-    global _SCORED
-    if _SCORED is None:
-        _SCORED = weakref.WeakKeyDictionary()
     if getattr(data, "test", None) is None:
         raise ValueError("score_test_once: data has no test split (data.test).")
-    if model in _SCORED:
-        accuracy = _SCORED[model]
-        print(f"{name} was already scored on the test split ({accuracy:.1%}); not scoring it "
-              "again. The test split is scored once per chosen model: train a new model to "
-              "get a new score.")
-        return accuracy
-    accuracy = evaluate(model, data.test.loader(512))["accuracy"]
-    _SCORED[model] = accuracy
-    return accuracy
+    return score_test(model, data.test.loader(512), name, split=data.test)["accuracy"]
 
 
 BASELINE_RECIPE = {"optimizer": "adam", "lr": 1e-3, "weight_decay": 0.0, "schedule": None,

@@ -1,0 +1,170 @@
+"""Interrupted training is never scored, the test split is scored once, and cells give
+directions instead of tracebacks (issue 28, items 2 to 4)."""
+
+import pytest
+import torch
+from torch import nn
+
+from cnncourse.course import directions
+from cnncourse.train import Unfinished, evaluate, finished, fit, score_test
+
+
+def _batches(n=4, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return [(torch.randn(8, 6, generator=g), torch.randint(0, 3, (8,), generator=g))
+            for _ in range(n)]
+
+
+class _Stop(nn.Module):
+    """A model whose forward raises KeyboardInterrupt on the given call, like Ctrl-C."""
+
+    def __init__(self, at):
+        super().__init__()
+        self.layer, self.calls, self.at = nn.Linear(6, 3), 0, at
+
+    def forward(self, X):
+        self.calls += 1
+        if self.calls == self.at:
+            raise KeyboardInterrupt
+        return self.layer(X)
+
+
+def test_an_interrupted_fit_leaves_a_model_that_is_not_scored():
+    torch.manual_seed(0)
+    model = _Stop(at=3)
+    with pytest.raises(KeyboardInterrupt):
+        fit(model, _batches(), val_data=_batches(2, 1), epochs=2, progress=False)
+    assert not finished(model)
+    with pytest.raises(Unfinished, match="interrupted.*re-run the cell that trains it"):
+        evaluate(model, _batches(2, 1))
+    with pytest.raises(Unfinished):
+        score_test(model, _batches(2, 2))
+    model.at = -1                                   # trained again, to the end
+    fit(model, _batches(), val_data=_batches(2, 1), epochs=1, progress=False)
+    assert finished(model) and 0 <= evaluate(model, _batches(2, 1))["accuracy"] <= 1
+
+
+def test_the_test_split_is_scored_once_and_a_score_after_retraining_says_so(capsys):
+    torch.manual_seed(0)
+    model = nn.Linear(6, 3)
+    fit(model, _batches(), epochs=1, progress=False)
+    test = _batches(2, 2)
+    first = score_test(model, test, "the model")
+    assert capsys.readouterr().out == ""
+    with torch.no_grad():
+        model.weight.zero_()                        # changed, but not trained again
+    assert score_test(model, test, "the model") == first
+    out = capsys.readouterr().out
+    assert "already scored on the test split" in out and f"{first['accuracy']:.1%}" in out
+    other = nn.Linear(6, 3)                          # another model on the same split
+    score_test(other, test, "another model")
+    assert "test split has already been seen" in capsys.readouterr().out
+    test = _batches(2, 2)
+    first = score_test(model, test, "the model")
+    assert score_test(model, test, "the model") == first
+    assert "already scored on the test split" in capsys.readouterr().out
+    fit(model, _batches(), epochs=1, progress=False)
+    again = score_test(model, test, "the model")
+    assert "test split has already been seen" in capsys.readouterr().out
+    assert 0 <= again["accuracy"] <= 1
+
+
+class _Shell:
+    """What the handler needs of IPython's shell: the user namespace and showtraceback."""
+
+    def __init__(self, **names):
+        self.user_ns = dict(names)
+        self.tracebacks = []
+
+    def showtraceback(self, exc_tuple, tb_offset=None):
+        self.tracebacks.append(exc_tuple[0].__name__)
+
+
+def _said(shell, err, capsys):
+    directions._stopped.clear()
+    directions.handle(shell, type(err), err, None)
+    return capsys.readouterr().err
+
+
+def test_a_name_an_earlier_section_makes_gets_its_section(capsys):
+    from cnncourse.lessons.build_cnn import check
+
+    shell = _Shell(check=check)
+    line = _said(shell, NameError("name 'history' is not defined", name="history"), capsys)
+    assert "`history` is made in section 5 (Training with" in line and not shell.tracebacks
+    line = _said(_Shell(), NameError("name 'cc' is not defined", name="cc"), capsys)
+    assert "setup cell" in line
+    line = _said(_Shell(), NameError("x", name="train_loader"), capsys)   # notebook unknown
+    assert "earlier cell of this notebook" in line
+
+
+def test_a_typo_keeps_pythons_error(capsys):
+    from cnncourse.lessons.build_cnn import check
+
+    shell = _Shell()
+    assert _said(shell, NameError("name 'histroy' is not defined", name="histroy"), capsys) == ""
+    assert shell.tracebacks == ["NameError"]
+    shell = _Shell(check=check)       # a name another notebook makes is a typo here
+    assert _said(shell, NameError("name 'bn_runs' is not defined", name="bn_runs"), capsys) == ""
+    assert shell.tracebacks == ["NameError"]
+
+
+class _Info:
+    def __init__(self, raw_cell):
+        self.raw_cell = raw_cell
+
+
+class _Result:
+    def __init__(self, raw_cell, success=True):
+        self.info, self.success = _Info(raw_cell), success
+
+
+def test_an_interrupt_and_a_refusal_are_one_line_and_later_cells_point_back(capsys):
+    from cnncourse.course.claims import claim, compare
+    from cnncourse.lessons.build_cnn import check
+
+    training = "torch.manual_seed(0)\nmodel = SimpleCNN()\nhistory = fit(model, train_loader)"
+    shell = _Shell(In=["", training], check=check)
+    line = _said(shell, KeyboardInterrupt(), capsys)
+    assert line.count("\n") == 1 and "training did not finish" in line
+    assert "⏹ fit: stopped" in _said(shell, Unfinished("fit: stopped"), capsys)
+    # A later cell that uses what the stopped cell made: an error points back to its section,
+    directions.handle(shell, KeyboardInterrupt, KeyboardInterrupt(), None)
+    capsys.readouterr()
+    directions._before_cell(_Info("best = max(history['val_acc'])"))
+    directions.handle(shell, IndexError, IndexError("list index out of range"), None)
+    assert shell.tracebacks == []                   # one line of the error, then where from
+    said = capsys.readouterr().err
+    assert said.startswith("IndexError: list index out of range\n")
+    assert "uses `history` from section 5 (Training with" in said
+    # claims and comparisons refuse it, a cell that succeeds says it shows an unfinished run,
+    with pytest.raises(directions.Unfinished, match="`history` comes from section 5"):
+        claim("it learned", True)
+    with pytest.raises(directions.Unfinished):
+        compare("a", 0.5, "b", 0.4, 100)
+    directions._after_cell(_Result("best = max(history['val_acc'])"))
+    assert "This shows an unfinished run: `history`" not in capsys.readouterr().err  # refused
+    directions._before_cell(_Info("plot(history)"))
+    directions._after_cell(_Result("plot(history)"))
+    assert "This shows an unfinished run: `history`" in capsys.readouterr().err
+    # cells that use none of it are left alone, and running the stopped cell to the end clears it.
+    directions._before_cell(_Info("x = 1"))
+    claim("unrelated", True)
+    directions._before_cell(_Info(training))
+    directions._after_cell(_Result(training))
+    assert not directions._stopped
+    directions._before_cell(_Info("print(history)"))
+    claim("finished", True)
+
+
+def test_a_file_an_earlier_cell_wrote_is_named_with_its_section(capsys, tmp_path):
+    from cnncourse.lessons.build_cnn import check
+
+    folder = tmp_path / "cnncourse-x"
+    shell = _Shell(check=check, folder=folder, path=folder / "simple_cnn.pt")
+    gone = FileNotFoundError(2, "No such file or directory", str(folder / "simple_cnn.pt"))
+    line = _said(shell, gone, capsys)
+    assert f"{folder / 'simple_cnn.pt'} is gone" in line
+    assert "is made in section 7 (Save and load the weights), which writes it" in line
+    line = _said(shell, RuntimeError(f"Parent directory {folder} does not exist."), capsys)
+    assert f"{folder} is gone" in line and "section 7" in line and not shell.tracebacks
