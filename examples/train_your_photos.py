@@ -285,6 +285,10 @@ def main_train(args) -> None:
         sys.exit(f"error: {root} has {len(classes)} class folder(s) ({', '.join(classes) or 'none'})"
                  "; a classifier needs at least two. Make one sub-folder per class, e.g. "
                  f"{root}/cats/ and {root}/dogs/, and put each class's images in its folder.")
+    if {c.lower() for c in classes} <= {"train", "test", "val", "valid", "validation"}:
+        sys.exit(f"error: the class folders of {root} are {', '.join(classes)}: that looks like "
+                 f"a ready-made split. Give the folder that holds the classes, e.g. {root}/train "
+                 "(this script makes its own validation and test splits).")
     small = [f"{c} ({n})" for c, n in counts.items() if n < MIN_PER_CLASS]
     if small:
         sys.exit(f"error: too few usable images in {', '.join(small)}; each class needs at "
@@ -312,6 +316,8 @@ def main_train(args) -> None:
     print(f"validation accuracy {100 * val_acc:.1f}% on {n_val} images "
           f"(noise ±{noise(val_acc, n_val):.1f} points; always guessing the commonest class: "
           f"{100 * majority:.1f}%) [{label}]")
+    print(f"  that is the best of {args.epochs} epochs, chosen on these same images, so it leans "
+          "high" + ("; the test accuracy below does not." if parts["test"] else "."))
     if n_val < 100:
         print(f"  with {n_val} validation images, differences smaller than the noise can be "
               "luck: more photos per class shrink it.")

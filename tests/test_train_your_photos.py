@@ -139,6 +139,7 @@ def test_script_trains_saves_and_predicts_without_cnncourse(tmp_path):
 @pytest.mark.parametrize("layout, message", [
     ({"only": 8}, "needs at least two"),
     ({"a": 8, "b": 3}, "too few usable images in b (3)"),
+    ({"train": 6, "test": 6}, "looks like a ready-made split"),
 ])
 def test_refuses_folders_it_cannot_learn_from(tmp_path, layout, message):
     for cls, n in layout.items():
