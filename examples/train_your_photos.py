@@ -84,12 +84,16 @@ def scan_folder(root: Path, side: int) -> tuple[list[str], list[tuple[torch.Tens
     skipped = []
     classes = sorted(d.name for d in root.iterdir() if d.is_dir() and not d.name.startswith("."))
     for f in sorted(root.iterdir()):
-        if f.is_file() and not f.name.startswith("."):
+        if f.name.startswith("."):
+            skipped.append((f, "hidden folder" if f.is_dir() else "hidden file"))
+        elif f.is_file():
             skipped.append((f, "not inside a class folder"))
     samples = []
     for label, name in enumerate(classes):
         for dirpath, dirnames, filenames in os.walk(root / name):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))  # .thumbnails...
+            hidden = sorted(d for d in dirnames if d.startswith("."))      # .thumbnails, .git
+            skipped += [(Path(dirpath) / d, "hidden folder") for d in hidden]
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
             for fname in sorted(filenames):
                 path = Path(dirpath) / fname
                 reason = check_image(path)
@@ -217,7 +221,10 @@ def accuracy(model: nn.Module, loader: DataLoader) -> float:
 
 def noise(acc: float, n: int) -> float:
     """Two standard errors of an accuracy measured on n images, in points."""
-    return 200 * math.sqrt(max(acc * (1 - acc), 0.25 / n) / n)   # never 0, even at 100%
+    # Counting two more right and two more wrong answers (Agresti-Coull) keeps the noise
+    # honest for few images: 7 of 7 right is not "100% give or take 0".
+    p = (acc * n + 2) / (n + 4)
+    return 200 * math.sqrt(p * (1 - p) / (n + 4))
 
 
 def train(model, parts, prep, epochs, lr, seed) -> tuple[nn.Module, float]:

@@ -70,6 +70,7 @@ def make_messy_folder(root: Path, per_class: int = 10) -> dict[str, str]:
     (root / "dots" / "corrupt.png").write_bytes(b"\x89PNG\r\n\x1a\n" + os.urandom(200))
     (root / "readme.md").write_text("photos from my phone")
     bad["readme.md"] = "not inside a class folder"
+    bad[".hidden_dir"] = "hidden folder"
     return bad
 
 
@@ -119,7 +120,7 @@ def test_script_trains_saves_and_predicts_without_cnncourse(tmp_path):
         lines = [ln for ln in log.splitlines() if ln.startswith("skipped") and name in ln]
         assert len(lines) == 1 and reason in lines[0], (name, log)
     assert "wrong_class.png" not in log and "sixteen.png" not in log and "cmyk" not in log
-    assert "found 36 usable images in 3 classes (cols: 11, dots: 10, rows: 15)" in log
+    assert "found 36 usable images in 3 classes (cols: 11, dots: 10, rows: 15); skipped 7" in log
     val = [ln for ln in log.splitlines() if ln.startswith("validation accuracy")]
     assert len(val) == 1 and "%" in val[0] and "noise ±" in val[0] and "from scratch" in val[0]
 
@@ -176,6 +177,39 @@ def test_images_come_out_upright_rgb_and_full_range(tmp_path):
     Image.new("CMYK", (20, 20), (0, 255, 255, 0)).save(tmp_path / "print.jpg")
     r, g, b = script.load_rgb(tmp_path / "print.jpg", 20).getpixel((5, 5))
     assert r > 200 and g < 60 and b < 60                          # cyan 0, magenta+yellow: red
+
+
+def test_pretrained_path_uses_the_weights_api_and_their_preprocessing(tmp_path, monkeypatch,
+                                                                       capsys):
+    """With weights in torch's cache (random ones here: no download), --pretrained fine-tunes."""
+    from torchvision.models import MobileNet_V3_Small_Weights, mobilenet_v3_small
+
+    weights = MobileNet_V3_Small_Weights.DEFAULT
+    cache = tmp_path / "torch" / "hub" / "checkpoints"
+    cache.mkdir(parents=True)
+    torch.save(mobilenet_v3_small().state_dict(), cache / weights.url.rsplit("/", 1)[1])
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path / "torch"))
+    photos = tmp_path / "photos"
+    make_messy_folder(photos, per_class=6)
+    script = _script()
+    script.main_train(script.parse_args([str(photos), "--out", str(tmp_path / "out"),
+                                         "--epochs", "1", "--pretrained"]))
+    log = capsys.readouterr().out
+    assert "unavailable" not in log and "fine-tuned ImageNet MobileNetV3-Small, 224x224" in log
+    ckpt = torch.load(tmp_path / "out" / "model.pt", weights_only=True)
+    t = weights.transforms()
+    assert ckpt["arch"] == "mobilenet_v3_small"
+    assert ckpt["preprocess"] == {"resize": t.resize_size[0], "crop": t.crop_size[0],
+                                  "mean": list(t.mean), "std": list(t.std)}
+    script.main_predict(str(tmp_path / "out" / "model.pt"), str(photos / "rows" / "img_1.JPG"))
+    assert capsys.readouterr().out.splitlines()[0].split(": ")[0] in ("cols", "dots", "rows")
+
+
+def test_noise_is_honest_for_few_images():
+    script = _script()
+    assert script.noise(1.0, 7) > 20                     # 7 of 7 right still leaves doubt
+    assert abs(script.noise(0.5, 10_000) - 1.0) < 0.01   # two standard errors at large n
+    assert script.noise(0.8, 60) < script.noise(0.8, 15)
 
 
 def test_split_is_stratified_and_reproducible():
