@@ -35,7 +35,7 @@ lab: setup
 
 # ruff, then the layer contracts in pyproject.toml ([tool.importlinter]).
 lint: setup
-	$(BIN)/ruff check cnncourse instructor tests benchmarks
+	$(BIN)/ruff check cnncourse instructor tests benchmarks examples
 	$(BIN)/lint-imports --no-cache
 
 # The inner loop: everything but the notebooks, JupyterLab, the website and the room

@@ -63,9 +63,10 @@ SECTIONS = {
         "1. A dataset gives one example at a time": "check image label_note quiz raw",
         "2. Transforms: from a PIL image to a normalised tensor":
             "channel_stats eval_tf i mean std to_tensor train_data v2 x",
-        "3. A dataset of your own: image files and a CSV of labels": "claim flat photos",
+        "3. A dataset of your own: image files and a CSV of labels": "Path claim flat photos root",
         "4. ImageFolder: one subfolder per class":
-            "Counter DataLoader ImageFolder X folder_data resize_tf",
+            "Counter DataLoader Image ImageFolder ImageOps X cls folder_data messy p path resize_tf "
+            "why_unusable",
         "6. A validation split that is the same every time":
             "Subset eval_data train_set val_idx val_set",
         "7. Five data mistakes, run and fixed": "N_PROBE nn predictions",
@@ -106,9 +107,9 @@ SECTIONS = {
         "1. Pretrained weights, online and offline":
             "F TensorLoader check claim compare info model nn plt pretrained quiz time transfer",
         "2. Transfer learning: measured":
-            "X_src backbone data how i m note per_class pool r rows size start test_tgt "
-            "to_model_input val_src val_tgt y_src",
-        "3. Choosing a model by accuracy and speed": "cpu_latency_ms lat_size rows_models",
+            "X_in X_src backbone data how i m n net note p per_class pool r rows size start "
+            "test_tgt to_model_input val_src val_tgt y_few y_src",
+        "3. Choosing a model by accuracy and speed": "cpu_latency_ms lat_size rows_models x",
         "4. Single-image inference with the training preprocessing":
             "DataLoader Dataset Image accuracy antialiased averaged cnn eval_tf labels mean "
             "pipelines prepare_image probs raw raws std",
@@ -118,16 +119,15 @@ SECTIONS = {
             "alphabet encode one_hot_sequence text",
     },
     "capstone": {
-        "1. The brief": "DATASET DEMO capstone check claim compare name nn pct quiz",
+        "1. The brief": "DATASET DEMO capstone check claim compare display nn pct quiz",
         "3. The data, and your machine's speed":
             "BRIEF_BUDGET BUDGET C H K NOTE W data goal key tag",
         "4. Your model": "build_model",
-        "5. Training within the budget": "FLIP base baseline epochs mine my_run plt train",
+        "5. Training within the budget": "base baseline epochs mine my_run plt train",
         "6. Choose on validation, test once": "chosen test_accuracy",
         "7. The leaderboard": "RECORD baseline_row my_row",
         "8. Where does it go wrong?": "predictions",
-        "9. Your own photos in plain PyTorch":
-            "Path SIZE classes eval_tf mean net std tempfile train_loader val_loader val_set",
+        "9. Your own photos in plain PyTorch": "OUT Path SCRIPT run_script script show tempfile",
     },
 }
 
