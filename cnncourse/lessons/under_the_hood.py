@@ -149,23 +149,24 @@ quiz.first_layer_filters = Quiz(
     "Before you look: SimpleCNN's first-layer filters are 3 × 3, trained for a few epochs. "
     "What can such a filter hold?",
     [
-        Option("Crisp oriented edges, like textbook pictures",
-               feedback="Those pictures come from 7 × 7 or 11 × 11 first layers trained on "
-                        "ImageNet's 1.2 million photos."),
-        Option("A step in brightness or colour between pixels", correct=True,
-               feedback="Right: 9 weights per colour hold a local contrast and no more. By eye "
-                        "it can look like noise; the number below measures it."),
+        Option("One pixel's brightness, with no direction",
+               feedback="Nine weights can weigh the pixels on one side against the other: "
+                        "notebook 03's 3 × 3 Sobel filter detects vertical edges only."),
+        Option("A step in brightness or colour, any way", correct=True,
+               feedback="Right: 9 weights per colour hold a local contrast, oriented or not. By "
+                        "eye it can look like noise; the number below measures it."),
         Option("Tiny copies of whole objects, like a cat",
                feedback="A 3 × 3 filter sees 9 pixels; no object fits in it."),
         Option("Nothing: the first layer stays as it started",
                feedback="Training changes it: the neighbour correlation below measures how."),
     ],
     "First-layer filters are a handful of pixels wide, so all they can learn are local "
-    "patterns: a change of brightness or colour from one pixel to the next. Deeper layers "
-    "combine them into larger patterns. The clean oriented edges and colour blobs of famous "
-    "pictures come from large first layers (11 × 11 in AlexNet, 7 × 7 in ResNet) trained on "
-    "ImageNet; a 3 × 3 filter, rescaled on its own for display, can be hard to tell from its "
-    "random start by eye, which is why the notebook measures it.",
+    "patterns: a change of brightness or colour from one pixel to the next, in a direction "
+    "(notebook 03's Sobel filter is a 3 × 3 edge detector). Deeper layers combine them into "
+    "larger patterns. The famous pictures of oriented edges and colour blobs come from large "
+    "first layers (11 × 11 in AlexNet, 7 × 7 in ResNet) trained on ImageNet, where an edge is "
+    "drawn wide enough to read; a 3 × 3 filter, rescaled on its own for display, can be hard "
+    "to tell from its random start by eye, which is why the notebook measures it.",
 )
 
 quiz.receptive_field_two_convs = Quiz(
