@@ -62,14 +62,13 @@ SECTIONS = {
     "data_pipeline": {
         "1. A dataset gives one example at a time": "check image label_note quiz raw",
         "2. Transforms: from a PIL image to a normalised tensor":
-            "channel_stats eval_tf i mean std to_tensor train_data v2 x",
-        "3. A dataset of your own: image files and a CSV of labels": "Path claim flat photos root",
+            "channel_stats claim eval_tf i mean std to_tensor train_data v2 val_idx",
+        "3. A dataset of your own: image files and a CSV of labels": "Path flat photos root",
         "4. ImageFolder: one subfolder per class":
             "Counter DataLoader Image ImageFolder ImageOps X cls folder_data messy p path resize_tf "
             "why_unusable",
-        "6. A validation split that is the same every time":
-            "Subset eval_data train_set val_idx val_set",
-        "7. Five data mistakes, run and fixed": "N_PROBE nn predictions",
+        "6. A validation split that is the same every time": "Subset eval_data train_set val_set",
+        "7. Five data mistakes, run and fixed": "N_PROBE nn predictions probe",
     },
     "build_cnn": {
         "1. The model, in our own code": "F Path SimpleCNN check claim nn plt quiz tempfile",
