@@ -26,8 +26,9 @@ def download_dataset(name: str, root: str | Path | None = None) -> Path:
     """
     name = canonical_name(name)
     root = files.resolve_root(root, must_exist=False)
-    folder = files.prepare(name, root)
-    return folder if folder is not None else fetch(name, root)
+    if files.prepare(name, root) is None:
+        fetch(name, root)
+    return files.locate(name, root) or root   # the checksums are remembered: no new hashing
 
 
 def locate(name: str, root: Path, download: bool | None = None) -> tuple[Path | None, str | None]:
@@ -89,7 +90,7 @@ def fetch(name: str, root: Path) -> Path:
     if missing:
         raise DataError(f"downloading {title} finished but these files are still "
                         f"missing: {', '.join(str(p) for p in missing)}.")
-    return files.prepare(name, root) or root      # MNIST's .gz files unpacked beside
+    return files.prepare(name, root, downloaded=True) or root  # MNIST: unpacked beside
 
 
 def _remove_partial(name: str, root: Path, missing: list[Path]) -> None:

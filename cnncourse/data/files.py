@@ -192,6 +192,8 @@ def writable(folder: Path) -> bool:
         if folder.parent == folder:
             return False
         folder = folder.parent
+    if not folder.stat().st_mode & 0o222:
+        return False                   # chmod a-w: read-only by intent, even to root
     try:
         fd, probe = tempfile.mkstemp(prefix=".cnncourse-write-test-", dir=folder)
     except OSError:
@@ -283,9 +285,13 @@ def _gz_size(path: Path) -> int:
         return int.from_bytes(f.read(4), "little")
 
 
-def _unpack_gz(name: str, folder: Path) -> Path:
+def _unpack_gz(name: str, folder: Path, beside: bool = False) -> Path:
     """The folder where MNIST's verified ``.gz`` files in ``folder`` lie unpacked, as
-    torchvision's ``MNIST(root)`` reads them: ``folder`` itself or its cache."""
+    torchvision's ``MNIST(root)`` reads them: ``folder`` itself or its per-user cache.
+
+    They are unpacked into the cache (a shared folder stays as its owner left it), or beside
+    the ``.gz`` files when ``beside`` (the course just downloaded them there) and writable.
+    """
     pairs = [(folder / rel, (folder / rel).with_suffix("")) for rel in expected_files(name)
              if rel.endswith(".gz")]
 
@@ -299,7 +305,7 @@ def _unpack_gz(name: str, folder: Path) -> Path:
     cache = cache_for(folder)
     if cache.is_dir() and done_in(cache):
         return cache
-    dest = _destination(name, folder)
+    dest = _destination(name, folder) if beside else cache
     _unpack_locked(name, dest, lambda: done_in(dest),
                    [(gz, gz.parent.relative_to(folder)) for gz, _ in pairs])
     return dest
@@ -322,17 +328,18 @@ def locate(name: str, root: Path) -> Path | None:
     return None
 
 
-def prepare(name: str, root: Path) -> Path | None:
+def prepare(name: str, root: Path, downloaded: bool = False) -> Path | None:
     """The folder torchvision's class for canonical ``name`` reads with ``download=False``.
 
-    Checks each present file once, unpacks a local archive or MNIST's ``.gz`` files when
-    needed (into the cache when ``root`` is read-only); None when the files are not here.
+    Checks each present file once and unpacks what needs unpacking (a local CIFAR-10 archive
+    beside it, into the cache when ``root`` is read-only; MNIST's ``.gz`` files into the
+    cache, or beside them when the course ``downloaded`` them); None when they are not here.
     """
     folder = locate(name, root)
     if folder is None and unpack_archive(name, root) is not None:
         folder = locate(name, root)
     if folder is not None and name != "cifar10":
-        folder = _unpack_gz(name, folder)
+        folder = _unpack_gz(name, folder, beside=downloaded)
     return folder
 
 
