@@ -103,27 +103,32 @@ def test_train_test_layout_is_kept(tmp_path):
         load_folder(tmp_path, image_size=8, progress=False)
 
 
-def test_corrupt_image_is_named_with_the_fix(tmp_path):
+def test_corrupt_image_is_named_and_skipped(tmp_path, capsys):
     make_tree(tmp_path, per_class=3)
     bad = tmp_path / "sky" / "broken.jpg"
     bad.write_bytes(b"\xff\xd8\xff\xe0 definitely not a whole jpeg")
-    with pytest.raises(DataError, match="cannot read the image .*broken.jpg") as info:
-        load_folder(tmp_path, image_size=8, progress=False)
-    assert str(bad) in str(info.value) and "Replace or delete" in str(info.value)
-    truncated = tmp_path / "sky" / "broken.jpg"
-    good = (tmp_path / "sky" / "1.png").read_bytes()
-    truncated.with_suffix(".png").write_bytes(good[: len(good) // 2])
-    truncated.unlink()
-    with pytest.raises(DataError, match="broken.png"):
-        load_folder(tmp_path, image_size=8, progress=False)
+    d = load_folder(tmp_path, image_size=8, progress=False)
+    assert len(d.train) + len(d.val) + len(d.test) == 9          # the bad one is left out
+    out = capsys.readouterr().out
+    assert f"{bad}: " in out and "skipped 1 of 10" in out and "replace" in out
+    assert [path for path, _ in d.skipped] == [str(bad)]
 
 
-def test_empty_class_and_single_class_are_refused(tmp_path):
-    make_tree(tmp_path, per_class=2)
+def test_classes_with_too_few_images_are_refused(tmp_path):
+    make_tree(tmp_path, per_class=3)
     (tmp_path / "empty").mkdir()
     (tmp_path / "empty" / "readme.txt").write_text("no images here")
-    with pytest.raises(DataError, match=r"empty hold no images \(looked for .jpg"):
+    with pytest.raises(DataError, match=r"too few readable images in .*empty \(0\); each class "
+                                        r"needs at least 3 .*looked for .jpg"):
         load_folder(tmp_path, progress=False)
+    (tmp_path / "empty" / "readme.txt").unlink()
+    (tmp_path / "empty").rmdir()
+    (tmp_path / "sky" / "0.jpg").write_bytes(b"")                  # 2 readable images left
+    with pytest.raises(DataError, match=r"sky \(2\)") as info:
+        load_folder(tmp_path, progress=False)
+    assert "apples" not in str(info.value)
+    d = load_folder(tmp_path, image_size=8, val_fraction=0, progress=False)  # 2 are enough
+    assert len(d.val) == 0 and len(d.test) == 3
     one = tmp_path / "one"
     _save(one / "cats" / "1.png", (1, 2, 3), (5, 5), "RGB")
     with pytest.raises(DataError, match="only the class folder 'cats'.*at least two"):
@@ -139,8 +144,9 @@ def test_too_large_is_refused_or_subsampled(tmp_path):
     need = 30 * 3 * 64 * 64 * 5
     with pytest.raises(DataError, match=r"30 images at 64x64 need about .* max_images=(\d+)"):
         load_folder(tmp_path, image_size=64, max_memory=need // 3, progress=False)
-    d = load_folder(tmp_path, image_size=64, max_memory=need // 3, max_images=9, progress=False)
-    assert len(d.train) + len(d.val) + len(d.test) == 9
+    d = load_folder(tmp_path, image_size=64, max_memory=need // 2, max_images=15,
+                    progress=False)
+    assert len(d.train) + len(d.val) + len(d.test) == 15
 
 
 @pytest.mark.parametrize("kwargs, words", [
@@ -156,7 +162,7 @@ def test_bad_arguments(tmp_path, kwargs, words):
 
 
 def test_progress_bar_is_shown(tmp_path, capsys):
-    make_tree(tmp_path, per_class=2)
+    make_tree(tmp_path, per_class=3)
     load_folder(tmp_path, image_size=8, progress=True)
     assert "loading images" in capsys.readouterr().err
 
