@@ -32,7 +32,7 @@ _EXPORTS = {
     "catalog": ["DATASETS", "TITLES", "SHAPES", "STATS", "NUM_CLASSES", "CIFAR10_CLASSES",
                 "canonical_name"],
     "containers": ["Data", "ImageSet", "DatasetInfo"],
-    "files": ["expected_files", "expected_archive", "check_files", "file_status", "md5sum",
+    "files": ["expected_files", "expected_archive", "check_files", "md5sum",
               "cache_dir", "dataset_status", "DatasetStatus", "is_available", "import_file"],
     "network": ["PROBE_TIMEOUT", "DOWNLOAD_TIMEOUT", "can_connect", "can_reach"],
     "download": ["download_dataset"],

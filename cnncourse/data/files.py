@@ -139,11 +139,6 @@ def verified(name: str, root: Path) -> tuple[list[Path], list[Path]]:
     return ok, missing
 
 
-def file_status(name: str, root: str | Path | None = None) -> list[tuple[Path, str]]:
-    """Each expected file of dataset ``name`` in ``root`` with "present", "missing" or "corrupt"."""
-    return states(canonical_name(name), resolve_root(root, must_exist=False))
-
-
 def check_files(name: str, root: str | Path | None = None) -> tuple[list[Path], list[Path]]:
     """Verify dataset ``name`` in ``root``: returns ``(present_ok, missing)`` paths.
 
