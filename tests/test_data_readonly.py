@@ -365,3 +365,22 @@ def test_no_private_torchvision_method_is_overridden():
         assert not own, f"{cls.__name__} overrides torchvision internals: {own}"
         methods = [k for k, v in vars(cls).items() if callable(v)]
         assert not methods, f"{cls.__name__} overrides methods: {methods}"
+
+
+def test_a_folder_without_write_bits_counts_as_read_only_even_for_root(tmp_path, monkeypatch):
+    root = tmp_path / "kit"
+    use_table(monkeypatch, {"mnist": write_mnist(root), "fashion_mnist": {}, "cifar10": {}})
+    monkeypatch.setattr(files, "expected_archive", lambda name: None)
+    monkeypatch.setenv("CNNCOURSE_OFFLINE", "1")
+    assert files.writable(root)
+    _make_read_only(root)                             # chmod a-w, as a shared kit is
+    before = _tree(root)
+    try:
+        assert not files.writable(root) and not files.writable(root / "MNIST" / "new")
+        with pytest.raises(data.DataError, match="read-only"):
+            data.import_file(root / "MNIST" / "raw" / "t10k-labels-idx1-ubyte.gz", root)
+        assert not data.load_data("mnist", root=root).synthetic
+        assert _tree(root) == before
+    finally:
+        for path in [root, *root.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
