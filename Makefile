@@ -15,7 +15,7 @@ TEST_ENV := CNNCOURSE_QUICK=1 CNNCOURSE_OFFLINE=1 CNNCOURSE_DATA=$(CURDIR)/build
 # notebook kernel on its share of the cores (conftest.py). XDIST= runs everything in one process.
 XDIST ?= -n auto --maxprocesses 4
 
-.PHONY: setup lab test check lint clean site hub hub-setup
+.PHONY: setup lab test check lint clean site hub hub-setup test-oldest
 
 setup: $(STAMP)
 
@@ -58,6 +58,12 @@ test: lint hub-setup
 	$(TEST_ENV) $(BIN)/pytest -m "browser or hub" tests/e2e/browser tests/e2e/room
 	$(MAKE) site SITE=build/site-quick SITE_SRC=build/executed SITE_EXECUTE=off
 	$(TEST_ENV) $(BIN)/pytest tests/e2e/site   # the website in headless Chromium
+
+# The oldest torch/torchvision pyproject.toml allows, in a throwaway venv: package tests and
+# quick notebooks (.ci/test-oldest; CI: .github/workflows/oldest.yml). Not part of `make test`:
+# PyPI's Linux torch wheels pull about 3 GB of CUDA libraries (TORCH_INDEX= picks CPU wheels).
+test-oldest:
+	PYTHON=$(PYTHON) .ci/test-oldest
 
 # The course website (Jupyter Book 1: Sphinx + MyST-NB). Every notebook runs top to bottom on
 # whatever data this machine has (run `cnncourse data download` first for the real datasets;

@@ -50,3 +50,4 @@ def clean_data_state(monkeypatch, tmp_path_factory):
     for var in ("CNNCOURSE_QUICK", "CNNCOURSE_OFFLINE"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("CNNCOURSE_DATA", str(tmp_path_factory.mktemp("default-data")))
+    monkeypatch.setenv("CNNCOURSE_CACHE", str(tmp_path_factory.mktemp("user-cache")))

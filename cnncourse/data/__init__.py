@@ -10,22 +10,17 @@ When the files are missing and cannot be downloaded, the course carries on with 
 generated stand-in of the same shape and class count (``cnncourse.data.synthetic``) and says so
 once. Files that are present but corrupt stop with an error naming the file and the fix.
 
-Modules, one concept each:
+Modules, one job each:
   catalog     dataset names, spellings, titles, shapes, classes, statistics (no torch)
-  containers  ImageSet, Data, DatasetInfo and the normalise/split helpers
-  files       expected_files (the MD5 table), check_files, file_status, md5sum
-  network     the one network probe (also used for pretrained weights)
-  unpack      archives unpacked atomically under a lock; the per-user cache
-  readers     MNIST .gz and CIFAR-10 pickles into tensors
-  download    download_dataset with torchvision's helpers
-  importer    import_file: official files obtained elsewhere, verified and put in place
-  status      dataset_status: every expected file present, missing or corrupt
-  loading     load_data and make_synthetic
-  folder      load_folder: your own images in ImageFolder layout
-  standard    torchvision_dataset: torchvision's own dataset classes on the verified files
   messages    DataError and the once-per-run notices
-  synthetic   the generated stand-in images (used when the real files cannot be had)
+  files       expected_files (the MD5 table), checking, unpacking into the cache, status, import
+  network     the one network probe (also used for pretrained weights)
+  download    download_dataset and locate, with torchvision's helpers
+  loading     load_data and torchvision_dataset on torchvision's classes, or the stand-in
+  containers  ImageSet, Data, DatasetInfo and the normalise/split helpers
   loader      TensorLoader: mini-batches straight from in-memory tensors
+  folder      load_folder: your own images in ImageFolder layout
+  synthetic   the generated stand-in images (used when the real files cannot be had)
 """
 
 from __future__ import annotations
@@ -37,17 +32,13 @@ _EXPORTS = {
     "catalog": ["DATASETS", "TITLES", "SHAPES", "STATS", "NUM_CLASSES", "CIFAR10_CLASSES",
                 "canonical_name"],
     "containers": ["Data", "ImageSet", "DatasetInfo"],
-    "files": ["expected_files", "expected_archive", "check_files", "file_status",
-              "md5sum"],
+    "files": ["expected_files", "expected_archive", "check_files", "md5sum",
+              "cache_dir", "dataset_status", "DatasetStatus", "is_available", "import_file"],
     "network": ["PROBE_TIMEOUT", "DOWNLOAD_TIMEOUT", "can_connect", "can_reach"],
-    "unpack": ["cache_dir"],
     "download": ["download_dataset"],
-    "importer": ["import_file"],
-    "status": ["dataset_status", "DatasetStatus", "is_available"],
     "folder": ["load_folder"],
-    "standard": ["torchvision_dataset", "StandInImages"],
-    "loading": ["load_data", "make_synthetic", "QUICK_SIZES", "SYNTHETIC_SIZES",
-                "VAL_FRACTION"],
+    "loading": ["load_data", "make_synthetic", "torchvision_dataset", "StandInImages",
+                "QUICK_SIZES", "SYNTHETIC_SIZES", "VAL_FRACTION"],
     "messages": ["DataError"],
     "loader": ["TensorLoader"],
 }

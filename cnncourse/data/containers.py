@@ -82,6 +82,7 @@ class Data:
     reason: str | None = None          # why the synthetic stand-in is used
     root: Path | None = field(default=None, repr=False)
     val: ImageSet | None = None
+    skipped: list[tuple[str, str]] = field(default_factory=list, repr=False)  # load_folder's
 
     def denormalize(self, X: torch.Tensor) -> torch.Tensor:
         """Undo the normalisation: values back in [0, 1] for display."""

@@ -6,7 +6,7 @@ import socket
 from pathlib import Path
 
 from cnncourse import settings
-from cnncourse.data import files, network, unpack
+from cnncourse.data import files, network
 from cnncourse.data.catalog import TITLES, canonical_name
 from cnncourse.data.messages import DataError, short
 
@@ -26,8 +26,9 @@ def download_dataset(name: str, root: str | Path | None = None) -> Path:
     """
     name = canonical_name(name)
     root = files.resolve_root(root, must_exist=False)
-    folder = unpack.prepare(name, root)
-    return folder if folder is not None else fetch(name, root)
+    if files.prepare(name, root) is None:
+        fetch(name, root)
+    return files.locate(name, root) or root   # the checksums are remembered: no new hashing
 
 
 def locate(name: str, root: Path, download: bool | None = None) -> tuple[Path | None, str | None]:
@@ -37,7 +38,7 @@ def locate(name: str, root: Path, download: bool | None = None) -> tuple[Path | 
     had (offline, ``download=False``, a failed download). Raises :class:`DataError` for a
     corrupt file already present. ``load_data`` and ``torchvision_dataset`` both start here.
     """
-    folder = unpack.prepare(name, root)
+    folder = files.prepare(name, root)
     if folder is not None:
         return folder, None
     if download is False or settings.is_offline():
@@ -50,7 +51,7 @@ def locate(name: str, root: Path, download: bool | None = None) -> tuple[Path | 
 
 
 def fetch(name: str, root: Path) -> Path:
-    """Download canonical ``name`` into ``root``, where :func:`unpack.prepare` found nothing
+    """Download canonical ``name`` into ``root``, where :func:`files.prepare` found nothing
     usable (:func:`locate` and :func:`download_dataset` ask it first). Returns ``root``."""
     title = TITLES[name]
     if settings.is_offline():
@@ -64,7 +65,7 @@ def fetch(name: str, root: Path) -> Path:
                         f"{network.PROBE_TIMEOUT:.0f} s). Check the connection, or copy the "
                         f"files obtained elsewhere in with `cnncourse data import FILE...`, or "
                         f"set CNNCOURSE_DATA to a folder that holds them.", short=why)
-    if not unpack.writable(root):
+    if not files.writable(root):
         why = f"the data folder {root} is read-only"
         raise DataError(f"cannot download {title}: {why}. Download into a writable folder "
                         f"(`cnncourse data download --dir DIR`) and set CNNCOURSE_DATA to it.",
@@ -89,7 +90,7 @@ def fetch(name: str, root: Path) -> Path:
     if missing:
         raise DataError(f"downloading {title} finished but these files are still "
                         f"missing: {', '.join(str(p) for p in missing)}.")
-    return root
+    return files.prepare(name, root, downloaded=True) or root  # MNIST: unpacked beside
 
 
 def _remove_partial(name: str, root: Path, missing: list[Path]) -> None:
@@ -113,7 +114,7 @@ def _fetch(name: str, root: Path, missing: list[Path]) -> None:
         # The archive is unpacked like a hand-copied one (atomic, locked), then removed:
         # the folder stays half the size to share.
         download_url(download_urls(name)[0], str(root), filename=archive[0], md5=archive[1])
-        unpack.unpack_archive(name, root)
+        files.unpack_archive(name, root)
         (root / archive[0]).unlink()
         return
     md5s = files.expected_files(name)

@@ -1,29 +1,45 @@
-"""Which files each dataset needs, with their MD5 checksums, and checking a folder against them.
+"""A dataset's files: which ones, their checksums, where they are, and getting them ready.
 
 :func:`expected_files` is the one table every check goes through (tests and the real-data
-kit replace it): always call it through this module, at call time.
+kit replace it): always call it through this module, at call time. :func:`prepare` turns a
+data folder into a folder torchvision's classes read with ``download=False``:
 
-The public functions take any spelling of a name and an optional folder; the data layer's own
-calls go through :func:`states` and :func:`verified`, which take the canonical name and the
-resolved folder that ``load_data`` settled once at its door, and check each file once.
+* every expected file is checked once against :func:`expected_files` (MD5, cached by size
+  and modification time, so a second load does not hash again);
+* a CIFAR-10 archive found in the folder is unpacked, and MNIST's ``.gz`` files are unpacked
+  beside them (torchvision reads the unpacked files), into the folder when it is writable and
+  otherwise into a per-user cache (``$CNNCOURSE_CACHE/unpacked``): nothing is ever written
+  into a read-only folder. Unpacking goes through a scratch folder under a file lock, so a
+  second notebook never sees a half-written file.
+
+Also here: :func:`dataset_status` (``cnncourse data status``) and :func:`import_file`
+(``cnncourse data import``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from cnncourse import settings
-from cnncourse.data.catalog import TITLES, canonical_name
-from cnncourse.data.messages import DataError, fix_hint
+from cnncourse.data.catalog import DATASETS, TITLES, canonical_name
+from cnncourse.data.messages import DataError, fix_hint, tell_once
+
+UNPACK_WAIT = 600.0  # seconds a process waits for another one to finish unpacking
 
 _verified: dict[tuple[str, int, int, str], bool] = {}  # (path, size, mtime_ns, md5) -> ok
 _md5s: dict[tuple[str, int, int], str] = {}             # (path, size, mtime_ns) -> md5
 
 
+# The table ------------------------------------------------------------------------------------
+
 def torchvision_class(name: str) -> Any:
-    """torchvision's dataset class for ``name`` (its attributes hold the official file table)."""
+    """torchvision's dataset class for canonical ``name`` (its attributes list the files)."""
     from torchvision import datasets
 
     return {"mnist": datasets.MNIST, "fashion_mnist": datasets.FashionMNIST,
@@ -33,8 +49,8 @@ def torchvision_class(name: str) -> Any:
 def expected_files(name: str) -> dict[str, str]:
     """The files dataset ``name`` needs, relative to the data folder, with their MD5.
 
-    Taken from torchvision's own class attributes (MNIST ``resources``, CIFAR-10
-    ``train_list``/``test_list``/``meta``). Tests replace this function for their fake files.
+    Taken from torchvision's public class attributes (MNIST ``resources``, CIFAR-10
+    ``train_list``/``test_list``/``meta``). Tests and the real-data kit replace this function.
     """
     name = canonical_name(name)
     cls = torchvision_class(name)
@@ -56,6 +72,8 @@ def expected_archive(name: str) -> tuple[str, str] | None:
     cls = torchvision_class(name)
     return cls.filename, cls.tgz_md5
 
+
+# Checking ---------------------------------------------------------------------------------------
 
 def _stat_key(path: Path) -> tuple[str, int, int]:
     st = path.stat()
@@ -80,13 +98,13 @@ def md5sum(path: str | Path) -> str:
 
 def file_ok(path: Path, md5: str) -> bool:
     """True when ``path`` is a file whose MD5 is ``md5`` (torchvision's ``check_integrity``)."""
-    from torchvision.datasets.utils import check_integrity
+    from torchvision.datasets import utils
 
     if not path.is_file():
         return False
     key = (*_stat_key(path), md5)
     if key not in _verified:
-        _verified[key] = check_integrity(str(path), md5)
+        _verified[key] = utils.check_integrity(str(path), md5)
     return _verified[key]
 
 
@@ -121,11 +139,6 @@ def verified(name: str, root: Path) -> tuple[list[Path], list[Path]]:
     return ok, missing
 
 
-def file_status(name: str, root: str | Path | None = None) -> list[tuple[Path, str]]:
-    """Each expected file of dataset ``name`` in ``root`` with "present", "missing" or "corrupt"."""
-    return states(canonical_name(name), resolve_root(root, must_exist=False))
-
-
 def check_files(name: str, root: str | Path | None = None) -> tuple[list[Path], list[Path]]:
     """Verify dataset ``name`` in ``root``: returns ``(present_ok, missing)`` paths.
 
@@ -147,3 +160,270 @@ def resolve_root(root: str | Path | None, must_exist: bool) -> Path:
                                 f"instructor shared), or leave root=None to use "
                                 f"{settings.data_dir()}.")
     return path
+
+
+# Where unpacked copies go -----------------------------------------------------------------------
+
+def cache_dir() -> Path:
+    """The per-user folder for unpacked copies: ``settings.user_dir("cache", "unpacked")``."""
+    return settings.user_dir("cache", "unpacked")
+
+
+def cache_for(root: Path) -> Path:
+    """The cache folder that stands in for the read-only data folder ``root``."""
+    resolved = str(Path(root).expanduser().resolve())
+    tag = hashlib.sha1(resolved.encode(), usedforsecurity=False).hexdigest()[:10]
+    return cache_dir() / f"{Path(resolved).name or 'root'}-{tag}"
+
+
+def writable(folder: Path) -> bool:
+    """True when a file can really be created in ``folder`` (or in its nearest parent).
+
+    Tries it rather than asking ``os.access``: that says yes to root on a read-only mount's
+    chmod and cannot see every network share's rules.
+    """
+    folder = Path(folder)
+    while not folder.exists():
+        if folder.parent == folder:
+            return False
+        folder = folder.parent
+    if not folder.stat().st_mode & 0o222:
+        return False                   # chmod a-w: read-only by intent, even to root
+    try:
+        fd, probe = tempfile.mkstemp(prefix=".cnncourse-write-test-", dir=folder)
+    except OSError:
+        return False
+    os.close(fd)
+    os.unlink(probe)
+    return True
+
+
+def copy_into_place(source: Path, target: Path) -> Path:
+    """Copy ``source`` to ``target`` atomically (``settings.write_atomic``)."""
+    return settings.write_atomic(target, lambda tmp: shutil.copyfile(source, tmp))
+
+
+def _unpack_locked(name: str, dest: Path, done: Any, sources: list[tuple[Path, str]]) -> None:
+    """Extract each ``(archive, folder in dest)`` under a lock unless ``done()`` says it is.
+
+    torchvision's ``extract_archive`` writes into a scratch folder inside ``dest``; each entry
+    is then renamed into place, so no reader ever sees a half-written file.
+    """
+    from filelock import FileLock, Timeout
+    from torchvision.datasets.utils import extract_archive
+
+    dest.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(dest / f".{name}.unpack.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        print(f"cnncourse: another process is unpacking {TITLES[name]} into {dest}; "
+              f"waiting for it to finish ...", flush=True)
+        lock.acquire(timeout=UNPACK_WAIT)
+    try:
+        if done():
+            return                     # unpacked by the process we waited for
+        for archive, sub in sources:
+            target_dir = dest / sub
+            target_dir.mkdir(parents=True, exist_ok=True)
+            scratch = Path(tempfile.mkdtemp(prefix=".unpacking-", dir=target_dir))
+            try:
+                extract_archive(str(archive), str(scratch))
+                for entry in list(scratch.iterdir()):
+                    target = target_dir / entry.name
+                    if target.is_dir():  # an old or damaged copy: move aside, then drop it
+                        os.replace(target, scratch / f".old-{entry.name}")
+                    os.replace(entry, target)
+            finally:
+                shutil.rmtree(scratch, ignore_errors=True)
+    finally:
+        lock.release()
+
+
+def _destination(name: str, root: Path) -> Path:
+    """``root`` when it is writable, else its per-user cache (said once)."""
+    if writable(root):
+        return root
+    dest = cache_for(root)
+    tell_once(f"cache:{root}", f"cnncourse: {root} is read-only, so {TITLES[name]} is "
+              f"unpacked into the cache {dest} (set CNNCOURSE_CACHE to choose another).")
+    return dest
+
+
+def unpack_archive(name: str, root: Path) -> Path | None:
+    """Unpack the verified archive of ``name`` found in ``root``; returns where it went.
+
+    None when there is no archive in ``root``. Raises :class:`DataError` for a corrupt one.
+    """
+    archive = expected_archive(name)
+    if archive is None or not (root / archive[0]).is_file():
+        return None
+    source = root / archive[0]
+    if not file_ok(source, archive[1]):
+        raise corrupt_error(name, source, "archive")
+    dest = _destination(name, root)
+
+    def done() -> bool:
+        try:
+            return not verified(name, dest)[1]
+        except DataError:
+            return False               # a damaged earlier copy: replaced
+
+    _unpack_locked(name, dest, done, [(source, ".")])
+    return dest
+
+
+def _gz_size(path: Path) -> int:
+    """The size of ``path`` unpacked, from the gzip trailer (modulo 4 GiB, as gzip keeps it)."""
+    with open(path, "rb") as f:
+        f.seek(-4, os.SEEK_END)
+        return int.from_bytes(f.read(4), "little")
+
+
+def _unpack_gz(name: str, folder: Path, beside: bool = False) -> Path:
+    """The folder where MNIST's verified ``.gz`` files in ``folder`` lie unpacked, as
+    torchvision's ``MNIST(root)`` reads them: ``folder`` itself or its per-user cache.
+
+    They are unpacked into the cache (a shared folder stays as its owner left it), or beside
+    the ``.gz`` files when ``beside`` (the course just downloaded them there) and writable.
+    """
+    pairs = [(folder / rel, (folder / rel).with_suffix("")) for rel in expected_files(name)
+             if rel.endswith(".gz")]
+
+    def done_in(base: Path) -> bool:
+        return all((base / raw.relative_to(folder)).is_file()
+                   and (base / raw.relative_to(folder)).stat().st_size == _gz_size(gz)
+                   for gz, raw in pairs)
+
+    if done_in(folder):
+        return folder
+    cache = cache_for(folder)
+    if cache.is_dir() and done_in(cache):
+        return cache
+    dest = _destination(name, folder) if beside else cache
+    _unpack_locked(name, dest, lambda: done_in(dest),
+                   [(gz, gz.parent.relative_to(folder)) for gz, _ in pairs])
+    return dest
+
+
+def locate(name: str, root: Path) -> Path | None:
+    """The folder holding verified files of canonical ``name``: ``root``, its cache, or None.
+
+    Raises :class:`DataError` when a file in ``root`` is present but corrupt.
+    """
+    if not verified(name, root)[1]:
+        return root
+    cache = cache_for(root)
+    if cache.is_dir():
+        try:
+            if not verified(name, cache)[1]:
+                return cache
+        except DataError:
+            pass  # a damaged cached copy: unpack it again from the archive
+    return None
+
+
+def prepare(name: str, root: Path, downloaded: bool = False) -> Path | None:
+    """The folder torchvision's class for canonical ``name`` reads with ``download=False``.
+
+    Checks each present file once and unpacks what needs unpacking (a local CIFAR-10 archive
+    beside it, into the cache when ``root`` is read-only; MNIST's ``.gz`` files into the
+    cache, or beside them when the course ``downloaded`` them); None when they are not here.
+    """
+    folder = locate(name, root)
+    if folder is None and unpack_archive(name, root) is not None:
+        folder = locate(name, root)
+    if folder is not None and name != "cifar10":
+        folder = _unpack_gz(name, folder, beside=downloaded)
+    return folder
+
+
+# Status and import (``cnncourse data status`` / ``import``) -------------------------------------
+
+@dataclass
+class DatasetStatus:
+    """The state of one dataset in a data folder, file by file."""
+
+    name: str
+    state: str                     # "ready", "archive", "missing", "incomplete" or "corrupt"
+    summary: str                   # one line for a person
+    files: list[tuple[Path, str]]  # every expected file with "present", "missing", "corrupt"
+
+
+def dataset_status(name: str, root: str | Path | None = None) -> DatasetStatus:
+    """Check every expected file of ``name`` in ``root`` (and its cache, archive) without raising."""
+    name = canonical_name(name)
+    root = resolve_root(root, must_exist=False)
+    rows = states(name, root)
+    found = [state for _, state in rows]
+    if "corrupt" in found:
+        return DatasetStatus(name, "corrupt", f"CORRUPT: {found.count('corrupt')} file(s) fail "
+                             f"their checksum - delete them, then download or import again", rows)
+    if all(state == "present" for state in found):
+        return DatasetStatus(name, "ready", "present, checksums verified", rows)
+    cache = cache_for(root)
+    if cache.is_dir() and all(state == "present" for _, state in states(name, cache)):
+        return DatasetStatus(name, "ready", f"present, checksums verified (unpacked copy in "
+                             f"the cache {cache}: {root} is read-only)", rows)
+    archive = expected_archive(name)
+    if archive is not None and (root / archive[0]).is_file():
+        if not file_ok(root / archive[0], archive[1]):
+            return DatasetStatus(name, "corrupt", f"CORRUPT archive {root / archive[0]} "
+                                 f"(checksum mismatch; delete it and download again)", rows)
+        return DatasetStatus(name, "archive", f"{archive[0]} present and verified; it is "
+                             f"unpacked on first use", rows)
+    if "present" not in found:
+        return DatasetStatus(name, "missing", "not downloaded", rows)
+    gone = ", ".join(path.name for path, state in rows if state == "missing")
+    return DatasetStatus(name, "incomplete", f"incomplete: missing {gone}", rows)
+
+
+def is_available(name: str, root: str | Path | None = None) -> bool:
+    """True when every file of dataset ``name`` is present and verified in ``root``.
+
+    Also true when ``root`` is read-only and its CIFAR-10 archive was unpacked into the cache.
+    """
+    try:
+        return locate(canonical_name(name), resolve_root(root, must_exist=False)) is not None
+    except DataError:
+        return False
+
+
+def import_file(path: str | Path, root: str | Path | None = None) -> tuple[str, Path]:
+    """Verify one official file and put it in its place; returns ``(dataset, where it went)``.
+
+    Each file is recognised by its MD5 (a renamed download works). Raises :class:`DataError`
+    for a file that is not one of the datasets' files, or a known name with a wrong checksum.
+    """
+    source = Path(path).expanduser()
+    if not source.is_file():
+        raise DataError(f"{source} is not a file; pass the path of a downloaded dataset file.")
+    root = resolve_root(root, must_exist=False)
+    known = {}                                       # MD5 -> (dataset, path, is an archive)
+    for name in DATASETS:
+        known.update({md5: (name, rel, False) for rel, md5 in expected_files(name).items()})
+        archive = expected_archive(name)
+        if archive is not None:
+            known[archive[1]] = (name, archive[0], True)
+    entry = known.get(md5sum(source))
+    if entry is None:
+        names: dict[str, set[str]] = {}   # MNIST and Fashion-MNIST share file names
+        for name, rel, _ in known.values():
+            names.setdefault(Path(rel).name, set()).add(TITLES[name])
+        if source.name in names:
+            titles = " or ".join(sorted(names[source.name]))
+            raise DataError(f"{source} is corrupt or incomplete: its MD5 checksum does not "
+                            f"match the official {titles} file of that name. Download it "
+                            f"again (the download may have been cut short).")
+        raise DataError(f"{source} is not a file of the course datasets. Expected one of: "
+                        f"{', '.join(sorted(names))} (the official files, names as published).")
+    name, rel, is_archive = entry
+    if not writable(root):
+        raise DataError(f"cannot import into {root}: the folder is read-only. Pass a writable "
+                        f"folder with --dir and set CNNCOURSE_DATA to it.")
+    target = copy_into_place(source, root / rel)
+    if is_archive:
+        unpack_archive(name, root)
+        target.unlink()                  # unpacked: the folder stays half the size to share
+        target = root / Path(next(iter(expected_files(name)))).parent
+    return name, target

@@ -5,9 +5,13 @@ Two layouts are understood::
     root/train/<class>/<image>  and  root/test/<class>/<image>   (splits given)
     root/<class>/<image>                                       (split by fractions)
 
-Every image is decoded with PIL, composited on white when it has transparency, converted to
-one channel count, cropped to the target aspect and resized to ``image_size`` (``ImageOps.fit``),
-so mixed sizes and modes (L, RGB, RGBA, P, ...) become one tensor ``(N, C, H, W)``.
+A relative ``root`` starts from the working folder (a notebook's own folder in Jupyter).
+Every file with an image extension (any case) is decoded once with PIL: EXIF orientation
+applied, transparency composited on white, 16-bit and CMYK images converted, then cropped to
+the target aspect and resized (``ImageOps.fit``), so mixed sizes and modes become one tensor
+``(N, C, H, W)``. Hidden files and folders and files without an image extension are ignored;
+files that cannot be decoded (empty, truncated, not really an image) are all found in that one
+pass, listed with their path and reason, and skipped.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any
 
 import torch
 
-from cnncourse.data.containers import Data, Split, build, pixel_stats, split_off, subset
+from cnncourse.data.containers import Data, build, pixel_stats, split_off, subset
 from cnncourse.data.messages import DataError
 from cnncourse.validate import whole_number, whole_numbers
 
@@ -31,9 +35,11 @@ def _class_folders(root: Path) -> list[str]:
     return sorted(e.name for e in os.scandir(root) if e.is_dir() and not e.name.startswith("."))
 
 
-def _image_folder(root: Path, class_to_idx: dict[str, int] | None = None) -> Any:
-    """torchvision's ImageFolder over ``root``, with :func:`_class_folders` as its classes."""
-    from torchvision.datasets import ImageFolder
+def _samples(root: Path, class_to_idx: dict[str, int] | None = None,
+             ) -> tuple[list[str], list[tuple[str, int]]]:
+    """``(classes, [(path, class index)])`` of ``root/<class>/**`` with torchvision's
+    ``make_dataset``: image extensions in any case, hidden files and folders left out."""
+    from torchvision.datasets.folder import IMG_EXTENSIONS, make_dataset
 
     if class_to_idx is None:
         classes = _class_folders(root)
@@ -44,25 +50,15 @@ def _image_folder(root: Path, class_to_idx: dict[str, int] | None = None) -> Any
                             f"{root}/<class>/<image> (e.g. {root}/cats/1.jpg, "
                             f"{root}/dogs/1.jpg).")
         class_to_idx = {name: i for i, name in enumerate(classes)}
-    mapping = class_to_idx
 
-    class CourseImageFolder(ImageFolder):
-        def find_classes(self, directory: str) -> tuple[list[str], dict[str, int]]:
-            return list(mapping), mapping
+    def visible_image(path: str) -> bool:
+        parts = Path(path).relative_to(root).parts
+        return path.lower().endswith(IMG_EXTENSIONS) and not any(
+            part.startswith(".") for part in parts)
 
-    return CourseImageFolder(str(root), allow_empty=True)
-
-
-def _check_classes(root: Path, ds: Any) -> None:
-    from torchvision.datasets.folder import IMG_EXTENSIONS
-
-    counts = torch.bincount(torch.as_tensor(ds.targets, dtype=torch.long),
-                            minlength=len(ds.classes))
-    empty = [name for name, n in zip(ds.classes, counts.tolist(), strict=True) if n == 0]
-    if empty:
-        raise DataError(f"load_folder: class folder(s) {', '.join(str(root / e) for e in empty)} "
-                        f"hold no images (looked for {' '.join(IMG_EXTENSIONS)}). Add images "
-                        f"or remove the folder.")
+    samples = make_dataset(str(root), class_to_idx, is_valid_file=visible_image,
+                           allow_empty=True)
+    return list(class_to_idx), samples
 
 
 def _available_memory() -> int | None:
@@ -80,42 +76,87 @@ def _available_memory() -> int | None:
         return None
 
 
+def _why_unreadable(path: str, err: Exception) -> str:
+    """A few words on why ``path`` is not a usable image."""
+    from PIL import UnidentifiedImageError
+
+    if os.path.getsize(path) == 0:
+        return "empty file (0 bytes)"
+    if isinstance(err, UnidentifiedImageError):
+        return "not an image PIL can read (another kind of file with an image name?)"
+    text = " ".join(str(err).split())
+    if "truncated" in text.lower() or "broken data stream" in text:
+        return f"truncated: the file ends early ({text})"
+    return f"damaged or unsupported ({type(err).__name__}: {text})"
+
+
 def _load_image(path: str, size: tuple[int, int], channels: int) -> tuple[torch.Tensor, bool]:
-    """One image as uint8 ``(C, H, W)``, and whether it had colour; clear error when unreadable."""
+    """One image as uint8 ``(C, H, W)`` and whether it had colour; PIL's error when unreadable."""
     import numpy as np
     from PIL import Image, ImageOps
 
-    try:
-        with Image.open(path) as img:
-            img.load()
-            colour = img.mode not in _GREY_MODES
-            if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
-                rgba = img.convert("RGBA")
-                img = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
-            img = img.convert("L" if channels == 1 else "RGB")
-            img = ImageOps.fit(img, (size[1], size[0]), method=Image.Resampling.BILINEAR)
-            array = np.asarray(img, dtype=np.uint8).reshape(size[0], size[1], channels)
-    except Exception as err:  # noqa: BLE001 - PIL raises many kinds for a bad file
-        raise DataError(f"load_folder: cannot read the image {path} ({err}). Replace or delete "
-                        f"that file (or move it out of the folder) and load again.") from err
+    with Image.open(path) as opened:
+        opened.load()                                   # decodes: a truncated file fails here
+        img = ImageOps.exif_transpose(opened)           # phone photos stored on their side
+    colour = img.mode not in _GREY_MODES
+    if img.mode.startswith("I"):                        # 16-bit grey: scale to 0-255
+        img = Image.fromarray((np.asarray(img, dtype=np.float32) / 257).clip(0, 255)
+                              .astype(np.uint8))
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        rgba = img.convert("RGBA")
+        img = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
+    img = img.convert("L" if channels == 1 else "RGB")
+    img = ImageOps.fit(img, (size[1], size[0]), method=Image.Resampling.BILINEAR)
+    array = np.asarray(img, dtype=np.uint8).reshape(size[0], size[1], channels)
     return torch.from_numpy(array.copy()).permute(2, 0, 1), colour   # (C, H, W)
 
 
 def _decode(samples: list[tuple[str, int]], size: tuple[int, int], channels: int | None,
-            progress: bool) -> Split:
-    """Decode every sample: uint8 ``(N, C, H, W)`` and int64 labels ``(N,)``."""
+            progress: bool) -> tuple[torch.Tensor, torch.Tensor, list[bool],
+                                     list[tuple[str, str]]]:
+    """Decode every sample once: uint8 ``(N, C, H, W)``, labels ``(N,)``, which ones were
+    read, and ``(path, reason)`` for each unreadable one (its row stays zero)."""
     from tqdm.auto import tqdm
 
-    out = torch.empty(len(samples), 3 if channels is None else channels, *size, dtype=torch.uint8)
-    any_colour = False
+    out = torch.zeros(len(samples), 3 if channels is None else channels, *size,
+                      dtype=torch.uint8)
+    ok, bad, any_colour = [True] * len(samples), [], False
     for i, (path, _) in enumerate(tqdm(samples, desc="loading images", unit="img",
                                        disable=not progress, leave=False)):
-        out[i], colour = _load_image(path, size, 3 if channels is None else channels)
-        any_colour |= colour
+        try:
+            out[i], colour = _load_image(path, size, 3 if channels is None else channels)
+            any_colour |= colour
+        except Exception as err:  # noqa: BLE001 - PIL raises many kinds for a bad file
+            ok[i] = False
+            bad.append((path, _why_unreadable(path, err)))
     if channels is None and not any_colour:
         out = out[:, :1].contiguous()   # every image was grey: one channel is enough
     labels = torch.as_tensor([target for _, target in samples], dtype=torch.long)
-    return out, labels
+    return out, labels, ok, bad
+
+
+def _report(bad: list[tuple[str, str]], total: int) -> None:
+    """Print every unreadable file with its reason, then how many were skipped."""
+    if not bad:
+        return
+    print(f"load_folder: skipped {len(bad)} of {total} image files that cannot be read:")
+    for path, reason in bad:
+        print(f"  {path}: {reason}")
+    print("  To use them, replace each with a good copy; to silence this, delete or move them.")
+
+
+def _check_counts(where: Path, classes: list[str], labels: torch.Tensor, need: int,
+                  what: str) -> None:
+    """Refuse a split where a class has fewer than ``need`` readable images."""
+    from torchvision.datasets.folder import IMG_EXTENSIONS
+
+    counts = torch.bincount(labels, minlength=len(classes)).tolist()
+    short = [f"{where / name} ({n})" for name, n in zip(classes, counts, strict=True) if n < need]
+    if short:
+        raise DataError(f"load_folder: too few readable images in {', '.join(short)}; each "
+                        f"class needs at least {need} ({what}; looked for "
+                        f"{' '.join(IMG_EXTENSIONS)}, any case). Add images, or remove the "
+                        f"folder. Dozens per class give a validation accuracy you can trust.")
 
 
 def _size(image_size: Any) -> tuple[int, int]:
@@ -154,7 +195,8 @@ def load_folder(root: str | Path, image_size: int | tuple[int, int] = 32,
     """Load your own images (ImageFolder layout) into a :class:`Data` like ``load_data`` gives.
 
     Args:
-        root: ``root/train/<class>/*`` plus ``root/test/<class>/*``, or one ``root/<class>/*``.
+        root: ``root/train/<class>/*`` plus ``root/test/<class>/*``, or one ``root/<class>/*``;
+            a relative path starts from the working folder (the notebook's folder).
         image_size: side (or ``(height, width)``) every image is cropped and resized to.
         channels: 1 or 3; default 3 when any image has colour, else 1.
         val_fraction: share of the training images kept apart as ``data.val`` (per class).
@@ -166,16 +208,20 @@ def load_folder(root: str | Path, image_size: int | tuple[int, int] = 32,
 
     Returns:
         a :class:`Data` with ``train``/``val``/``test``, ``classes`` from the folder names and
-        normalisation statistics measured on the training images.
+        normalisation statistics measured on the training images; ``data.skipped`` lists
+        ``(path, reason)`` for each file that could not be read (printed too).
     """
     from cnncourse.data.loading import _check_fraction
 
     if not isinstance(root, (str, os.PathLike)):
         raise TypeError(f"load_folder: root must be a folder path, got {type(root).__name__}.")
-    root = Path(root).expanduser()
+    given = Path(root).expanduser()
+    root = given if given.is_absolute() else Path.cwd() / given
     if not root.is_dir():
-        raise FileNotFoundError(f"load_folder: {root} is not a folder. Pass the folder that "
-                                f"holds one sub-folder of images per class.")
+        where = "" if given.is_absolute() else (f" (the relative path {str(given)!r} starts "
+                                                f"from the working folder {Path.cwd()})")
+        raise FileNotFoundError(f"load_folder: {root} is not a folder{where}. Pass the folder "
+                                f"that holds one sub-folder of images per class.")
     size = _size(image_size)
     if channels not in (None, 1, 3):
         raise ValueError(f"load_folder: channels must be 1, 3 or None, got {channels!r}.")
@@ -184,26 +230,23 @@ def load_folder(root: str | Path, image_size: int | tuple[int, int] = 32,
     if max_images is not None:
         whole_number(max_images, "max_images", "load_folder", minimum=2)
 
-    if (root / "train").is_dir() and (root / "test").is_dir():
-        train_ds = _image_folder(root / "train")
-        _check_classes(root / "train", train_ds)
-        test_ds = _image_folder(root / "test", train_ds.class_to_idx)
-        extra = sorted(set(_class_folders(root / "test")) - set(train_ds.classes))
+    given_test = (root / "train").is_dir() and (root / "test").is_dir()
+    if given_test:
+        classes, pool = _samples(root / "train")
+        extra = sorted(set(_class_folders(root / "test")) - set(classes))
         if extra:
             raise DataError(f"load_folder: {root / 'test'} has class folder(s) {extra} that "
                             f"{root / 'train'} does not have; both need the same classes.")
-        train, test = train_ds.samples, test_ds.samples
+        test = _samples(root / "test", {name: i for i, name in enumerate(classes)})[1]
     else:
-        train_ds = _image_folder(root)
-        _check_classes(root, train_ds)
-        train, test = _per_class_split(train_ds.samples, test_fraction, seed)
+        (classes, pool), test = _samples(root), []
 
-    total = len(train) + len(test)
+    total = len(pool) + len(test)
     if max_images is not None and total > max_images:
         keep = max_images / total
-        train = _sample(train, max(1, round(len(train) * keep)), seed)
-        test = _sample(test, max(1, round(len(test) * keep)), seed + 1)
-        total = len(train) + len(test)
+        pool = _sample(pool, max(1, round(len(pool) * keep)), seed)
+        test = _sample(test, max(1, round(len(test) * keep)), seed + 1) if test else []
+        total = len(pool) + len(test)
     need = total * (3 if channels is None else channels) * size[0] * size[1] * _BYTES_PER_VALUE
     limit = max_memory if max_memory is not None else (_available_memory() or 8 << 30) // 2
     if need > limit:
@@ -213,12 +256,26 @@ def load_folder(root: str | Path, image_size: int | tuple[int, int] = 32,
                         f"allowed. Pass max_images={fits} to load a random subsample, or a "
                         f"smaller image_size, or raise max_memory.")
 
-    train, val = _per_class_split(train, val_fraction, seed + 7919)
-    X, y = _decode(train + val + test, size, channels, progress)  # (N, C, H, W), (N,)
-    ends = {"train": len(train), "val": len(train) + len(val), "test": len(X)}
-    splits, start = {}, 0
-    for key, end in ends.items():
-        splits[key], start = (X[start:end], y[start:end]), end
+    X, y, ok, bad = _decode(pool + test, size, channels, progress)  # (N, C, H, W), (N,)
+    _report(bad, total)
+    rows = [(i, int(y[i])) for i in range(len(pool)) if ok[i]]
+    held = [(i, int(y[i])) for i in range(len(pool), total) if ok[i]]
+    labels = torch.as_tensor([t for _, t in rows], dtype=torch.long)
+    if given_test:
+        _check_counts(root / "train", classes, labels, 1 + (val_fraction > 0),
+                      "for training and validation")
+        _check_counts(root / "test", classes,
+                      torch.as_tensor([t for _, t in held], dtype=torch.long), 1, "for testing")
+    else:
+        _check_counts(root, classes, labels, 1 + (val_fraction > 0) + (test_fraction > 0),
+                      "one each for training, validation and testing")
+        rows, held = _per_class_split(rows, test_fraction, seed)
+    train, val = _per_class_split(rows, val_fraction, seed + 7919)
+    splits = {}
+    for key, part in (("train", train), ("val", val), ("test", held)):
+        idx = torch.as_tensor([i for i, _ in part], dtype=torch.long)
+        splits[key] = (X[idx], y[idx])
     mean, std = pixel_stats(splits["train"][0])
-    return build("folder", f"your images ({root.name})", splits, list(train_ds.classes),
-                 mean, std, root=root)
+    data = build("folder", f"your images ({root.name})", splits, classes, mean, std, root=root)
+    data.skipped = bad
+    return data

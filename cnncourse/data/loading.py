@@ -1,15 +1,29 @@
-"""``load_data``: a course dataset in memory, real when it can be had, the stand-in otherwise."""
+"""The course datasets in memory (``load_data``) or as torchvision datasets (``torchvision_dataset``).
+
+Both start from :func:`cnncourse.data.download.locate`, which finds (or downloads) the files,
+checks each one once against :func:`cnncourse.data.files.expected_files` and unpacks what
+torchvision's classes read. The files are then read by torchvision's own ``MNIST``,
+``FashionMNIST`` and ``CIFAR10`` with ``download=False``. Only CIFAR-10 needs a subclass, and
+it sets public class attributes the way torchvision's own ``CIFAR100`` does: its file list
+without checksums, because the course has just checked them against its own table (which an
+instructor's copy or the real-data kit may replace). When the files cannot be had, the
+generated stand-in (``cnncourse.data.synthetic``) takes their place and the notebook says so.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+import torch
 
 from cnncourse import settings
 from cnncourse.data import files
-from cnncourse.data.catalog import STANDIN_CLASSES, STATS, TITLES, canonical_name
+from cnncourse.data.catalog import SHAPES, STANDIN_CLASSES, STATS, TITLES, canonical_name
 from cnncourse.data.containers import Data, build, pixel_stats, split_off, subset
 from cnncourse.data.download import locate
-from cnncourse.data.messages import DataError, tell_fallback
+from cnncourse.data.messages import DataError, fix_hint, tell_fallback
 from cnncourse.validate import whole_number
 
 QUICK_SIZES = (1024, 512)          # (train, test) images in quick mode
@@ -92,8 +106,6 @@ def load_data(name: str, *, root: str | Path | None = None, download: bool | Non
         return make_synthetic(name, n_train + n_val, n_test, seed=0, reason=reason,
                               val_fraction=n_val / (n_train + n_val))
 
-    from cnncourse.data.readers import read_real
-
     tr_x, tr_y, classes = read_real(name, folder, train=True)
     te_x, te_y, _ = read_real(name, folder, train=False)
     train, val = split_off(tr_x, tr_y, val_fraction, VAL_SEED)
@@ -106,3 +118,161 @@ def load_data(name: str, *, root: str | Path | None = None, download: bool | Non
     mean, std = STATS[name]
     return build(name, TITLES[name], {"train": train, "val": val, "test": test}, classes,
                  mean, std, root=folder)
+
+
+# torchvision's classes on the checked files ----------------------------------------------------
+
+def __getattr__(attr: str) -> Any:
+    # ``CourseCIFAR10`` is built on first use (importing torchvision is not cheap); pickle
+    # finds it here by name, so DataLoader workers started with "spawn" can rebuild it.
+    if attr == "CourseCIFAR10":
+        from torchvision.datasets import CIFAR10
+
+        class CourseCIFAR10(CIFAR10):
+            """torchvision's CIFAR10 on files the course has checked against its own table."""
+
+            train_list = [[f"data_batch_{i}", None] for i in range(1, 6)]
+            test_list = [["test_batch", None]]
+            meta = {"filename": "batches.meta", "key": "label_names", "md5": None}
+            synthetic = False
+
+        CourseCIFAR10.__module__, CourseCIFAR10.__qualname__ = __name__, "CourseCIFAR10"
+        globals()[attr] = CourseCIFAR10
+        return CourseCIFAR10
+    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
+
+
+def _open(name: str, folder: Path, train: bool, transform: Callable | None = None,
+          target_transform: Callable | None = None) -> Any:
+    """torchvision's dataset for canonical ``name`` on the prepared ``folder``, or a clear error."""
+    cls = __getattr__("CourseCIFAR10") if name == "cifar10" else files.torchvision_class(name)
+    try:
+        ds = cls(str(folder), train=train, transform=transform,
+                 target_transform=target_transform, download=False)
+    except Exception as err:  # noqa: BLE001 - checksum passed but content is unreadable
+        where = folder / Path(next(iter(files.expected_files(name)))).parent
+        raise DataError(f"{TITLES[name]} files in {where} could not be read ({err}). "
+                        + fix_hint(name, where)) from err
+    ds.synthetic = False      # real images; the stand-in says True
+    return ds
+
+
+def read_real(name: str, folder: Path, train: bool) -> tuple[torch.Tensor, torch.Tensor, list]:
+    """uint8 images ``(N, C, H, W)``, int64 labels ``(N,)`` and class names from ``folder``."""
+    ds = _open(name, folder, train)
+    if name == "cifar10":
+        images = torch.from_numpy(ds.data).permute(0, 3, 1, 2).contiguous()  # (N, 3, 32, 32)
+    else:
+        images = ds.data.unsqueeze(1)                                          # (N, 1, 28, 28)
+    labels = torch.as_tensor(ds.targets, dtype=torch.long)                     # (N,)
+    if images.shape[1:] != SHAPES[name] or images.shape[0] != labels.shape[0]:
+        raise DataError(f"{TITLES[name]} files in {folder} hold images shaped "
+                        f"{tuple(images.shape)} with {labels.shape[0]} labels; expected "
+                        f"(N, {', '.join(map(str, SHAPES[name]))}) with N labels. "
+                        + fix_hint(name, folder))
+    return images, labels, list(ds.classes)
+
+
+class StandInImages(torch.utils.data.Dataset):
+    """The course's generated stand-in as a ``Dataset``: ``ds[i] -> (PIL image, label)``.
+
+    Used when the real files are not on this computer and cannot be downloaded. It has the
+    attributes of torchvision's classes that the course uses (``classes``, ``class_to_idx``,
+    ``targets``, ``data``, ``transform``), and ``synthetic = True``.
+    """
+
+    synthetic = True
+
+    def __init__(self, name: str, images: torch.Tensor, labels: torch.Tensor, train: bool,
+                 transform: Callable | None = None, target_transform: Callable | None = None):
+        self.name, self.train = name, train
+        self.images = images                          # uint8 (N, C, H, W)
+        self.targets = labels.tolist()                # int labels, as CIFAR10.targets
+        self.classes = list(STANDIN_CLASSES[name])
+        self.class_to_idx = {c: i for i, c in enumerate(self.classes)}
+        self.transform, self.target_transform = transform, target_transform
+
+    @property
+    def data(self) -> Any:
+        """The images as torchvision keeps them: ``(N, H, W)`` for gray, ``(N, H, W, 3)`` RGB."""
+        if self.images.shape[1] == 1:
+            return self.images[:, 0]
+        return self.images.permute(0, 2, 3, 1).numpy()
+
+    def __len__(self) -> int:
+        return int(self.images.shape[0])
+
+    def __getitem__(self, index: int) -> tuple[Any, Any]:
+        from PIL import Image
+
+        pixels = self.images[index]                   # uint8 (C, H, W)
+        if pixels.shape[0] == 1:
+            image = Image.fromarray(pixels[0].numpy(), mode="L")
+        else:
+            image = Image.fromarray(pixels.permute(1, 2, 0).contiguous().numpy(), mode="RGB")
+        target = int(self.targets[index])
+        if self.transform is not None:
+            image = self.transform(image)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return image, target
+
+    def __repr__(self) -> str:
+        split = "train" if self.train else "test"
+        lines = [f"Dataset {TITLES[self.name]} stand-in (generated, not real images)",
+                 f"    Number of datapoints: {len(self)}", f"    Split: {split}"]
+        if self.transform is not None:
+            lines.append("    " + repr(self.transform).replace("\n", "\n    "))
+        return "\n".join(lines)
+
+
+def torchvision_dataset(name: str, train: bool = True, transform: Callable | None = None, *,
+                        target_transform: Callable | None = None,
+                        root: str | Path | None = None, download: bool | None = None,
+                        quick: bool | None = None) -> Any:
+    """torchvision's ``MNIST``, ``FashionMNIST`` or ``CIFAR10`` on the course's checked files.
+
+    The same as ``torchvision.datasets.MNIST(root, train=train, transform=transform)``:
+    ``ds[i]`` is ``(PIL image, label)`` with ``transform`` applied. Files are found, checked
+    and downloaded as for :func:`load_data`; a read-only folder works.
+
+    Args:
+        name: "mnist", "fashion_mnist" or "cifar10".
+        train: the training split (``True``) or the test split.
+        transform: applied to each PIL image, e.g. ``v2.Compose([v2.ToImage(), ...])``.
+        target_transform: applied to each label.
+        root: the data folder; default ``cnncourse.settings.data_dir()``.
+        download: fetch missing files (default: yes, unless ``CNNCOURSE_OFFLINE=1``).
+        quick: keep only the first 1024 (train) or 512 (test) images (default:
+            ``CNNCOURSE_QUICK``).
+
+    Returns:
+        a torchvision dataset, or a :class:`StandInImages` (``ds.synthetic`` is ``True``) when
+        the files are missing and cannot be downloaded.
+    """
+    name = canonical_name(name)
+    for arg, value in (("train", train), ("download", download), ("quick", quick)):
+        if value is not None and not isinstance(value, bool):
+            raise TypeError(f"torchvision_dataset: {arg} must be True or False, got {value!r}.")
+    for arg, value in (("transform", transform), ("target_transform", target_transform)):
+        if value is not None and not callable(value):
+            raise TypeError(f"torchvision_dataset: {arg} must be a callable such as "
+                            f"v2.Compose([...]) or None, got {type(value).__name__}.")
+    root = files.resolve_root(root, must_exist=root is not None)
+    quick = settings.is_quick() if quick is None else quick
+    limit = QUICK_SIZES[0 if train else 1] if quick else None
+
+    folder, reason = locate(name, root, download)  # raises DataError for corrupt files
+
+    if folder is None:
+        from cnncourse.data import synthetic
+
+        tell_fallback(name, reason or "its files are missing", root)
+        n = limit or SYNTHETIC_SIZES[0 if train else 1]
+        images, labels = synthetic.generate(name, n, seed=0 if train else 7919)
+        return StandInImages(name, images, labels, train, transform, target_transform)
+
+    ds = _open(name, folder, train, transform, target_transform)
+    if limit is not None and len(ds) > limit:
+        ds.data, ds.targets = ds.data[:limit], ds.targets[:limit]
+    return ds

@@ -588,11 +588,23 @@ def load_capstone_data(dataset: str | os.PathLike, image_size: int = 32,
     from cnncourse import data as course_data
     from cnncourse.settings import is_quick
 
+    if isinstance(dataset, str) and dataset.strip().lower() == FOLDER:
+        raise ValueError(f"DATASET = {dataset!r} is how the leaderboard names your own images; "
+                         f"set DATASET to the path of your folder instead, e.g. "
+                         f"DATASET = 'my_photos' (one sub-folder per class; a relative path "
+                         f"starts from the notebook's folder, {Path.cwd()}).")
     if is_folder_choice(dataset):
         if is_quick():
             folder_options.setdefault("max_images", 600)
         return course_data.load_folder(dataset, image_size=image_size, **folder_options), FOLDER
-    key = _dataset(dataset)
+    try:
+        key = _dataset(dataset)
+    except ValueError:
+        raise ValueError(f"DATASET = {dataset!r} is neither a course dataset nor a folder: "
+                         f"there is no folder {Path.cwd() / Path(dataset).expanduser()}. Set "
+                         f"DATASET to 'cifar10', 'mnist' or 'fashion_mnist', or to the path of "
+                         f"a folder of your images with one sub-folder per class (a relative "
+                         f"path starts from the notebook's folder, {Path.cwd()}).") from None
     return course_data.load_data(key), key
 
 

@@ -187,7 +187,7 @@ def import_weights(path: str | Path, root: str | Path | None = None) -> Path:
                                f"with {_hash_prefix(path.name)}); download it again.")
         raise WeightsError(f"{path} is not one of the course's weights files; expected one of "
                            f"{', '.join(sorted(known))} (as torchvision publishes them).")
-    from cnncourse.data.unpack import copy_into_place
+    from cnncourse.data.files import copy_into_place
 
     return copy_into_place(path, weights_dir(root) / matches[0])
 

@@ -103,27 +103,32 @@ def test_train_test_layout_is_kept(tmp_path):
         load_folder(tmp_path, image_size=8, progress=False)
 
 
-def test_corrupt_image_is_named_with_the_fix(tmp_path):
+def test_corrupt_image_is_named_and_skipped(tmp_path, capsys):
     make_tree(tmp_path, per_class=3)
     bad = tmp_path / "sky" / "broken.jpg"
     bad.write_bytes(b"\xff\xd8\xff\xe0 definitely not a whole jpeg")
-    with pytest.raises(DataError, match="cannot read the image .*broken.jpg") as info:
-        load_folder(tmp_path, image_size=8, progress=False)
-    assert str(bad) in str(info.value) and "Replace or delete" in str(info.value)
-    truncated = tmp_path / "sky" / "broken.jpg"
-    good = (tmp_path / "sky" / "1.png").read_bytes()
-    truncated.with_suffix(".png").write_bytes(good[: len(good) // 2])
-    truncated.unlink()
-    with pytest.raises(DataError, match="broken.png"):
-        load_folder(tmp_path, image_size=8, progress=False)
+    d = load_folder(tmp_path, image_size=8, progress=False)
+    assert len(d.train) + len(d.val) + len(d.test) == 9          # the bad one is left out
+    out = capsys.readouterr().out
+    assert f"{bad}: " in out and "skipped 1 of 10" in out and "replace" in out
+    assert [path for path, _ in d.skipped] == [str(bad)]
 
 
-def test_empty_class_and_single_class_are_refused(tmp_path):
-    make_tree(tmp_path, per_class=2)
+def test_classes_with_too_few_images_are_refused(tmp_path):
+    make_tree(tmp_path, per_class=3)
     (tmp_path / "empty").mkdir()
     (tmp_path / "empty" / "readme.txt").write_text("no images here")
-    with pytest.raises(DataError, match=r"empty hold no images \(looked for .jpg"):
+    with pytest.raises(DataError, match=r"too few readable images in .*empty \(0\); each class "
+                                        r"needs at least 3 .*looked for .jpg"):
         load_folder(tmp_path, progress=False)
+    (tmp_path / "empty" / "readme.txt").unlink()
+    (tmp_path / "empty").rmdir()
+    (tmp_path / "sky" / "0.jpg").write_bytes(b"")                  # 2 readable images left
+    with pytest.raises(DataError, match=r"sky \(2\)") as info:
+        load_folder(tmp_path, progress=False)
+    assert "apples" not in str(info.value)
+    d = load_folder(tmp_path, image_size=8, val_fraction=0, progress=False)  # 2 are enough
+    assert len(d.val) == 0 and len(d.test) == 3
     one = tmp_path / "one"
     _save(one / "cats" / "1.png", (1, 2, 3), (5, 5), "RGB")
     with pytest.raises(DataError, match="only the class folder 'cats'.*at least two"):
@@ -139,8 +144,9 @@ def test_too_large_is_refused_or_subsampled(tmp_path):
     need = 30 * 3 * 64 * 64 * 5
     with pytest.raises(DataError, match=r"30 images at 64x64 need about .* max_images=(\d+)"):
         load_folder(tmp_path, image_size=64, max_memory=need // 3, progress=False)
-    d = load_folder(tmp_path, image_size=64, max_memory=need // 3, max_images=9, progress=False)
-    assert len(d.train) + len(d.val) + len(d.test) == 9
+    d = load_folder(tmp_path, image_size=64, max_memory=need // 2, max_images=15,
+                    progress=False)
+    assert len(d.train) + len(d.val) + len(d.test) == 15
 
 
 @pytest.mark.parametrize("kwargs, words", [
@@ -156,7 +162,7 @@ def test_bad_arguments(tmp_path, kwargs, words):
 
 
 def test_progress_bar_is_shown(tmp_path, capsys):
-    make_tree(tmp_path, per_class=2)
+    make_tree(tmp_path, per_class=3)
     load_folder(tmp_path, image_size=8, progress=True)
     assert "loading images" in capsys.readouterr().err
 
@@ -171,3 +177,85 @@ def test_a_course_model_trains_on_it(tmp_path):
     history = fit(model, d.train.loader(8, shuffle=True),
                   val_data=d.val.loader(8), epochs=1, progress=False, seed=0)
     assert np.isfinite(history["train_loss"][-1])
+
+
+def _messy_folder(root: Path) -> dict[str, str]:
+    """A folder as a phone and a PC leave it; returns {bad file: word its reason must hold}."""
+    from PIL import ImageOps  # noqa: F401 - the EXIF tag below is what exif_transpose reads
+
+    for c, rgb in COLOURS.items():
+        d = root / c
+        d.mkdir(parents=True)
+        Image.new("RGB", (30, 20), rgb).save(d / "upper.JPG")
+        Image.new("RGB", (25, 25), rgb).save(d / "upper.PNG")
+        Image.new("RGB", (20, 30), rgb).convert("CMYK").save(d / "cmyk.jpg")
+        Image.new("RGBA", (20, 20), (*rgb, 255)).save(d / "rgba.png")
+        Image.new("RGB", (20, 20), rgb).convert("P", palette=Image.Palette.ADAPTIVE).save(
+            d / "palette.png")
+        grey = np.full((16, 16), 40000, dtype=np.uint16)         # 16-bit grey: 40000 / 65535
+        Image.fromarray(grey).save(d / "sixteen.png")
+        (d / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")       # hidden: ignored
+        (d / "._upper.JPG").write_bytes(b"\x00\x05\x16\x07 AppleDouble")
+        (d / ".thumbnails").mkdir()
+        Image.new("RGB", (4, 4), (0, 0, 0)).save(d / ".thumbnails" / "t.jpg")
+        (d / "notes.txt").write_text("shot on holiday")               # not an image name
+    # The EXIF-rotated photo: stored 20 wide x 10 high, left half red, right half blue, with
+    # Orientation 6 ("rotate 90 degrees clockwise to show"): shown, red is on top.
+    side = Image.new("RGB", (20, 10), (0, 0, 255))
+    side.paste((255, 0, 0), (0, 0, 10, 10))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    side.save(root / "sky" / "rotated.jpg", exif=exif.tobytes(), quality=95)
+    good = (root / "sky" / "upper.JPG").read_bytes()
+    (root / "apples" / "empty.jpg").write_bytes(b"")
+    (root / "grass" / "truncated.jpg").write_bytes(good[: len(good) // 2])
+    (root / "grass" / "fake.png").write_text("this is a text file with an image's name")
+    return {str(root / "apples" / "empty.jpg"): "empty",
+            str(root / "grass" / "truncated.jpg"): "truncated",
+            str(root / "grass" / "fake.png"): "not an image"}
+
+
+def test_a_messy_real_world_folder_loads_in_one_pass(tmp_path, monkeypatch, capsys):
+    bad = _messy_folder(tmp_path / "photos")
+    monkeypatch.chdir(tmp_path)                                  # a notebook's working folder
+    d = load_folder("photos", image_size=8, val_fraction=0, test_fraction=0, progress=False)
+    assert d.classes == sorted(COLOURS) and d.train.X.shape == (19, 3, 8, 8)  # 6 x 3 + rotated
+    assert {path: reason for path, reason in d.skipped}.keys() == bad.keys()
+    for path, reason in d.skipped:
+        assert bad[path] in reason
+    out = capsys.readouterr().out
+    assert "skipped 3 of 22 image files" in out and all(f"{p}: " in out for p in bad)
+    assert ".DS_Store" not in out and "notes.txt" not in out and "._upper" not in out
+    pixels = d.denormalize(d.train.X) * 255                       # (19, 3, 8, 8)
+
+    def loaded(c: str, name: str) -> torch.Tensor:               # in file-name order, as read
+        names = sorted(p.name for p in (tmp_path / "photos" / c).iterdir()
+                       if not p.name.startswith(".") and p.suffix != ".txt"
+                       and str(p) not in bad)
+        return pixels[d.train.y == d.classes.index(c)][names.index(name)]
+
+    shown = loaded("sky", "rotated.jpg")                            # (3, 8, 8)
+    top, bottom = shown[:, :3].mean(dim=(1, 2)), shown[:, 5:].mean(dim=(1, 2))
+    assert top[0] > 200 > top[2] and bottom[2] > 200 > bottom[0]  # EXIF orientation applied
+    grey = loaded("apples", "sixteen.png")
+    assert (grey - 40000 / 257).abs().max() < 3                   # 16 bits scaled, not clipped
+    cmyk = loaded("grass", "cmyk.jpg").mean(dim=(1, 2))
+    assert (cmyk - torch.tensor(COLOURS["grass"], dtype=torch.float32)).abs().max() < 20
+
+
+def test_capstone_folder_paths_and_messages(tmp_path, monkeypatch):
+    from cnncourse.recipes import capstone
+
+    make_tree(tmp_path / "my_photos", per_class=4)
+    monkeypatch.chdir(tmp_path)
+    data, key = capstone.load_capstone_data("my_photos", image_size=8, progress=False)
+    assert key == capstone.FOLDER and len(data.classes) == 3
+    monkeypatch.chdir(tmp_path / "my_photos")
+    with pytest.raises(ValueError, match="neither a course dataset nor a folder") as info:
+        capstone.load_capstone_data("my_photos")
+    text = str(info.value)
+    assert str(tmp_path / "my_photos" / "my_photos") in text and "dataset='folder'" not in text
+    with pytest.raises(ValueError, match="path of your folder") as info:
+        capstone.load_capstone_data("folder")
+    with pytest.raises(FileNotFoundError, match="starts from the working folder"):
+        load_folder("gone")

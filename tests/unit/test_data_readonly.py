@@ -11,6 +11,7 @@ from __future__ import annotations
 import builtins
 import errno
 import functools
+import gzip
 import json
 import os
 import pwd
@@ -25,7 +26,7 @@ import pytest
 from test_data import _md5, use_table, write_cifar, write_mnist
 
 from cnncourse import data
-from cnncourse.data import files, unpack
+from cnncourse.data import files
 
 pytestmark = pytest.mark.usefixtures("clean_data_state")
 
@@ -215,12 +216,12 @@ def test_read_only_mount_is_detected_and_never_written(tmp_path, monkeypatch, er
     monkeypatch.setattr(files, "expected_archive", lambda name: tuple(archive))
     monkeypatch.setenv("CNNCOURSE_OFFLINE", "1")
     monkeypatch.setenv("CNNCOURSE_CACHE", str(tmp_path / "cache"))
-    assert unpack.writable(root)
+    assert files.writable(root)
     before = _tree(root)
     tried = erofs(root)
-    assert not unpack.writable(root)
+    assert not files.writable(root)
     d = data.load_data("cifar10", root=root)
-    assert not d.synthetic and d.root == unpack.cache_for(root)
+    assert not d.synthetic and d.root == files.cache_for(root)
     assert _tree(root) == before and tried          # it asked, was refused, wrote nothing
     out = capsys.readouterr().out
     assert out.count("read-only") == 1 and str(tmp_path / "cache") in out
@@ -257,7 +258,7 @@ tvu.extract_archive = slow_extract
 
 WAIT_FOR_MARKER = """
 import os, time
-import filelock, torchvision.datasets.utils, cnncourse.data.loading, cnncourse.data.readers
+import filelock, torchvision.datasets.utils, cnncourse.data.loading
 while not os.path.exists(os.environ["MARKER"]):
     time.sleep(0.05)
 time.sleep(0.5)   # well inside the other process's unpacking
@@ -329,3 +330,79 @@ def test_percent_env_in_a_running_ipython_kernel(tmp_path):
                             capture_output=True, text=True, timeout=300)
     assert "BEFORE True" in result.stdout, result.stdout + result.stderr
     assert "AFTER False" in result.stdout, result.stdout + result.stderr
+
+
+def test_mnist_in_a_read_only_mount_is_unpacked_into_the_cache(tmp_path, monkeypatch, erofs):
+    root = tmp_path / "share"
+    use_table(monkeypatch, {"mnist": write_mnist(root)})
+    monkeypatch.setenv("CNNCOURSE_OFFLINE", "1")
+    monkeypatch.setenv("CNNCOURSE_CACHE", str(tmp_path / "cache"))
+    before = _tree(root)
+    erofs(root)
+    d = data.load_data("mnist", root=root)
+    assert not d.synthetic and len(d.train) + len(d.val) == 30 and len(d.test) == 12
+    assert _tree(root) == before                    # nothing written into the shared folder
+    raw = files.cache_for(root) / "MNIST" / "raw"
+    assert sorted(p.name for p in raw.iterdir() if not p.name.startswith(".")) == sorted(
+        rel.removesuffix(".gz").split("/")[-1] for rel in files.expected_files("mnist"))
+    ds = data.torchvision_dataset("mnist", train=False, root=root, quick=False)
+    assert len(ds) == 12 and ds.root == str(files.cache_for(root))
+
+
+def test_unpacked_mnist_files_are_used_only_when_they_match_the_gz(tmp_path, monkeypatch):
+    table = write_mnist(tmp_path)
+    use_table(monkeypatch, {"mnist": table})
+    monkeypatch.setenv("CNNCOURSE_OFFLINE", "1")
+    raw = tmp_path / "MNIST" / "raw"
+    for rel in table:                                # as torchvision's own download leaves them
+        gz = tmp_path / rel
+        gz.with_suffix("").write_bytes(gzip.decompress(gz.read_bytes()))
+    stale = raw / "t10k-labels-idx1-ubyte"
+    stale.write_bytes(b"cut short")                  # not what the verified .gz holds
+    before = _tree(tmp_path)
+    d = data.load_data("mnist", root=tmp_path)
+    assert len(d.test) == 12 and d.test.y.tolist() == [i % 10 for i in range(12)]
+    assert _tree(tmp_path) == before                 # unpacked again into the cache instead
+    assert data.torchvision_dataset("mnist", root=tmp_path).root == str(files.cache_for(tmp_path))
+    stale.write_bytes(gzip.decompress((raw / "t10k-labels-idx1-ubyte.gz").read_bytes()))
+    assert data.torchvision_dataset("mnist", root=tmp_path).root == str(tmp_path)  # beside
+
+
+def test_no_private_torchvision_method_is_overridden():
+    """The data layer stands on torchvision's public API (issue 31): subclasses set public
+    class attributes only, as torchvision's own CIFAR100 does."""
+    import inspect
+
+    from torchvision.datasets import VisionDataset
+
+    from cnncourse.data import loading
+
+    classes = [loading.CourseCIFAR10]
+    for module in ("catalog", "containers", "download", "files", "folder", "loading"):
+        mod = __import__(f"cnncourse.data.{module}", fromlist=["_"])
+        classes += [c for _, c in inspect.getmembers(mod, inspect.isclass)
+                    if issubclass(c, VisionDataset) and c.__module__.startswith("cnncourse")]
+    for cls in classes:
+        own = [k for k, v in vars(cls).items() if k.startswith("_") and not k.startswith("__")]
+        assert not own, f"{cls.__name__} overrides torchvision internals: {own}"
+        methods = [k for k, v in vars(cls).items() if callable(v)]
+        assert not methods, f"{cls.__name__} overrides methods: {methods}"
+
+
+def test_a_folder_without_write_bits_counts_as_read_only_even_for_root(tmp_path, monkeypatch):
+    root = tmp_path / "kit"
+    use_table(monkeypatch, {"mnist": write_mnist(root), "fashion_mnist": {}, "cifar10": {}})
+    monkeypatch.setattr(files, "expected_archive", lambda name: None)
+    monkeypatch.setenv("CNNCOURSE_OFFLINE", "1")
+    assert files.writable(root)
+    _make_read_only(root)                             # chmod a-w, as a shared kit is
+    before = _tree(root)
+    try:
+        assert not files.writable(root) and not files.writable(root / "MNIST" / "new")
+        with pytest.raises(data.DataError, match="read-only"):
+            data.import_file(root / "MNIST" / "raw" / "t10k-labels-idx1-ubyte.gz", root)
+        assert not data.load_data("mnist", root=root).synthetic
+        assert _tree(root) == before
+    finally:
+        for path in [root, *root.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)

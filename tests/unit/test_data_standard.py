@@ -14,7 +14,6 @@ from torchvision import datasets
 from torchvision.transforms import v2
 
 from cnncourse import data
-from cnncourse.data import standard
 from cnncourse.data.containers import normalise
 
 pytestmark = pytest.mark.usefixtures("clean_data_state")
@@ -79,7 +78,7 @@ def test_stand_in_offline_has_the_same_contract(tmp_path, monkeypatch, capsys):
     forbid_network(monkeypatch)
     ds = data.torchvision_dataset("cifar10", train=True, transform=TO_TENSOR, root=tmp_path,
                                   quick=True)
-    assert isinstance(ds, standard.StandInImages) and ds.synthetic
+    assert isinstance(ds, data.StandInImages) and ds.synthetic
     assert "stand-in" in repr(ds) and "SYNTHETIC stand-in" in capsys.readouterr().out
     assert len(ds) == 1024 and len(ds.classes) == 10
     x, y = ds[0]
