@@ -118,7 +118,7 @@ SECTIONS = {
             "alphabet encode one_hot_sequence text",
     },
     "capstone": {
-        "1. The brief": "DATASET DEMO capstone check claim compare display nn pct quiz",
+        "1. The brief": "DATASET DEMO capstone check claim compare nn pct quiz",
         "3. The data, and your machine's speed":
             "BRIEF_BUDGET BUDGET C H K NOTE W data goal key tag",
         "4. Your model": "build_model",
