@@ -107,7 +107,7 @@ SECTIONS = {
         "1. Pretrained weights, online and offline":
             "F TensorLoader check claim compare info model nn plt pretrained quiz time transfer",
         "2. Transfer learning: measured":
-            "X_in X_src backbone data how i m n net note p per_class pool r rows size start "
+            "X_in X_src backbone data how i m n net note p per_class pool r rows s size start "
             "test_tgt to_model_input val_src val_tgt y_few y_src",
         "3. Choosing a model by accuracy and speed": "cpu_latency_ms lat_size rows_models x",
         "4. Single-image inference with the training preprocessing":

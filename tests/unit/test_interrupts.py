@@ -69,6 +69,23 @@ def test_the_test_split_is_scored_once_and_a_score_after_retraining_says_so(caps
     assert 0 <= again["accuracy"] <= 1
 
 
+def test_models_compared_together_use_the_test_split_once(capsys):
+    torch.manual_seed(0)
+    models = {"a": nn.Linear(6, 3), "b": nn.Linear(6, 3)}
+    test = _batches(2, 3)
+    first = score_test(models, test, "the comparison")
+    assert set(first) == {"a", "b"} and capsys.readouterr().out == ""   # no note between them
+    assert first["b"] == evaluate(models["b"], test)
+    assert score_test(models, test, "the comparison") == first
+    out = capsys.readouterr().out
+    best = max(first["a"]["accuracy"], first["b"]["accuracy"])
+    assert "already scored on the test split" in out and f"best {best:.1%}" in out
+    fit(models["a"], _batches(), epochs=1, progress=False)             # a re-run comparison
+    again = score_test(models, test, "the comparison")
+    assert "test split has already been seen" in capsys.readouterr().out
+    assert again["a"] == evaluate(models["a"], test)
+
+
 class _Shell:
     """What the handler needs of IPython's shell: the user namespace and showtraceback."""
 
