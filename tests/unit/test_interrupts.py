@@ -174,6 +174,27 @@ def test_an_interrupt_and_a_refusal_are_one_line_and_later_cells_point_back(caps
     claim("finished", True)
 
 
+def test_a_stopped_cell_is_named_by_most_of_its_names_and_own_names_are_not_its(capsys):
+    from cnncourse.course.claims import claim
+    from cnncourse.lessons.deeper_networks import check
+
+    # 10's optimiser comparison: `h` and `name` were first made in section 3, the rest in 5.
+    optimisers = ("opt_runs = {}\nfor name, opt in OPTS:\n    h = opt_run(opt)\n"
+                  "    opt_runs[name] = h")
+    shell = _Shell(In=["", optimisers], check=check)
+    directions._stopped.clear()
+    directions.handle(shell, KeyboardInterrupt, KeyboardInterrupt(), None)
+    capsys.readouterr()
+    below = "for name, h in opt_runs.items():\n    print(name, h['val_acc'][-1])"
+    directions._before_cell(_Info(below))
+    assert directions._stopped["touched"] == {"opt_runs"}       # not its own loop variables
+    with pytest.raises(directions.Unfinished, match=r"`opt_runs` comes from section 5 \(Opt"):
+        claim("refused", True)
+    directions._before_cell(_Info("h = 1\nfig = [r for r in range(h)]\nclaim('own', fig)"))
+    claim("a cell that makes what it uses is not refused", True)
+    directions._stopped.clear()
+
+
 def test_a_file_an_earlier_cell_wrote_is_named_with_its_section(capsys, tmp_path):
     from cnncourse.lessons.build_cnn import check
 
