@@ -254,6 +254,8 @@ def _run_below(kernel: Kernel, cells: list[dict], at: int, checked: set[str]) ->
             assert DIRECTION.search(result["text"]), (cell["source"][:80], result["text"][-300:])
         if "accuracy" in result["text"]:        # never a score as if training had finished
             assert re.search("⏹|ℹ️", result["text"]), result["text"][-300:]
+        assert "accuracy" not in result["text"].split("⏹")[0] or "⏹" not in result["text"], (
+            "a score printed before the cell's refusal", result["text"][-300:])
         said.append(result["text"])
     return said
 

@@ -195,6 +195,29 @@ def test_a_stopped_cell_is_named_by_most_of_its_names_and_own_names_are_not_its(
     directions._stopped.clear()
 
 
+def test_a_cell_with_a_claim_on_unfinished_names_is_refused_before_it_prints(capsys):
+    import ast
+
+    from cnncourse.lessons.build_cnn import check
+
+    cell = "print('accuracy', model(X))\nclaim('it learned', True)"
+    directions._stopped.clear()
+    directions._before_cell(_Info(cell))
+    assert len(directions._refuses_early(ast.parse(cell)).body) == 2          # nothing stopped
+    shell = _Shell(In=["", "model = SimpleCNN()\nhistory = fit(model, train_loader)"],
+                   check=check)
+    directions.handle(shell, KeyboardInterrupt, KeyboardInterrupt(), None)
+    directions._before_cell(_Info(cell))
+    tree = directions._refuses_early(ast.parse(cell))
+    assert "refuse_unfinished('claim')" in ast.unparse(tree.body[0])     # before the print
+    with pytest.raises(directions.Unfinished, match="`model` comes from section"):
+        exec(compile(tree, "cell", "exec"), {"model": None, "X": None})
+    directions._before_cell(_Info("print(model)"))                        # no claim: runs
+    assert len(directions._refuses_early(ast.parse("print(model)")).body) == 1
+    directions._stopped.clear()
+    capsys.readouterr()
+
+
 def test_a_file_an_earlier_cell_wrote_is_named_with_its_section(capsys, tmp_path):
     from cnncourse.lessons.build_cnn import check
 
