@@ -12,7 +12,6 @@ SECTIONS = {
         "2. Why it matters, and where it fits": "model quiz",
         "4. A first win: a CNN that reads digits":
             "DataLoader NOTE labels nn passes predicted scores test_set train_loader train_set",
-        "5. How this course works": "check",
     },
     "pixels": {
         "1. A photo is a grid of numbers": "gray photo",
