@@ -112,8 +112,9 @@ def score_test(model: nn.Module | dict[str, nn.Module], test_data: Batches,
     """:func:`evaluate` on the test split, once: the one guard for it.
 
     Asked again for the same model (a re-run cell), it says the split was already used and
-    returns the first scores without scoring again; for a model trained since (a re-run
-    training cell), it scores and says the test split has already been seen. The split is
+    returns the first scores without scoring again; for a model trained or changed since (a
+    re-run training cell, with fit or a loop of your own), it scores and says the test split
+    has already been seen. The split is
     known by ``split`` (e.g. ``data.test``), else by ``test_data`` itself. A dict
     ``{name: model}`` scores models compared together, as one use: ``{name: scores}``.
     """
@@ -121,7 +122,10 @@ def score_test(model: nn.Module | dict[str, nn.Module], test_data: Batches,
     for each in models.values():
         refuse_unfinished(each, "score_test")
     key = split if split is not None else test_data
-    runs = [(each, getattr(each, "_cnncourse_runs", 0)) for each in models.values()]
+    # fit's runs, and every in-place change to the weights since (an optimizer step by hand)
+    runs = [(each, (getattr(each, "_cnncourse_runs", 0), sum(p._version for p in
+                                                             each.parameters())))
+            for each in models.values()]
     if id(key) in _TEST_SCORES:
         first_runs, first = _TEST_SCORES[id(key)][1:]
         best = max(s["accuracy"] for s in first.values())
