@@ -104,33 +104,45 @@ def refuse_unfinished(model: nn.Module, what: str) -> None:
                          "trained; re-run the cell that trains it (fit) to the end first.")
 
 
-_TEST_SCORES: dict[int, tuple] = {}  # id(split) -> (split, model, its training run, scores)
+_TEST_SCORES: dict[int, tuple] = {}  # id(split) -> (split, models, their training runs, scores)
 
 
-def score_test(model: nn.Module, test_data: Batches, name: str = "this model",
-               split: Any = None, **kwargs: Any) -> dict[str, float]:
+def score_test(model: nn.Module | dict[str, nn.Module], test_data: Batches,
+               name: str = "this model", split: Any = None, **kwargs: Any) -> dict:
     """:func:`evaluate` on the test split, once: the one guard for it.
 
     Asked again for the same model (a re-run cell), it says the split was already used and
-    returns the first scores without scoring again; for a model trained since (a re-run
-    training cell), it scores and says the test split has already been seen. The split is
-    known by ``split`` (e.g. ``data.test``), else by ``test_data`` itself.
+    returns the first scores without scoring again; for a model trained or changed since (a
+    re-run training cell, with fit or a loop of your own), it scores and says the test split
+    has already been seen. The split is
+    known by ``split`` (e.g. ``data.test``), else by ``test_data`` itself. A dict
+    ``{name: model}`` scores models compared together, as one use: ``{name: scores}``.
     """
-    refuse_unfinished(model, "score_test")
+    models = model if isinstance(model, dict) else {name: model}
+    for each in models.values():
+        refuse_unfinished(each, "score_test")
     key = split if split is not None else test_data
-    run = getattr(model, "_cnncourse_runs", 0)
+    # fit's runs, and every in-place change to the weights since (an optimizer step by hand)
+    runs = [(each, (getattr(each, "_cnncourse_runs", 0), sum(p._version for p in
+                                                             each.parameters())))
+            for each in models.values()]
     if id(key) in _TEST_SCORES:
-        _, first_model, first_run, first = _TEST_SCORES[id(key)]
-        if first_model is model and first_run == run:
-            print(f"Note: {name} was already scored on the test split ({first['accuracy']:.1%}); "
-                  "showing that first score, not scoring again: the test split is used once.")
-            return first
-        print(f"Note: the test split has already been seen (first score {first['accuracy']:.1%}"
-              "), so this new score is no longer an untouched estimate of new images.")
-        return evaluate(model, test_data, **kwargs)
-    scores = evaluate(model, test_data, **kwargs)
-    _TEST_SCORES[id(key)] = (key, model, run, scores)
-    return scores
+        first_runs, first = _TEST_SCORES[id(key)][1:]
+        best = max(s["accuracy"] for s in first.values())
+        shown = first[name]["accuracy"] if name in first else best
+        if len(runs) == len(first_runs) and all(
+                m is m0 and r == r0 for (m, r), (m0, r0) in zip(runs, first_runs)):
+            print(f"Note: {name} was already scored on the test split ("
+                  f"{'best ' if len(first) > 1 else ''}{best:.1%}); showing that first score, "
+                  "not scoring again: the test split is used once.")
+            return first if isinstance(model, dict) else first[name]
+        print(f"Note: the test split has already been seen (first score {shown:.1%}), so this "
+              "new score is no longer an untouched estimate of new images.")
+        scores = {n: evaluate(m, test_data, **kwargs) for n, m in models.items()}
+        return scores if isinstance(model, dict) else scores[name]
+    scores = {n: evaluate(m, test_data, **kwargs) for n, m in models.items()}
+    _TEST_SCORES[id(key)] = (key, runs, scores)
+    return scores if isinstance(model, dict) else scores[name]
 
 
 @torch.no_grad()

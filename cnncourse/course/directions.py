@@ -43,6 +43,40 @@ def _names(source: str, stored: bool) -> set[str]:
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, kind)}
 
 
+def _used(source: str) -> set[str]:
+    # The names a cell reads from before it runs: first used by reading, not by assigning
+    # (`for name, h in runs.items()`, `[r for r in rows]` and a def's arguments make theirs).
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set()
+    first: dict[str, tuple] = {}
+    made: dict[int, tuple] = {}   # id of a Name assigned by its statement -> where it counts
+    reads = {id(n.target) for n in ast.walk(tree) if isinstance(n, ast.AugAssign)}   # x += 1
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            at = (node.end_lineno, 1 << 30)
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        elif isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            targets, at = [g.target for g in node.generators], (node.lineno, node.col_offset)
+        else:
+            continue
+        made.update({id(n): at for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)})
+    for node in ast.walk(tree):
+        if isinstance(node, ast.arg):
+            event = ((node.lineno, -1), False)
+            name = node.arg
+        elif isinstance(node, ast.Name):
+            load = isinstance(node.ctx, ast.Load) or id(node) in reads
+            event, name = (made.get(id(node), (node.lineno, node.col_offset)), load), node.id
+        else:
+            continue
+        first[name] = min(first.get(name, event), event)
+    return {name for name, (_, load) in first.items() if load}
+
+
 def refuse_unfinished(what: str) -> None:
     """Raise :class:`Unfinished` when this cell uses what a stopped cell left unfinished."""
     touched = _stopped.get("touched")
@@ -69,7 +103,9 @@ def _stop(shell: Any, cell: str) -> None:
 
     made = _names(cell, stored=True)
     lesson = _lesson(shell)
-    section = next((where(lesson, n) for n in sorted(made) if lesson and where(lesson, n)), None)
+    # The section most of its names come from (a loop variable like `h` was first made earlier).
+    found = [s for s in (where(lesson, n) for n in made if lesson) if s]
+    section = max(found, key=lambda s: (found.count(s), int(s.split()[1]))) if found else None
     lines = [ln.strip() for ln in cell.splitlines()
              if ln.strip() and not ln.strip().startswith(("#", "import ", "from "))]
     main = next((ln for ln in lines if "fit(" in ln or "train" in ln), lines[0] if lines else "")
@@ -159,7 +195,7 @@ def _before_cell(info: Any) -> None:
     _stopped.pop("refused", None)
     cell = getattr(info, "raw_cell", "") or ""
     if _stopped.get("cell") and cell != _stopped["cell"]:
-        _stopped["touched"] = _stopped["made"] & _names(cell, False)
+        _stopped["touched"] = _stopped["made"] & _used(cell)
     else:
         _stopped["touched"] = set()
 
@@ -179,6 +215,27 @@ def _after_cell(result: Any) -> None:
               file=sys.stderr, flush=True)
 
 
+def _refuses_early(tree: Any) -> Any:
+    # IPython's AST transformer: a cell with a claim or comparison on what a stopped cell left
+    # unfinished is refused before it prints anything (00 printed a half-trained test accuracy,
+    # then its claim refused it). The guard is line 1; the cell's own lines keep their numbers.
+    import ast
+
+    called = {getattr(n.func, "id", getattr(n.func, "attr", None))
+              for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    if _stopped.get("touched") and called & {"claim", "compare"} and hasattr(tree, "body"):
+        tree.body.insert(0, ast.parse("__import__('cnncourse.course.directions').course."
+                                      "directions.refuse_unfinished('claim')").body[0])
+    return tree
+
+
+class _EarlyRefusal:
+    """What IPython's ``ast_transformers`` call: :func:`_refuses_early` on the cell's tree."""
+
+    def visit(self, tree: Any) -> Any:
+        return _refuses_early(tree)
+
+
 def install(shell: Any = None) -> bool:
     """Install :func:`handle` in the running IPython shell (no-op outside IPython)."""
     if shell is None:
@@ -188,6 +245,8 @@ def install(shell: Any = None) -> bool:
         return False
     shell.set_custom_exc((NameError, KeyboardInterrupt, RuntimeError, FileNotFoundError,
                           ModuleNotFoundError, IndexError, KeyError), handle)
+    if not any(isinstance(t, _EarlyRefusal) for t in shell.ast_transformers):
+        shell.ast_transformers.append(_EarlyRefusal())
     for event, callback in (("pre_run_cell", _before_cell), ("post_run_cell", _after_cell)):
         if callback not in shell.events.callbacks.get(event, []):
             shell.events.register(event, callback)

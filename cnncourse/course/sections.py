@@ -12,7 +12,6 @@ SECTIONS = {
         "2. Why it matters, and where it fits": "model quiz",
         "4. A first win: a CNN that reads digits":
             "DataLoader NOTE labels nn passes predicted scores test_set train_loader train_set",
-        "5. How this course works": "check",
     },
     "pixels": {
         "1. A photo is a grid of numbers": "gray photo",
@@ -106,7 +105,7 @@ SECTIONS = {
         "1. Pretrained weights, online and offline":
             "F TensorLoader check claim compare info model nn plt pretrained quiz time transfer",
         "2. Transfer learning: measured":
-            "X_in X_src backbone data how i m n net note p per_class pool r rows size start "
+            "X_in X_src backbone data how i m n net note p per_class pool r rows s size start "
             "test_tgt to_model_input val_src val_tgt y_few y_src",
         "3. Choosing a model by accuracy and speed": "cpu_latency_ms lat_size rows_models x",
         "4. Single-image inference with the training preprocessing":

@@ -235,10 +235,12 @@ def test_the_test_split_is_scored_once_per_chosen_model(capsys):
     model = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))
     first = capstone.score_test_once(model, data, "mine")
     assert capsys.readouterr().out == ""
-    with torch.no_grad():
-        model[1].weight.zero_()                       # changed after scoring: still refused
-    assert capstone.score_test_once(model, data, "mine") == first
+    assert capstone.score_test_once(model, data, "mine") == first   # the cell run again
     assert "mine was already scored on the test split" in capsys.readouterr().out
+    with torch.no_grad():
+        model[1].weight.zero_()                       # changed after scoring: a new score,
+    capstone.score_test_once(model, data, "mine")     # which says the split was seen
+    assert "test split has already been seen" in capsys.readouterr().out
     other = nn.Sequential(nn.Flatten(), nn.Linear(784, 10))   # a new model: scored, but
     capstone.score_test_once(other, data)                     # the split was seen before
     assert "test split has already been seen" in capsys.readouterr().out

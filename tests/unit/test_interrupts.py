@@ -51,11 +51,14 @@ def test_the_test_split_is_scored_once_and_a_score_after_retraining_says_so(caps
     test = _batches(2, 2)
     first = score_test(model, test, "the model")
     assert capsys.readouterr().out == ""
-    with torch.no_grad():
-        model.weight.zero_()                        # changed, but not trained again
-    assert score_test(model, test, "the model") == first
+    assert score_test(model, test, "the model") == first            # the cell run again
     out = capsys.readouterr().out
     assert "already scored on the test split" in out and f"{first['accuracy']:.1%}" in out
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)          # trained by hand (00)
+    nn.functional.cross_entropy(model(test[0][0]), test[0][1]).backward()
+    optimizer.step()
+    assert score_test(model, test, "the model") == evaluate(model, test)
+    assert "test split has already been seen" in capsys.readouterr().out
     other = nn.Linear(6, 3)                          # another model on the same split
     score_test(other, test, "another model")
     assert "test split has already been seen" in capsys.readouterr().out
@@ -67,6 +70,23 @@ def test_the_test_split_is_scored_once_and_a_score_after_retraining_says_so(caps
     again = score_test(model, test, "the model")
     assert "test split has already been seen" in capsys.readouterr().out
     assert 0 <= again["accuracy"] <= 1
+
+
+def test_models_compared_together_use_the_test_split_once(capsys):
+    torch.manual_seed(0)
+    models = {"a": nn.Linear(6, 3), "b": nn.Linear(6, 3)}
+    test = _batches(2, 3)
+    first = score_test(models, test, "the comparison")
+    assert set(first) == {"a", "b"} and capsys.readouterr().out == ""   # no note between them
+    assert first["b"] == evaluate(models["b"], test)
+    assert score_test(models, test, "the comparison") == first
+    out = capsys.readouterr().out
+    best = max(first["a"]["accuracy"], first["b"]["accuracy"])
+    assert "already scored on the test split" in out and f"best {best:.1%}" in out
+    fit(models["a"], _batches(), epochs=1, progress=False)             # a re-run comparison
+    again = score_test(models, test, "the comparison")
+    assert "test split has already been seen" in capsys.readouterr().out
+    assert again["a"] == evaluate(models["a"], test)
 
 
 class _Shell:
@@ -155,6 +175,50 @@ def test_an_interrupt_and_a_refusal_are_one_line_and_later_cells_point_back(caps
     assert not directions._stopped
     directions._before_cell(_Info("print(history)"))
     claim("finished", True)
+
+
+def test_a_stopped_cell_is_named_by_most_of_its_names_and_own_names_are_not_its(capsys):
+    from cnncourse.course.claims import claim
+    from cnncourse.lessons.deeper_networks import check
+
+    # 10's optimiser comparison: `h` and `name` were first made in section 3, the rest in 5.
+    optimisers = ("opt_runs = {}\nfor name, opt in OPTS:\n    h = opt_run(opt)\n"
+                  "    opt_runs[name] = h")
+    shell = _Shell(In=["", optimisers], check=check)
+    directions._stopped.clear()
+    directions.handle(shell, KeyboardInterrupt, KeyboardInterrupt(), None)
+    capsys.readouterr()
+    below = "for name, h in opt_runs.items():\n    print(name, h['val_acc'][-1])"
+    directions._before_cell(_Info(below))
+    assert directions._stopped["touched"] == {"opt_runs"}       # not its own loop variables
+    with pytest.raises(directions.Unfinished, match=r"`opt_runs` comes from section 5 \(Opt"):
+        claim("refused", True)
+    directions._before_cell(_Info("h = 1\nfig = [r for r in range(h)]\nclaim('own', fig)"))
+    claim("a cell that makes what it uses is not refused", True)
+    directions._stopped.clear()
+
+
+def test_a_cell_with_a_claim_on_unfinished_names_is_refused_before_it_prints(capsys):
+    import ast
+
+    from cnncourse.lessons.build_cnn import check
+
+    cell = "print('accuracy', model(X))\nclaim('it learned', True)"
+    directions._stopped.clear()
+    directions._before_cell(_Info(cell))
+    assert len(directions._refuses_early(ast.parse(cell)).body) == 2          # nothing stopped
+    shell = _Shell(In=["", "model = SimpleCNN()\nhistory = fit(model, train_loader)"],
+                   check=check)
+    directions.handle(shell, KeyboardInterrupt, KeyboardInterrupt(), None)
+    directions._before_cell(_Info(cell))
+    tree = directions._refuses_early(ast.parse(cell))
+    assert "refuse_unfinished('claim')" in ast.unparse(tree.body[0])     # before the print
+    with pytest.raises(directions.Unfinished, match="`model` comes from section"):
+        exec(compile(tree, "cell", "exec"), {"model": None, "X": None})
+    directions._before_cell(_Info("print(model)"))                        # no claim: runs
+    assert len(directions._refuses_early(ast.parse("print(model)")).body) == 1
+    directions._stopped.clear()
+    capsys.readouterr()
 
 
 def test_a_file_an_earlier_cell_wrote_is_named_with_its_section(capsys, tmp_path):
