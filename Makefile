@@ -14,7 +14,6 @@ TEST_ENV := CNNCOURSE_QUICK=1 CNNCOURSE_OFFLINE=1 CNNCOURSE_DATA=$(CURDIR)/build
 # In parallel where it is safe (pytest-xdist): a worker per core, at most 4, each torch and
 # notebook kernel on its share of the cores (conftest.py). XDIST= runs everything in one process.
 XDIST ?= -n auto --maxprocesses 4
-E2E_XDIST ?= -n 3 --dist loadfile
 
 .PHONY: setup lab test check lint clean site hub hub-setup test-oldest
 
@@ -49,17 +48,17 @@ check: lint
 # it, kept in build/executed, from which the website is built without running anything again;
 # and once with its exercises skipped, then solved with the references and checked.
 # hub-setup installs the proxy the workshop-room test (tests/e2e/room) starts JupyterHub with.
-# Notebooks and package tests run in parallel. Then the quick website is built from the
-# executed notebooks, and the end-to-end tests (JupyterLab in Chromium, the room with its real
-# servers and system users, the website in Chromium) run side by side, one file per worker:
-# they mostly wait on servers and pages, so three at once take the time of the slowest.
+# Notebooks and package tests run in parallel; JupyterLab in Chromium and the room (real
+# servers, system users, four learners' kernels training at once) run after them in one
+# process, then the website: side by side, the room's kernels lost their connection on 2 cores.
 test: lint hub-setup
 	rm -rf build/solved build/test-data build/executed
 	$(BIN)/cnncourse-instructor notebooks --solved build/solved
 	$(BIN)/cnncourse-instructor stamp --check
-	$(TEST_ENV) $(BIN)/pytest $(XDIST) tests --ignore=tests/e2e
+	$(TEST_ENV) $(BIN)/pytest $(XDIST) -m "not browser and not hub" tests --ignore=tests/e2e/site
+	$(TEST_ENV) $(BIN)/pytest -m "browser or hub" tests/e2e/browser tests/e2e/room
 	$(MAKE) site SITE=build/site-quick SITE_SRC=build/executed SITE_EXECUTE=off
-	$(TEST_ENV) $(BIN)/pytest $(E2E_XDIST) tests/e2e
+	$(TEST_ENV) $(BIN)/pytest tests/e2e/site   # the website in headless Chromium
 
 # The oldest torch/torchvision pyproject.toml allows, in a throwaway venv: package tests and
 # quick notebooks (.ci/test-oldest; CI: .github/workflows/oldest.yml). Not part of `make test`:
