@@ -1,7 +1,7 @@
 """Convolution as notebook 03 asks for it: the plain algorithms, loops and all.
 
 They are the reference solutions of lesson 03 (``cnncourse.lessons.convolution`` shows them and
-``cnncourse notebooks --solved`` copies their source into the solved notebooks) and the
+``cnncourse-instructor notebooks --solved`` copies their source into the solved notebooks) and the
 algorithms behind ``cnncourse.conv``, whose versions check their inputs first. No input checks
 here: the code reads like the notebook's.
 """

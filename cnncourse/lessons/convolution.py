@@ -30,7 +30,7 @@ quiz = Quizzes("convolution")
 # Reference solutions ------------------------------------------------------------------------------
 # conv_output_size, conv2d_single, conv2d_multi and conv_param_count: imported above from
 # cnncourse/conv_reference.py (the toolkit), so the package's checked versions in cnncourse.conv
-# use them without importing a lesson; `cnncourse notebooks --solved` copies their source.
+# use them without importing a lesson; `cnncourse-instructor notebooks --solved` copies their source.
 
 
 # Checks -------------------------------------------------------------------------------------------
