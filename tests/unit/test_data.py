@@ -454,16 +454,7 @@ def test_synthetic_is_deterministic_by_seed():
     assert not torch.equal(train.train.X, train.test.X)  # the test split is a different draw
 
 
-@pytest.fixture
-def one_thread():
-    """One torch thread: on a busy shared CPU, two spinning threads can be many times slower."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-def test_small_cnn_learns_synthetic_cifar_well_above_chance(one_thread):
+def test_small_cnn_learns_synthetic_cifar_well_above_chance():
     from cnncourse.models import SimpleCNN
     from cnncourse.train import evaluate, fit
 
