@@ -18,6 +18,10 @@ Learners never need to set anything. ``ENVIRONMENT`` holds the same table as thi
 - ``CNNCOURSE_LEADERBOARD``: the capstone leaderboard file a workshop shares (default: this
   user's state folder, ``$XDG_STATE_HOME/cnncourse`` or ``~/.local/state/cnncourse``).
 - ``CNNCOURSE_USER``: the name a run is recorded under (default: the login name).
+- ``CNNCOURSE_ROOM_URL``: set by a workshop room's hub: the progress service that check
+  verdicts, first quiz answers and capstone runs are sent to (:mod:`cnncourse.course.room`).
+- ``JUPYTERHUB_API_TOKEN``: set by JupyterHub in every learner's server and kernel; the room's
+  service reads the learner's name from it.
 - ``CPU_LIMIT``: a CPU quota in cores, set by JupyterHub's spawners (``Spawner.cpu_limit``)
   and Kubernetes; the thread policy counts it (:func:`cnncourse.threads.core_limit`).
 - ``XDG_CACHE_HOME``, ``XDG_STATE_HOME``: the usual per-user base folders.
@@ -38,6 +42,8 @@ ENVIRONMENT: dict[str, str] = {
     "CNNCOURSE_WIDGETS": "0: quizzes and widgets as static text and pictures",
     "CNNCOURSE_LEADERBOARD": "the capstone leaderboard file a workshop shares",
     "CNNCOURSE_USER": "the name capstone runs are recorded under",
+    "CNNCOURSE_ROOM_URL": "set by a workshop room: where progress and capstone runs go",
+    "JUPYTERHUB_API_TOKEN": "set by JupyterHub: identifies the learner to the room",
     "CPU_LIMIT": "a CPU quota in cores (JupyterHub, Kubernetes); the thread policy counts it",
     "XDG_CACHE_HOME": "base of the default cache folder (default ~/.cache)",
     "XDG_STATE_HOME": "base of the default state folder (default ~/.local/state)",

@@ -27,6 +27,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from cnncourse.course import room
+
 CORRECT, WRONG, NOT_ATTEMPTED = "correct", "wrong", "not attempted"
 _UNSET = object()  # no answer passed: look the exercise's name up in the notebook
 
@@ -60,6 +62,7 @@ class Check:
         self.name = name or body.__name__
         self.__doc__ = body.__doc__
         self.own: Verdict | None = None  # the last verdict on the learner's own answer
+        self.lesson = ""  # set by Checks.of; names the exercise in a workshop room's records
 
     def __repr__(self) -> str:
         return f"Check({self.name!r})"
@@ -96,6 +99,8 @@ class Check:
         if answer is self.reference:
             return None
         self.own = self.verdict(answer)
+        room.record("check", lesson=self.lesson, item=self.name, status=self.own.status,
+                    message=self.own.message)  # in a workshop room only (cnncourse.course.room)
         return self.own
 
     def __call__(self, answer: Any = _UNSET) -> None:
@@ -347,6 +352,7 @@ class Checks:
             if key in self._checks:
                 raise ValueError(f"Checks.of: {self._lesson} already has a check {key!r}.")
             self._checks[key] = Check(body, reference, key)
+            self._checks[key].lesson = self._lesson
             return body
 
         return wrap

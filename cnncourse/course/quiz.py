@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cnncourse.course import room
 from cnncourse.viz.widgets import widget_box, widgets_available
 
 
@@ -50,6 +51,7 @@ class Quiz:
         self.several_right = several_right
         self.answer: int | None = None  # index of the last option picked in the widget
         self.box: Any = None  # the widget last shown by show(), for tests and notebooks
+        self.lesson, self.name = "", ""  # set by Quizzes; name the quiz in a room's records
 
     def __repr__(self) -> str:
         return f"Quiz({self.question!r}, {len(self.options)} options)"
@@ -111,6 +113,9 @@ class Quiz:
         return box
 
     def _pick(self, index: int, buttons: list, feedback: Any) -> None:
+        if self.answer is None:  # a workshop room records the first answer only
+            room.record("quiz", lesson=self.lesson, item=self.name, answer=chr(65 + index),
+                        correct=self.options[index].correct)
         self.answer = index
         opt = self.options[index]
         for i, button in enumerate(buttons):
@@ -154,6 +159,7 @@ class Quizzes:
         if name in self._quizzes:
             raise ValueError(f"Quizzes: {self._lesson} already has a quiz {name!r}.")
         self._quizzes[name] = value
+        value.lesson, value.name = self._lesson, name
 
     def __getattr__(self, name: str) -> Quiz:
         quizzes = self.__dict__.get("_quizzes", {})

@@ -8,6 +8,9 @@ Where the file lives (:func:`leaderboard_path`): each learner has their own, in 
 per-user folder (``$XDG_STATE_HOME/cnncourse`` or ``~/.local/state/cnncourse``), never in
 the data folder, which may be read-only or shared. An instructor points the whole room at
 one shared, writable file with one setting: ``CNNCOURSE_LEADERBOARD=/shared/leaderboard.csv``.
+In a workshop room (``CNNCOURSE_ROOM_URL``, set by the room's hub) the room's progress
+service keeps the board instead: rows are sent to it and it records each under the sender's
+login, so nobody can add, change or delete another learner's runs.
 
 Many kernels may append at once. Each row is written by one ``write`` call on a file opened
 with ``O_APPEND`` while holding an exclusive ``fcntl`` lock. A write cut short (a full disk)
@@ -42,6 +45,7 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 from cnncourse import env, settings
+from cnncourse.course import room
 from cnncourse.validate import whole_number
 
 
@@ -346,6 +350,12 @@ def record(row: dict[str, str], root: str | Path | None = None) -> dict[str, str
     except (KeyError, TypeError, ValueError) as err:
         raise ValueError(f"record: expected a row from run_row(...), got {row!r} ({err}).") \
             from None
+    if root is None and room.active():  # a workshop room: its service keeps the board
+        try:
+            return room.send("/api/runs", {k: v for k, v in row.items() if k != "who"})
+        except Exception as err:  # noqa: BLE001 - keep the run: record it in your own file
+            print(f"ℹ️  record_run: the room's leaderboard did not take this run ({err}); "
+                  f"it is kept in {leaderboard_path(root)} instead.")
     path = leaderboard_path(root)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -417,15 +427,19 @@ def leaderboard(dataset: str | None = None, root: str | Path | None = None
     validation accuracy rank by their test accuracy. Each row gets
     ``meets_target``: validation accuracy and time within the brief (:func:`meets_brief`).
     """
-    path = leaderboard_path(root)
-    if not path.exists():
-        return []
-    if path.is_dir():
-        raise ValueError(f"leaderboard: {path} is a folder; expected a CSV file. Point "
-                         f"{LEADERBOARD_ENV} at a file such as {path / FILE_NAME}.")
     want = _dataset(dataset) if dataset is not None else None
+    if root is None and room.active():  # a workshop room: the board its service keeps
+        found = [_parse(r, line=i) for i, r in enumerate(room.send("/api/runs"), 1)]
+    else:
+        path = leaderboard_path(root)
+        if not path.exists():
+            return []
+        if path.is_dir():
+            raise ValueError(f"leaderboard: {path} is a folder; expected a CSV file. Point "
+                             f"{LEADERBOARD_ENV} at a file such as {path / FILE_NAME}.")
+        found = _read(path)
     latest: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for row in _read(path):
+    for row in found:
         key = (row["who"], row["name"], row["dataset"])
         latest.pop(key, None)  # re-insert: dict order then follows the latest rows
         latest[key] = row
