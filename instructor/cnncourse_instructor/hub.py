@@ -265,6 +265,9 @@ def write_config(room: Room) -> Path:
         "singleuser": [str(python_bin / "python"), "-m", "jupyterhub.singleuser"],
         "state": str(room.state),
     }
+    from cnncourse_instructor import progress  # the progress view: a service, its role, its URL
+    settings["progress"] = progress.hub_service(room, python_bin=room.python_bin)
+    env["CNNCOURSE_ROOM_URL"] = settings["progress"]["room_url"]
     (room.state / "room.json").write_text(json.dumps(settings, indent=1))
     os.chmod(room.state / "room.json", 0o600)  # holds the password and the API token
     path = room.state / "jupyterhub_config.py"
@@ -311,8 +314,11 @@ c.Spawner.http_timeout = 300
 c.JupyterHub.services = [{"name": "room", "api_token": room["api_token"]}]
 c.JupyterHub.load_roles = [{
     "name": "room-driver", "services": ["room"],
-    "scopes": ["admin:users", "admin:servers", "access:servers", "read:users"],
+    "scopes": ["admin:users", "admin:servers", "access:servers", "read:users", "tokens"],
 }]
+# The progress view (/services/progress/, cnncourse_instructor/progress.py) and its roles.
+c.JupyterHub.services.append(room["progress"]["service"])
+c.JupyterHub.load_roles += room["progress"]["roles"]
 '''
 
 
@@ -356,8 +362,9 @@ def remove_learners(names: list[str]) -> None:
 # --------------------------------------------------------------------------- running it
 
 
-def free_port_block(count: int = 3) -> int:
-    """A port P with P..P+count-1 free on 127.0.0.1 (the hub, its proxy API, the hub API)."""
+def free_port_block(count: int = 4) -> int:
+    """A port P with P..P+count-1 free on 127.0.0.1 (the hub, its proxy API, the hub API,
+    the progress view)."""
     for _ in range(200):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))

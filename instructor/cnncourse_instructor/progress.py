@@ -431,6 +431,38 @@ setInterval(refresh, {refresh_ms});
 """
 
 
+# --------------------------------------------------------------------------- in the hub
+
+
+def hub_service(room: Any, python_bin: Path | None = None) -> dict[str, Any]:
+    """What :func:`cnncourse_instructor.hub.write_config` adds for the progress view: the
+    managed service (``service``), its roles (``roles``) and the URL learners' kernels send
+    to (``room_url``, exported to them as ``CNNCOURSE_ROOM_URL``).
+
+    The database goes to ``<state>/progress/progress.sqlite`` (folder 700, file 600). Hub
+    admins and the room's ``instructors`` (a list attribute, when the room has one) may open
+    the view.
+    """
+    instructors = sorted(set(getattr(room, "instructors", None) or []))
+    port = room.port + 3  # after the hub, its proxy's API and the hub's API
+    host = "127.0.0.1" if room.ip in ("0.0.0.0", "::", "") else room.ip
+    command = [str((python_bin or Path(sys.executable).parent) / "python"), "-m",
+               "cnncourse_instructor.progress",
+               "--db", str(Path(room.state) / "progress" / "progress.sqlite")]
+    if instructors:
+        command += ["--instructors", ",".join(instructors)]
+    roles = [{"name": "progress-view", "services": ["progress"],
+              "scopes": ["list:users", "read:users", "read:servers",
+                         "read:users:activity"]}]
+    if instructors:
+        roles.append({"name": "progress-instructors", "users": instructors,
+                      "scopes": ["access:services!service=progress"]})
+    return {"service": {"name": "progress", "url": f"http://127.0.0.1:{port}",
+                        "command": command, "oauth_no_confirm": True,
+                        "display": True},
+            "roles": roles, "room_url": f"http://{host}:{room.port}/services/progress"}
+
+
 # --------------------------------------------------------------------------- the web app
 
 
@@ -511,7 +543,13 @@ def make_app(store: Store, prefix: str = "/services/progress/",
     async def get_users() -> dict[str, dict[str, Any]]:
         if hub_users is not None:
             return await hub_users()
-        return await _hub_users(hub_auth)
+        try:
+            return await _hub_users(hub_auth)
+        except Exception as err:  # noqa: BLE001 - the hub busy or restarting: show the records
+            from tornado.log import app_log
+
+            app_log.warning("progress: could not list the hub's users (%s)", err)
+            return {}
 
     async def summary() -> dict[str, Any]:
         users = {n: u for n, u in (await get_users()).items()
