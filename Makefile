@@ -57,6 +57,7 @@ test: lint hub-setup
 	$(BIN)/cnncourse-instructor stamp --check
 	$(TEST_ENV) $(BIN)/pytest $(XDIST) -m "not browser and not hub" tests --ignore=tests/e2e/site
 	$(TEST_ENV) $(BIN)/pytest -m "browser or hub" tests/e2e/browser tests/e2e/room
+	$(TEST_ENV) $(BIN)/pytest -m hub tests/hub   # the room's progress view (its own Chromium)
 	$(MAKE) site SITE=build/site-quick SITE_SRC=build/executed SITE_EXECUTE=off
 	$(TEST_ENV) $(BIN)/pytest tests/e2e/site   # the website in headless Chromium
 

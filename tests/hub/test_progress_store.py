@@ -258,3 +258,20 @@ def test_capstone_uses_the_room_board_in_a_room(service, monkeypatch, tmp_path):
     assert row["who"] == "bo" and store.count("runs") == 1
     assert [r["who"] for r in capstone.leaderboard()] == ["bo"]
     assert capstone.leaderboard(root=tmp_path) == []       # an explicit root: the own file
+
+
+def test_show_leaderboard_in_a_plain_terminal_prints_the_room_board_as_text(service):
+    import subprocess
+    import sys
+
+    from cnncourse.course import room
+
+    store, url = service
+    assert _call(url + "api/runs", "t-ada", _row(name="ada's run"))[0] == 200
+    env = {**os.environ, room.URL_ENV: url, room.TOKEN_ENV: "t-bo"}
+    done = subprocess.run([sys.executable, "-c", "from cnncourse.recipes import capstone\n"
+                           "capstone.show_leaderboard()"], env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "<IPython" not in done.stdout and "object at 0x" not in done.stdout
+    assert "ada's run" in done.stdout and "val accuracy" in done.stdout
