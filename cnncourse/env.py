@@ -18,10 +18,8 @@ Learners never need to set anything. ``ENVIRONMENT`` holds the same table as thi
 - ``CNNCOURSE_LEADERBOARD``: the capstone leaderboard file a workshop shares (default: this
   user's state folder, ``$XDG_STATE_HOME/cnncourse`` or ``~/.local/state/cnncourse``).
 - ``CNNCOURSE_USER``: the name a run is recorded under (default: the login name).
-- ``CNNCOURSE_ROOM_URL``: set by a workshop room's hub: the progress service that check
-  verdicts, first quiz answers and capstone runs are sent to (:mod:`cnncourse.course.room`).
-- ``JUPYTERHUB_API_TOKEN``: set by JupyterHub in every learner's server and kernel; the room's
-  service reads the learner's name from it.
+- ``CNNCOURSE_ROOM_URL``, ``JUPYTERHUB_API_TOKEN``: set in a workshop room by its hub: where
+  :mod:`cnncourse.course.room` sends progress, and who the learner is.
 - ``CPU_LIMIT``: a CPU quota in cores, set by JupyterHub's spawners (``Spawner.cpu_limit``)
   and Kubernetes; the thread policy counts it (:func:`cnncourse.threads.core_limit`).
 - ``XDG_CACHE_HOME``, ``XDG_STATE_HOME``: the usual per-user base folders.

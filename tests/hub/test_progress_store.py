@@ -202,7 +202,7 @@ def test_the_recorder_sends_only_in_a_room(service, monkeypatch, capsys):
     assert not room.active() and store.count() == 0   # outside a room: nothing at all
 
     monkeypatch.setenv(room.URL_ENV, url)
-    monkeypatch.setattr(room, "_state", {"thread": None, "noted": False})
+    monkeypatch.setattr(room, "_state", {})
     convolution.check.conv_output_size.passed(lambda *a, **k: 0)   # wrong
     convolution.check.conv_output_size.passed(convolution.conv_output_size)  # the reference
     assert room.flush(10)
@@ -219,7 +219,7 @@ def test_a_quiz_sends_its_first_answer_only(service, monkeypatch):
     store, url = service
     monkeypatch.setenv(room.URL_ENV, url)
     monkeypatch.setenv(room.TOKEN_ENV, "t-bo")
-    monkeypatch.setattr(room, "_state", {"thread": None, "noted": True})
+    monkeypatch.setattr(room, "_state", {})
     quizzes = Quizzes("pooling")
     quizzes.size = Quiz("2x2 pooling of 8x8?", [Option("4x4", True), Option("8x8")], "halves")
     q = quizzes.size
@@ -238,7 +238,7 @@ def test_an_unreachable_room_costs_one_line_and_no_time(monkeypatch, capsys):
 
     monkeypatch.setenv(room.URL_ENV, "http://127.0.0.1:9/services/progress/")  # nothing there
     monkeypatch.setenv(room.TOKEN_ENV, "t-ada")
-    monkeypatch.setattr(room, "_state", {"thread": None, "noted": True})
+    monkeypatch.setattr(room, "_state", {})
     t0 = time.perf_counter()
     for _ in range(20):
         room.record("check", lesson="l", item="i", status="wrong", message="m")
