@@ -247,10 +247,19 @@ def test_the_view_in_chromium_reads_as_tables_and_passes_axe(room, worked):
                 "tr", has=page.locator(f"th:text-is('{ada}')")).inner_text()
             assert "✅ correct" in ada_row and "⏳ not attempted" in ada_row
             assert "1 died" in page.locator("body").inner_text()
-            # live: a new verdict shows up without reloading the page
-            before = page.locator("#updated").inner_text()
-            page.wait_for_function(f"document.getElementById('updated').innerText !== "
-                                   f"{json.dumps(before)}", timeout=20_000)
+            # live: a verdict sent now shows up without reloading the page
+            import requests
+
+            got = requests.post(f"{the_room.url}/services/progress/api/records", timeout=30,
+                                headers={"Authorization": f"token {worked[ada]}"},
+                                json={"kind": "check", "lesson": "convolution",
+                                      "item": "conv2d_single", "status": "wrong",
+                                      "message": "the kernel is flipped", "when": time.time()})
+            assert got.status_code == 200, got.text
+            page.wait_for_function("document.body.innerText.includes('the kernel is flipped')",
+                                   timeout=20_000)
+            assert "convolution: conv2d_single" in page.locator("table").first.locator(
+                "thead th").all_inner_texts()
             found = axe_violations(page)
             assert not found["violations"], "\n".join(axe_report("progress view",
                                                                   found["violations"]))
