@@ -506,10 +506,15 @@ def make_app(store: Store, prefix: str = "/services/progress/",
             reason = kw.get("exc_info", (None, None))[1]
             self.finish({"error": getattr(reason, "log_message", None) or self._reason})
 
-        def who(self) -> str:
+        def who(self, token_only: bool = False) -> str:
             if not self.current_user:
                 raise web.HTTPError(403, "log in to the hub (a learner's kernel sends its "
                                          "JUPYTERHUB_API_TOKEN)")
+            if token_only and not self.request.headers.get("Authorization"):
+                # records come from kernels with their token, never from a browser's cookie:
+                # another web page cannot make a logged-in browser post records
+                raise web.HTTPError(403, "send records with an 'Authorization: token ...' "
+                                         "header (the kernel's JUPYTERHUB_API_TOKEN)")
             return self.current_user["name"]
 
         async def instructor(self) -> str:
@@ -558,7 +563,7 @@ def make_app(store: Store, prefix: str = "/services/progress/",
 
     class Records(Base):
         def post(self) -> None:
-            who = self.who()
+            who = self.who(token_only=True)
             try:
                 record = check_record(self.body())
             except BadRecord as err:
@@ -572,7 +577,7 @@ def make_app(store: Store, prefix: str = "/services/progress/",
             self.finish(json.dumps(latest_runs(store.runs())))
 
         def post(self) -> None:
-            who = self.who()
+            who = self.who(token_only=True)
             try:
                 row = check_run(self.body(), who)
             except BadRecord as err:

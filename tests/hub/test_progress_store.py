@@ -20,8 +20,10 @@ TOKENS = {"t-ada": {"name": "ada"}, "t-bo": {"name": "bo"},
 
 
 async def _identify(handler):
+    # as HubOAuth: a token header, else the login cookie a browser holds
     header = handler.request.headers.get("Authorization", "")
-    return TOKENS.get(header.removeprefix("token ").strip())
+    return TOKENS.get(header.removeprefix("token ").strip()
+                      or handler.get_cookie("login", ""))
 
 
 async def _users():
@@ -275,3 +277,17 @@ def test_show_leaderboard_in_a_plain_terminal_prints_the_room_board_as_text(serv
     assert done.returncode == 0, done.stderr
     assert "<IPython" not in done.stdout and "object at 0x" not in done.stdout
     assert "ada's run" in done.stdout and "val accuracy" in done.stdout
+
+
+def test_a_browser_cookie_alone_cannot_post_records(service):
+    store, url = service
+    for path, body in (("api/records", _check()), ("api/runs", _row())):
+        request = urllib.request.Request(url + path, data=json.dumps(body).encode(),
+                                         headers={"Cookie": "login=t-teach"}, method="POST")
+        with pytest.raises(urllib.error.HTTPError) as err:
+            urllib.request.urlopen(request, timeout=10)
+        assert err.value.code == 403 and "Authorization" in err.value.read().decode()
+    request = urllib.request.Request(url + "api/progress", headers={"Cookie": "login=t-teach"})
+    with urllib.request.urlopen(request, timeout=10) as reply:   # reading the view: fine
+        assert reply.status == 200
+    assert store.count() == 0 and store.count("runs") == 0
