@@ -43,7 +43,8 @@ def _serve(db: str, port: int, learners: int) -> None:
 
     from cnncourse_instructor import progress
 
-    logging.getLogger("tornado.access").setLevel(logging.ERROR)  # one line per request: noise
+    for name in ("tornado.access", "tornado.general"):  # a line per request: noise here
+        logging.getLogger(name).setLevel(logging.ERROR)
 
     tokens = {f"t-{i}": {"name": f"l{i:02d}"} for i in range(learners)}
     tokens["t-teach"] = {"name": "teach"}
