@@ -397,17 +397,20 @@ def leaderboard(dataset: str | None = None, root: str | Path | None = None
     validation accuracy rank by their test accuracy. Each row gets
     ``meets_target``: validation accuracy and time within the brief (:func:`meets_brief`).
     """
-    path, in_room = leaderboard_path(root), root is None and room.active()
-    if not in_room and not path.exists():
+    path, found = leaderboard_path(root), None
+    if root is None and room.active():  # a workshop room: the board its progress view keeps
+        try:
+            found = [_parse(r, line=i) for i, r in enumerate(room.send("/api/runs"), 1)]
+        except Exception as err:  # noqa: BLE001 - the room's view is down: read the file
+            print(f"ℹ️  leaderboard: the room's board cannot be read ({err}); showing {path}.")
+    if found is None and not path.exists():
         return []
-    if not in_room and path.is_dir():
+    if found is None and path.is_dir():
         raise ValueError(f"leaderboard: {path} is a folder; expected a CSV file. Point "
                          f"{LEADERBOARD_ENV} at a file such as {path / FILE_NAME}.")
     want = _dataset(dataset) if dataset is not None else None
-    found = [_parse(r, line=i) for i, r in enumerate(room.send("/api/runs"), 1)] if in_room \
-        else _read(path)  # in a workshop room, the board its progress view keeps
     latest: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for row in found:
+    for row in _read(path) if found is None else found:
         key = (row["who"], row["name"], row["dataset"])
         latest.pop(key, None)  # re-insert: dict order then follows the latest rows
         latest[key] = row

@@ -291,3 +291,16 @@ def test_a_browser_cookie_alone_cannot_post_records(service):
     with urllib.request.urlopen(request, timeout=10) as reply:   # reading the view: fine
         assert reply.status == 200
     assert store.count() == 0 and store.count("runs") == 0
+
+
+def test_a_room_that_cannot_be_reached_falls_back_to_the_file(monkeypatch, tmp_path, capsys):
+    from cnncourse.course import room
+    from cnncourse.recipes import capstone
+
+    monkeypatch.setenv(room.URL_ENV, "http://127.0.0.1:9/services/progress")  # nothing there
+    monkeypatch.setenv(room.TOKEN_ENV, "t-ada")
+    monkeypatch.setenv(capstone.LEADERBOARD_ENV, str(tmp_path / "board.csv"))
+    row = capstone.record_run("offline run", "cifar10", None, 5, 10, True, val_accuracy=0.2)
+    assert "did not take this run" in capsys.readouterr().out
+    assert [r["name"] for r in capstone.leaderboard()] == ["offline run"] and row["who"]
+    assert "cannot be read" in capsys.readouterr().out
