@@ -129,7 +129,7 @@ def _doctor(args: argparse.Namespace) -> int:
                         "CNNCOURSE_QUICK for real runs.")
 
     for name, meaning in env.ENVIRONMENT.items():   # every variable the package reads
-        value = env.raw(name)
+        value = "<set; a secret, not shown>" if name in env.SECRET and env.raw(name) else env.raw(name)
         rows.append((f"${name}", f"{value!r}: {meaning}" if value is not None else f"not set: {meaning}"))
 
     width = max(len(k) for k, _ in rows)

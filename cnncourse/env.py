@@ -47,6 +47,7 @@ ENVIRONMENT: dict[str, str] = {
     "XDG_STATE_HOME": "base of the default state folder (default ~/.local/state)",
 }
 """Every environment variable the package reads, with what it does (``cnncourse doctor``)."""
+SECRET = {"JUPYTERHUB_API_TOKEN"}  # doctor says whether it is set, never its value
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}

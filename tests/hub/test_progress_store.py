@@ -304,3 +304,12 @@ def test_a_room_that_cannot_be_reached_falls_back_to_the_file(monkeypatch, tmp_p
     assert "did not take this run" in capsys.readouterr().out
     assert [r["name"] for r in capstone.leaderboard()] == ["offline run"] and row["who"]
     assert "cannot be read" in capsys.readouterr().out
+
+
+def test_doctor_never_prints_the_kernels_token(monkeypatch, capsys):
+    from cnncourse import cli
+
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "s3cr3t-token-value")
+    cli.main(["doctor"])
+    out = capsys.readouterr().out
+    assert "s3cr3t-token-value" not in out and "a secret, not shown" in out
