@@ -548,7 +548,10 @@ class Kernel:
         while status is None or not idle:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{self.user}: a cell ran past {timeout:.0f} s")
-            msg = json.loads(self.ws.recv())
+            raw = self.ws.recv()
+            if isinstance(raw, bytes):  # a message with binary buffers (a widget's image)
+                continue
+            msg = json.loads(raw)
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             kind, content = msg["msg_type"], msg["content"]

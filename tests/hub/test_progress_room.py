@@ -130,6 +130,8 @@ def _view(the_room, token, path="api/progress"):
 @pytest.fixture(scope="module")
 def worked(room):
     """The learners' session: what each did, recorded through their own kernels."""
+    from cnncourse_instructor import hub
+
     the_room, client, _, _ = room
     ada, bo = the_room.learners
     tokens = {}
@@ -150,6 +152,10 @@ def worked(room):
         kernel.close()
     kernel = client.kernel(bo, "03_convolution.ipynb")
     try:
+        # bo runs the course's notebook 03 as handed out (Run All, exercises left as stubs)
+        notebook = json.loads((hub.REPO_ROOT / "notebooks" / "03_convolution.ipynb").read_text())
+        results = kernel.run_notebook(notebook)
+        assert all(r.status == "ok" for r in results), results[-1]
         _run(kernel, WRONG)
         pid, tokens[bo] = _flush(kernel)
         os.kill(pid, signal.SIGKILL)                 # the kernel dies (as out of memory would)
@@ -180,6 +186,7 @@ def test_the_instructor_sees_each_learners_latest_verdicts(room, worked):
     assert s["grid"][ada]["convolution/conv_output_size"]["status"] == "correct"  # re-run
     assert s["grid"][ada]["convolution/conv_param_count"]["status"] == "not attempted"
     assert s["grid"][bo]["convolution/conv_output_size"]["status"] == "wrong"
+    assert s["grid"][bo]["convolution/conv2d_multi"]["status"] == "not attempted"  # a stub
     size = next(x for x in s["exercises"] if x["exercise"] == "conv_output_size")
     assert (size["correct"], size["wrong"]) == (1, 1) and size["stuck"][0]["learners"] == 1
     quiz = next(q for q in s["quizzes"] if q["quiz"] == "output_size")
