@@ -49,14 +49,10 @@ from cnncourse.validate import whole_number
 class Target:
     """The brief for one dataset: validation accuracy to reach within a training-time budget.
 
-    The budget is ``units`` **baseline steps**: the time this machine takes for that many
-    training steps of the course's SimpleCNN on batches of 128 of the dataset's images
-    (:func:`measure_speed` times a few seconds of them), so it means the same on a laptop, a
-    busy workshop server or a GPU: :meth:`budget` gives it in seconds on this machine.
-    ``seconds`` is the budget used where no machine speed is known (leaderboard rows recorded
-    without their budget). ``accuracy`` is for the real dataset, ``standin_accuracy`` for the
-    built-in stand-in (offline runs); ``None`` means no fixed target: beat the SimpleCNN
-    baseline on validation (your own images).
+    The budget is ``units`` **baseline steps** (steps of the course's SimpleCNN on batches of
+    128, timed by :func:`measure_speed`), so it means the same on a laptop, a busy server or a
+    GPU; ``seconds`` is used where no speed is known. ``accuracy`` is for the real data,
+    ``standin_accuracy`` for the stand-in; ``None``: beat the SimpleCNN baseline.
     """
 
     dataset: str
@@ -113,35 +109,9 @@ TARGETS = {
 }
 """Targets: validation accuracy within a budget of baseline steps (see :class:`Target`).
 
-Set with ``benchmarks/capstone_reachability.py`` on a quiet 2-core CPU (one torch thread,
-the machine's speed measured right before each run): the SimpleCNN baseline
-(:data:`BASELINE_RECIPE`) and the checklist-built reference
-(``cnncourse.lessons.capstone.build_model`` with the trainer's defaults, flips for photos
-only) trained within each budget on the stand-in and on the real MNIST and CIFAR-10 subsets
-of the course's real-data kit (8,000 digits; 4,660 photos). Seeds 0-2, validation accuracy
-(baseline | reference), every run within its budget:
-
-- CIFAR-10, 1,200 steps: real 49.6-53.4% | 63.3-63.5%; stand-in 72.6-75.0% | 89.5-90.9%.
-- MNIST, 300 steps: real 97.9-98.0% | 99.1-99.4%; stand-in 98.2-99.1% | 99.7-99.9%.
-- Fashion-MNIST, 300 steps, stand-in: 90.9-92.9% | 94.8-96.1%.
-
-Each target sits between the two: on CIFAR-10 at least 2 standard errors of one accuracy
-from either side (2.3 points on 466 real validation images, 1.2 on the stand-in's 1,000);
-the digit and garment models are closer, and the margins are 0.7-2 standard errors (0.4
-points on 800 real digits, 0.2 on the stand-in's digits, 0.7 on its garments). Seeds 3-5
-(MNIST) and 3-11 (garments; the reference's 6-11) agreed: no baseline run met a target (best
-98.5% real MNIST, 99.3% stand-in, 94.2% garments) and every reference run did (worst 99.0%,
-99.6%, 94.9%). Measure speed when the machine is as busy as it will be while training: where
-the load changed after the measurement, a run got more steps than its budget meant (the
-benchmark prints the steps), and a baseline with 30% more steps reached 94.1% on the
-garments. Fashion-MNIST's real files are not in the kit: its real target (90%) is not
-measured here. The full datasets give both models more distinct images for the same steps,
-so expect higher scores there than on the subsets.
-
-The figures above were measured with AdamW's weight decay at 5e-4, which shrinks each weight
-by lr x 5e-4 per step, almost nothing. The default is now 0.05; re-measured with seed 0 on a
-busy machine, the reference met every target as before: CIFAR-10 real 63.3%, stand-in 89.1%;
-MNIST real 99.5%, stand-in 99.9% (baselines 50.6%, 72.8%, 98.4%, 99.2%, none met).
+Each target sits between what the SimpleCNN baseline (:data:`BASELINE_RECIPE`) and the
+checklist-built reference (``cnncourse.lessons.capstone.build_model``) reach within the budget:
+``benchmarks/capstone_reachability.py`` measures both and its docstring gives the figures.
 """
 
 FIELDS = ["when", "who", "name", "dataset", "val_accuracy", "accuracy", "seconds", "params",
@@ -579,11 +549,8 @@ def load_capstone_data(dataset: str | os.PathLike, image_size: int = 32,
                        **folder_options: Any) -> tuple[Any, str]:
     """Load the capstone's data: ``(Data, leaderboard dataset name)``.
 
-    ``dataset`` is a course dataset ("cifar10", "mnist", "fashion_mnist", any spelling
-    ``load_data`` accepts), or a folder of your own images in ImageFolder layout
-    (``root/<class>/*``, or ``root/train/<class>/*`` plus ``root/test/<class>/*``), loaded
-    with ``cnncourse.data.load_folder(root, image_size=image_size, **folder_options)``.
-    In quick mode a folder is subsampled to at most 600 images.
+    ``dataset`` is a course dataset (any spelling ``load_data`` accepts) or a folder of your
+    own images for ``cnncourse.data.load_folder`` (at most 600 images in quick mode).
     """
     from cnncourse import data as course_data
     from cnncourse.settings import is_quick
@@ -615,11 +582,9 @@ BATCH_SIZE = 128
 def measure_speed(data: Any, seconds: float = 3.0, *, device: Any = None,
                   clock: Any = None) -> Speed:
     """Time this machine's baseline step: train a throwaway SimpleCNN on batches of 128 of
-    ``data.train`` for about ``seconds`` (at least 5 steps) and return the median step time.
+    ``data.train`` for about ``seconds`` and return the median step (after 2 warm-up steps).
 
-    A budget of ``units`` baseline steps is then ``target.budget(speed)`` seconds here. The
-    first two steps (warm-up) are not counted. Run it when the machine is as busy as it will
-    be while you train: other work started later slows training but not the measurement.
+    Run it when the machine is as busy as it will be while you train.
     """
     import torch
 
@@ -662,12 +627,8 @@ def measure_speed(data: Any, seconds: float = 3.0, *, device: Any = None,
 
 
 def score_test_once(model: Any, data: Any, name: str = "the chosen model") -> float:
-    """Score ``model`` on ``data.test`` once and return its accuracy; asked again for the
-    same model (a re-run cell), it says so and returns the first score without scoring again.
-
-    One score per chosen model keeps the test split honest: scoring, changing and scoring
-    again would choose by test accuracy.
-    """
+    """Score ``model`` on ``data.test`` once and return its accuracy (a re-run returns the
+    first score: scoring, changing and scoring again would choose by test accuracy)."""
     from cnncourse.train import score_test
 
     if getattr(data, "test", None) is None:
@@ -700,17 +661,12 @@ def train_within_budget(model: Any, data: Any, seconds: float, *, lr: float = 5e
                         schedule: str | None = "one_cycle", augment: bool = True,
                         flip: bool = True, label_smoothing: float = 0.1, max_epochs: int = 100,
                         device: Any = None, clock: Any = None) -> BudgetRun:
-    """Train ``model`` on ``data.train`` within ``seconds`` of training, then score
-    ``data.val`` once (the test split is not touched).
+    """Train ``model`` on ``data.train`` within ``seconds``, then score ``data.val`` once.
 
-    A thin use of ``cnncourse.train.fit(..., budget_s=seconds)``: it never starts a step
-    unless twice the slowest recent step still fits the budget, so the reported seconds stay
-    within it, and its ``schedule`` (default one-cycle, peaking at ``lr``) spans the budget's
-    time. Defaults: AdamW with weight decay 0.05 (AdamW shrinks each weight by lr x
-    weight_decay per step, so 5e-4 at these rates would do almost nothing), batch 128, label
-    smoothing 0.1; with ``augment``, per-image random crops (and mirror flips when ``flip``)
-    from ``cnncourse.augment.augment_batch``. The course's baseline is
-    :data:`BASELINE_RECIPE` (notebook 08's recipe).
+    ``cnncourse.train.fit(..., budget_s=seconds)`` with batch 128, AdamW (weight decay 0.05:
+    AdamW shrinks each weight by lr x weight_decay per step, so 5e-4 would do almost nothing),
+    one-cycle over the budget's time, label smoothing 0.1 and, with ``augment``, random crops
+    (and flips when ``flip``). The course's baseline is :data:`BASELINE_RECIPE`.
     """
     from functools import partial
 
