@@ -70,6 +70,8 @@ def test_the_learner_wheel_holds_only_the_learner_package(wheel):
     assert tops == {"cnncourse"}, f"the learner wheel holds other packages: {sorted(tops)}"
     assert "cnncourse/timing.json" in zipfile.ZipFile(wheel).namelist(), \
         "the Colab setup line reads cnncourse/timing.json: keep it in package-data"
+    assert "cnncourse/course/sections.json" in zipfile.ZipFile(wheel).namelist(), \
+        "the directions read cnncourse/course/sections.json: keep it in package-data"
     offenders = {name: sorted(_imported_roots(text) & FORBIDDEN_IMPORTS)
                  for name, text in files.items() if _imported_roots(text) & FORBIDDEN_IMPORTS}
     assert not offenders, (f"modules of the learner wheel import the instructor's or the room's "

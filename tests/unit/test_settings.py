@@ -59,15 +59,6 @@ def test_device_prefers_cuda_then_mps_then_cpu(monkeypatch):
     assert settings.device().type == "cpu"
 
 
-def test_device_rejects_unavailable_or_unknown(monkeypatch):
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    with pytest.raises(ValueError, match="no CUDA GPU"):
-        settings.device("cuda")
-    with pytest.raises(ValueError, match="expected 'cpu', 'cuda' or 'mps'"):
-        settings.device("tpu")
-    assert settings.device("cpu").type == "cpu"
-
-
 def test_start_prints_summary(capsys):
     dev = settings.start(seed=3)
     assert isinstance(dev, torch.device)
