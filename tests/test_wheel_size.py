@@ -19,12 +19,14 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGET_LINES = 10_000
 """The learner package's size target (issue 31): at most this many lines of Python."""
 
-CEILING_LINES = 12_900
+CEILING_LINES = 12_802
 """What the wheel may hold today, so it cannot grow unnoticed: the instructor's tools are out
 (14,337 -> 12,240), then the restart/interrupt directions (+480), the website's tables and
 chart descriptions (+170) and the data layer on torchvision's public API (2,071 -> 2,013)
-brought it to 12,819. Lower this as the package shrinks, down to TARGET_LINES; never raise it
-without moving something out first."""
+brought it to 12,819; the section map as package data (sections.json, -130), shorter
+docstrings and parameters no caller used took it to 12,602, plus 200 for the room recorder
+(issue 31's slimming, branch slim). Lower this as the package shrinks, down to TARGET_LINES;
+never raise it without moving something out first."""
 
 FORBIDDEN_IMPORTS = {"jupyterhub", "nbgitpuller", "cnncourse_instructor"}
 
