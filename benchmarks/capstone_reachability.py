@@ -18,9 +18,12 @@ target, and how far the target sits from each model's reach.
 real-data kit's subsets need its checksum patch on PYTHONPATH, as its run-notebooks does).
 Fashion-MNIST is used only where its files are there. Nothing else depends on that folder.
 
-How ``cnncourse.recipes.capstone.TARGETS`` were set with it, on a quiet 2-core CPU (one
-torch thread, the machine's speed measured right before each run): the SimpleCNN baseline
-(``capstone.BASELINE_RECIPE``) and the checklist-built reference
+The figures behind ``capstone.TARGETS`` (the targets' own notes, kept here with the
+benchmark that measured them):
+
+Measured with this benchmark on a quiet 2-core CPU (one torch thread,
+the machine's speed measured right before each run): the SimpleCNN baseline
+(:data:`BASELINE_RECIPE`) and the checklist-built reference
 (``cnncourse.lessons.capstone.build_model`` with the trainer's defaults, flips for photos
 only) trained within each budget on the stand-in and on the real MNIST and CIFAR-10 subsets
 of the course's real-data kit (8,000 digits; 4,660 photos). Seeds 0-2, validation accuracy

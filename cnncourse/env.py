@@ -1,28 +1,7 @@
 """Every environment variable the package reads, read here and nowhere else.
 
-Learners never need to set anything. ``ENVIRONMENT`` holds the same table as this list;
-``cnncourse doctor`` prints it, and README.md's table is tested against it:
-
-- ``CNNCOURSE_DATA``: the data folder (default: this user's cache folder, below).
-- ``CNNCOURSE_CACHE``: this user's cache folder (default ``$XDG_CACHE_HOME/cnncourse`` or
-  ``~/.cache/cnncourse``): unpacked copies of a read-only folder's archives, cached backbones.
-- ``CNNCOURSE_QUICK`` = 1: tiny subsets and one short epoch, so a notebook runs in seconds.
-- ``CNNCOURSE_OFFLINE`` = 1: never touch the network; use local files or built-in data.
-- ``CNNCOURSE_SEED``: a whole number added to every seed the notebooks set, so a tool
-  (``benchmarks/across_runs.py``) can repeat a notebook from other random starting points.
-- ``CNNCOURSE_CLAIMS_LOG``: a file every ``claim(...)`` and ``compare(...)`` verdict is appended
-  to (``benchmarks/across_runs.py`` sets it).
-- ``CNNCOURSE_THREADS``: CPU threads for torch: a whole number, ``all`` (every core, torch's
-  own default) or ``auto`` (the default; see :func:`cnncourse.threads.thread_policy`).
-- ``CNNCOURSE_WIDGETS`` = 0: show quizzes and widgets as static text and pictures.
-- ``CNNCOURSE_LEADERBOARD``: the capstone leaderboard file a workshop shares (default: this
-  user's state folder, ``$XDG_STATE_HOME/cnncourse`` or ``~/.local/state/cnncourse``).
-- ``CNNCOURSE_USER``: the name a run is recorded under (default: the login name).
-- ``CNNCOURSE_ROOM_URL``, ``JUPYTERHUB_API_TOKEN``: set in a workshop room by its hub: where
-  :mod:`cnncourse.course.room` sends progress, and who the learner is.
-- ``CPU_LIMIT``: a CPU quota in cores, set by JupyterHub's spawners (``Spawner.cpu_limit``)
-  and Kubernetes; the thread policy counts it (:func:`cnncourse.threads.core_limit`).
-- ``XDG_CACHE_HOME``, ``XDG_STATE_HOME``: the usual per-user base folders.
+Learners never need to set anything. :data:`ENVIRONMENT` lists each variable with what it does;
+``cnncourse doctor`` prints it, and README.md's table is tested against it.
 """
 
 from __future__ import annotations
@@ -31,12 +10,14 @@ import os
 
 ENVIRONMENT: dict[str, str] = {
     "CNNCOURSE_DATA": "the data folder (default: the cache folder)",
-    "CNNCOURSE_CACHE": "this user's cache folder (default ~/.cache/cnncourse)",
+    "CNNCOURSE_CACHE": "this user's cache folder (default ~/.cache/cnncourse): unpacked "
+                       "copies of a read-only folder's archives, cached backbones",
     "CNNCOURSE_QUICK": "1: tiny data and short runs (tests)",
     "CNNCOURSE_OFFLINE": "1: never use the network",
     "CNNCOURSE_SEED": "a whole number added to every seed the notebooks set (across_runs.py)",
     "CNNCOURSE_CLAIMS_LOG": "a file each claim's verdict is appended to (across_runs.py)",
-    "CNNCOURSE_THREADS": "CPU threads for torch: a number, all or auto (default)",
+    "CNNCOURSE_THREADS": "CPU threads for torch: a number, all or auto (default; "
+                         "cnncourse.threads.thread_policy)",
     "CNNCOURSE_WIDGETS": "0: quizzes and widgets as static text and pictures",
     "CNNCOURSE_LEADERBOARD": "the capstone leaderboard file a workshop shares",
     "CNNCOURSE_USER": "the name capstone runs are recorded under",

@@ -92,25 +92,10 @@ def pick(quick: Any, full: Any) -> Any:
     return quick if is_quick() else full
 
 
-def device(prefer: str | None = None) -> Any:
-    """The best available ``torch.device``: CUDA, then Apple MPS, then CPU.
-
-    Args:
-        prefer: force a device name ("cpu", "cuda", "mps"); it must be available.
-    """
+def device() -> Any:
+    """The best available ``torch.device``: CUDA, then Apple MPS, then CPU."""
     import torch
 
-    if prefer is not None:
-        name = str(prefer).lower()
-        if name not in {"cpu", "cuda", "mps"} and not name.startswith("cuda:"):
-            raise ValueError(f"device: expected 'cpu', 'cuda' or 'mps', got {prefer!r}.")
-        if name.startswith("cuda") and not torch.cuda.is_available():
-            raise ValueError("device: 'cuda' was requested but no CUDA GPU is available; "
-                             "use device() to pick the best available device.")
-        if name == "mps" and not _mps_available(torch):
-            raise ValueError("device: 'mps' was requested but Apple MPS is not available; "
-                             "use device() to pick the best available device.")
-        return torch.device(name)
     if torch.cuda.is_available():
         return torch.device("cuda")
     if _mps_available(torch):

@@ -23,13 +23,8 @@ Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
 
 
 class History(dict):
-    """Per-epoch metrics: ``history["train_loss"]`` is a list with one value per epoch.
-
-    Keys: ``epoch``, ``train_loss``, ``train_acc``; with validation data ``val_loss`` and
-    ``val_acc``. It is a
-    plain dict of lists, so ``pandas.DataFrame(history)`` works too. ``note`` (e.g.
-    ``"stand-in"``) is shown in the titles of :meth:`plot`.
-    """
+    """Per-epoch metrics, a plain dict of lists: ``epoch``, ``train_loss``, ``train_acc``
+    and, with validation data, ``val_loss`` and ``val_acc``. ``note`` goes in plot titles."""
 
     note: str | None = None
     seconds: float = 0.0
@@ -59,11 +54,8 @@ def _check_batches(data: Any, where: str, name: str) -> None:
 
 
 def count_correct(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
-    """How many rows of ``logits (N, K)`` have their largest value at the label ``y (N,)``.
-
-    The one accuracy count of the package (``fit``, ``evaluate``, the speed-run's TTA); a
-    0-d tensor on the logits' device, so summing it over batches needs no sync.
-    """
+    """How many rows of ``logits (N, K)`` have their largest value at the label ``y (N,)``
+    (a 0-d tensor on the logits' device: summing it over batches needs no sync)."""
     return (logits.detach().argmax(dim=1) == y).sum()
 
 
@@ -109,14 +101,11 @@ _TEST_SCORES: dict[int, tuple] = {}  # id(split) -> (split, models, their traini
 
 def score_test(model: nn.Module | dict[str, nn.Module], test_data: Batches,
                name: str = "this model", split: Any = None, **kwargs: Any) -> dict:
-    """:func:`evaluate` on the test split, once: the one guard for it.
+    """:func:`evaluate` on the test split, once.
 
-    Asked again for the same model (a re-run cell), it says the split was already used and
-    returns the first scores without scoring again; for a model trained or changed since (a
-    re-run training cell, with fit or a loop of your own), it scores and says the test split
-    has already been seen. The split is
-    known by ``split`` (e.g. ``data.test``), else by ``test_data`` itself. A dict
-    ``{name: model}`` scores models compared together, as one use: ``{name: scores}``.
+    Asked again for the same model (a re-run cell) it returns the first scores; for a model
+    changed since, it scores and says the split was already seen. The split is known by
+    ``split`` (e.g. ``data.test``), else ``test_data``. A dict ``{name: model}`` is one use.
     """
     models = model if isinstance(model, dict) else {name: model}
     for each in models.values():
@@ -245,12 +234,8 @@ def _at_time(scheduler: Any, progress: float) -> None:
 
 
 class _Budget:
-    """Training time on ``clock``, paused while scoring, and the steps it allows.
-
-    It never starts a step unless twice the slowest of the last five steps still fits in
-    ``seconds``: a margin for a machine whose speed varies (other work on a shared CPU).
-    Without ``seconds`` it only keeps time, once per epoch (no clock read per step).
-    """
+    """Training time on ``clock``, paused while scoring: no step starts unless twice the
+    slowest of the last five still fits in ``seconds`` (without it, time per epoch only)."""
 
     def __init__(self, seconds: float | None, clock: Callable[[], float]):
         self.seconds, self.clock = seconds, clock
@@ -300,12 +285,8 @@ class _Budget:
 
 
 class _LearningRates:
-    """The learning rate of every step, recorded in ``lrs``.
-
-    A named schedule is sized to the run: ``total_steps`` steps, or with a budget its time
-    (each step gets the rate the schedule has at the share of the budget used). Your own
-    ``scheduler`` is stepped after every batch.
-    """
+    """The learning rate of every step (``lrs``): a named schedule sized to ``total_steps``
+    or, with a budget, to its time; your own ``scheduler`` stepped after every batch."""
 
     def __init__(self, schedule: str, scheduler: Any, optimizer: torch.optim.Optimizer,
                  lr: float, budget: _Budget, total_steps: int | None):
@@ -363,11 +344,7 @@ def _optimizer(optimizer: Any, model: nn.Module, lr: float,
 
 def _epoch_bar(epoch: int, epochs: int, per_epoch: int | None, note: str | None,
                progress: bool) -> Any:
-    """The epoch's tqdm progress bar; ``_record_epoch`` shows the scores on it and closes it.
-
-    Not ``tqdm(train_data)``: that bar closes itself when the batches run out, before the
-    epoch's scores can be shown on it.
-    """
+    """The epoch's tqdm bar (not ``tqdm(train_data)``, which closes before the scores show)."""
     from tqdm.auto import tqdm
 
     return tqdm(total=per_epoch, desc=f"epoch {epoch}/{epochs}" + (f" ({note})" if note else ""),
@@ -419,17 +396,14 @@ def fit(model: nn.Module, train_data: Batches, *,
             every batch and sized to the run: ``epochs`` passes, or the steps that fit
             ``budget_s``.
         budget_s: a training-time budget in seconds (scoring ``val_data`` is not counted).
-            It never starts a step unless twice the slowest of the last five steps still
-            fits (the first step always runs: there is nothing to go by yet), and a
-            ``schedule`` spans the budget's time: each step gets the rate the schedule has at the share of the budget used so far, so one-cycle anneals as
-            the time runs out, however fast or unevenly the machine runs.
-            ``history.seconds`` is the training time used.
+            No step starts unless twice the slowest of the last five still fits, and a
+            ``schedule`` follows the share of the budget used, so one-cycle anneals as the
+            time runs out however fast the machine runs.
         loss_fn: defaults to ``nn.CrossEntropyLoss()`` (it expects logits, not probabilities).
         scheduler: your own LR scheduler object, stepped after every batch (instead of
             ``schedule``).
         device: where to train; defaults to the device the model is already on.
-        seed: seed everything before training (shuffling, dropout); seed before building
-            the model too, and the same seed gives the same loss curve on one machine.
+        seed: seed everything before training (shuffling, dropout).
         progress: show a tqdm progress bar per epoch.
         callback: called with the history after each epoch (e.g. a live plot).
         note: a word about the data shown in the progress bar and plot titles, e.g.
@@ -525,13 +499,10 @@ def lr_find(model: nn.Module, train_data: Batches, *, start: float = 1e-6, end: 
             steps: int = 100, optimizer: str = "adam", weight_decay: float = 0.0,
             loss_fn: Callable | None = None, device: torch.device | str | None = None,
             smoothing: float = 0.98) -> LRFinder:
-    """A learning-rate range test (Smith, 2015; fastai's ``lr_find``): train for ``steps``
-    batches while the learning rate grows geometrically from ``start`` to ``end``, record the
-    smoothed training loss, and stop early once it passes 4x its minimum.
-
-    The model's weights are put back afterwards, so the test leaves it as it was. The
-    suggestion, a tenth of the rate at the lowest smoothed loss, is where the loss still
-    falls fast: a good constant rate, or a safe peak for one-cycle.
+    """A learning-rate range test (Smith, 2015; fastai's ``lr_find``): train ``steps``
+    batches while the rate grows geometrically from ``start`` to ``end``, stopping once the
+    smoothed loss passes 4x its minimum; the weights are put back afterwards. The suggestion,
+    a tenth of the rate at the lowest loss, is a good constant rate or one-cycle peak.
     """
     import copy
 

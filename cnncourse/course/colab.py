@@ -35,11 +35,6 @@ device = cc.settings.start(seed=0)
 cc.viz.describe_figures()   # every figure says what it shows (alt text), on a white background'''
 
 
-def repo_url(repo: str = REPO) -> str:
-    """The repository's web address."""
-    return f"https://github.com/{repo}"
-
-
 def colab_url(notebook: str, repo: str = REPO, branch: str = BRANCH) -> str:
     """The "Open in Colab" link for ``notebook`` (a file name such as ``03_convolution.ipynb``)."""
     if not notebook.endswith(".ipynb"):

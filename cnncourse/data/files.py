@@ -1,19 +1,10 @@
 """A dataset's files: which ones, their checksums, where they are, and getting them ready.
 
 :func:`expected_files` is the one table every check goes through (tests and the real-data
-kit replace it): always call it through this module, at call time. :func:`prepare` turns a
-data folder into a folder torchvision's classes read with ``download=False``:
-
-* every expected file is checked once against :func:`expected_files` (MD5, cached by size
-  and modification time, so a second load does not hash again);
-* a CIFAR-10 archive found in the folder is unpacked, and MNIST's ``.gz`` files are unpacked
-  beside them (torchvision reads the unpacked files), into the folder when it is writable and
-  otherwise into a per-user cache (``$CNNCOURSE_CACHE/unpacked``): nothing is ever written
-  into a read-only folder. Unpacking goes through a scratch folder under a file lock, so a
-  second notebook never sees a half-written file.
-
-Also here: :func:`dataset_status` (``cnncourse data status``) and :func:`import_file`
-(``cnncourse data import``).
+kit replace it: call it through this module, at call time). :func:`prepare` checks each file
+once (MD5, cached by size and mtime) and unpacks archives into the folder when writable, else
+into a per-user cache, under a file lock: nothing is written into a read-only folder. Also
+:func:`dataset_status` (``cnncourse data status``) and :func:`import_file` (``... import``).
 """
 
 from __future__ import annotations
@@ -140,10 +131,7 @@ def verified(name: str, root: Path) -> tuple[list[Path], list[Path]]:
 
 
 def check_files(name: str, root: str | Path | None = None) -> tuple[list[Path], list[Path]]:
-    """Verify dataset ``name`` in ``root``: returns ``(present_ok, missing)`` paths.
-
-    Raises :class:`DataError` naming the file when one is present but fails its checksum.
-    """
+    """Verify dataset ``name`` in ``root``: ``(present_ok, missing)``, as :func:`verified`."""
     return verified(canonical_name(name), resolve_root(root, must_exist=False))
 
 
@@ -177,11 +165,8 @@ def cache_for(root: Path) -> Path:
 
 
 def writable(folder: Path) -> bool:
-    """True when a file can really be created in ``folder`` (or in its nearest parent).
-
-    Tries it rather than asking ``os.access``: that says yes to root on a read-only mount's
-    chmod and cannot see every network share's rules.
-    """
+    """True when a file can really be created in ``folder`` (or its nearest parent): tried,
+    not ``os.access``, which says yes to root in a chmod a-w folder and misreads shares."""
     folder = Path(folder)
     while not folder.exists():
         if folder.parent == folder:
@@ -204,11 +189,8 @@ def copy_into_place(source: Path, target: Path) -> Path:
 
 
 def _unpack_locked(name: str, dest: Path, done: Any, sources: list[tuple[Path, str]]) -> None:
-    """Extract each ``(archive, folder in dest)`` under a lock unless ``done()`` says it is.
-
-    torchvision's ``extract_archive`` writes into a scratch folder inside ``dest``; each entry
-    is then renamed into place, so no reader ever sees a half-written file.
-    """
+    """Extract each ``(archive, folder in dest)`` under a lock unless ``done()``: into a
+    scratch folder, then renamed into place, so no reader sees a half-written file."""
     from filelock import FileLock, Timeout
     from torchvision.datasets.utils import extract_archive
 
@@ -281,12 +263,9 @@ def _gz_size(path: Path) -> int:
 
 
 def _unpack_gz(name: str, folder: Path, beside: bool = False) -> Path:
-    """The folder where MNIST's verified ``.gz`` files in ``folder`` lie unpacked, as
-    torchvision's ``MNIST(root)`` reads them: ``folder`` itself or its per-user cache.
-
-    They are unpacked into the cache (a shared folder stays as its owner left it), or beside
-    the ``.gz`` files when ``beside`` (the course just downloaded them there) and writable.
-    """
+    """Where MNIST's verified ``.gz`` files in ``folder`` lie unpacked for torchvision: the
+    per-user cache (a shared folder stays as left), or beside them when ``beside`` (the
+    course just downloaded them) and writable."""
     pairs = [(folder / rel, (folder / rel).with_suffix("")) for rel in expected_files(name)
              if rel.endswith(".gz")]
 
@@ -324,12 +303,8 @@ def locate(name: str, root: Path) -> Path | None:
 
 
 def prepare(name: str, root: Path, downloaded: bool = False) -> Path | None:
-    """The folder torchvision's class for canonical ``name`` reads with ``download=False``.
-
-    Checks each present file once and unpacks what needs unpacking (a local CIFAR-10 archive
-    beside it, into the cache when ``root`` is read-only; MNIST's ``.gz`` files into the
-    cache, or beside them when the course ``downloaded`` them); None when they are not here.
-    """
+    """The folder torchvision's class for canonical ``name`` reads with ``download=False``,
+    after checking and unpacking what is in ``root``; None when the files are not here."""
     folder = locate(name, root)
     if folder is None and unpack_archive(name, root) is not None:
         folder = locate(name, root)
@@ -379,10 +354,7 @@ def dataset_status(name: str, root: str | Path | None = None) -> DatasetStatus:
 
 
 def is_available(name: str, root: str | Path | None = None) -> bool:
-    """True when every file of dataset ``name`` is present and verified in ``root``.
-
-    Also true when ``root`` is read-only and its CIFAR-10 archive was unpacked into the cache.
-    """
+    """True when every file of dataset ``name`` is verified in ``root`` (or its cache)."""
     try:
         return locate(canonical_name(name), resolve_root(root, must_exist=False)) is not None
     except DataError:
@@ -390,11 +362,8 @@ def is_available(name: str, root: str | Path | None = None) -> bool:
 
 
 def import_file(path: str | Path, root: str | Path | None = None) -> tuple[str, Path]:
-    """Verify one official file and put it in its place; returns ``(dataset, where it went)``.
-
-    Each file is recognised by its MD5 (a renamed download works). Raises :class:`DataError`
-    for a file that is not one of the datasets' files, or a known name with a wrong checksum.
-    """
+    """Verify one official file (known by its MD5: a renamed download works) and put it in
+    its place; returns ``(dataset, where it went)``, or raises :class:`DataError`."""
     source = Path(path).expanduser()
     if not source.is_file():
         raise DataError(f"{source} is not a file; pass the path of a downloaded dataset file.")

@@ -1,12 +1,9 @@
 """The course datasets in memory (``load_data``) or as torchvision datasets (``torchvision_dataset``).
 
-Both start from :func:`cnncourse.data.download.locate`, which finds (or downloads) the files,
-checks each one once against :func:`cnncourse.data.files.expected_files` and unpacks what
-torchvision's classes read. The files are then read by torchvision's own ``MNIST``,
-``FashionMNIST`` and ``CIFAR10`` with ``download=False``. Only CIFAR-10 needs a subclass, and
-it sets public class attributes the way torchvision's own ``CIFAR100`` does: its file list
-without checksums, because the course has just checked them against its own table (which an
-instructor's copy or the real-data kit may replace). When the files cannot be had, the
+Both find (or download) and check the files with :func:`cnncourse.data.download.locate`, then
+read them with torchvision's ``MNIST``, ``FashionMNIST`` and ``CIFAR10`` (``download=False``;
+CIFAR-10's subclass drops the checksums from its public file list, as torchvision's ``CIFAR100``
+sets its own, since the course checked them against its table). Without the files, the
 generated stand-in (``cnncourse.data.synthetic``) takes their place and the notebook says so.
 """
 
@@ -41,12 +38,8 @@ def _check_fraction(value: object, what: str, caller: str) -> float:
 def make_synthetic(name: str = "cifar10", n_train: int = SYNTHETIC_SIZES[0],
                    n_test: int = SYNTHETIC_SIZES[1], seed: int = 0,
                    reason: str | None = None, val_fraction: float = VAL_FRACTION) -> Data:
-    """The built-in generated stand-in for dataset ``name`` as a :class:`Data`.
-
-    Same image shape and class count as the real dataset. ``n_train`` images are generated
-    for training, of which ``val_fraction`` become ``data.val``. Normalised with the
-    stand-in's own training statistics.
-    """
+    """The built-in generated stand-in for dataset ``name`` as a :class:`Data` (same shape
+    and class count; ``val_fraction`` of ``n_train`` become ``data.val``)."""
     from cnncourse.data import synthetic
 
     name = canonical_name(name)
@@ -174,12 +167,8 @@ def read_real(name: str, folder: Path, train: bool) -> tuple[torch.Tensor, torch
 
 
 class StandInImages(torch.utils.data.Dataset):
-    """The course's generated stand-in as a ``Dataset``: ``ds[i] -> (PIL image, label)``.
-
-    Used when the real files are not on this computer and cannot be downloaded. It has the
-    attributes of torchvision's classes that the course uses (``classes``, ``class_to_idx``,
-    ``targets``, ``data``, ``transform``), and ``synthetic = True``.
-    """
+    """The generated stand-in as a ``Dataset`` (``ds[i] -> (PIL image, label)``) with the
+    attributes of torchvision's classes the course uses, and ``synthetic = True``."""
 
     synthetic = True
 
@@ -230,11 +219,8 @@ def torchvision_dataset(name: str, train: bool = True, transform: Callable | Non
                         target_transform: Callable | None = None,
                         root: str | Path | None = None, download: bool | None = None,
                         quick: bool | None = None) -> Any:
-    """torchvision's ``MNIST``, ``FashionMNIST`` or ``CIFAR10`` on the course's checked files.
-
-    The same as ``torchvision.datasets.MNIST(root, train=train, transform=transform)``:
-    ``ds[i]`` is ``(PIL image, label)`` with ``transform`` applied. Files are found, checked
-    and downloaded as for :func:`load_data`; a read-only folder works.
+    """torchvision's ``MNIST``, ``FashionMNIST`` or ``CIFAR10`` on the course's checked files:
+    ``ds[i]`` is ``(PIL image, label)``, files found and checked as for :func:`load_data`.
 
     Args:
         name: "mnist", "fashion_mnist" or "cifar10".

@@ -52,14 +52,10 @@ from cnncourse.validate import whole_number
 class Target:
     """The brief for one dataset: validation accuracy to reach within a training-time budget.
 
-    The budget is ``units`` **baseline steps**: the time this machine takes for that many
-    training steps of the course's SimpleCNN on batches of 128 of the dataset's images
-    (:func:`measure_speed` times a few seconds of them), so it means the same on a laptop, a
-    busy workshop server or a GPU: :meth:`budget` gives it in seconds on this machine.
-    ``seconds`` is the budget used where no machine speed is known (leaderboard rows recorded
-    without their budget). ``accuracy`` is for the real dataset, ``standin_accuracy`` for the
-    built-in stand-in (offline runs); ``None`` means no fixed target: beat the SimpleCNN
-    baseline on validation (your own images).
+    The budget is ``units`` **baseline steps** (steps of the course's SimpleCNN on batches of
+    128, timed by :func:`measure_speed`), so it means the same on a laptop, a busy server or a
+    GPU; ``seconds`` is used where no speed is known. ``accuracy`` is for the real data,
+    ``standin_accuracy`` for the stand-in; ``None``: beat the SimpleCNN baseline.
     """
 
     dataset: str
@@ -114,9 +110,12 @@ TARGETS = {
     FOLDER: Target(FOLDER, None, 60, "your own photos: beat the SimpleCNN baseline on "
                    "validation", units=600),
 }
-"""Targets: validation accuracy within a budget of baseline steps (see :class:`Target`), set
-with ``benchmarks/capstone_reachability.py``: each sits between the SimpleCNN baseline's
-runs and the checklist-built reference's (that script's docstring has every figure)."""
+"""Targets: validation accuracy within a budget of baseline steps (see :class:`Target`).
+
+Each target sits between what the SimpleCNN baseline (:data:`BASELINE_RECIPE`) and the
+checklist-built reference (``cnncourse.lessons.capstone.build_model``) reach within the budget:
+``benchmarks/capstone_reachability.py`` measures both and its docstring gives the figures.
+"""
 
 FIELDS = ["when", "who", "name", "dataset", "val_accuracy", "accuracy", "seconds", "params",
           "synthetic", "notes", "budget"]
@@ -564,11 +563,8 @@ def load_capstone_data(dataset: str | os.PathLike, image_size: int = 32,
                        **folder_options: Any) -> tuple[Any, str]:
     """Load the capstone's data: ``(Data, leaderboard dataset name)``.
 
-    ``dataset`` is a course dataset ("cifar10", "mnist", "fashion_mnist", any spelling
-    ``load_data`` accepts), or a folder of your own images in ImageFolder layout
-    (``root/<class>/*``, or ``root/train/<class>/*`` plus ``root/test/<class>/*``), loaded
-    with ``cnncourse.data.load_folder(root, image_size=image_size, **folder_options)``.
-    In quick mode a folder is subsampled to at most 600 images.
+    ``dataset`` is a course dataset (any spelling ``load_data`` accepts) or a folder of your
+    own images for ``cnncourse.data.load_folder`` (at most 600 images in quick mode).
     """
     from cnncourse import data as course_data
     from cnncourse.settings import is_quick
@@ -600,11 +596,9 @@ BATCH_SIZE = 128
 def measure_speed(data: Any, seconds: float = 3.0, *, device: Any = None,
                   clock: Any = None) -> Speed:
     """Time this machine's baseline step: train a throwaway SimpleCNN on batches of 128 of
-    ``data.train`` for about ``seconds`` (at least 5 steps) and return the median step time.
+    ``data.train`` for about ``seconds`` and return the median step (after 2 warm-up steps).
 
-    A budget of ``units`` baseline steps is then ``target.budget(speed)`` seconds here. The
-    first two steps (warm-up) are not counted. Run it when the machine is as busy as it will
-    be while you train: other work started later slows training but not the measurement.
+    Run it when the machine is as busy as it will be while you train.
     """
     import torch
 
@@ -647,12 +641,8 @@ def measure_speed(data: Any, seconds: float = 3.0, *, device: Any = None,
 
 
 def score_test_once(model: Any, data: Any, name: str = "the chosen model") -> float:
-    """Score ``model`` on ``data.test`` once and return its accuracy; asked again for the
-    same model (a re-run cell), it says so and returns the first score without scoring again.
-
-    One score per chosen model keeps the test split honest: scoring, changing and scoring
-    again would choose by test accuracy.
-    """
+    """Score ``model`` on ``data.test`` once and return its accuracy (a re-run returns the
+    first score: scoring, changing and scoring again would choose by test accuracy)."""
     from cnncourse.train import score_test
 
     if getattr(data, "test", None) is None:
@@ -685,17 +675,12 @@ def train_within_budget(model: Any, data: Any, seconds: float, *, lr: float = 5e
                         schedule: str | None = "one_cycle", augment: bool = True,
                         flip: bool = True, label_smoothing: float = 0.1, max_epochs: int = 100,
                         device: Any = None, clock: Any = None) -> BudgetRun:
-    """Train ``model`` on ``data.train`` within ``seconds`` of training, then score
-    ``data.val`` once (the test split is not touched).
+    """Train ``model`` on ``data.train`` within ``seconds``, then score ``data.val`` once.
 
-    A thin use of ``cnncourse.train.fit(..., budget_s=seconds)``: it never starts a step
-    unless twice the slowest recent step still fits the budget, so the reported seconds stay
-    within it, and its ``schedule`` (default one-cycle, peaking at ``lr``) spans the budget's
-    time. Defaults: AdamW with weight decay 0.05 (AdamW shrinks each weight by lr x
-    weight_decay per step, so 5e-4 at these rates would do almost nothing), batch 128, label
-    smoothing 0.1; with ``augment``, per-image random crops (and mirror flips when ``flip``)
-    from ``cnncourse.augment.augment_batch``. The course's baseline is
-    :data:`BASELINE_RECIPE` (notebook 08's recipe).
+    ``cnncourse.train.fit(..., budget_s=seconds)`` with batch 128, AdamW (weight decay 0.05:
+    AdamW shrinks each weight by lr x weight_decay per step, so 5e-4 would do almost nothing),
+    one-cycle over the budget's time, label smoothing 0.1 and, with ``augment``, random crops
+    (and flips when ``flip``). The course's baseline is :data:`BASELINE_RECIPE`.
     """
     from functools import partial
 

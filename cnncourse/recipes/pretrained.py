@@ -1,18 +1,11 @@
 """Pretrained torchvision models (ResNet-18, MobileNetV3-Small, EfficientNet-B0) that also work
 offline.
 
-Where the weights live: ``<data folder>/weights/`` (``cnncourse.settings.data_dir()``, set by
-``CNNCOURSE_DATA``), next to the datasets, so an instructor can share one folder. Files keep
-torchvision's own names (e.g. ``resnet18-f37072fd.pth``), so a file already in the torch hub
-cache (``torch.hub.get_dir()/checkpoints``) is found and used too.
-
-``load_pretrained(name)`` looks in those two places, downloads when the network is allowed
-and reachable (the data layer's probe first, ``cnncourse.data.network``; then
-``torch.hub.download_url_to_file`` with its SHA-256 check and a timeout on every read), and
-otherwise prints one clear message and returns the same architecture with random weights, so
-every notebook cell still runs. ``CNNCOURSE_OFFLINE=1`` never touches the network.
-Pre-fetch for a workshop with ``cnncourse weights download``; files obtained elsewhere go in
-with ``cnncourse weights import FILE...``.
+The weights live in ``<data folder>/weights/`` beside the datasets (one folder to share), under
+torchvision's own file names, so a file in the torch hub cache is found too. ``load_pretrained``
+looks there, downloads when allowed (``torch.hub.download_url_to_file``, SHA-256 checked), and
+otherwise says why and returns the same architecture with random weights, so every cell runs.
+Pre-fetch with ``cnncourse weights download``, or ``cnncourse weights import FILE...``.
 """
 
 from __future__ import annotations
@@ -131,7 +124,7 @@ def weights_status(name: str, root: str | Path | None = None) -> tuple[Path, str
     return found, "present" if _sha256_ok(found) else "corrupt"
 
 
-def download_weights(name: str, root: str | Path | None = None, force: bool = False) -> Path:
+def download_weights(name: str, root: str | Path | None = None) -> Path:
     """Download the weights of ``name`` into ``<data folder>/weights`` and verify them.
 
     Does nothing when a verified file is already there. Raises :class:`WeightsError` when
@@ -141,7 +134,7 @@ def download_weights(name: str, root: str | Path | None = None, force: bool = Fa
 
     url = weights_enum(name).url
     target = weights_dir(root) / weights_filename(name)
-    if target.is_file() and not force:
+    if target.is_file():
         if _sha256_ok(target):
             return target
         raise WeightsError(f"{target} is corrupt (SHA-256 mismatch); delete it and run "
@@ -205,17 +198,21 @@ def head(model: Any) -> tuple[Any, str]:
                     f"or `classifier[-1]` Linear layer), got {type(model).__name__}.")
 
 
+def _set_head(model: Any, path: str, module: Any) -> None:
+    """Put ``module`` where :func:`head` found the head (``path``)."""
+    if path == "fc":
+        model.fc = module
+    else:
+        model.classifier[int(path.split(".")[1])] = module
+
+
 def replace_head(model: Any, num_classes: int) -> Any:
     """Swap the ImageNet head (1000 classes) for a fresh Linear layer with ``num_classes``."""
     from torch import nn
 
     whole_number(num_classes, "num_classes", "replace_head")
     old, path = head(model)
-    new = nn.Linear(old.in_features, num_classes)
-    if path == "fc":
-        model.fc = new
-    else:
-        model.classifier[int(path.split(".")[1])] = new
+    _set_head(model, path, nn.Linear(old.in_features, num_classes))
     return model
 
 
@@ -285,33 +282,25 @@ def load_pretrained(name: str, num_classes: int | None = None, *, pretrained: bo
 def extract_features(model: Any, X: Any, batch_size: int = 64) -> Any:
     """Backbone features ``(N, D)`` for images ``X (N, 3, H, W)``: the input of the head.
 
-    The head is swapped for ``nn.Identity`` during the call (and put back), the model runs in
-    eval mode without gradients. Train a small head on these once instead of running the
-    frozen backbone every epoch.
+    The head is swapped for ``nn.Identity`` during the call (then put back), in eval mode
+    without gradients: train a small head on these once instead of running the frozen
+    backbone every epoch.
     """
     import torch
     from torch import nn
+
+    from cnncourse.modelutils import eval_mode, model_device
 
     if not isinstance(X, torch.Tensor) or X.dim() != 4:
         got = tuple(X.shape) if isinstance(X, torch.Tensor) else type(X).__name__
         raise ValueError(f"extract_features: expected images (N, 3, H, W), got {got}.")
     layer, path = head(model)
-
-    def put(module: nn.Module) -> None:
-        if path == "fc":
-            model.fc = module
-        else:
-            model.classifier[int(path.split(".")[1])] = module
-
-    was_training = model.training
-    device = next(model.parameters()).device
-    put(nn.Identity())
+    device = model_device(model)
+    _set_head(model, path, nn.Identity())
     try:
-        model.eval()
-        with torch.no_grad():
+        with eval_mode(model), torch.no_grad():
             feats = [model(X[i:i + batch_size].to(device)).cpu()
                      for i in range(0, X.shape[0], batch_size)]
     finally:
-        put(layer)
-        model.train(was_training)
+        _set_head(model, path, layer)
     return torch.cat(feats)                                 # (N, D)

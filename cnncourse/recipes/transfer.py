@@ -47,11 +47,6 @@ SOURCE_CLASSES = (0, 2, 4, 6, 8)
 _CACHE_VERSION = 1   # bump when CourseBackbone or the pretraining recipe changes
 
 
-# The backbone -------------------------------------------------------------------------------------
-
-# CourseBackbone lives with the other models in cnncourse.models.
-
-
 # Choosing classes and a few labels ----------------------------------------------------------------
 
 def split_classes(classes: Sequence[str],
@@ -227,12 +222,12 @@ def _save_atomic(model: nn.Module, path: Path) -> Path | None:
 
 def reuse(backbone: nn.Module, X: torch.Tensor, y: torch.Tensor, method: str, *,
           steps: int = 150, lr: float = 1e-3, batch_size: int = 32, seed: int = 0,
-          backbone_lr: float | None = None, augmented: bool = True) -> nn.Module:
+          augmented: bool = True) -> nn.Module:
     """Learn the classes of ``y`` from the few images ``X`` with one of :data:`METHODS`.
 
     - ``"feature extraction"``: frozen backbone features (computed once), a new Linear head;
-    - ``"fine-tuning"``: a new head, then every layer trains (backbone at ``backbone_lr``,
-      default ``lr / 10``, so the pretrained features are adjusted, not overwritten);
+    - ``"fine-tuning"``: a new head, then every layer trains (the backbone at ``lr / 10``, so
+      the pretrained features are adjusted, not overwritten);
     - ``"from scratch"``: a fresh model of the same architecture, every layer at ``lr``.
 
     ``augmented`` flips and shifts the images of the methods that train convolutions (the
@@ -262,7 +257,7 @@ def reuse(backbone: nn.Module, X: torch.Tensor, y: torch.Tensor, method: str, *,
     head_ids = {id(p) for p in head.parameters()}
     body = [p for p in model.parameters() if id(p) not in head_ids]
     groups = [{"params": list(head.parameters()), "lr": lr},
-              {"params": body, "lr": backbone_lr if backbone_lr is not None else lr / 10}]
+              {"params": body, "lr": lr / 10}]
     return _train(model, X, y, steps=steps, lr=lr, batch_size=batch_size, seed=seed,
                   params=groups, augmented=augmented)
 

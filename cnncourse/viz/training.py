@@ -27,7 +27,6 @@ from cnncourse.viz.alt import describe
 # Okabe-Ito colours (colour-blind safe). Each split: (colour, line style, legend label).
 SPLITS = {"train": (BLUE, "-", "train"), "val": (ORANGE, "--", "validation"),
           "test": (VERMILLION, ":", "test")}
-TRAIN_COLOR, VAL_COLOR, TEST_COLOR = BLUE, ORANGE, VERMILLION
 RIGHT_COLOR, WRONG_COLOR = BLUE, VERMILLION
 
 

@@ -1,6 +1,6 @@
 """The section map behind the course's directions matches the notebooks (issue 28, item 4).
 
-``cnncourse.course.sections.SECTIONS`` says, per lesson, which section of its notebook makes
+``cnncourse.course.sections.SECTIONS`` (read from ``cnncourse/course/sections.json``) says, per lesson, which section of its notebook makes
 each name that a later section uses, so a cell run after a restart (or with a section
 skipped) can say which section to run first. It is generated from the notebooks' cells:
 after changing a notebook, run ``python tests/notebooks/test_sections.py --write``.
@@ -68,24 +68,10 @@ def expected() -> dict[str, dict[str, str]]:
 
 
 def render(table: dict[str, dict[str, str]]) -> str:
-    import textwrap
-
-    lines = ["SECTIONS = {"]
-    for lesson, found in table.items():
-        lines.append(f'    "{lesson}": {{')
-        for heading, names in sorted(found.items(), key=lambda kv: int(kv[0].split(".")[0])):
-            key = json.dumps(heading, ensure_ascii=False)
-            if len(f'        {key}: "{names}",') <= 100:
-                lines.append(f'        {key}: "{names}",')
-                continue
-            lines.append(f"        {key}:")
-            parts = textwrap.wrap(names, 86, break_on_hyphens=False)
-            for i, part in enumerate(parts):
-                last = i == len(parts) - 1
-                lines.append(f'            "{part}{"" if last else " "}"{"," if last else ""}')
-        lines.append("    },")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+    """``sections.json``'s text: sections in notebook order, one per line."""
+    ordered = {lesson: dict(sorted(found.items(), key=lambda kv: int(kv[0].split(".")[0])))
+               for lesson, found in table.items()}
+    return json.dumps(ordered, indent=1, ensure_ascii=False) + "\n"
 
 
 def test_the_section_map_matches_the_notebooks():
@@ -102,10 +88,13 @@ def test_the_map_names_what_later_sections_need():
     assert sections.where("build_cnn", "no_such_name") is None
 
 
+def test_sections_json_is_as_written():
+    """The file is exactly what --write produces (so a regenerated map diffs cleanly)."""
+    path = Path(sections.__file__).with_name("sections.json")
+    assert path.read_text(encoding="utf-8") == render(sections.SECTIONS)
+
+
 if __name__ == "__main__" and "--write" in sys.argv:
-    path = ROOT / "cnncourse" / "course" / "sections.py"
-    text = path.read_text()
-    start = text.index("SECTIONS = {")
-    end = text.index("\n}\n", start) + 3
-    path.write_text(text[:start] + render(expected()) + text[end:])
+    path = ROOT / "cnncourse" / "course" / "sections.json"
+    path.write_text(render(expected()), encoding="utf-8")
     print(f"wrote {path}")

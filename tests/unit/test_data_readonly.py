@@ -154,13 +154,15 @@ def test_cifar_archive_in_a_read_only_folder_is_unpacked_into_the_user_cache(sha
     assert "corrupt" not in (out + result.stderr).lower()
     assert _tree(root) == before
     assert (next(cache.iterdir()) / "cifar-10-batches-py" / "test_batch").is_file()
-    # A second run uses the unpacked copy and says nothing about unpacking.
-    again = _as_other_user(script, table_file, home)
-    assert "RESULT False 30" in again.stdout and "read-only" not in again.stdout
-    # CNNCOURSE_CACHE chooses the cache folder.
+    # A second run uses the unpacked copy and says nothing about unpacking; then, in the same
+    # process (the variable is read at each load), CNNCOURSE_CACHE chooses the cache folder.
     chosen = shared_tmp / "home" / "elsewhere"
-    third = _as_other_user(script, table_file, home, CNNCOURSE_CACHE=str(chosen))
-    assert f"RESULT False 30 {chosen}" in third.stdout
+    again = _as_other_user(script + "print('CHOSEN')\nimport os\n"
+                           f"os.environ['CNNCOURSE_CACHE'] = {str(chosen)!r}\n" + script,
+                           table_file, home)
+    first, _, third = again.stdout.partition("CHOSEN")
+    assert "RESULT False 30" in first and "read-only" not in first, again.stdout + again.stderr
+    assert f"RESULT False 30 {chosen}" in third, again.stdout + again.stderr
 
 
 @pytest.fixture

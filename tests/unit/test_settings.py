@@ -59,15 +59,6 @@ def test_device_prefers_cuda_then_mps_then_cpu(monkeypatch):
     assert settings.device().type == "cpu"
 
 
-def test_device_rejects_unavailable_or_unknown(monkeypatch):
-    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    with pytest.raises(ValueError, match="no CUDA GPU"):
-        settings.device("cuda")
-    with pytest.raises(ValueError, match="expected 'cpu', 'cuda' or 'mps'"):
-        settings.device("tpu")
-    assert settings.device("cpu").type == "cpu"
-
-
 def test_start_prints_summary(capsys):
     dev = settings.start(seed=3)
     assert isinstance(dev, torch.device)
@@ -209,7 +200,7 @@ def test_start_rejects_a_bad_setting(monkeypatch):
 
 def test_every_environment_variable_is_read_in_one_place_documented_and_shown_by_doctor(capsys):
     """Only cnncourse/env.py touches os.environ; each variable read through it is in
-    env.ENVIRONMENT, its docstring, the README table, and the doctor's report."""
+    env.ENVIRONMENT (the one list of them), the README table, and the doctor's report."""
     import re
     from pathlib import Path
 
@@ -228,7 +219,6 @@ def test_every_environment_variable_is_read_in_one_place_documented_and_shown_by
     assert read <= set(env.ENVIRONMENT), read - set(env.ENVIRONMENT)
     readme = (root / "README.md").read_text()
     for name in env.ENVIRONMENT:
-        assert f"``{name}``" in env.__doc__, name
         assert re.search(rf"^\| [^|]*`{name}`", readme, re.M), f"{name} not in README's table"
     cli.main(["doctor"])
     printed = capsys.readouterr().out

@@ -103,7 +103,7 @@ def test_small_cnn_learns_the_digits_above_chance():
         X, y = synthetic.generate("mnist", n, seed=seed)
         return TensorLoader((X.float() / 255 - 0.13) / 0.3, y, batch_size=64, shuffle=True)
 
-    train, test = prepared(1024, 0), prepared(512, 99)
+    train, test = prepared(512, 0), prepared(256, 99)       # about 0.7 after 2 epochs
     model = SimpleCNN(in_channels=1, image_size=28)
     before = evaluate(model, test)["accuracy"]
     fit(model, train, epochs=2, progress=False, seed=0)

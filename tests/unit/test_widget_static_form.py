@@ -12,22 +12,30 @@ CELLS = ["import torch\nfrom cnncourse.viz.conv import conv_stepper, kernel_play
          "conv_stepper()", "kernel_playground(size=32)", "pooling_widget(torch.rand(6, 6))"]
 
 
-def _run(widgets: str, tmp_path) -> list:
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory) -> dict[str, list]:
+    """The widgets' outputs with CNNCOURSE_WIDGETS=0, then =1, in one kernel (the setting is
+    read each time a widget is displayed, so one kernel start serves both)."""
     from nbclient import NotebookClient
 
+    shows = CELLS[1:]
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(src) for src in CELLS]
-    env = dict(os.environ, CNNCOURSE_WIDGETS=widgets, MPLBACKEND="Agg")
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in
+                [CELLS[0], "%env CNNCOURSE_WIDGETS=0", *shows, "%env CNNCOURSE_WIDGETS=1", *shows]]
+    env = dict(os.environ, MPLBACKEND="Agg")
     NotebookClient(nb, timeout=120, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute(env=env)
-    return [cell.outputs for cell in nb.cells[1:]]
+                   resources={"metadata": {"path": str(tmp_path_factory.mktemp("widgets"))}}
+                   ).execute(env=env)
+    cells = [cell.outputs for cell in nb.cells]
+    return {"0": cells[2:2 + len(shows)], "1": cells[3 + len(shows):]}
 
 
 @pytest.mark.parametrize("widgets,expected", [("0", "image/png"),
                                               ("1", "application/vnd.jupyter.widget-view+json")])
-def test_widgets_show_a_picture_only_where_widgets_cannot_run(widgets, expected, tmp_path):
-    for outputs in _run(widgets, tmp_path):
-        kinds = {key for out in outputs for key in out.get("data", {})}
+def test_widgets_show_a_picture_only_where_widgets_cannot_run(widgets, expected, outputs):
+    assert len(outputs[widgets]) == len(CELLS) - 1
+    for cell in outputs[widgets]:
+        kinds = {key for out in cell for key in out.get("data", {})}
         assert expected in kinds, kinds
         if widgets == "0":
             assert "application/vnd.jupyter.widget-view+json" not in kinds
