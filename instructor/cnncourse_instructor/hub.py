@@ -683,7 +683,7 @@ class Hub:
         prepare_shared(self.room)
         self.closed = close_solved(self.room.course_repo)
         self.passwords = room_passwords(self.room, rotate=self.new_passwords)
-        set_passwords(self.passwords)
+        set_passwords({u: p for u, p in self.passwords.items() if _user_exists(u)})
         log = open(self.log_path, "ab")
         os.chmod(self.log_path, 0o600)
         self.process = subprocess.Popen(

@@ -262,3 +262,43 @@ def test_a_published_fix_reaches_a_learner_at_the_next_click(room, capsys):
     # publishing again with nothing new says so
     assert cli.main(["hub", "publish", "--state", str(the_room.state)]) == 0
     assert "already has" in capsys.readouterr().out
+
+
+def _oom_kills(group) -> int:
+    """How many times the kernel's OOM killer ended a process of ``group``."""
+    d = group.dirs.get("memory") or group.dirs[""]
+    name = "memory.oom_control" if "memory" in group.dirs else "memory.events"
+    for line in (d / name).read_text().splitlines():
+        if line.startswith("oom_kill "):
+            return int(line.split()[1])
+    return 0
+
+
+def test_a_kernel_past_its_memory_limit_dies_alone(room):
+    """The memory limit is real: a kernel that takes 1.5 GiB under a 1 GiB limit is killed
+    (JupyterLab: "the kernel appears to have died"), its server and the hub carry on."""
+    from cnncourse_instructor import cgroups
+
+    support = cgroups.host_support()
+    if not support.enforced:
+        pytest.skip(f"this host cannot enforce limits ({support.reason}): advisory only")
+    the_room, client, _, _ = room
+    ada = the_room.learners[0]
+    group = cgroups.UserCgroup(ada, support.version)
+    before = _oom_kills(group)
+    kernel = client.kernel(ada, "greedy.ipynb")
+    try:
+        try:
+            done = kernel.execute("big = b'x' * (1536 * 1024 ** 2)\nprint('survived')",
+                                  timeout=60)
+        except (TimeoutError, OSError, ValueError):
+            done = None
+    finally:
+        try:
+            kernel.close()
+        except Exception:
+            pass
+    assert done is None or "survived" not in done.stdout
+    assert _oom_kills(group) > before
+    assert client.get(f"/user/{ada}/api/status").ok  # the server lives on
+    assert client.get("/hub/api/").ok
