@@ -823,7 +823,10 @@ class Kernel:
         self.session = uuid.uuid4().hex
 
     def execute(self, code: str, timeout: float = 900) -> CellResult:
-        """Run ``code``; wait for its reply and for the kernel to go idle."""
+        """Run ``code``; wait for its reply and for the kernel to go idle (TimeoutError after
+        ``timeout`` seconds, also when the kernel died and sends nothing)."""
+        from websocket import WebSocketTimeoutException
+
         msg_id = uuid.uuid4().hex
         self.ws.send(json.dumps({
             "header": {"msg_id": msg_id, "username": self.user, "session": self.session,
@@ -835,9 +838,18 @@ class Kernel:
         out, status, error, idle = [], None, "", False
         deadline = time.monotonic() + timeout
         while status is None or not idle:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{self.user}: a cell ran past {timeout:.0f} s")
-            msg = json.loads(self.ws.recv())
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"{self.user}: a cell ran past {timeout:.0f} s (no reply: "
+                                   "did the kernel die?)")
+            # A dead kernel sends nothing, and the server's websocket pings (every 30 s) would
+            # keep one long recv() waiting for ever: wait in short steps, check the deadline.
+            self.ws.settimeout(min(left, 10))
+            try:
+                raw = self.ws.recv()
+            except WebSocketTimeoutException:
+                continue
+            msg = json.loads(raw)
             if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             kind, content = msg["msg_type"], msg["content"]

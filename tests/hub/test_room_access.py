@@ -290,14 +290,11 @@ def test_a_kernel_past_its_memory_limit_dies_alone(room):
     try:
         try:
             done = kernel.execute("big = b'x' * (1536 * 1024 ** 2)\nprint('survived')",
-                                  timeout=60)
-        except (TimeoutError, OSError, ValueError):
+                                  timeout=20)
+        except TimeoutError:  # killed: no reply ever comes
             done = None
     finally:
-        try:
-            kernel.close()
-        except Exception:
-            pass
+        kernel.close()
     assert done is None or "survived" not in done.stdout
     assert _oom_kills(group) > before
     assert client.get(f"/user/{ada}/api/status").ok  # the server lives on
