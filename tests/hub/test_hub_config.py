@@ -216,3 +216,19 @@ def test_publish_and_teardown_without_a_room_say_which_state_to_give(tmp_path, c
             assert code == 2 and "run it as root" in err
         else:
             assert code == 2 and "no room in" in err and "--state" in err
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux only")
+def test_a_host_without_cgroups_is_advisory_with_the_reason(tmp_path):
+    import os
+
+    from cnncourse_instructor import cgroups
+
+    support = cgroups.host_support(tmp_path)  # an empty folder: no cgroup file system
+    assert support.enforced is False and support.version is None
+    if os.geteuid() != 0:
+        assert "does not run as root" in support.reason
+    else:
+        assert "no cgroup v1 cpu controller" in support.reason
+        (tmp_path / "cgroup.controllers").write_text("cpuset io\n")  # v2 without cpu, memory
+        assert "without the cpu and memory controller" in cgroups.host_support(tmp_path).reason
