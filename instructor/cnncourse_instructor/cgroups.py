@@ -162,21 +162,6 @@ class UserCgroup:
             _rmdir(top)
 
 
-def remove_all(root: Path = CGROUP_ROOT) -> list[str]:
-    """Delete every learner's group of the room (teardown); returns the users' names."""
-    support = host_support(root)
-    if not support.enforced:
-        return []
-    names: set[str] = set()
-    probe = UserCgroup("-", support.version, root)  # version, and the room's groups
-    for top in probe.top.values():
-        if top.is_dir():
-            names |= {p.name for p in top.iterdir() if p.is_dir()}
-    for name in sorted(names):
-        UserCgroup(name, support.version, root).remove()
-    return sorted(names)
-
-
 def _enable_v2(root: Path, top: Path) -> None:
     """Let ``top`` and its children use the cpu, memory (and cpuset) controllers."""
     wanted = [c for c in ("cpu", "memory", "cpuset")
