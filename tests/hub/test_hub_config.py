@@ -232,3 +232,28 @@ def test_a_host_without_cgroups_is_advisory_with_the_reason(tmp_path):
         assert "no cgroup v1 cpu controller" in support.reason
         (tmp_path / "cgroup.controllers").write_text("cpuset io\n")  # v2 without cpu, memory
         assert "without the cpu and memory controller" in cgroups.host_support(tmp_path).reason
+
+
+def test_a_cgroup_v2_group_gets_its_quota_memory_and_cpus_written(tmp_path):
+    """The v2 files on a stand-in tree (this project's test machine has cgroup v1, where the
+    room's tests check real groups)."""
+    from cnncourse_instructor import cgroups
+
+    (tmp_path / "cgroup.controllers").write_text("cpuset cpu io memory pids\n")
+    (tmp_path / "cgroup.subtree_control").write_text("")
+    group = cgroups.UserCgroup("ada", 2, root=tmp_path)
+    assert group.dirs == {"": tmp_path / cgroups.GROUP / "ada"}
+    (tmp_path / cgroups.GROUP / "ada").mkdir(parents=True)
+    (tmp_path / cgroups.GROUP / "ada" / "cpuset.cpus").write_text("")
+    group.create(1.5, 2 << 30, [1, 3])
+    d = tmp_path / cgroups.GROUP / "ada"
+    assert (d / "cpu.max").read_text() == "150000 100000"
+    assert (d / "memory.max").read_text() == str(2 << 30)
+    assert (d / "cpuset.cpus").read_text() == "1,3"
+    enabled = "+cpu +memory +cpuset"
+    assert (tmp_path / "cgroup.subtree_control").read_text() == enabled
+    assert (tmp_path / cgroups.GROUP / "cgroup.subtree_control").read_text() == enabled
+    assert group.procs_files() == [str(d / "cgroup.procs")]
+    group.create(None, None, [])  # no limits: the maximum
+    assert (d / "cpu.max").read_text() == "max 100000"
+    assert (d / "memory.max").read_text() == "max"
