@@ -1,10 +1,9 @@
 """Real limits for each learner of the room: a cgroup per learner's server.
 
 Each learner's Jupyter server (and every kernel it starts) runs in its own cgroup
-``cnncourse-room/<user>`` with a CPU quota (``cpu_limit`` cores), a memory limit and, where
-the cpuset controller is there, ``cpu_limit`` CPUs of their own, so ``os.sched_getaffinity``
-in a learner's kernel shows them and the course's thread policy (:mod:`cnncourse.threads`)
-follows. cgroup v2 where ``/sys/fs/cgroup/cgroup.controllers`` exists (the unified tree),
+``cnncourse-room/<user>`` with a CPU quota (``cpu_limit`` cores) and a memory limit; with
+``RoomSpawner.pin_cpus`` (off by default, see there) also ``cpu_limit`` CPUs of their own
+(a cpuset), so ``os.sched_getaffinity`` in a learner's kernel shows them. cgroup v2 where ``/sys/fs/cgroup/cgroup.controllers`` exists (the unified tree),
 cgroup v1 (``/sys/fs/cgroup/{cpu,cpuset,memory}``) otherwise; the groups are made below the
 hub's own groups, so whatever limits the hub itself has stay in force.
 

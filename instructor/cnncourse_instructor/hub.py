@@ -14,7 +14,7 @@
   ``room.json``, the passwords, the log); solved notebooks in the checkout are closed to
   learners;
 - each learner's server in its own cgroup (:mod:`cnncourse_instructor.spawner`): a CPU
-  quota, a memory limit and CPUs of its own, enforced where the host allows it, and always
+  quota and a memory limit, enforced where the host allows it, and always
   ``CPU_LIMIT``/``MEM_LIMIT`` in the learner's environment, which the course's thread policy
   honours (:func:`cnncourse.threads.core_limit`);
 - one shared data folder, read-only for learners (``CNNCOURSE_DATA``), and one room leaderboard
@@ -372,7 +372,7 @@ c.Authenticator.allowed_users = set(room["learners"]) | {room["instructor"]}
 c.Authenticator.admin_users = {room["instructor"]}
 
 # Each learner's server runs as their own system user, in their own home, in its own cgroup
-# (CPU quota, memory limit, its own CPUs) where the host allows it.
+# (CPU quota, memory limit) where the host allows it.
 c.JupyterHub.spawner_class = "cnncourse_instructor.spawner.RoomSpawner"
 c.RoomSpawner.enforce_limits = room["enforce_limits"]
 c.RoomSpawner.room_users = [*room["learners"], room["instructor"]]

@@ -1,6 +1,6 @@
 """The room's spawner: JupyterHub's ``LocalProcessSpawner`` with each learner's server in
-its own cgroup (:mod:`cnncourse_instructor.cgroups`): an enforced CPU quota, memory limit and
-CPUs of its own where the host allows it. ``cnncourse-instructor hub`` configures it; only
+its own cgroup (:mod:`cnncourse_instructor.cgroups`): an enforced CPU quota and memory limit
+where the host allows it (CPUs of its own only with ``pin_cpus``). ``cnncourse-instructor hub`` configures it; only
 the hub process imports this module (it needs JupyterHub)."""
 
 from __future__ import annotations
@@ -21,6 +21,13 @@ class RoomSpawner(LocalProcessSpawner):
                                "enforced, where the host allows it (else advisory only).")
     room_users = List(Unicode(), config=True,
                       help="The room's users in order: the n-th gets the n-th share of CPUs.")
+    pin_cpus = Bool(False, config=True,
+                    help="Also give each server ceil(cpu_limit) CPUs of its own (a cpuset and "
+                         "its affinity mask). Off by default: the course compares the "
+                         "machine-wide load average with the affinity mask, so on a busy "
+                         "machine every pinned learner would be told the CPU is overloaded; "
+                         "the quota already bounds each learner's share and CPU_LIMIT sets "
+                         "their threads.")
 
     _cgroup: cgroups.UserCgroup | None = None
     _cpus: list[int] | None = None
@@ -34,7 +41,7 @@ class RoomSpawner(LocalProcessSpawner):
         users = list(self.room_users)
         index = users.index(self.user.name) if self.user.name in users else len(users)
         cpus = cgroups.pick_cpus(index, self.cpu_limit, available)
-        if self.cpu_limit and available and len(cpus) < len(available):
+        if self.pin_cpus and self.cpu_limit and available and len(cpus) < len(available):
             self._cpus = cpus  # pinned even where cgroups are not (the learner's affinity)
         if not self.enforce_limits:
             return
