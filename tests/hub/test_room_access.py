@@ -215,6 +215,36 @@ def test_each_learner_measures_their_own_enforced_limits(room):
     assert seen["cores"] == 1 and seen["threads"] == 1, seen  # the thread policy: CPU_LIMIT
 
 
+QUOTA_PROBE = '''\
+import json, time, torch
+torch.set_num_threads(2)              # try to use two cores for 3 s
+a = torch.randn(400, 400)
+wall, cpu = time.perf_counter(), time.process_time()
+while time.perf_counter() - wall < 3:
+    a @ a
+print(json.dumps((time.process_time() - cpu) / (time.perf_counter() - wall)))
+'''
+
+
+def test_the_cpu_quota_holds_a_kernel_to_one_core(room):
+    """Two busy torch threads get at most one core's worth of CPU time under the quota."""
+    from cnncourse_instructor import cgroups
+
+    support = cgroups.host_support()
+    if not support.enforced:
+        pytest.skip(f"this host cannot enforce limits ({support.reason}): advisory only")
+    the_room, client, _, _ = room
+    kernel = client.kernel(the_room.learners[0], "busy.ipynb")
+    try:
+        done = kernel.execute(QUOTA_PROBE, timeout=120)
+    finally:
+        kernel.close()
+    assert done.status == "ok", done.error
+    cores_used = json.loads(done.stdout.splitlines()[-1])
+    print(f"CPU time / wall time with two busy threads under a 1-core quota: {cores_used:.2f}")
+    assert cores_used <= 1.15
+
+
 def test_a_servers_cgroup_goes_when_the_server_stops(room):
     from cnncourse_instructor import cgroups
 
