@@ -15,7 +15,7 @@ TEST_ENV := CNNCOURSE_QUICK=1 CNNCOURSE_OFFLINE=1 CNNCOURSE_DATA=$(CURDIR)/build
 # notebook kernel on its share of the cores (conftest.py). XDIST= runs everything in one process.
 XDIST ?= -n auto --maxprocesses 4
 
-.PHONY: setup lab test check lint clean site hub hub-setup test-oldest
+.PHONY: setup lab test check lint clean site hub hub-setup hub-publish hub-teardown test-oldest
 
 setup: $(STAMP)
 
@@ -47,7 +47,7 @@ check: lint
 # Each notebook is executed at most twice (tests/notebooks/test_notebooks.py): once as a learner runs
 # it, kept in build/executed, from which the website is built without running anything again;
 # and once with its exercises skipped, then solved with the references and checked.
-# hub-setup installs the proxy the workshop-room test (tests/e2e/room) starts JupyterHub with.
+# hub-setup installs the proxy the workshop-room test (tests/hub) starts JupyterHub with.
 # Notebooks and package tests run in parallel; JupyterLab in Chromium and the room (real
 # servers, system users, four learners' kernels training at once) run after them in one
 # process, then the website: side by side, the room's kernels lost their connection on 2 cores.
@@ -56,8 +56,7 @@ test: lint hub-setup
 	$(BIN)/cnncourse-instructor notebooks --solved build/solved
 	$(BIN)/cnncourse-instructor stamp --check
 	$(TEST_ENV) $(BIN)/pytest $(XDIST) -m "not browser and not hub" tests --ignore=tests/e2e/site
-	$(TEST_ENV) $(BIN)/pytest -m "browser or hub" tests/e2e/browser tests/e2e/room
-	$(TEST_ENV) $(BIN)/pytest -m hub tests/hub   # the room's progress view (its own Chromium)
+	$(TEST_ENV) $(BIN)/pytest -m "browser or hub" tests/e2e/browser tests/hub
 	$(MAKE) site SITE=build/site-quick SITE_SRC=build/executed SITE_EXECUTE=off
 	$(TEST_ENV) $(BIN)/pytest tests/e2e/site   # the website in headless Chromium
 
@@ -89,21 +88,35 @@ site: setup hub-setup
 	@echo "site: open $(SITE)/_build/html/index.html"
 
 # A workshop room on this machine (run as root): JupyterHub for the learners named in
-# LEARNERS, each a system user with CPU_LIMIT=1, the shared data in DATA (read-only for them),
-# one room leaderboard, and the course handed out as an nbgitpuller link (printed).
-# See docs/instructor-guide.md, "A workshop server".
+# LEARNERS plus one instructor admin (INSTRUCTOR), each a system user with their own password
+# (printed slips in build/hub/private/, mode 700), their server in a cgroup with 1 core and 2G
+# where the host allows it, the shared data in DATA (read-only for them), one room
+# leaderboard, and the course handed out as an nbgitpuller link (printed). OFFLINE=1: the
+# learners' notebooks never touch the network (CNNCOURSE_OFFLINE). hub-publish hands out the
+# checkout's current commit while the room runs; hub-teardown stops the room and removes its
+# users, homes and cgroups. See docs/instructor-guide.md, "A workshop server".
 CHP := node_modules/.bin/configurable-http-proxy
 LEARNERS ?= learner1,learner2,learner3,learner4
+INSTRUCTOR ?= instructor
 DATA ?= /srv/data
+OFFLINE ?=
+HUB_STATE ?= build/hub
 HUB_ARGS ?=
 hub-setup: $(CHP)
 $(CHP): package.json package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error \
 		&& touch $(CHP); else echo "WARNING: npm not found: install Node.js (apt-get install \
-		nodejs npm) for make hub; the room test (tests/e2e/room) will be skipped."; fi
+		nodejs npm) for make hub; the room test (tests/hub) will be skipped."; fi
 
 hub: setup hub-setup
-	$(BIN)/cnncourse-instructor hub --learners $(LEARNERS) --create-users --data $(DATA) $(HUB_ARGS)
+	$(BIN)/cnncourse-instructor hub --learners $(LEARNERS) --instructor $(INSTRUCTOR) \
+		--create-users --data $(DATA) --state $(HUB_STATE) $(if $(OFFLINE),--offline) $(HUB_ARGS)
+
+hub-publish: setup
+	$(BIN)/cnncourse-instructor hub publish --state $(HUB_STATE)
+
+hub-teardown: setup
+	$(BIN)/cnncourse-instructor hub teardown --state $(HUB_STATE)
 
 clean:
 	rm -rf build .pytest_cache

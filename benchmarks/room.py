@@ -78,14 +78,14 @@ def main() -> int:
     data = Path(args.data).resolve() if args.data else top / "data"
     tag = uuid.uuid4().hex[:4]
     users = [f"cnnbench{tag}-{i}" for i in range(max(sizes))]
-    room = hub.Room(learners=users, state=top / "hub", data=data,
+    room = hub.Room(learners=users, state=top / "hub", data=data, instructor=f"cnnbench{tag}-t",
                     leaderboard=top / "room" / "leaderboard.csv", port=hub.free_port_block(),
                     cpu_limit=args.cpu_limit, quick=args.quick, offline=True)
     name = hub.full_cnn_notebook().name
     print(f"room: {name} in {'quick' if args.quick else 'full'} mode through JupyterHub, "
           f"CPU_LIMIT={args.cpu_limit:g} per learner, on {core_limit()} "
           f"(os.cpu_count() {os.cpu_count()}); {_load()}")
-    hub.create_learners(users)
+    hub.create_learners(room.users)
     running = hub.Hub(room)
     failed = 0
     try:
@@ -126,7 +126,7 @@ def main() -> int:
               f"{args.cpu_limit:g} core each (CPU_LIMIT)")
     finally:
         running.stop()
-        hub.remove_learners(users)
+        hub.remove_learners(room.users)
         shutil.rmtree(top, ignore_errors=True)
     return 1 if failed else 0
 

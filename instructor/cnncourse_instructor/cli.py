@@ -42,6 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _hub(args: argparse.Namespace) -> int:
     from cnncourse_instructor import hub
 
+    if args.action == "start" and not args.learners:
+        print(f"{PROG} hub: expected --learners NAMES, e.g. --learners ada,bo,cy (or the "
+              "action publish or teardown).", file=sys.stderr)
+        return 2
     return hub.main(args)
 
 
@@ -49,15 +53,28 @@ def _add_hub_parser(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "hub", help="run a local JupyterHub for a workshop room (as root)",
         description="A JupyterHub for a named list of learners on this machine: each learner "
-                    "a system user with their own server (CPU_LIMIT set), one read-only "
-                    "shared data folder, one room leaderboard, and the course delivered by "
-                    "an nbgitpuller link. Needs configurable-http-proxy (make hub-setup).")
-    p.add_argument("--learners", required=True, metavar="NAMES",
-                   help="comma-separated login names, e.g. ada,bo,cy")
+                    "a system user with their own password and their own server (a cgroup "
+                    "with a CPU quota and memory limit where the host allows it), one "
+                    "instructor admin account, one read-only shared data folder, one room "
+                    "leaderboard, and the course delivered by an nbgitpuller link. `hub "
+                    "publish` hands out a fix while the room runs; `hub teardown` stops it "
+                    "and removes its users, homes and cgroups. Needs configurable-http-proxy "
+                    "(make hub-setup).")
+    p.add_argument("action", nargs="?", default="start", choices=["start", "publish", "teardown"],
+                   help="start (default): prepare and run the room; publish: push the "
+                   "checkout's current commit to the mirror learners pull from; teardown: "
+                   "stop the room, remove its users, homes, cgroups and passwords")
+    p.add_argument("--learners", metavar="NAMES",
+                   help="comma-separated login names, e.g. ada,bo,cy (start)")
+    p.add_argument("--instructor", default="instructor", metavar="NAME",
+                   help="the instructor's login, the hub's admin (default instructor)")
     p.add_argument("--create-users", action="store_true",
-                   help="create missing system users (useradd -m)")
-    p.add_argument("--password", default="", help="the room's shared password "
-                   "(at least 8 characters; default: a random one, printed)")
+                   help="create missing system users (useradd -m); teardown removes them")
+    p.add_argument("--new-passwords", action="store_true",
+                   help="make new passwords for everyone (default: reuse the room's own, "
+                   "kept in STATE/private/passwords.csv)")
+    p.add_argument("--keep-users", action="store_true",
+                   help="teardown: keep the system users and their homes")
     p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000; the proxy API "
                    "and the hub API use the next two)")
@@ -66,11 +83,12 @@ def _add_hub_parser(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--leaderboard", default="/srv/room/leaderboard.csv",
                    help="the room leaderboard (CNNCOURSE_LEADERBOARD)")
     p.add_argument("--cpu-limit", type=float, default=1.0,
-                   help="cores per learner, exported as CPU_LIMIT (default 1; 0: none)")
-    p.add_argument("--mem-limit", default="2G", help="memory per learner, exported as "
-                   "MEM_LIMIT (default 2G; LocalProcessSpawner does not enforce it)")
-    p.add_argument("--state", default="build/hub", help="the hub's own folder (default "
-                   "build/hub)")
+                   help="cores per learner: a CPU quota where the host allows it, and "
+                   "CPU_LIMIT (default 1; 0: none)")
+    p.add_argument("--mem-limit", default="2G", help="memory per learner: a memory limit "
+                   "where the host allows it, and MEM_LIMIT (default 2G)")
+    p.add_argument("--state", default="build/hub", help="the room's own folder (default "
+                   "build/hub): public/ for learners, private/ for root only")
     p.add_argument("--quick", action="store_true", help="CNNCOURSE_QUICK=1 for every learner")
     p.add_argument("--offline", action="store_true",
                    help="CNNCOURSE_OFFLINE=1 for every learner")

@@ -4,19 +4,29 @@
 
 - JupyterHub from PyPI and ``configurable-http-proxy`` from npm (``make hub-setup`` installs
   it into ``node_modules/``), everything bound to 127.0.0.1 unless ``--ip`` says otherwise;
-- a shared password for a named list of learners (``SharedPasswordAuthenticator`` with
-  ``allowed_users``), each a system user with their own home (``LocalProcessSpawner``; the hub
-  runs as root, like The Littlest JupyterHub);
-- ``CPU_LIMIT`` (and ``MEM_LIMIT``) in every learner's environment, which the course's thread
-  policy honours (:func:`cnncourse.threads.core_limit`);
+- one login per learner and one instructor (admin) account: each is a system user with their
+  own home and their own random password, checked by JupyterHub's standard PAM
+  authenticator; the passwords are written once into the room's private folder
+  (``private/passwords.csv`` and a printable slip per person, mode 600) and reused when the
+  hub restarts (``--new-passwords`` makes new ones);
+- the room's folder split in two: ``public/`` (the course mirror learners pull from, the
+  learners' Python) and ``private/`` (mode 700: the hub's database, cookie secret,
+  ``room.json``, the passwords, the log); solved notebooks in the checkout are closed to
+  learners;
+- each learner's server in its own cgroup (:mod:`cnncourse_instructor.spawner`): a CPU
+  quota and a memory limit, enforced where the host allows it, and always
+  ``CPU_LIMIT``/``MEM_LIMIT`` in the learner's environment, which the course's thread policy
+  honours (:func:`cnncourse.threads.core_limit`);
 - one shared data folder, read-only for learners (``CNNCOURSE_DATA``), and one room leaderboard
   every learner can append to (``CNNCOURSE_LEADERBOARD``);
 - the notebooks delivered by an nbgitpuller link: the first click clones the course into the
-  learner's home, later clicks pull updates and keep the learner's own edits.
+  learner's home, later clicks pull updates and keep the learner's own edits;
+  ``cnncourse-instructor hub publish`` hands out a fix while the room runs, ``hub teardown``
+  stops the room and removes its users, homes and cgroups.
 
 The same module drives a room from a script (:class:`Hub`, :class:`RoomClient`): start the
 hub, start each learner's server through the hub's REST API, pull the course, and run a
-notebook cell by cell in a learner's kernel over the Jupyter websocket. ``tests/e2e/room`` and
+notebook cell by cell in a learner's kernel over the Jupyter websocket. ``tests/hub`` and
 ``benchmarks/room.py`` use it.
 """
 
@@ -54,10 +64,10 @@ class Room:
     """Everything a workshop hub needs to know; :func:`write_config` turns it into a config."""
 
     learners: list[str]
-    state: Path                      # the hub's own folder: config, database, course mirror
+    state: Path                      # the hub's own folder: public/ and private/ (below)
     data: Path                       # shared, read-only for learners (CNNCOURSE_DATA)
     leaderboard: Path                # one file every learner appends to (CNNCOURSE_LEADERBOARD)
-    password: str = field(default_factory=lambda: secrets.token_urlsafe(9))
+    instructor: str = "instructor"   # the one admin account (a system user, like learners)
     ip: str = "127.0.0.1"
     port: int = 8000
     cpu_limit: float | None = 1.0
@@ -68,15 +78,36 @@ class Room:
     python_bin: Path = field(default_factory=lambda: Path(sys.executable).parent)
     proxy: Path | None = None        # configurable-http-proxy (default: find_proxy())
     course_repo: Path = REPO_ROOT    # the git checkout pulled into every home
+    enforce_limits: bool = True      # cgroups per learner where the host allows them
 
     @property
     def url(self) -> str:
         return f"http://{self.ip}:{self.port}"
 
     @property
+    def users(self) -> list[str]:
+        """Everyone who logs in: the learners, then the instructor."""
+        return [*self.learners, self.instructor]
+
+    @property
+    def public(self) -> Path:
+        """What learners read: the course mirror, the learners' Python (mode 755)."""
+        return self.state / "public"
+
+    @property
+    def private(self) -> Path:
+        """What only the hub (root) reads: database, cookie secret, room.json, passwords,
+        log (mode 700)."""
+        return self.state / "private"
+
+    @property
+    def passwords_file(self) -> Path:
+        return self.private / "passwords.csv"
+
+    @property
     def course_url(self) -> str:
-        """The git URL learners pull from: a bare mirror of the course in the hub's folder."""
-        return str(self.state / "course.git")
+        """The git URL learners pull from: a bare mirror of the course in the public folder."""
+        return str(self.public / "course.git")
 
 
 def check_learner_names(names: list[str]) -> list[str]:
@@ -114,6 +145,7 @@ def mirror_course(room: Room) -> tuple[str, str]:
     """Publish this checkout's current commit as branch ``main`` of a bare repository in the
     hub's folder, readable by every learner. Returns ``(git URL, branch)``."""
     mirror = Path(room.course_url)
+    room.public.mkdir(parents=True, exist_ok=True)
     if not (mirror / "HEAD").exists():
         _git(["init", "--quiet", "--bare", str(mirror)])
         _git(["-C", str(mirror), "config", "receive.shallowUpdate", "true"])  # CI's clones
@@ -152,10 +184,13 @@ def pull_link(hub_url: str, repo: str, branch: str, notebook: str = "",
 
 
 def prepare_shared(room: Room) -> None:
-    """The shared data folder readable by all, writable by nobody but its owner (the
-    instructor), and the room leaderboard a file every learner may append to."""
-    room.data.mkdir(parents=True, exist_ok=True)
-    _readable_by_all(room.data)
+    """The room leaderboard a file every learner may append to, and a clear error when
+    learners cannot reach the data, the leaderboard, the course mirror or the checkout. The
+    data folder is made when missing, never chmod-ed: :func:`check_data` reports files
+    learners cannot read."""
+    if not room.data.exists():
+        room.data.mkdir(parents=True)
+        os.chmod(room.data, 0o755)
     room.leaderboard.parent.mkdir(parents=True, exist_ok=True)
     room.leaderboard.touch(exist_ok=True)
     os.chmod(room.leaderboard, 0o666)  # appends only, each row under a lock (capstone.record)
@@ -199,8 +234,8 @@ def learner_python(room: Room) -> tuple[Path, dict[str, str]]:
         pass
     base = Path(sys.base_prefix)
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    copy = room.state / "python"
-    venv = room.state / "venv"
+    copy = room.public / "python"
+    venv = room.public / "venv"
     purelib = Path(sysconfig.get_paths()["purelib"])
     if not (venv / "bin" / "python").exists():
         shutil.rmtree(copy, ignore_errors=True)
@@ -232,18 +267,42 @@ def learner_python(room: Room) -> tuple[Path, dict[str, str]]:
 
 def _room_gitconfig(room: Room) -> Path:
     """The machine's git settings plus one: learners may pull from the course mirror."""
-    path = room.state / "gitconfig"
+    path = room.public / "gitconfig"
     path.write_text(f"[include]\n\tpath = /etc/gitconfig\n[safe]\n\tdirectory = "
                     f"{room.course_url}\n")
     os.chmod(path, 0o644)
     return path
 
 
-def write_config(room: Room) -> Path:
-    """Write ``jupyterhub_config.py`` for the room into ``room.state``; returns its path."""
+# Files an earlier room kept at the top of its folder, open to learners: moved to private/.
+_OLD_PRIVATE = ("room.json", "jupyterhub_config.py", "jupyterhub.sqlite",
+                "jupyterhub_cookie_secret", "jupyterhub.log", "jupyterhub.pid", "proxy.pid")
+
+
+def prepare_state(room: Room) -> None:
+    """The room's folder: ``public/`` (mode 755, learners read it) and ``private/`` (mode 700,
+    root only), and the folder itself listable by nobody but root (mode 711)."""
     room.state.mkdir(parents=True, exist_ok=True)
-    os.chmod(room.state, 0o755)  # learners read the course mirror inside it
-    proxy = room.proxy or find_proxy(room.course_repo)
+    os.chmod(room.state, 0o711)
+    room.public.mkdir(exist_ok=True)
+    os.chmod(room.public, 0o755)
+    room.private.mkdir(exist_ok=True)
+    os.chmod(room.private, 0o700)
+    for name in _OLD_PRIVATE:
+        old = room.state / name
+        if old.exists() and not (room.private / name).exists():
+            os.replace(old, room.private / name)
+    for name in ("course.git", "python", "venv", "gitconfig"):  # the learners' part
+        old = room.state / name
+        if old.exists() and not (room.public / name).exists():
+            os.replace(old, room.public / name)
+
+
+def write_config(room: Room) -> Path:
+    """Write ``jupyterhub_config.py`` (and ``room.json``) for the room into its private
+    folder; returns the config's path."""
+    prepare_state(room)
+    proxy = room.proxy or find_proxy()
     python_bin, python_env = learner_python(room)
     env = {
         **python_env,
@@ -259,20 +318,35 @@ def write_config(room: Room) -> Path:
     if room.offline:
         env["CNNCOURSE_OFFLINE"] = "1"
     settings = {
-        "learners": room.learners, "password": room.password, "ip": room.ip,
+        "learners": room.learners, "instructor": room.instructor, "ip": room.ip,
         "port": room.port, "cpu_limit": room.cpu_limit, "mem_limit": room.mem_limit,
+        "enforce_limits": room.enforce_limits,
         "env": env, "api_token": room.api_token, "proxy": str(proxy),
         "singleuser": [str(python_bin / "python"), "-m", "jupyterhub.singleuser"],
-        "state": str(room.state),
+        # "state": the hub's own files (database, cookie secret, pid files): the private
+        # folder, which only root may enter; "public": what learners read
+        "state": str(room.private), "public": str(room.public),
+        "course_repo": str(room.course_repo),
     }
     from cnncourse_instructor import progress  # the progress view: a service, its role, its URL
     settings["progress"] = progress.hub_service(room, python_bin=room.python_bin)
     env["CNNCOURSE_ROOM_URL"] = settings["progress"]["room_url"]
-    (room.state / "room.json").write_text(json.dumps(settings, indent=1))
-    os.chmod(room.state / "room.json", 0o600)  # holds the password and the API token
-    path = room.state / "jupyterhub_config.py"
+    (room.private / "room.json").write_text(json.dumps(settings, indent=1))
+    os.chmod(room.private / "room.json", 0o600)  # holds the API token
+    path = room.private / "jupyterhub_config.py"
     path.write_text(CONFIG_TEMPLATE)
+    os.chmod(path, 0o600)
     return path
+
+
+def read_settings(state: Path) -> dict[str, Any]:
+    """The ``room.json`` a room wrote into ``state``'s private folder (for publish and
+    teardown); a clear error when there is none."""
+    path = Path(state) / "private" / "room.json"
+    if not path.exists():
+        raise FileNotFoundError(f"hub: no room in {state} (no {path}); give the --state the "
+                                "room was started with (default build/hub).")
+    return json.loads(path.read_text())
 
 
 CONFIG_TEMPLATE = '''\
@@ -294,23 +368,27 @@ c.JupyterHub.db_url = f"sqlite:///{room['state']}/jupyterhub.sqlite"
 c.JupyterHub.cookie_secret_file = f"{room['state']}/jupyterhub_cookie_secret"
 c.JupyterHub.pid_file = f"{room['state']}/jupyterhub.pid"
 
-# The named learners log in with the room's shared password.
-c.JupyterHub.authenticator_class = "shared-password"
-c.SharedPasswordAuthenticator.user_password = room["password"]
-c.Authenticator.allowed_users = set(room["learners"])
+# Each person logs in with their own system account and password (PAM, JupyterHub's
+# default authenticator): the learners, and one instructor who is the hub's admin.
+c.JupyterHub.authenticator_class = "pam"
+c.Authenticator.allowed_users = set(room["learners"]) | {room["instructor"]}
+c.Authenticator.admin_users = {room["instructor"]}
 
-# Each learner's server runs as their own system user, in their own home.
-c.JupyterHub.spawner_class = "localprocess"
+# Each learner's server runs as their own system user, in their own home, in its own cgroup
+# (CPU quota, memory limit) where the host allows it.
+c.JupyterHub.spawner_class = "cnncourse_instructor.spawner.RoomSpawner"
+c.RoomSpawner.enforce_limits = room["enforce_limits"]
+c.RoomSpawner.room_users = [*room["learners"], room["instructor"]]
 c.Spawner.cmd = room["singleuser"]
 c.Spawner.ip = "127.0.0.1"
 c.Spawner.default_url = "/lab"
 c.Spawner.environment = room["env"]
-c.Spawner.cpu_limit = room["cpu_limit"]   # exported as CPU_LIMIT: the thread policy reads it
-c.Spawner.mem_limit = room["mem_limit"]   # exported as MEM_LIMIT
+c.Spawner.cpu_limit = room["cpu_limit"]   # the quota, and CPU_LIMIT: the thread policy reads it
+c.Spawner.mem_limit = room["mem_limit"]   # the memory limit, and MEM_LIMIT
 c.Spawner.start_timeout = 300             # a loaded workshop machine starts servers slowly
 c.Spawner.http_timeout = 300
 
-# A service token to drive the room from a script (tests/e2e/room, benchmarks/room.py).
+# A service token to drive the room from a script (tests/hub, benchmarks/room.py).
 c.JupyterHub.services = [{"name": "room", "api_token": room["api_token"]}]
 c.JupyterHub.load_roles = [{
     "name": "room-driver", "services": ["room"],
@@ -325,9 +403,11 @@ c.JupyterHub.load_roles += room["progress"]["roles"]
 # --------------------------------------------------------------------------- system users
 
 
-def create_learners(names: list[str]) -> None:
-    """Create a system user with a private home (mode 700) for each name that does not exist."""
+def create_learners(names: list[str]) -> list[str]:
+    """Create a system user with a private home (mode 700) for each name that does not exist;
+    returns the names it created."""
     import pwd  # POSIX only: the room runs on Linux
+    created = []
     for name in names:
         try:
             pwd.getpwnam(name)
@@ -341,6 +421,8 @@ def create_learners(names: list[str]) -> None:
                                f"({done.stderr.strip()}); the hub must run as root to create "
                                "learners, or create them yourself with `useradd -m NAME`.")
         os.chmod(pwd.getpwnam(name).pw_dir, 0o700)
+        created.append(name)
+    return created
 
 
 def remove_learners(names: list[str]) -> None:
@@ -357,6 +439,210 @@ def remove_learners(names: list[str]) -> None:
                 break
             time.sleep(0.1)
         subprocess.run(["userdel", "--remove", name], capture_output=True)
+
+
+# Letters and digits that cannot be mistaken for one another on a printed slip.
+_PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789"
+
+
+def new_password(length: int = 12) -> str:
+    return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
+
+
+def room_passwords(room: Room, rotate: bool = False) -> dict[str, str]:
+    """Each user's password: read from ``private/passwords.csv`` (mode 600), with new ones
+    for users it does not hold yet (all new when ``rotate``), written back. The same
+    passwords come back after a restart of the hub."""
+    import csv
+
+    known: dict[str, str] = {}
+    if room.passwords_file.exists() and not rotate:
+        with room.passwords_file.open(newline="") as f:
+            known = {row["user"]: row["password"] for row in csv.DictReader(f)}
+    passwords = {user: known.get(user) or new_password() for user in room.users}
+    room.private.mkdir(parents=True, exist_ok=True)
+    fd = os.open(room.passwords_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["user", "password", "role"])
+        for user, password in passwords.items():
+            writer.writerow([user, password,
+                             "instructor" if user == room.instructor else "learner"])
+    os.chmod(room.passwords_file, 0o600)
+    return passwords
+
+
+def set_passwords(passwords: dict[str, str]) -> None:
+    """Give each system user their password (``chpasswd``, as root), which PAM then checks."""
+    text = "".join(f"{user}:{password}\n" for user, password in passwords.items())
+    done = subprocess.run(["chpasswd"], input=text, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"hub: chpasswd could not set the room's passwords "
+                           f"({done.stderr.strip()}); the hub must run as root.")
+
+
+def write_slips(room: Room, passwords: dict[str, str], url: str, link: str) -> Path:
+    """One printable slip per person (``private/slips/NAME.txt``) and all of them in one file
+    (``private/slips.txt``, to print and cut): the address, their login, password and the
+    course link. Returns the all-in-one file."""
+    folder = room.private / "slips"
+    folder.mkdir(exist_ok=True)
+    os.chmod(folder, 0o700)
+    slips = []
+    for user, password in passwords.items():
+        role = "instructor (admin)" if user == room.instructor else "learner"
+        slip = (f"cnncourse workshop room ({role})\n"
+                f"  1. open  {url}\n"
+                f"  2. log in as  {user}  with the password  {password}\n"
+                f"  3. then open the course link:\n     {link}\n")
+        path = folder / f"{user}.txt"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(slip)
+        slips.append(slip)
+    everyone = room.private / "slips.txt"
+    fd = os.open(everyone, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(("\n" + "-" * 60 + "\n\n").join(slips))
+    return everyone
+
+
+# --------------------------------------------------------------------------- protected files
+
+SOLVED_MARK = "Instructor copy with solutions."  # the note solved.write_solved adds
+_NOT_SCANNED = {".git", ".venv", "node_modules", "__pycache__", ".pytest_cache"}
+
+
+def solved_folders(repo: Path = REPO_ROOT) -> list[Path]:
+    """Folders inside the course checkout that hold solved notebooks (``cnncourse-instructor
+    notebooks --solved``, e.g. ``build/solved``), found by the note every solved copy has."""
+    found = []
+    for folder, dirs, files in os.walk(repo):
+        dirs[:] = [d for d in dirs if d not in _NOT_SCANNED and not d.startswith(".venv")]
+        for name in files:
+            if not name.endswith(".ipynb"):
+                continue
+            try:
+                with open(os.path.join(folder, name), encoding="utf-8", errors="replace") as f:
+                    head = f.read(4000)
+            except OSError:
+                continue
+            if SOLVED_MARK in head:
+                found.append(Path(folder))
+                break
+    return found
+
+
+def close_solved(repo: Path = REPO_ROOT) -> list[Path]:
+    """Close every folder of solved notebooks in the checkout to other users (mode 700):
+    the checkout itself must stay readable (learners' Python imports the course from it).
+    Returns the folders it closed."""
+    closed = []
+    for folder in solved_folders(repo):
+        mode = stat.S_IMODE(folder.stat().st_mode)
+        if mode & 0o077:
+            os.chmod(folder, mode & 0o700)
+            closed.append(folder)
+    return closed
+
+
+# --------------------------------------------------------------------------- the machine
+
+
+def learners_can_read(path: Path) -> bool:
+    """Whether a user other than the owner (and not in its group) may read ``path``."""
+    try:
+        check_reachable(path.parent)
+    except PermissionError:
+        return False
+    mode = stat.S_IMODE(path.stat().st_mode)
+    return bool(mode & 0o004) and (not path.is_dir() or bool(mode & 0o001))
+
+
+def check_data(data: Path, limit: int = 100_000) -> tuple[int, list[Path]]:
+    """The files of the shared data folder learners can read, and those they cannot
+    (``(readable count, unreadable paths)``); nothing is changed."""
+    readable, closed = 0, []
+    try:
+        check_reachable(data)
+    except PermissionError:
+        return 0, [data]
+    for folder, dirs, files in os.walk(data):
+        here = Path(folder)
+        if not learners_can_read(here):
+            closed.append(here)
+            dirs[:] = []
+            continue
+        for name in files:
+            path = here / name
+            if learners_can_read(path):
+                readable += 1
+            else:
+                closed.append(path)
+        if readable + len(closed) > limit:
+            break
+    return readable, closed
+
+
+def mem_bytes(spec: str | None) -> int | None:
+    """``"2G"`` -> bytes (K, M, G, T, powers of 1024, as JupyterHub reads ``mem_limit``)."""
+    if not spec:
+        return None
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+    text = str(spec).strip().upper().rstrip("B")
+    try:
+        if text and text[-1] in units:
+            return int(float(text[:-1]) * units[text[-1]])
+        return int(float(text))
+    except ValueError:
+        raise ValueError(f"hub: memory limit {spec!r} is not a size; use e.g. 2G or 1500M.") \
+            from None
+
+
+def machine_size() -> tuple[int, int]:
+    """The cores this process may use and the machine's memory in bytes."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    memory = 0
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                memory = int(line.split()[1]) * 1024
+    except OSError:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return cores, memory
+
+
+# The guide's sizing: one core and 2 GB per learner who trains at the same moment (notebook 08
+# through a real hub peaked at about 1.2 GiB per learner, benchmarks/room.py).
+GUIDE_CORES_PER_LEARNER = 1.0
+GUIDE_BYTES_PER_LEARNER = 2 << 30
+
+
+def sizing_warnings(learners: int, cpu_limit: float | None, mem_limit: str | None,
+                    cores: int, memory: int) -> list[str]:
+    """What the instructor should hear when the learners outnumber what the machine holds
+    at the guide's sizing (one core and 2 GB each, or the room's own limits if larger)."""
+    per_core = max(cpu_limit or 0, GUIDE_CORES_PER_LEARNER)
+    per_mem = max(mem_bytes(mem_limit) or 0, GUIDE_BYTES_PER_LEARNER)
+    warnings = []
+    if learners * per_core > cores:
+        fits = max(0, int(cores // per_core))
+        warnings.append(
+            f"{learners} learners at {per_core:g} core each need {learners * per_core:g} "
+            f"cores; this machine has {cores}, enough for {fits} training at once. When more "
+            "train at the same moment each run slows in proportion (the guide's table, "
+            "'Measured: a room on a 2-core machine').")
+    if learners * per_mem > memory:
+        fits = int(memory // per_mem)
+        warnings.append(
+            f"{learners} learners at {per_mem / 2**30:.1f} GiB each need "
+            f"{learners * per_mem / 2**30:.0f} GiB; this machine has {memory / 2**30:.0f} GiB, "
+            f"enough for {fits}. Kernels will die when memory runs out: fewer learners per "
+            "machine, or a bigger one.")
+    return warnings
 
 
 # --------------------------------------------------------------------------- running it
@@ -388,19 +674,28 @@ def _port_free(port: int) -> bool:
 class Hub:
     """A running JupyterHub for a :class:`Room` (a context manager that stops it)."""
 
-    def __init__(self, room: Room, log: Path | None = None):
+    def __init__(self, room: Room, log: Path | None = None, new_passwords: bool = False):
         self.room = room
-        self.log_path = log or room.state / "jupyterhub.log"
+        self.log_path = log or room.private / "jupyterhub.log"
         self.process: subprocess.Popen | None = None
+        self.new_passwords = new_passwords
+        self.passwords: dict[str, str] = {}
+        self.closed: list[Path] = []  # folders of solved notebooks closed to learners
 
     def start(self, timeout: float = 120) -> Hub:
+        """Write the config, publish the course, close what learners must not read, give
+        every user their password, start JupyterHub and wait until it answers."""
         config = write_config(self.room)
         mirror_course(self.room)
         prepare_shared(self.room)
+        self.closed = close_solved(self.room.course_repo)
+        self.passwords = room_passwords(self.room, rotate=self.new_passwords)
+        set_passwords({u: p for u, p in self.passwords.items() if _user_exists(u)})
         log = open(self.log_path, "ab")
+        os.chmod(self.log_path, 0o600)
         self.process = subprocess.Popen(
             [str(self.room.python_bin / "jupyterhub"), "-f", str(config)],
-            cwd=self.room.state, stdout=log, stderr=subprocess.STDOUT,
+            cwd=self.room.private, stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True)
         log.close()
         client = RoomClient(self.room)
@@ -434,11 +729,12 @@ class Hub:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, 9)
             self.process.wait()
-        pid_file = self.room.state / "proxy.pid"  # the proxy, should the hub have left it
+        pid_file = self.room.private / "proxy.pid"  # the proxy, should the hub have left it
         try:
             os.kill(int(pid_file.read_text().strip()), 15)
         except (OSError, ValueError):
             pass
+        remove_cgroups(self.room.users)  # the spawner removes each on stop; any left over
 
     def __enter__(self) -> Hub:
         return self.start()
@@ -534,7 +830,10 @@ class Kernel:
         self.session = uuid.uuid4().hex
 
     def execute(self, code: str, timeout: float = 900) -> CellResult:
-        """Run ``code``; wait for its reply and for the kernel to go idle."""
+        """Run ``code``; wait for its reply and for the kernel to go idle (TimeoutError after
+        ``timeout`` seconds, also when the kernel died and sends nothing)."""
+        from websocket import WebSocketTimeoutException
+
         msg_id = uuid.uuid4().hex
         self.ws.send(json.dumps({
             "header": {"msg_id": msg_id, "username": self.user, "session": self.session,
@@ -546,9 +845,17 @@ class Kernel:
         out, status, error, idle = [], None, "", False
         deadline = time.monotonic() + timeout
         while status is None or not idle:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{self.user}: a cell ran past {timeout:.0f} s")
-            raw = self.ws.recv()
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"{self.user}: a cell ran past {timeout:.0f} s (no reply: "
+                                   "did the kernel die?)")
+            # A dead kernel sends nothing, and the server's websocket pings (every 30 s) would
+            # keep one long recv() waiting for ever: wait in short steps, check the deadline.
+            self.ws.settimeout(min(left, 10))
+            try:
+                raw = self.ws.recv()
+            except WebSocketTimeoutException:
+                continue
             if isinstance(raw, bytes):  # a message with binary buffers (a widget's image)
                 continue
             msg = json.loads(raw)
@@ -700,57 +1007,217 @@ def run_in_kernel(client: RoomClient, user: str, name: str, target: str = "cnnco
 # --------------------------------------------------------------------------- the command
 
 
+def remove_cgroups(users: list[str]) -> None:
+    """Delete the room's cgroups of ``users`` (and what still runs in them)."""
+    from cnncourse_instructor import cgroups
+
+    support = cgroups.host_support()
+    if support.enforced:
+        for user in users:
+            cgroups.UserCgroup(user, support.version).remove()
+
+
+def _err(message: str) -> None:
+    print(f"cnncourse-instructor {message}", file=sys.stderr)
+
+
 def main(args: Any) -> int:
-    """``cnncourse-instructor hub``: prepare the room and run JupyterHub until Ctrl+C."""
+    """``cnncourse-instructor hub [start|publish|teardown]``."""
+    action = getattr(args, "action", None) or "start"
+    if action == "start":
+        return start(args)
+    if os.geteuid() != 0:
+        _err(ROOT_HINT)
+        return 2
+    if action == "publish":
+        return publish(Path(args.state))
+    if action == "teardown":
+        return teardown(Path(args.state), keep_users=args.keep_users)
+    raise ValueError(f"hub: unknown action {action!r}; expected start, publish or teardown.")
+
+
+ROOT_HINT = ("hub: run it as root (sudo make hub): each learner's server runs as their own "
+             "system user, which only root may start, and the room's files belong to root.")
+
+
+def publish(state: Path) -> int:
+    """``hub publish``: push the checkout's current commit to the mirror learners pull from,
+    while the room runs. Each learner gets it at their next click on the course link."""
     try:
-        learners = check_learner_names(args.learners.split(","))
+        settings = read_settings(state)
+    except FileNotFoundError as err:
+        _err(str(err))
+        return 2
+    room = Room(learners=settings["learners"], state=Path(state).resolve(), data=Path("/"),
+                leaderboard=Path("/"), course_repo=Path(settings["course_repo"]))
+    try:
+        before = _git(["-C", room.course_url, "rev-parse", "main"]).strip()
+        mirror_course(room)
+        after = _git(["-C", room.course_url, "rev-parse", "main"]).strip()
+        subject = _git(["-C", room.course_url, "log", "-1", "--format=%s", "main"]).strip()
+    except RuntimeError as err:
+        _err(str(err))
+        return 1
+    dirty = _git(["-C", str(room.course_repo), "status", "--porcelain",
+                  "--untracked-files=no"]).strip()
+    if before == after:
+        print(f"cnncourse-instructor hub publish: the mirror already has {after[:10]} "
+              f"({subject}); commit your fix in {room.course_repo} first.")
+    else:
+        print(f"cnncourse-instructor hub publish: published {after[:10]} ({subject}) "
+              f"to {room.course_url}, was {before[:10]}.\n  Learners get it when they click "
+              "the course link again; a cell a learner has edited keeps their version "
+              "(docs/instructor-guide.md, 'Publish a fix').")
+    if dirty:
+        print("  note: uncommitted changes in the checkout were not published (git commit "
+              "them, then publish again):\n    " + dirty.replace("\n", "\n    "))
+    return 0
+
+
+def teardown(state: Path, keep_users: bool = False) -> int:
+    """``hub teardown``: stop the room's hub (and every learner's server), remove the
+    learners' and the instructor's system users and homes (those the room created), their
+    cgroups and the passwords. The log and the leaderboard stay."""
+    try:
+        settings = read_settings(state)
+    except FileNotFoundError as err:
+        _err(str(err))
+        return 2
+    private = Path(state) / "private"
+    stopped = _stop_pid(private / "jupyterhub.pid")
+    _stop_pid(private / "proxy.pid")
+    users = [*settings["learners"], settings["instructor"]]
+    created_file = private / "created-users.json"
+    created = json.loads(created_file.read_text()) if created_file.exists() else []
+    removed = [] if keep_users else [u for u in users if u in created and _user_exists(u)]
+    remove_learners(removed)
+    remove_cgroups(users)
+    for path in (private / "passwords.csv", private / "slips.txt", created_file):
+        path.unlink(missing_ok=True)
+    shutil.rmtree(private / "slips", ignore_errors=True)
+    kept = [u for u in users if _user_exists(u)]
+    print(f"cnncourse-instructor hub teardown: {'stopped the hub; ' if stopped else ''}"
+          f"removed {len(removed)} users and their homes ({', '.join(removed) or 'none'}), "
+          f"their cgroups and the passwords.")
+    if kept:
+        print(f"  kept the users the room did not create: {', '.join(kept)} "
+              "(`userdel --remove NAME` removes one).")
+    print(f"  kept: the log ({private / 'jupyterhub.log'}) and the leaderboard; "
+          f"`rm -rf {state}` removes the rest.")
+    return 0
+
+
+def _stop_pid(pid_file: Path, wait: float = 60) -> bool:
+    """SIGTERM the process in ``pid_file`` and wait for it to end; False when none ran."""
+    try:
+        pid = int(pid_file.read_text().strip())
+        os.kill(pid, signal.SIGTERM)
+    except (OSError, ValueError):
+        return False
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return True
+        time.sleep(0.2)
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except OSError:
+        pass
+    return True
+
+
+def start(args: Any) -> int:
+    """``hub`` (``hub start``): prepare the room and run JupyterHub until Ctrl+C."""
+    from cnncourse_instructor import cgroups
+
+    try:
+        learners = check_learner_names((args.learners or "").split(","))
+        instructor = check_learner_names([args.instructor])[0]
+        mem_bytes(args.mem_limit)
     except ValueError as err:
-        print(f"cnncourse-instructor {err}", file=sys.stderr)
+        _err(str(err).replace("learner name", "name"))
+        return 2
+    if instructor in learners:
+        _err(f"hub: {instructor!r} is both a learner and the instructor; pick another "
+             "--instructor NAME.")
         return 2
     if os.geteuid() != 0:
-        print("cnncourse-instructor hub: run it as root (sudo make hub): each learner's server runs as "
-              "their own system user, which only root may start.", file=sys.stderr)
+        _err(ROOT_HINT)
         return 2
     try:
         proxy = find_proxy()
     except FileNotFoundError as err:
-        print(f"cnncourse-instructor {err}", file=sys.stderr)
+        _err(str(err))
         return 2
     state = Path(args.state).resolve()
     room = Room(learners=learners, state=state, data=Path(args.data).resolve(),
-                leaderboard=Path(args.leaderboard).resolve(), ip=args.ip, port=args.port,
-                cpu_limit=args.cpu_limit or None, mem_limit=args.mem_limit or None,
-                quick=args.quick, offline=args.offline, proxy=proxy)
-    if args.password:
-        room.password = args.password
-    if len(room.password) < 8:
-        print("cnncourse-instructor hub: --password must be at least 8 characters.", file=sys.stderr)
-        return 2
+                leaderboard=Path(args.leaderboard).resolve(), instructor=instructor,
+                ip=args.ip, port=args.port, cpu_limit=args.cpu_limit or None,
+                mem_limit=args.mem_limit or None, quick=args.quick, offline=args.offline,
+                proxy=proxy)
     if args.create_users:
-        create_learners(learners)
-    missing = [n for n in learners if not _user_exists(n)]
+        try:
+            created = create_learners(room.users)
+        except RuntimeError as err:
+            _err(str(err))
+            return 1
+        prepare_state(room)
+        created_file = room.private / "created-users.json"
+        before = json.loads(created_file.read_text()) if created_file.exists() else []
+        created_file.write_text(json.dumps(sorted(set(before) | set(created))))
+    missing = [n for n in room.users if not _user_exists(n)]
     if missing:
-        print(f"cnncourse-instructor hub: no system user for {', '.join(missing)}; add --create-users "
-              "or create them with `useradd -m NAME`.", file=sys.stderr)
+        _err(f"hub: no system user for {', '.join(missing)}; add --create-users or create "
+             "them with `useradd -m NAME`.")
         return 2
-    hub = Hub(room)
+    for warning in sizing_warnings(len(learners), room.cpu_limit, room.mem_limit,
+                                   *machine_size()):
+        print(f"cnncourse-instructor hub: WARNING: {warning}")
+    support = cgroups.host_support()
+    hub = Hub(room, new_passwords=args.new_passwords)
     try:
         hub.start()
     except (RuntimeError, OSError) as err:
-        print(f"cnncourse-instructor {err}", file=sys.stderr)
+        _err(str(err))
         return 1
     repo, branch = room.course_url, "main"
-    start_nb = sorted((REPO_ROOT / "notebooks").glob("00_*.ipynb"))
+    start_nb = sorted((room.course_repo / "notebooks").glob("00_*.ipynb"))
     public = room.url if room.ip != "0.0.0.0" else f"http://{socket.getfqdn()}:{room.port}"
     link = pull_link(public, repo, branch,
                      f"notebooks/{start_nb[0].name}" if start_nb else "notebooks")
-    print(f"cnncourse-instructor hub: {public} for {', '.join(learners)} (shared password: "
-          f"{room.password})")
-    print(f"  each learner: CPU_LIMIT={room.cpu_limit or 'none'}, MEM_LIMIT={room.mem_limit}, "
-          f"data {room.data} (read-only), leaderboard {room.leaderboard}")
+    slips = write_slips(room, hub.passwords, public, link)
+    readable, closed = check_data(room.data)
+    print(f"cnncourse-instructor hub: {public} for {', '.join(learners)}; instructor (admin): "
+          f"{instructor}")
+    print(f"  logins: each person their own password, in {room.passwords_file} and one "
+          f"slip each to print and hand out: {slips} (both root-only; the same after a "
+          f"restart, --new-passwords makes new ones)")
+    if support.enforced:
+        print(f"  limits, enforced ({support.reason}, a cgroup per learner): "
+              f"{_cores(room.cpu_limit)}, {room.mem_limit or 'no limit on'} memory each")
+    else:
+        print(f"  limits: ADVISORY ONLY ({support.reason}): CPU_LIMIT={room.cpu_limit or 'none'}"
+              f" and MEM_LIMIT={room.mem_limit} are in each learner's environment, which the "
+              "course's thread policy honours, but nothing enforces them")
+    print(f"  data {room.data} (read-only): {readable} file(s) learners can read"
+          + (", nothing in it yet" if readable == 0 and not closed else ""))
+    if closed:
+        shown = ", ".join(str(p) for p in closed[:5]) + (" ..." if len(closed) > 5 else "")
+        print(f"  WARNING: learners cannot read {len(closed)} of its files or folders: "
+              f"{shown}\n  fix: chmod -R a+rX,go-w {room.data}")
+    for folder in hub.closed:
+        print(f"  closed {folder} to learners (solved notebooks; mode 700)")
+    print(f"  leaderboard {room.leaderboard}; learners offline: {'yes' if room.offline else 'no'}")
     print(f"  hand out this link (clones the course into ~/cnncourse, later clicks update "
           f"it and keep each learner's edits):\n  {link}")
-    print(f"  log: {hub.log_path}; Ctrl+C stops the hub and every learner's server.")
+    where = "" if args.state == "build/hub" else f" --state {args.state}"
+    print(f"  log: {hub.log_path}. Publish a fix: `cnncourse-instructor hub publish{where}` "
+          f"(make hub-publish). Ctrl+C stops the hub and every learner's server; "
+          f"`cnncourse-instructor hub teardown{where}` (make hub-teardown) also removes the "
+          "users, homes and cgroups.")
+    sys.stdout.flush()
 
     def interrupt(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
@@ -765,6 +1232,10 @@ def main(args: Any) -> int:
     finally:
         hub.stop()
     return 0
+
+
+def _cores(limit: float | None) -> str:
+    return "no CPU quota" if not limit else f"{limit:g} core{'' if limit == 1 else 's'}"
 
 
 def _user_exists(name: str) -> bool:

@@ -439,7 +439,7 @@ def hub_service(room: Any, python_bin: Path | None = None) -> dict[str, Any]:
     managed service (``service``), its roles (``roles``) and the URL learners' kernels send
     to (``room_url``, exported to them as ``CNNCOURSE_ROOM_URL``).
 
-    The database goes to ``<state>/progress/progress.sqlite`` (folder 700, file 600). Hub
+    The database goes to ``<private>/progress/progress.sqlite`` (the room's private folder) (folder 700, file 600). Hub
     admins and the room's ``instructors`` (a list attribute, when the room has one) may open
     the view.
     """
@@ -448,7 +448,7 @@ def hub_service(room: Any, python_bin: Path | None = None) -> dict[str, Any]:
     host = "127.0.0.1" if room.ip in ("0.0.0.0", "::", "") else room.ip
     command = [str((python_bin or Path(sys.executable).parent) / "python"), "-m",
                "cnncourse_instructor.progress",
-               "--db", str(Path(room.state) / "progress" / "progress.sqlite")]
+               "--db", str(Path(getattr(room, "private", room.state)) / "progress" / "progress.sqlite")]
     if instructors:
         command += ["--instructors", ",".join(instructors)]
     roles = [{"name": "progress-view", "services": ["progress"],

@@ -1,6 +1,6 @@
-"""The end-to-end tests' shared Chromium: JupyterLab in a browser (``browser/``), the built
-website (``site/``) and the workshop room (``room/``) run real servers and are left out of
-``make check``. pytest puts this folder on ``sys.path``, so ``browser.conftest`` imports."""
+"""The end-to-end tests' shared Chromium: JupyterLab in a browser (``browser/``) and the built
+website (``site/``) run real servers and are left out of ``make check`` (the workshop room's
+tests are in ``tests/hub``). pytest puts this folder on ``sys.path``, so ``browser.conftest`` imports."""
 
 import pytest
 

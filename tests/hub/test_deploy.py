@@ -9,7 +9,7 @@ import pytest
 
 yaml = pytest.importorskip("yaml")
 
-DEPLOY = Path(__file__).resolve().parents[3] / "deploy" / "z2jh"
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "z2jh"
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """A workshop room on a real JupyterHub: four learners, each a system user with their own
-server (LocalProcessSpawner, CPU_LIMIT=1), the course pulled into every home by nbgitpuller,
+server (LocalProcessSpawner in a cgroup where the host allows it, CPU_LIMIT=1), the course pulled into every home by nbgitpuller,
 the full-CNN notebook run in every learner's kernel at the same time through the hub, every
 run recorded on one room leaderboard.
 
@@ -14,7 +14,6 @@ import os
 import pwd
 import shutil
 import subprocess
-import sys
 import tempfile
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -22,31 +21,13 @@ from pathlib import Path
 
 import pytest
 
+from ._room import why_no_room
+
 LEARNERS = 4
 
 
-def _why_not() -> str | None:
-    if not sys.platform.startswith("linux"):
-        return "the room needs Linux system users"
-    if os.geteuid() != 0:
-        return "the room test runs as root (as CI does): it creates throwaway learners"
-    if not shutil.which("useradd") or not shutil.which("git"):
-        return "needs useradd and git"
-    from cnncourse_instructor import hub
-
-    try:
-        hub.find_proxy()
-    except FileNotFoundError as err:
-        return str(err)
-    try:
-        hub.check_reachable(hub.REPO_ROOT)  # learners import the course from this checkout
-    except PermissionError as err:
-        return str(err)
-    return None
-
-
 pytestmark = [pytest.mark.hub,
-              pytest.mark.skipif(_why_not() is not None, reason=str(_why_not()))]
+              pytest.mark.skipif(why_no_room() is not None, reason=str(why_no_room()))]
 
 
 @pytest.fixture(scope="module")
@@ -62,9 +43,9 @@ def room():
     tag = uuid.uuid4().hex[:5]
     learners = [f"cnn{tag}-{i}" for i in range(LEARNERS)]
     the_room = hub.Room(learners=learners, state=top / "hub", data=data,
-                        leaderboard=top / "room" / "leaderboard.csv",
+                        leaderboard=top / "room" / "leaderboard.csv", instructor=f"cnn{tag}-t",
                         port=hub.free_port_block(), cpu_limit=1, quick=True, offline=True)
-    hub.create_learners(learners)
+    hub.create_learners(the_room.users)
     running = hub.Hub(the_room)
     try:
         try:
@@ -78,7 +59,7 @@ def room():
         yield the_room, client, running
     finally:
         running.stop()
-        hub.remove_learners(learners)
+        hub.remove_learners(the_room.users)
         shutil.rmtree(top, ignore_errors=True)
 
 
@@ -155,7 +136,7 @@ def test_every_learner_runs_the_full_cnn_notebook_at_once(room):
     # cnncourse_instructor/progress.py), and nothing else
     from cnncourse_instructor import progress
 
-    rows = progress.Store(the_room.state / "progress" / "progress.sqlite").runs()
+    rows = progress.Store(the_room.private / "progress" / "progress.sqlite").runs()
     assert all(set(r) == set(capstone.FIELDS) for r in rows), rows
     assert sorted(r["who"] for r in rows) == sorted(the_room.learners)
     assert all(r["synthetic"] == "yes" and r["dataset"] == "cifar10" for r in rows)
