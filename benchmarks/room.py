@@ -79,7 +79,7 @@ def main() -> int:
     tag = uuid.uuid4().hex[:4]
     users = [f"cnnbench{tag}-{i}" for i in range(max(sizes))]
     room = hub.Room(learners=users, state=top / "hub", data=data, instructor=f"cnnbench{tag}-t",
-                    leaderboard=top / "room" / "leaderboard.csv", port=hub.free_port_block(),
+                    port=hub.free_port_block(),
                     cpu_limit=args.cpu_limit, quick=args.quick, offline=True)
     name = hub.full_cnn_notebook().name
     print(f"room: {name} in {'quick' if args.quick else 'full'} mode through JupyterHub, "

@@ -55,8 +55,8 @@ def _add_hub_parser(subparsers: argparse._SubParsersAction) -> None:
         description="A JupyterHub for a named list of learners on this machine: each learner "
                     "a system user with their own password and their own server (a cgroup "
                     "with a CPU quota and memory limit where the host allows it), one "
-                    "instructor admin account, one read-only shared data folder, one room "
-                    "leaderboard, and the course delivered by an nbgitpuller link. `hub "
+                    "instructor admin account, one read-only shared data folder, a progress "
+                    "view with the room's leaderboard, and the course delivered by an nbgitpuller link. `hub "
                     "publish` hands out a fix while the room runs; `hub teardown` stops it "
                     "and removes its users, homes and cgroups. Needs configurable-http-proxy "
                     "(make hub-setup).")
@@ -80,8 +80,6 @@ def _add_hub_parser(subparsers: argparse._SubParsersAction) -> None:
                    "and the hub API use the next two)")
     p.add_argument("--data", default="/srv/data", help="shared data folder, read-only for "
                    "learners (CNNCOURSE_DATA; default /srv/data)")
-    p.add_argument("--leaderboard", default="/srv/room/leaderboard.csv",
-                   help="the room leaderboard (CNNCOURSE_LEADERBOARD)")
     p.add_argument("--cpu-limit", type=float, default=1.0,
                    help="cores per learner: a CPU quota where the host allows it, and "
                    "CPU_LIMIT (default 1; 0: none)")

@@ -17,8 +17,10 @@
   quota and a memory limit, enforced where the host allows it, and always
   ``CPU_LIMIT``/``MEM_LIMIT`` in the learner's environment, which the course's thread policy
   honours (:func:`cnncourse.threads.core_limit`);
-- one shared data folder, read-only for learners (``CNNCOURSE_DATA``), and one room leaderboard
-  every learner can append to (``CNNCOURSE_LEADERBOARD``);
+- one shared data folder, read-only for learners (``CNNCOURSE_DATA``); the room's leaderboard
+  is kept by the progress view (:mod:`cnncourse_instructor.progress`) under each learner's
+  login, never in a file learners write (a learner whose kernel cannot reach the view records
+  in their own file, and is told so);
 - the notebooks delivered by an nbgitpuller link: the first click clones the course into the
   learner's home, later clicks pull updates and keep the learner's own edits;
   ``cnncourse-instructor hub publish`` hands out a fix while the room runs, ``hub teardown``
@@ -66,7 +68,6 @@ class Room:
     learners: list[str]
     state: Path                      # the hub's own folder: public/ and private/ (below)
     data: Path                       # shared, read-only for learners (CNNCOURSE_DATA)
-    leaderboard: Path                # one file every learner appends to (CNNCOURSE_LEADERBOARD)
     instructor: str = "instructor"   # the one admin account (a system user, like learners)
     ip: str = "127.0.0.1"
     port: int = 8000
@@ -184,17 +185,13 @@ def pull_link(hub_url: str, repo: str, branch: str, notebook: str = "",
 
 
 def prepare_shared(room: Room) -> None:
-    """The room leaderboard a file every learner may append to, and a clear error when
-    learners cannot reach the data, the leaderboard, the course mirror or the checkout. The
-    data folder is made when missing, never chmod-ed: :func:`check_data` reports files
+    """A clear error when learners cannot reach the data, the course mirror or the checkout.
+    The data folder is made when missing, never chmod-ed: :func:`check_data` reports files
     learners cannot read."""
     if not room.data.exists():
         room.data.mkdir(parents=True)
         os.chmod(room.data, 0o755)
-    room.leaderboard.parent.mkdir(parents=True, exist_ok=True)
-    room.leaderboard.touch(exist_ok=True)
-    os.chmod(room.leaderboard, 0o666)  # appends only, each row under a lock (capstone.record)
-    for path in (room.data, room.leaderboard, Path(room.course_url), room.course_repo):
+    for path in (room.data, Path(room.course_url), room.course_repo):
         check_reachable(path)
 
 
@@ -205,7 +202,7 @@ def check_reachable(path: Path) -> None:
             raise PermissionError(
                 f"hub: learners cannot reach {path}: {folder} is closed to other users "
                 f"(mode {stat.S_IMODE(folder.stat().st_mode):o}). Fix: keep the course, its "
-                f".venv, the data and the leaderboard in folders everyone may enter (e.g. "
+                f".venv and the data in folders everyone may enter (e.g. "
                 f"/srv/cnncourse, /srv/data), or `chmod o+x {folder}`.")
 
 
@@ -307,7 +304,6 @@ def write_config(room: Room) -> Path:
     env = {
         **python_env,
         "CNNCOURSE_DATA": str(room.data),
-        "CNNCOURSE_LEADERBOARD": str(room.leaderboard),
         "PATH": f"{python_bin}:{room.python_bin}:/usr/local/bin:/usr/bin:/bin",
         # the bare mirror belongs to the hub's user (root): git trusts it only when a
         # system-wide setting says so (a GitHub URL needs none of this)
@@ -1049,7 +1045,7 @@ def publish(state: Path) -> int:
         _err(str(err))
         return 2
     room = Room(learners=settings["learners"], state=Path(state).resolve(), data=Path("/"),
-                leaderboard=Path("/"), course_repo=Path(settings["course_repo"]))
+                course_repo=Path(settings["course_repo"]))
     try:
         before = _git(["-C", room.course_url, "rev-parse", "main"]).strip()
         mirror_course(room)
@@ -1077,7 +1073,7 @@ def publish(state: Path) -> int:
 def teardown(state: Path, keep_users: bool = False) -> int:
     """``hub teardown``: stop the room's hub (and every learner's server), remove the
     learners' and the instructor's system users and homes (those the room created), their
-    cgroups and the passwords. The log and the leaderboard stay."""
+    cgroups and the passwords. The log and the progress view's records stay."""
     try:
         settings = read_settings(state)
     except FileNotFoundError as err:
@@ -1102,7 +1098,8 @@ def teardown(state: Path, keep_users: bool = False) -> int:
     if kept:
         print(f"  kept the users the room did not create: {', '.join(kept)} "
               "(`userdel --remove NAME` removes one).")
-    print(f"  kept: the log ({private / 'jupyterhub.log'}) and the leaderboard; "
+    print(f"  kept: the log ({private / 'jupyterhub.log'}) and the progress view's records "
+          "(the leaderboard among them); "
           f"`rm -rf {state}` removes the rest.")
     return 0
 
@@ -1153,7 +1150,7 @@ def start(args: Any) -> int:
         return 2
     state = Path(args.state).resolve()
     room = Room(learners=learners, state=state, data=Path(args.data).resolve(),
-                leaderboard=Path(args.leaderboard).resolve(), instructor=instructor,
+                instructor=instructor,
                 ip=args.ip, port=args.port, cpu_limit=args.cpu_limit or None,
                 mem_limit=args.mem_limit or None, quick=args.quick, offline=args.offline,
                 proxy=proxy)
@@ -1209,7 +1206,8 @@ def start(args: Any) -> int:
               f"{shown}\n  fix: chmod -R a+rX,go-w {room.data}")
     for folder in hub.closed:
         print(f"  closed {folder} to learners (solved notebooks; mode 700)")
-    print(f"  leaderboard {room.leaderboard}; learners offline: {'yes' if room.offline else 'no'}")
+    print(f"  progress and leaderboard: {room.url}/services/progress/ (instructor only); "
+          f"learners offline: {'yes' if room.offline else 'no'}")
     print(f"  hand out this link (clones the course into ~/cnncourse, later clicks update "
           f"it and keep each learner's edits):\n  {link}")
     where = "" if args.state == "build/hub" else f" --state {args.state}"

@@ -25,7 +25,7 @@ def test_learner_names_must_be_login_names():
 
 def test_the_config_binds_localhost_and_sets_the_room_environment(tmp_path):
     room = hub.Room(learners=["ada", "bo"], state=tmp_path / "hub", data=tmp_path / "data",
-                    leaderboard=tmp_path / "room" / "lb.csv", port=18000, cpu_limit=1,
+                    port=18000, cpu_limit=1,
                     quick=True, proxy=Path("/usr/bin/true"))
     config = hub.write_config(room)
     assert config.parent == room.private
@@ -37,7 +37,8 @@ def test_the_config_binds_localhost_and_sets_the_room_environment(tmp_path):
     assert Path(room.course_url).parent == room.public
     env = settings["env"]
     assert env["CNNCOURSE_DATA"] == str(room.data)
-    assert env["CNNCOURSE_LEADERBOARD"] == str(room.leaderboard)
+    # the room's board is the progress view's: no file learners could write, forge or empty
+    assert "CNNCOURSE_LEADERBOARD" not in env
     assert env["CNNCOURSE_QUICK"] == "1" and "CNNCOURSE_OFFLINE" not in env
     assert settings["cpu_limit"] == 1 and settings["learners"] == ["ada", "bo"]
 
@@ -69,7 +70,7 @@ def test_an_earlier_rooms_open_files_move_into_the_private_folder(tmp_path):
     state.mkdir()
     (state / "jupyterhub.sqlite").write_text("db")
     (state / "course.git").mkdir()
-    room = hub.Room(learners=["ada"], state=state, data=tmp_path, leaderboard=tmp_path / "b")
+    room = hub.Room(learners=["ada"], state=state, data=tmp_path)
     hub.prepare_state(room)
     assert (room.private / "jupyterhub.sqlite").read_text() == "db"
     assert not (state / "jupyterhub.sqlite").exists()
@@ -78,7 +79,7 @@ def test_an_earlier_rooms_open_files_move_into_the_private_folder(tmp_path):
 
 def test_passwords_are_made_once_kept_private_and_reused(tmp_path):
     room = hub.Room(learners=["ada", "bo"], state=tmp_path / "hub", data=tmp_path,
-                    leaderboard=tmp_path / "b", instructor="teach")
+                    instructor="teach")
     first = hub.room_passwords(room)
     assert set(first) == {"ada", "bo", "teach"} and len(set(first.values())) == 3
     assert all(len(p) == 12 and set(p) <= set(hub._PASSWORD_ALPHABET) for p in first.values())

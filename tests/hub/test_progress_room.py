@@ -59,10 +59,9 @@ def room():
     learners = [f"cnp{tag}-ada", f"cnp{tag}-bo"]
     teach = f"cnp{tag}-teach"
     the_room = hub.Room(learners=learners, state=top / "hub", data=top / "data",
-                        leaderboard=top / "room" / "leaderboard.csv",
+                        instructor=teach,  # the room's admin: the one who may open the view
                         port=hub.free_port_block(), cpu_limit=1, quick=True, offline=True)
-    the_room.instructors = [teach]
-    hub.create_learners(learners)
+    hub.create_learners(the_room.users)
     running = hub.Hub(the_room)
     try:
         try:
@@ -82,7 +81,7 @@ def room():
         yield the_room, client, running, token
     finally:
         running.stop()
-        hub.remove_learners(learners)
+        hub.remove_learners(the_room.users)
         shutil.rmtree(top, ignore_errors=True)
 
 

@@ -1,7 +1,7 @@
 """A workshop room on a real JupyterHub: four learners, each a system user with their own
 server (LocalProcessSpawner in a cgroup where the host allows it, CPU_LIMIT=1), the course pulled into every home by nbgitpuller,
 the full-CNN notebook run in every learner's kernel at the same time through the hub, every
-run recorded on one room leaderboard.
+run recorded on the room leaderboard the progress view keeps.
 
 Runs as root (CI does): it creates throwaway users and removes them, their processes and
 their homes afterwards. Everything listens on 127.0.0.1 only.
@@ -43,7 +43,7 @@ def room():
     tag = uuid.uuid4().hex[:5]
     learners = [f"cnn{tag}-{i}" for i in range(LEARNERS)]
     the_room = hub.Room(learners=learners, state=top / "hub", data=data,
-                        leaderboard=top / "room" / "leaderboard.csv", instructor=f"cnn{tag}-t",
+                        instructor=f"cnn{tag}-t",
                         port=hub.free_port_block(), cpu_limit=1, quick=True, offline=True)
     hub.create_learners(the_room.users)
     running = hub.Hub(the_room)
@@ -140,7 +140,9 @@ def test_every_learner_runs_the_full_cnn_notebook_at_once(room):
     assert all(set(r) == set(capstone.FIELDS) for r in rows), rows
     assert sorted(r["who"] for r in rows) == sorted(the_room.learners)
     assert all(r["synthetic"] == "yes" and r["dataset"] == "cifar10" for r in rows)
-    assert the_room.leaderboard.read_text() == ""  # no learner fell back to the shared file
+    for user in the_room.learners:  # none fell back to their own file: the view took each run
+        home = Path(pwd.getpwnam(user).pw_dir)
+        assert not (home / ".local" / "state" / "cnncourse" / "leaderboard.csv").exists(), user
     board = progress.latest_runs(rows)
     assert len(board) == LEARNERS
     assert the_room.data.exists() and hub.folder_digest(the_room.data) == data_before
@@ -163,7 +165,8 @@ def test_each_kernel_sees_its_cpu_limit_and_the_shared_folders(room):
     limit, core, threads, data, board, data_writable = json.loads(done.stdout.splitlines()[-1])
     assert float(limit) == 1 and core.startswith("1 core: CPU_LIMIT=") and threads == 1
     assert "1 core: CPU_LIMIT=" in done.stdout  # the setup line says where it came from
-    assert data == str(the_room.data) and board == str(the_room.leaderboard)
+    assert data == str(the_room.data)
+    assert board is None  # no shared leaderboard file: the progress view keeps the room's board
     assert data_writable is False
 
 

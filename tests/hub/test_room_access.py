@@ -43,7 +43,6 @@ def room():
     tag = uuid.uuid4().hex[:5]
     the_room = hub.Room(learners=[f"acc{tag}-a", f"acc{tag}-b"], instructor=f"acc{tag}-t",
                         state=top / "hub", data=top / "data",
-                        leaderboard=top / "room" / "leaderboard.csv",
                         port=hub.free_port_block(), cpu_limit=1, mem_limit="1G",
                         quick=True, offline=True, course_repo=course)
     hub.create_learners(the_room.users)

@@ -57,7 +57,7 @@ def test_make_hub_then_teardown_removes_the_users_homes_and_cgroups():
     command = [COMMAND, "hub",
                "--learners", ",".join(learners), "--instructor", instructor, "--create-users",
                "--state", str(state), "--data", str(data), "--port", str(port),
-               "--leaderboard", str(top / "room" / "leaderboard.csv"), "--quick", "--offline",
+               "--quick", "--offline",
                "--cpu-limit", "2", "--mem-limit", "1G"]
     running = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                text=True, cwd=hub.REPO_ROOT)
@@ -81,7 +81,7 @@ def test_make_hub_then_teardown_removes_the_users_homes_and_cgroups():
         settings = json.loads((state / "private" / "room.json").read_text())
         assert settings["env"]["CNNCOURSE_OFFLINE"] == "1"
         client = hub.RoomClient(hub.Room(learners=learners, state=state, data=data,
-                                         leaderboard=top, port=port,
+                                         port=port,
                                          api_token=settings["api_token"]))
         client.start_server(learners[0])
         support = cgroups.host_support()
