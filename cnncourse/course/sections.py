@@ -91,14 +91,14 @@ SECTIONS = {
     },
     "deeper_networks": {
         "1. Data and a training budget":
-            "F NOTE OKABE_ITO TAG TensorLoader X_train check claim compare data epochs n_train "
-            "n_val nn plt quiz time train_sgd val_loader y_train",
-        "2. Batch normalisation": "batch_norm bn_runs conv_net net plot_runs start",
-        "3. Going deeper": "ResidualBlock deep_runs deep_train_acc name norms",
+            "F NOTE OKABE_ITO TAG TensorLoader X_train check claim compare data epochs n_val nn plt "
+            "quiz time train_sgd val_loader y_train",
+        "2. Batch normalisation": "batch_norm bn_runs conv_net lr net plot_runs start",
+        "3. Going deeper": "ResidualBlock deep_runs deep_train_acc model n_deep name norms",
         "4. Augmentation and regularisation":
-            "AugmentedLoader augment_batch batch n_small optimizer reg_results",
+            "AugmentedLoader augment_batch batch n_out n_small optimizer reg_epochs reg_results",
         "5. Optimisers and learning-rate schedules":
-            "best_lr opt_net opt_run opt_runs opt_train rerun_gap schedule",
+            "best_lr n_opt opt_net opt_run opt_runs opt_train schedule",
         "6. A stronger CIFAR-10 model": "ladder steps",
     },
     "production": {
