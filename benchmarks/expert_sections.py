@@ -2,7 +2,7 @@
 
     python benchmarks/expert_sections.py skips                    # the stand-in, seeds 0 1 2
     python benchmarks/expert_sections.py skips augment --real DATA_DIR   # also real CIFAR-10
-    python benchmarks/expert_sections.py optim --set opt_lr=0.01 --seeds 0
+    python benchmarks/expert_sections.py optim --set sgd_lr=0.01 --seeds 0
 
 Sections: ``skips`` (a deep plain network against the same network with shortcuts, and against
 a shallow plain one, on training accuracy), ``augment`` (augmentation, dropout + weight decay
@@ -33,13 +33,15 @@ from cnncourse.models import PlainDeepCNN, SmallResNet
 from cnncourse.train import evaluate, fit
 
 DEFAULTS = dict(
-    # skips: plain vs residual at the same depth, Kaiming init + batch norm everywhere
-    deep_images=1000, deep_epochs=2, deep_lr=0.05, deep_blocks=3, shallow_blocks=1,
+    # skips: plain vs residual at the same depth, Kaiming init + batch norm everywhere; the
+    # residual blocks start as the identity (zero_init: their last batch norm's scale is 0)
+    deep_images=2000, deep_epochs=3, deep_lr=0.05, deep_blocks=3, shallow_blocks=1,
     deep_widths="8,16,32", zero_init=1,
     # augment: a small training set trained long enough to overfit
-    reg_images=800, reg_epochs=8, reg_lr=2e-3, reg_decay=0.05, reg_dropout=0.5,
-    # optim and schedule: one small conv-BN network, one budget
-    opt_images=2000, opt_epochs=4, sgd_lr=0.05, adam_lr=1e-3, sched_lr=0.0, sched_epochs=4,
+    reg_images=1000, reg_epochs=30, reg_lr=2e-3, reg_decay=0.5, reg_dropout=0.5,
+    # optim: SGD and momentum at sgd_lr, Adam at adam_lr (the notebook: 1e-3 for all three);
+    # schedule: Adam at sched_lr (0: adam_lr; the notebook uses its range test's suggestion)
+    opt_images=2000, opt_epochs=4, sgd_lr=1e-3, adam_lr=1e-3, sched_lr=0.0, sched_epochs=4,
 )
 
 
