@@ -289,8 +289,8 @@ quiz.why_skips_work = Quiz(
 )
 
 quiz.augmentation_gap = Quiz(
-    "What does random crop + flip augmentation do to TRAIN accuracy and to the gap between "
-    "train and validation accuracy after a few epochs?",
+    "A small training set is trained for many epochs. What does random crop + flip "
+    "augmentation do to TRAIN accuracy and to the gap between train and held-out accuracy?",
     [
         Option("Train accuracy rises faster; the gap grows", feedback="Augmented images are "
                "harder to memorise, not easier."),
