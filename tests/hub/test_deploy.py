@@ -17,6 +17,14 @@ def values():
     return yaml.safe_load((DEPLOY / "values.yaml").read_text())
 
 
+def test_each_person_has_their_own_login_approved_by_the_instructor(values):
+    config = values["hub"]["config"]
+    assert config["JupyterHub"]["authenticator_class"] == "nativeauthenticator.NativeAuthenticator"
+    assert config["NativeAuthenticator"]["open_signup"] is False  # the admin approves each name
+    assert config["Authenticator"]["admin_users"] and config["Authenticator"]["allowed_users"]
+    assert "SharedPasswordAuthenticator" not in config
+
+
 def test_limits_per_learner(values):
     single = values["singleuser"]
     assert single["cpu"]["limit"] == 1 and single["cpu"]["guarantee"] <= 1
