@@ -218,7 +218,8 @@ def _describe_call(name: str, call: tuple[tuple, dict]) -> str:
 
 # (fragment of the error message, likely cause) for the errors learners hit most often.
 _CAUSES = [
-    (("transpose() takes 2 positional arguments", "swapaxes() takes 2"),
+    (("transpose() takes 2 positional arguments", "swapaxes() takes 2",  # torch >= 2.4
+      "transpose() received an invalid combination", "swapaxes() received an invalid"),
      "a NumPy habit: NumPy's .transpose(2, 0, 1) reorders every axis, but a torch tensor's "
      ".transpose swaps exactly two dims. Reorder all of them with .permute(2, 0, 1)."),
     (("Boolean value of Tensor with more than one value is ambiguous",),
