@@ -316,6 +316,14 @@ def _clock(when: float | None, fmt: str = "%H:%M:%S") -> str:
 # --------------------------------------------------------------------------- the page
 
 
+def _table(label: str, columns: list[str], rows: list[str]) -> str:
+    """A table named by the heading ``label`` (its id), a header cell per column, ``rows``
+    already rendered as ``<tr>`` elements."""
+    head = "".join(f"<th scope='col'>{column}</th>" for column in columns)
+    return (f"<table aria-labelledby='{label}'><thead><tr>{head}</tr></thead>"
+            f"<tbody>{''.join(rows)}</tbody></table>")
+
+
 def render(summary: dict[str, Any]) -> str:
     """The view's content (tables with header cells; every status as a symbol and a word)."""
     e = html.escape
@@ -324,8 +332,6 @@ def render(summary: dict[str, Any]) -> str:
     keys = [f"{x['lesson']}/{x['exercise']}" for x in summary["exercises"]]
     parts.append("<h2 id='grid-title'>Learners and exercises</h2>")
     if keys:
-        head = "".join(f"<th scope='col'>{e(k.split('/', 1)[0])}: {e(k.split('/', 1)[1])}</th>"
-                       for k in keys)
         rows = []
         for who, cells in summary["grid"].items():
             tds = []
@@ -336,8 +342,9 @@ def render(summary: dict[str, Any]) -> str:
                            f"<span aria-hidden='true'>{SYMBOL[c['status']]}</span> "
                            f"{WORD[c['status']]}</td>")
             rows.append(f"<tr><th scope='row'>{e(who)}</th>{''.join(tds)}</tr>")
-        parts.append(f"<table aria-labelledby='grid-title'><thead><tr><th scope='col'>learner"
-                     f"</th>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+        columns = ["learner"] + [f"{e(k.split('/', 1)[0])}: {e(k.split('/', 1)[1])}"
+                                 for k in keys]
+        parts.append(_table("grid-title", columns, rows))
     else:
         parts.append("<p>No check has run yet.</p>")
 
@@ -350,11 +357,8 @@ def render(summary: dict[str, Any]) -> str:
                         f"<td>{x['correct']}</td><td>{x['wrong']}</td>"
                         f"<td>{x['not attempted']}</td>"
                         f"<td>{f'<ul>{stuck}</ul>' if stuck else '—'}</td></tr>")
-        parts.append("<table aria-labelledby='stuck-title'><thead><tr><th scope='col'>exercise"
-                     "</th><th scope='col'>correct</th><th scope='col'>wrong</th>"
-                     "<th scope='col'>not attempted</th><th scope='col'>most common wrong "
-                     f"answers (learners)</th></tr></thead><tbody>{''.join(rows)}</tbody>"
-                     "</table>")
+        parts.append(_table("stuck-title", ["exercise", "correct", "wrong", "not attempted",
+                                            "most common wrong answers (learners)"], rows))
     else:
         parts.append("<p>Nothing yet.</p>")
 
@@ -367,10 +371,8 @@ def render(summary: dict[str, Any]) -> str:
             rows.append(f"<tr><th scope='row'>{e(q['lesson'])}: {e(q['quiz'])}</th>"
                         f"<td>{q['answered']}</td><td>{q['right_first_time']}</td>"
                         f"<td>{opts}</td></tr>")
-        parts.append("<table aria-labelledby='quiz-title'><thead><tr><th scope='col'>quiz</th>"
-                     "<th scope='col'>answered</th><th scope='col'>right first time</th>"
-                     "<th scope='col'>learners per option</th></tr></thead><tbody>"
-                     f"{''.join(rows)}</tbody></table>")
+        parts.append(_table("quiz-title", ["quiz", "answered", "right first time",
+                                           "learners per option"], rows))
     else:
         parts.append("<p>No quiz answered yet.</p>")
 
@@ -383,20 +385,17 @@ def render(summary: dict[str, Any]) -> str:
         rows.append(f"<tr><th scope='row'>{e(p['learner'])}</th><td>{server}</td>"
                     f"<td>{e(str(p['last_activity'] or '—'))}</td>"
                     f"<td>{_clock(p['last_record']) or '—'}</td><td>{died}</td></tr>")
-    parts.append("<table aria-labelledby='people-title'><thead><tr><th scope='col'>learner</th>"
-                 "<th scope='col'>server</th><th scope='col'>last activity (hub)</th>"
-                 "<th scope='col'>last record</th><th scope='col'>kernels</th></tr></thead>"
-                 f"<tbody>{''.join(rows)}</tbody></table>")
+    parts.append(_table("people-title", ["learner", "server", "last activity (hub)",
+                                         "last record", "kernels"], rows))
 
     parts.append("<h2 id='board-title'>Leaderboard</h2>")
     if summary["leaderboard"]:
         from cnncourse.recipes import capstone
 
-        head = "".join(f"<th scope='col'>{e(c)}</th>" for c in capstone.LEADERBOARD_COLUMNS)
-        body = "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>"
-                       for cells in capstone._leaderboard_cells(summary["leaderboard"]))
-        parts.append(f"<table aria-labelledby='board-title'><thead><tr>{head}</tr></thead>"
-                     f"<tbody>{body}</tbody></table>")
+        rows = ["<tr>" + "".join(f"<td>{e(c)}</td>" for c in cells) + "</tr>"
+                for cells in capstone._leaderboard_cells(summary["leaderboard"])]
+        parts.append(_table("board-title", [e(c) for c in capstone.LEADERBOARD_COLUMNS],
+                            rows))
     else:
         parts.append("<p>No capstone run recorded yet.</p>")
     return "\n".join(parts)
