@@ -22,31 +22,13 @@ from pathlib import Path
 
 import pytest
 
+from ._room import why_no_room
+
 E2E = Path(__file__).resolve().parents[1] / "e2e"
 
 
-def _why_not() -> str | None:
-    if not sys.platform.startswith("linux"):
-        return "the room needs Linux system users"
-    if os.geteuid() != 0:
-        return "the room test runs as root (as CI does): it creates throwaway learners"
-    if not shutil.which("useradd"):
-        return "needs useradd"
-    from cnncourse_instructor import hub
-
-    try:
-        hub.find_proxy()
-    except FileNotFoundError as err:
-        return str(err)
-    try:
-        hub.check_reachable(hub.REPO_ROOT)  # learners import the course from this checkout
-    except PermissionError as err:
-        return str(err)
-    return None
-
-
 pytestmark = [pytest.mark.hub,
-              pytest.mark.skipif(_why_not() is not None, reason=str(_why_not()))]
+              pytest.mark.skipif(why_no_room() is not None, reason=str(why_no_room()))]
 
 
 @pytest.fixture(scope="module")
