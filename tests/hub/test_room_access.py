@@ -193,12 +193,20 @@ print(json.dumps({"where": where, "quota": int(quota) / int(period), "memory": i
 '''
 
 
-def test_each_learner_measures_their_own_enforced_limits(room):
+@pytest.fixture(scope="module")
+def support():
+    """How this host enforces limits; the limit tests skip where it cannot (advisory only)."""
     from cnncourse_instructor import cgroups
 
-    support = cgroups.host_support()
-    if not support.enforced:
-        pytest.skip(f"this host cannot enforce limits ({support.reason}): advisory only")
+    found = cgroups.host_support()
+    if not found.enforced:
+        pytest.skip(f"this host cannot enforce limits ({found.reason}): advisory only")
+    return found
+
+
+def test_each_learner_measures_their_own_enforced_limits(room, support):
+    from cnncourse_instructor import cgroups
+
     the_room, client, _, _ = room
     ada = the_room.learners[0]
     kernel = client.kernel(ada, "probe.ipynb")
@@ -225,13 +233,8 @@ print(json.dumps((time.process_time() - cpu) / (time.perf_counter() - wall)))
 '''
 
 
-def test_the_cpu_quota_holds_a_kernel_to_one_core(room):
+def test_the_cpu_quota_holds_a_kernel_to_one_core(room, support):
     """Two busy torch threads get at most one core's worth of CPU time under the quota."""
-    from cnncourse_instructor import cgroups
-
-    support = cgroups.host_support()
-    if not support.enforced:
-        pytest.skip(f"this host cannot enforce limits ({support.reason}): advisory only")
     the_room, client, _, _ = room
     kernel = client.kernel(the_room.learners[0], "busy.ipynb")
     try:
@@ -244,12 +247,9 @@ def test_the_cpu_quota_holds_a_kernel_to_one_core(room):
     assert cores_used <= 1.15
 
 
-def test_a_servers_cgroup_goes_when_the_server_stops(room):
+def test_a_servers_cgroup_goes_when_the_server_stops(room, support):
     from cnncourse_instructor import cgroups
 
-    support = cgroups.host_support()
-    if not support.enforced:
-        pytest.skip(f"this host cannot enforce limits ({support.reason}): advisory only")
     the_room, client, _, _ = room
     bo = the_room.learners[1]
     group = cgroups.UserCgroup(bo, support.version)
@@ -302,14 +302,11 @@ def _oom_kills(group) -> int:
     return 0
 
 
-def test_a_kernel_past_its_memory_limit_dies_alone(room):
+def test_a_kernel_past_its_memory_limit_dies_alone(room, support):
     """The memory limit is real: a kernel that takes 1.5 GiB under a 1 GiB limit is killed
     (JupyterLab: "the kernel appears to have died"), its server and the hub carry on."""
     from cnncourse_instructor import cgroups
 
-    support = cgroups.host_support()
-    if not support.enforced:
-        pytest.skip(f"this host cannot enforce limits ({support.reason}): advisory only")
     the_room, client, _, _ = room
     ada = the_room.learners[0]
     group = cgroups.UserCgroup(ada, support.version)
