@@ -438,24 +438,18 @@ def hub_service(room: Any, python_bin: Path | None = None) -> dict[str, Any]:
     managed service (``service``), its roles (``roles``) and the URL learners' kernels send
     to (``room_url``, exported to them as ``CNNCOURSE_ROOM_URL``).
 
-    The database goes to ``<private>/progress/progress.sqlite`` (the room's private folder) (folder 700, file 600). Hub
-    admins and the room's ``instructors`` (a list attribute, when the room has one) may open
-    the view.
+    The database goes to ``<private>/progress/progress.sqlite`` (the room's private folder;
+    folder 700, file 600). The room's instructor, the hub's admin, may open the view
+    (``--instructors`` names more, for a hub run by other means).
     """
-    instructors = sorted(set(getattr(room, "instructors", None) or []))
     port = room.port + 3  # after the hub, its proxy's API and the hub's API
     host = "127.0.0.1" if room.ip in ("0.0.0.0", "::", "") else room.ip
     command = [str((python_bin or Path(sys.executable).parent) / "python"), "-m",
                "cnncourse_instructor.progress",
-               "--db", str(Path(getattr(room, "private", room.state)) / "progress" / "progress.sqlite")]
-    if instructors:
-        command += ["--instructors", ",".join(instructors)]
+               "--db", str(room.private / "progress" / "progress.sqlite")]
     roles = [{"name": "progress-view", "services": ["progress"],
               "scopes": ["list:users", "read:users", "read:servers",
                          "read:users:activity"]}]
-    if instructors:
-        roles.append({"name": "progress-instructors", "users": instructors,
-                      "scopes": ["access:services!service=progress"]})
     return {"service": {"name": "progress", "url": f"http://127.0.0.1:{port}",
                         "command": command, "oauth_no_confirm": True,
                         "display": True},
