@@ -34,7 +34,7 @@ try:
 except ImportError:  # older layout
     from cnncourse.timing import Timing, time_notebook  # type: ignore[no-redef]
 
-from cnncourse.threads import THREADS_ENV, parse_threads, usable_cores
+from cnncourse.threads import THREADS_ENV, core_limit, parse_threads
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "notebooks" / "08_build_a_cnn_in_pytorch.ipynb"
@@ -99,13 +99,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give at least two notebooks (or none for notebook 08 twice)")
     for policy in args.policy:
         try:
-            parse_threads(policy, usable_cores())
+            parse_threads(policy, core_limit().cores)
         except ValueError as err:
             parser.error(str(err))
     if args.rounds < 1:
         parser.error(f"--rounds must be at least 1, got {args.rounds}")
 
-    print(f"{len(paths)} notebooks at once on {usable_cores()} cores (os.cpu_count() "
+    print(f"{len(paths)} notebooks at once on {core_limit().cores} cores (os.cpu_count() "
           f"{os.cpu_count()}), full mode, offline; target: at most {TARGET}x alone.")
     rows = []
     with tempfile.TemporaryDirectory(prefix="cnncourse-two-") as empty:

@@ -19,7 +19,6 @@ from cnncourse.validate import whole_number
 
 THREADS_ENV = "CNNCOURSE_THREADS"
 CPU_LIMIT_ENV = "CPU_LIMIT"  # set by JupyterHub's spawners (Spawner.cpu_limit), Kubernetes too
-_NO_QUOTA = ("affinity mask", "os.cpu_count()")
 
 
 @dataclass(frozen=True)
@@ -42,33 +41,25 @@ class ThreadPolicy:
     load: float | None  # 1-minute load average when chosen (None: unknown on this system)
     source: str         # "CNNCOURSE_THREADS=..." or "auto"
     reason: str
-    limit: str = ""     # where the core count came from (CoreLimit.source), "" when given
-    machine: int = 0    # cores in the affinity mask, which the load average is spread over
+    limit: CoreLimit | None = None  # where the core count came from; None when given
+    machine: int = 0    # the machine's cores (os.cpu_count()): the load average counts them all
 
     @property
     def load_cores(self) -> int:
-        """The cores to compare the (machine-wide) load average with: under ``CPU_LIMIT`` the
-        load counts every process on the host, so the host's cores, not this kernel's share."""
+        """The cores to compare the load average with: it counts every process on the machine,
+        so the machine's cores, not this kernel's share (a quota or an affinity mask)."""
         return max(self.cores, self.machine)
 
     @property
     def quota(self) -> str | None:
         """``"1 core: CPU_LIMIT=1"`` when a quota below the affinity mask decided, else None."""
-        if not self.limit or self.limit in _NO_QUOTA:
+        if self.limit is None or not self.limit.source.startswith(CPU_LIMIT_ENV):
             return None
-        return str(CoreLimit(self.cores, self.limit))
+        return str(self.limit)
 
     def __str__(self) -> str:
-        limit = f"; {self.cores} core{'' if self.cores == 1 else 's'}: {self.limit}" \
-            if self.limit else ""
+        limit = f"; {self.limit}" if self.limit else ""
         return f"{self.threads} of {self.cores} cores ({self.source}: {self.reason}{limit})"
-
-
-def _affinity_cores() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except (AttributeError, OSError):  # macOS and Windows have no affinity mask
-        return max(1, os.cpu_count() or 1)
 
 
 def core_limit() -> CoreLimit:
@@ -77,9 +68,10 @@ def core_limit() -> CoreLimit:
     ``CPU_LIMIT`` (JupyterHub's spawners, Kubernetes) is rounded down, at least 1; a value
     that is not a positive number is ignored (the spawner wrote it, not the learner).
     """
-    affinity = _affinity_cores()
-    best = CoreLimit(affinity, "affinity mask" if hasattr(os, "sched_getaffinity")
-                     else "os.cpu_count()")
+    try:
+        best = CoreLimit(max(1, len(os.sched_getaffinity(0))), "affinity mask")
+    except (AttributeError, OSError):  # macOS and Windows have no affinity mask
+        best = CoreLimit(max(1, os.cpu_count() or 1), "os.cpu_count()")
     text = env.get(CPU_LIMIT_ENV)
     try:
         value = float(text)
@@ -88,11 +80,6 @@ def core_limit() -> CoreLimit:
     if math.isfinite(value) and value > 0 and max(1, math.floor(value + 1e-9)) < best.cores:
         return CoreLimit(max(1, math.floor(value + 1e-9)), f"{CPU_LIMIT_ENV}={text}")
     return best
-
-
-def usable_cores() -> int:
-    """CPU cores this process may use: :func:`core_limit`'s count."""
-    return core_limit().cores
 
 
 def load_average() -> float | None:
@@ -129,10 +116,10 @@ def choose_threads(cores: int, load: float | None, machine: int = 0) -> tuple[in
     ``cores - load``, in whole cores, is what other work leaves free. Always one thread at least.
 
     Args:
-        cores: usable cores (:func:`usable_cores`).
+        cores: usable cores (:func:`core_limit`).
         load: the 1-minute load average, or None when unknown.
-        machine: cores the load average is spread over when more than ``cores`` (a quota on
-            a bigger host: the load counts the whole host).
+        machine: the machine's cores when more than ``cores`` (a quota or an affinity mask
+            on a bigger machine: the load average counts the whole machine).
     Returns:
         ``(threads, reason)``.
     """
@@ -152,15 +139,12 @@ def thread_policy(value: str | None = None, cores: int | None = None,
                   load: float | None = None) -> ThreadPolicy:
     """Decide the thread count from ``CNNCOURSE_THREADS`` (or ``value``), the cores and the load.
 
-    ``cores`` and ``load`` default to this machine's (:func:`usable_cores`, :func:`load_average`);
+    ``cores`` and ``load`` default to this machine's (:func:`core_limit`, :func:`load_average`);
     tests pass them. A bad ``CNNCOURSE_THREADS`` raises ``ValueError`` saying how to fix it.
     """
-    limit, machine = "", 0
-    if cores is None:
-        found = core_limit()
-        cores = usable_cores()  # the same figure; tests replace usable_cores alone
-        if found.cores == cores:
-            limit, machine = found.source, _affinity_cores()
+    limit = core_limit() if cores is None else None
+    cores = limit.cores if limit else cores
+    machine = (os.cpu_count() or 1) if limit else 0
     load = load_average() if load is None else load
     raw = env.raw(THREADS_ENV) if value is None else value
     chosen = parse_threads(raw, cores)
@@ -185,7 +169,7 @@ def set_threads(threads: int | None = None) -> ThreadPolicy:
         policy = thread_policy()
     else:
         whole_number(threads, "threads", "set_threads")
-        policy = ThreadPolicy(threads, usable_cores(), load_average(), "set_threads",
+        policy = ThreadPolicy(threads, core_limit().cores, load_average(), "set_threads",
                               "set in this notebook")
     torch.set_num_threads(policy.threads)
     try:

@@ -22,9 +22,10 @@ def restore_threads():
 
 @pytest.fixture
 def many_cores(monkeypatch):
-    """A 32-core affinity mask, no CPU_LIMIT, no CNNCOURSE_THREADS, an idle machine."""
+    """A 32-core machine, all in the affinity mask, no CPU_LIMIT, no CNNCOURSE_THREADS, idle."""
     monkeypatch.setattr(cpu.os, "sched_getaffinity", lambda pid: set(range(32)),
                         raising=False)
+    monkeypatch.setattr(cpu.os, "cpu_count", lambda: 32)
     monkeypatch.delenv("CPU_LIMIT", raising=False)
     monkeypatch.delenv("CNNCOURSE_THREADS", raising=False)
     monkeypatch.setattr(cpu, "load_average", lambda: 0.0)
@@ -36,7 +37,7 @@ def test_cpu_limit_on_a_many_core_host_picks_one_thread(many_cores, monkeypatch)
     limit = cpu.core_limit()
     assert (limit.cores, limit.source, str(limit)) == (1, "CPU_LIMIT=1", "1 core: CPU_LIMIT=1")
     policy = cpu.thread_policy()
-    assert (policy.threads, policy.cores, policy.limit) == (1, 1, "CPU_LIMIT=1")
+    assert (policy.threads, policy.cores, policy.limit.source) == (1, 1, "CPU_LIMIT=1")
     assert "1 core: CPU_LIMIT=1" in str(policy)
 
 
@@ -80,3 +81,17 @@ def test_no_quota_keeps_the_setup_line_short(many_cores, capsys, restore_threads
     settings.start(seed=0)
     out = capsys.readouterr().out
     assert "threads=16 |" in out and "affinity" not in out
+
+
+def test_one_pinned_core_on_a_busy_machine_is_not_overloaded(many_cores, monkeypatch, capsys,
+                                                              restore_threads):
+    # The load average counts every process on the machine, so it is compared with the
+    # machine's cores (os.cpu_count()), not with the one core this kernel is pinned to.
+    monkeypatch.setattr(cpu.os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    monkeypatch.setattr(cpu, "load_average", lambda: 20.0)
+    settings.start(seed=0)
+    out = capsys.readouterr().out
+    assert "threads=1 |" in out and "overloaded" not in out
+    monkeypatch.setattr(cpu, "load_average", lambda: 40.0)   # more than the machine's cores
+    settings.start(seed=0)
+    assert "load average 40.0 on 32 cores" in capsys.readouterr().out

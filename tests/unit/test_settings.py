@@ -126,21 +126,29 @@ def test_thread_policy_env_wins_over_auto(monkeypatch):
     assert (auto.threads, auto.source, auto.cores, auto.load) == (4, "auto", 8, 0.0)
 
 
+def _cores(monkeypatch, n):
+    """This machine has ``n`` cores, all in the affinity mask, and no quota."""
+    monkeypatch.setattr(cpu.os, "sched_getaffinity", lambda pid: set(range(n)), raising=False)
+    monkeypatch.setattr(cpu.os, "cpu_count", lambda: n)
+    monkeypatch.delenv("CPU_LIMIT", raising=False)
+
+
 def test_thread_policy_defaults_to_this_machine(monkeypatch):
     monkeypatch.delenv("CNNCOURSE_THREADS", raising=False)
-    monkeypatch.setattr(cpu, "usable_cores", lambda: 12)
+    _cores(monkeypatch, 12)
     monkeypatch.setattr(cpu, "load_average", lambda: 2.5)
     policy = cpu.thread_policy()
     assert (policy.threads, policy.cores, policy.load) == (6, 12, 2.5)
-    assert cpu.usable_cores() == 12
+    assert policy.limit == cpu.CoreLimit(12, "affinity mask") and policy.quota is None
 
 
-def test_usable_cores_follows_the_affinity_mask(monkeypatch):
+def test_core_limit_follows_the_affinity_mask(monkeypatch):
+    monkeypatch.delenv("CPU_LIMIT", raising=False)
     monkeypatch.setattr(cpu.os, "sched_getaffinity", lambda pid: {0, 3, 5}, raising=False)
-    assert cpu.usable_cores() == 3
+    assert cpu.core_limit() == cpu.CoreLimit(3, "affinity mask")
     monkeypatch.delattr(cpu.os, "sched_getaffinity", raising=False)
     monkeypatch.setattr(cpu.os, "cpu_count", lambda: 7)
-    assert cpu.usable_cores() == 7
+    assert cpu.core_limit() == cpu.CoreLimit(7, "os.cpu_count()")
 
 
 def test_load_average_unknown_is_none(monkeypatch):
@@ -170,7 +178,7 @@ def test_set_threads_applies_and_rejects_bad_counts(restore_threads):
 
 
 def test_start_applies_the_policy_and_prints_it(monkeypatch, capsys, restore_threads):
-    monkeypatch.setattr(cpu, "usable_cores", lambda: 2)
+    _cores(monkeypatch, 2)
     monkeypatch.setattr(cpu, "load_average", lambda: 0.5)
     torch.set_num_threads(2)
     monkeypatch.delenv("CNNCOURSE_THREADS", raising=False)
@@ -184,7 +192,7 @@ def test_start_applies_the_policy_and_prints_it(monkeypatch, capsys, restore_thr
 
 
 def test_start_says_in_one_line_when_overloaded(monkeypatch, capsys, restore_threads):
-    monkeypatch.setattr(cpu, "usable_cores", lambda: 2)
+    _cores(monkeypatch, 2)
     monkeypatch.setattr(cpu, "load_average", lambda: 6.0)
     monkeypatch.setenv("CNNCOURSE_THREADS", "2")
     settings.start(seed=0)
