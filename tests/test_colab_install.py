@@ -17,7 +17,7 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name, parse_wheel_filename
 from packaging.version import Version
 
-from cnncourse.course import colab
+from cnncourse_instructor import notebooks
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -93,7 +93,7 @@ def test_colab_installs_the_course_without_changing_or_adding_a_package():
 
 
 def test_colabs_setup_cell_installs_no_extras():
-    spec = re.search(r'f"(cnncourse[^"]*)"', colab.SETUP_CELL_TEMPLATE).group(1)
+    spec = re.search(r'f"(cnncourse[^"]*)"', notebooks.SETUP_CELL_TEMPLATE).group(1)
     assert spec.startswith("cnncourse @ "), spec   # not cnncourse[lab], which adds JupyterLab
 
 

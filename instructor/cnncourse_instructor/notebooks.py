@@ -1,4 +1,5 @@
-"""The course notebooks as data: find them, read their exercises, find the lesson they use.
+"""The course notebooks as data: find them, read their exercises, find the lesson they use;
+the badge and setup cell every notebook opens with (``stamp`` writes them).
 
 A student notebook imports its lesson module (``from cnncourse.lessons.pooling import check``);
 that module holds the reference solution of every exercise in the notebook. Only ``nbformat``
@@ -20,18 +21,59 @@ from cnncourse.course import colab
 
 EXERCISE_TAG = "exercise"
 SETUP_TAG = "setup"
+NOTEBOOK_DIR = "notebooks"
+COLAB_BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
+
+SETUP_CELL_TEMPLATE = '''\
+# Setup: this same cell opens every notebook. In Colab it first installs the course package.
+import subprocess
+import sys
+
+COURSE_REPO = "https://github.com/{repo}"
+if "google.colab" in sys.modules:
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
+                    f"cnncourse @ git+{{COURSE_REPO}}@{branch}"], check=True)
+
+import torch
+
+import cnncourse as cc
+from cnncourse.settings import is_quick, pick
+
+device = cc.settings.start(seed=0)
+cc.viz.describe_figures()   # every figure says what it shows (alt text), on a white background'''
 _NUMBER = re.compile(r"^(\d{2})_[\w-]+\.ipynb$")
 _LESSON_IMPORT = re.compile(r"^\s*from cnncourse\.lessons\.(\w+) import", re.M)
+
+
+# The cells every notebook opens with, for the repository in cnncourse.course.colab -----------
+
+def colab_url(notebook: str, repo: str = colab.REPO, branch: str = colab.BRANCH) -> str:
+    """The "Open in Colab" link for ``notebook`` (a file name such as ``03_convolution.ipynb``)."""
+    if not notebook.endswith(".ipynb"):
+        raise ValueError(f"colab_url: expected a notebook file name ending in .ipynb, "
+                         f"got {notebook!r}.")
+    name = notebook.rsplit("/", 1)[-1]
+    return f"https://colab.research.google.com/github/{repo}/blob/{branch}/{NOTEBOOK_DIR}/{name}"
+
+
+def badge_markdown(notebook: str, repo: str = colab.REPO, branch: str = colab.BRANCH) -> str:
+    """Markdown for the "Open in Colab" badge of ``notebook``."""
+    return f"[![Open In Colab]({COLAB_BADGE_IMAGE})]({colab_url(notebook, repo, branch)})"
+
+
+def setup_cell_source(repo: str = colab.REPO, branch: str = colab.BRANCH) -> str:
+    """The setup cell, identical in every notebook."""
+    return SETUP_CELL_TEMPLATE.format(repo=repo, branch=branch)
 
 
 # Finding and reading ---------------------------------------------------------------------------
 
 def default_notebook_dir() -> Path:
     """``./notebooks`` when it exists, else the checkout's (the folder beside ``cnncourse/``)."""
-    here = Path.cwd() / colab.NOTEBOOK_DIR
+    here = Path.cwd() / NOTEBOOK_DIR
     if here.is_dir():
         return here
-    return Path(colab.__file__).resolve().parents[2] / colab.NOTEBOOK_DIR  # cnncourse/course/
+    return Path(colab.__file__).resolve().parents[2] / NOTEBOOK_DIR  # cnncourse/course/
 
 
 def notebook_paths(directory: str | Path | None = None) -> list[Path]:

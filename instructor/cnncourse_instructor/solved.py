@@ -17,9 +17,9 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from cnncourse.course import colab
 from cnncourse_instructor.notebooks import (
     EXERCISE_TAG,
+    NOTEBOOK_DIR,
     cell_tags,
     default_notebook_dir,
     exercise_function,
@@ -29,6 +29,7 @@ from cnncourse_instructor.notebooks import (
     read_notebook,
     reference,
     reference_source,
+    setup_cell_source,
     write_notebook,
 )
 
@@ -80,7 +81,7 @@ def needed_imports(lesson: str, name: str) -> list[str]:
     module = inspect.getmodule(func)
     node = exercise_function(reference_source(lesson, name), f"reference {name}")
     used = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
-    setup = ast.parse(colab.setup_cell_source())
+    setup = ast.parse(setup_cell_source())
     provided = {a.asname or a.name.split(".")[0] for s in ast.walk(setup)
                 if isinstance(s, (ast.Import, ast.ImportFrom)) for a in s.names}
     imports = _import_lines(module)
@@ -253,7 +254,7 @@ def write_solved(out_dir: str | Path, directory: str | Path | None = None,
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for path in paths:
-        nb, where = read_notebook(path), f"{colab.NOTEBOOK_DIR}/{path.name}"
+        nb, where = read_notebook(path), f"{NOTEBOOK_DIR}/{path.name}"
         new = nbgrader_notebook(nb, where) if nbgrader else solve_notebook(nb, note_path=where)
         written.append(write_notebook(new, out_dir / path.name))
     _copy_assets(paths[0].parent, out_dir)

@@ -21,18 +21,22 @@ from typing import Any
 from cnncourse.course import colab
 from cnncourse_instructor import timing
 from cnncourse_instructor.notebooks import (
+    NOTEBOOK_DIR,
     SETUP_TAG,
+    badge_markdown,
     cell_tags,
+    colab_url,
     default_notebook_dir,
     notebook_paths,
     read_notebook,
+    setup_cell_source,
     write_notebook,
 )
 
 _BADGE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\([^)]*\)")
 _COLAB_LINK = re.compile(
     r"https://colab\.research\.google\.com/github/[\w.-]+/[\w.-]+/blob/[\w./-]+?/"
-    + re.escape(colab.NOTEBOOK_DIR) + r"/(\d{2}_[\w-]+\.ipynb)")
+    + re.escape(NOTEBOOK_DIR) + r"/(\d{2}_[\w-]+\.ipynb)")
 
 
 def stamp_notebook(nb: Any, filename: str, repo: str = colab.REPO,
@@ -43,7 +47,7 @@ def stamp_notebook(nb: Any, filename: str, repo: str = colab.REPO,
         raise ValueError(f"{filename}: the first cell must be the Markdown title cell with the "
                          f"Colab badge; it is missing.")
     title = nb.cells[0]
-    badge = colab.badge_markdown(filename, repo, branch)
+    badge = badge_markdown(filename, repo, branch)
     if _BADGE.search(title.source):
         new = _BADGE.sub(lambda _m: badge, title.source, count=1)
     else:  # no badge yet: put it on the line after the title
@@ -54,7 +58,7 @@ def stamp_notebook(nb: Any, filename: str, repo: str = colab.REPO,
         title.source = new
         changes.append("badge")
     setup = setup_cell(nb)
-    source = colab.setup_cell_source(repo, branch)
+    source = setup_cell_source(repo, branch)
     if setup is None:
         import nbformat
 
@@ -178,7 +182,7 @@ def setup_cell(nb: Any) -> Any:
 
 def stamp_text(text: str, repo: str = colab.REPO, branch: str = colab.BRANCH) -> str:
     """Rewrite every "Open in Colab" notebook link in ``text`` (e.g. the README) to repo/branch."""
-    return _COLAB_LINK.sub(lambda m: colab.colab_url(m.group(1), repo, branch), text)
+    return _COLAB_LINK.sub(lambda m: colab_url(m.group(1), repo, branch), text)
 
 
 def stamp_config(path: str | Path, repo: str, branch: str) -> bool:

@@ -36,7 +36,7 @@ def test_badge_points_at_the_notebooks_own_path(path):
     links = re.findall(r"\(https://colab\.research\.google\.com/github/([^)]*)\)", first.source)
     assert links == [f"{colab.REPO}/blob/{colab.BRANCH}/notebooks/{path.name}"], (
         f"{path.name}: the badge must link to its own path; run `cnncourse-instructor stamp`")
-    assert colab.badge_markdown(path.name) in first.source
+    assert nbs.badge_markdown(path.name) in first.source
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
@@ -44,8 +44,8 @@ def test_setup_cell_is_the_shared_template(path):
     cells = nbs.read_notebook(path).cells
     setup = cells[1]
     assert setup.cell_type == "code" and "setup" in nbs.cell_tags(setup)
-    assert setup.source == colab.setup_cell_source(), (
-        f"{path.name}: setup cell differs from cnncourse.course.colab.setup_cell_source(); "
+    assert setup.source == nbs.setup_cell_source(), (
+        f"{path.name}: setup cell differs from cnncourse.course.nbs.setup_cell_source(); "
         "run `cnncourse-instructor stamp`")
     assert sum("setup" in nbs.cell_tags(c) for c in cells) == 1
 
@@ -82,7 +82,7 @@ def _exec_setup(source, monkeypatch, colab_present):
 def _setup_sources():
     # The template plus every distinct setup cell found in the notebooks.
     found = {nbs.read_notebook(p).cells[1].source for p in NOTEBOOKS}
-    return sorted(found | {colab.setup_cell_source()})
+    return sorted(found | {nbs.setup_cell_source()})
 
 
 @pytest.mark.parametrize("source", _setup_sources())
@@ -97,13 +97,13 @@ def test_setup_cell_installs_from_the_repository_in_colab(source, monkeypatch):
 
 
 def test_setup_cell_follows_repo_and_branch(monkeypatch):
-    source = colab.setup_cell_source(repo="someone/fork", branch="dev")
+    source = nbs.setup_cell_source(repo="someone/fork", branch="dev")
     calls, _ = _exec_setup(source, monkeypatch, colab_present=True)
     assert calls[0][-1] == "cnncourse @ git+https://github.com/someone/fork@dev"
 
 
 def test_setup_cell_installs_nothing_outside_colab(monkeypatch, capsys):
-    calls, namespace = _exec_setup(colab.setup_cell_source(), monkeypatch, colab_present=False)
+    calls, namespace = _exec_setup(nbs.setup_cell_source(), monkeypatch, colab_present=False)
     assert calls == []
     assert "stopped" not in namespace
     assert str(namespace["device"]) == "cpu"          # the rest of the cell ran
@@ -116,11 +116,11 @@ def _make_notebook(folder, name, repo="old/place", branch="old", setup=None, tag
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)",
                                  "language": "python"}
-    title = (f"# {name[:2]} · Test\n\n{colab.badge_markdown(name, repo, branch)}\n\n"
+    title = (f"# {name[:2]} · Test\n\n{nbs.badge_markdown(name, repo, branch)}\n\n"
              "A promise.\n\nRun the setup cell below first.")
     meta = {"tags": ["setup"]} if tag else {}
     nb.cells = [nbformat.v4.new_markdown_cell(title),
-                nbformat.v4.new_code_cell(setup or colab.setup_cell_source(repo, branch),
+                nbformat.v4.new_code_cell(setup or nbs.setup_cell_source(repo, branch),
                                           metadata=meta),
                 nbformat.v4.new_markdown_cell("## 1. Something"),
                 nbformat.v4.new_code_cell("x = 1")]
@@ -138,9 +138,9 @@ def test_stamp_check_reports_then_stamp_fixes(tmp_path):
     assert stale.read_bytes() == before                       # --check writes nothing
     stamping.stamp(tmp_path)
     nb = nbs.read_notebook(stale)
-    assert colab.badge_markdown("01_a.ipynb") in nb.cells[0].source
+    assert nbs.badge_markdown("01_a.ipynb") in nb.cells[0].source
     assert "old/place" not in nb.cells[0].source
-    assert nb.cells[1].source == colab.setup_cell_source()
+    assert nb.cells[1].source == nbs.setup_cell_source()
     assert stamping.stamp(tmp_path, check=True) == {}              # idempotent
     assert all(c.get("outputs", []) == [] for c in nb.cells)  # never adds outputs
     assert fresh.read_bytes() == untouched                   # up-to-date files left alone
@@ -149,7 +149,7 @@ def test_stamp_check_reports_then_stamp_fixes(tmp_path):
 def test_stamp_to_a_new_repository_and_readme_links(tmp_path):
     _make_notebook(tmp_path, "03_c.ipynb", repo=colab.REPO, branch=colab.BRANCH)
     readme = tmp_path / "README.md"
-    readme.write_text(f"| 03 | {colab.badge_markdown('03_c.ipynb')} |\n", encoding="utf-8")
+    readme.write_text(f"| 03 | {nbs.badge_markdown('03_c.ipynb')} |\n", encoding="utf-8")
     report = stamping.stamp(tmp_path, repo="new/home", branch="trunk", extra_files=[readme])
     assert set(report) == {str(tmp_path / "03_c.ipynb"), str(readme)}
     nb = nbs.read_notebook(tmp_path / "03_c.ipynb")
@@ -169,7 +169,7 @@ def test_stamp_adds_a_missing_badge_and_setup_tag(tmp_path):
     assert set(report[str(path)]) == {"badge", "setup tag"}
     nb = nbs.read_notebook(path)
     assert nb.cells[0].source.splitlines()[:3] == ["# 04 · Test", "",
-                                                   colab.badge_markdown("04_d.ipynb")]
+                                                   nbs.badge_markdown("04_d.ipynb")]
     assert nbs.cell_tags(nb.cells[1]) == ["setup"]
 
 
@@ -204,14 +204,14 @@ def test_cli_stamp_check_exit_codes(tmp_path, capsys):
     assert "06_f.ipynb" in capsys.readouterr().out
     assert cli.main(["stamp", "--dir", str(tmp_path)]) == 0
     assert cli.main(["stamp", "--check", "--dir", str(tmp_path)]) == 0
-    assert nbs.read_notebook(stale).cells[1].source == colab.setup_cell_source()
+    assert nbs.read_notebook(stale).cells[1].source == nbs.setup_cell_source()
 
 
 def test_readme_has_a_colab_section_and_a_badge_per_notebook():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "## Google Colab" in readme and "cnncourse-instructor stamp" in readme
     for path in NOTEBOOKS:
-        assert colab.badge_markdown(path.name) in readme, f"README lacks the badge of {path.name}"
+        assert nbs.badge_markdown(path.name) in readme, f"README lacks the badge of {path.name}"
 
 
 def test_stamp_refuses_to_write_outside_a_checkout(tmp_path, monkeypatch):

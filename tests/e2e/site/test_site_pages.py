@@ -38,7 +38,7 @@ from sitecheck import (
     read_page,
 )
 
-from cnncourse.course.colab import colab_url
+from cnncourse_instructor.notebooks import colab_url
 
 pytestmark = pytest.mark.browser
 
