@@ -21,10 +21,6 @@ from cnncourse.modelutils import check_model, eval_mode
 from cnncourse.validate import whole_numbers
 
 
-class ShapeError(RuntimeError):
-    """Raised by ``trace(..., strict=True)`` when the model cannot run on the input."""
-
-
 @dataclass
 class LayerRow:
     """One call of one leaf layer: its name, type, output shape and parameter count."""
@@ -75,10 +71,7 @@ class Trace:
             out.append(f"STOPPED: {self.error}")
         return "\n".join(out)
 
-    def __str__(self) -> str:
-        return self.table()
-
-    def __repr__(self) -> str:
+    def __repr__(self) -> str:   # print(trace(...)) and plain-text displays show the table
         return self.table()
 
     def _repr_html_(self) -> str:
@@ -145,14 +138,12 @@ def _explain(module: nn.Module, x: torch.Tensor | None, last_4d: tuple[int, ...]
     return f"{kind} failed on an input of shape {got}: {err}"
 
 
-def trace(model: nn.Module, input_size: tuple[int, ...] | list[int] | torch.Tensor, *,
-          strict: bool = False) -> Trace:
+def trace(model: nn.Module, input_size: tuple[int, ...] | list[int] | torch.Tensor) -> Trace:
     """Run one dummy batch through ``model`` and return a :class:`Trace` of layer shapes.
 
     Args:
         model: any ``nn.Module``.
         input_size: the input shape including the batch, e.g. ``(1, 3, 32, 32)``, or a tensor.
-        strict: raise :class:`ShapeError` instead of recording the failure in the trace.
 
     Example:
         >>> print(trace(SimpleCNN(), (1, 3, 32, 32)))
@@ -217,8 +208,6 @@ def trace(model: nn.Module, input_size: tuple[int, ...] | list[int] | torch.Tens
             after = f"after layer `{result.rows[-1].name}`" if result.rows else "before any layer"
             result.error = (f"the model's forward code failed {after} (not inside a layer): "
                             f"{type(err).__name__}: {err}")
-        if strict:
-            raise ShapeError(result.error) from err
         return result
     finally:
         for handle in handles:
@@ -231,6 +220,4 @@ def trace(model: nn.Module, input_size: tuple[int, ...] | list[int] | torch.Tens
             "returns the wrong number of predictions. A reshape like x.view(-1, features) "
             "folded the extra size into the batch; use torch.flatten(x, 1) so a wrong input "
             "size fails loudly instead.")
-    if strict and result.warnings:
-        raise ShapeError(result.warnings[0])
     return result

@@ -6,7 +6,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from cnncourse.models import MLP, SimpleCNN, count_parameters
-from cnncourse.shapes import ShapeError, trace
+from cnncourse.shapes import trace
 
 
 class SeedCNN(nn.Module):
@@ -54,8 +54,6 @@ def test_wrong_image_size_stops_at_the_linear_layer_with_a_plain_reason():
     assert result.rows[-1].name == "fc1" and result.rows[-1].output_shape is None
     assert "Linear expects 2048 features but got 8192" in result.error
     assert "64×64, not 32×32" in result.error
-    with pytest.raises(ShapeError, match="2048 features but got 8192"):
-        trace(SimpleCNN(), (1, 3, 64, 64), strict=True)
 
 
 def test_wrong_channel_count_is_named():
@@ -70,8 +68,7 @@ def test_seed_view_bug_is_caught_as_a_batch_change():
     assert not result.ok
     assert "output batch is 4 but the input batch was 1" in result.warnings[0]
     assert "batch is 4 here" in result.rows[4].note  # fc1 is where the batch changed
-    with pytest.raises(ShapeError, match="torch.flatten"):
-        trace(SeedCNN(), (1, 3, 64, 64), strict=True)
+    assert "torch.flatten" in result.warnings[0]
 
 
 def test_failure_in_forward_code_outside_a_layer():
