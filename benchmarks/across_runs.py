@@ -1,7 +1,7 @@
 """Do the notebooks' claims hold in every run? Run notebooks several times and report each claim.
 
 Runs each notebook in full mode, offline, once per seed (``CNNCOURSE_SEED=0, 1, ...`` shifts
-every seed the notebook sets, see ``cnncourse.settings.run_seed``), on the built-in stand-in
+every seed the notebook sets, see ``across_runs_kernel.py``), on the built-in stand-in
 and, when ``--real DIR`` names a folder of real data in torchvision's layout, on that data
 too. Every ``claim()`` and ``compare()`` a run makes is logged (``CNNCOURSE_CLAIMS_LOG``);
 the report lists them per run, and a notebook that stops on a false claim shows its error.
@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+KERNEL_STARTUP = Path(__file__).with_name("across_runs_kernel.py")  # seeds and the claims log
 
 
 def run_one(notebook: Path, seed: int, data: str, real: Path | None, work: Path,
@@ -36,8 +37,12 @@ def run_one(notebook: Path, seed: int, data: str, real: Path | None, work: Path,
     tag = f"{notebook.stem}-{data}-seed{seed}"
     log = work / f"{tag}.claims.jsonl"
     log.unlink(missing_ok=True)
+    startup = work / "ipython" / "profile_default" / "startup"   # the kernel runs it first
+    startup.mkdir(parents=True, exist_ok=True)
+    shutil.copy(KERNEL_STARTUP, startup / "00-across-runs.py")
     env = dict(os.environ, CNNCOURSE_SEED=str(seed), CNNCOURSE_CLAIMS_LOG=str(log),
-               CNNCOURSE_OFFLINE="1", CNNCOURSE_QUICK="0", MPLBACKEND="agg")
+               IPYTHONDIR=str(work / "ipython"), CNNCOURSE_OFFLINE="1", CNNCOURSE_QUICK="0",
+               MPLBACKEND="agg")
     with tempfile.TemporaryDirectory() as tmp:
         if real is not None:
             shutil.copytree(real, Path(tmp) / "data")

@@ -14,8 +14,6 @@ ENVIRONMENT: dict[str, str] = {
                        "copies of a read-only folder's archives, cached backbones",
     "CNNCOURSE_QUICK": "1: tiny data and short runs (tests)",
     "CNNCOURSE_OFFLINE": "1: never use the network",
-    "CNNCOURSE_SEED": "a whole number added to every seed the notebooks set (across_runs.py)",
-    "CNNCOURSE_CLAIMS_LOG": "a file each claim's verdict is appended to (across_runs.py)",
     "CNNCOURSE_THREADS": "CPU threads for torch: a number, all or auto (default; "
                          "cnncourse.threads.thread_policy)",
     "CNNCOURSE_WIDGETS": "0: quizzes and widgets as static text and pictures",

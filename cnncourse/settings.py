@@ -98,23 +98,14 @@ def device() -> Any:
 
     if torch.cuda.is_available():
         return torch.device("cuda")
-    if _mps_available(torch):
+    if torch.backends.mps.is_available():
         return torch.device("mps")
     return torch.device("cpu")
 
 
-def _mps_available(torch: Any) -> bool:
-    backend = getattr(torch.backends, "mps", None)
-    return bool(backend is not None and backend.is_available())
-
-
 def seed_everything(seed: int = 0) -> int:
-    """Seed Python, NumPy and torch (all devices) so a run repeats. Returns the seed used.
-
-    With ``CNNCOURSE_SEED`` set, its value is added to ``seed`` (see :func:`run_seed`).
-    """
+    """Seed Python, NumPy and torch (all devices) so a run repeats. Returns the seed used."""
     whole_number(seed, "seed", "seed_everything", minimum=0)
-    seed = run_seed(seed)
     random.seed(seed)
     try:
         import numpy as np
@@ -124,44 +115,8 @@ def seed_everything(seed: int = 0) -> int:
         pass
     import torch
 
-    getattr(torch.manual_seed, "_cnncourse_original", torch.manual_seed)(seed)
+    torch.manual_seed(seed)
     return seed
-
-
-def run_seed(seed: int = 0) -> int:
-    """``seed`` shifted by ``CNNCOURSE_SEED`` when that is set, so a tool can repeat a run.
-
-    ``benchmarks/across_runs.py`` runs a notebook with ``CNNCOURSE_SEED=1, 2, ...``: every seed
-    the course sets (``start()``, ``fit(seed=...)``, a cell's ``torch.manual_seed(0)``) moves by
-    that much, so each run starts from other weights and another shuffle. Unset, it is 0.
-    """
-    value = env.get("CNNCOURSE_SEED")
-    if not value:
-        return seed
-    try:
-        offset = int(value)
-    except ValueError:
-        offset = -1
-    if offset < 0:
-        raise ValueError(f"CNNCOURSE_SEED must be a non-negative whole number, got {value!r}. "
-                         "Unset it to use the notebooks' own starting points.")
-    return seed + offset
-
-
-def _shift_manual_seed() -> None:
-    # Under CNNCOURSE_SEED, a notebook cell's own torch.manual_seed(s) becomes s + offset too.
-    import torch
-
-    if run_seed(0) == 0 or hasattr(torch.manual_seed, "_cnncourse_original"):
-        return
-    original = torch.manual_seed
-
-    def manual_seed(seed: int) -> Any:
-        return original(run_seed(int(seed)))
-
-    manual_seed._cnncourse_original = original  # type: ignore[attr-defined]
-    manual_seed.__doc__ = original.__doc__
-    torch.manual_seed = manual_seed
 
 
 def summary(threads: int | None = None, cores: str | None = None) -> str:
@@ -187,7 +142,6 @@ def start(seed: int = 0) -> Any:
     from cnncourse import threads
     from cnncourse.course.colab import runtime_line
 
-    _shift_manual_seed()
     seed_everything(seed)
     policy = threads.set_threads()
     dev = device()

@@ -9,18 +9,13 @@ A comparison between two trained models is different: which one wins can change 
 run. :func:`compare` prints the two accuracies, the noise of a score on that many images, and a
 verdict that says "no clear difference" when the gap is inside that noise, so the text around
 it never has to guess which way this run went.
-
-Tools that repeat a notebook (``benchmarks/across_runs.py``) set ``CNNCOURSE_CLAIMS_LOG`` to a
-file: every claim and comparison is then also appended to it as one JSON line.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from typing import Any
 
-from cnncourse import env
 from cnncourse.course.directions import refuse_unfinished
 
 NO_CLEAR_DIFFERENCE = "no clear difference"
@@ -28,13 +23,6 @@ NO_CLEAR_DIFFERENCE = "no clear difference"
 
 class ClaimError(AssertionError):
     """A statement the notebook makes about its own results turned out false."""
-
-
-def _log(record: dict[str, Any]) -> None:
-    path = env.get("CNNCOURSE_CLAIMS_LOG")
-    if path:
-        with open(path, "a", encoding="utf-8") as f:
-            f.write(json.dumps(record) + "\n")
 
 
 def claim(statement: str, holds: Any, detail: str = "") -> None:
@@ -55,7 +43,6 @@ def claim(statement: str, holds: Any, detail: str = "") -> None:
         raise TypeError(f"claim({statement!r}, ...): expected True/False or a one-element "
                         f"tensor, got {type(holds).__name__} ({err}). Reduce it first, e.g. "
                         f"with torch.allclose(a, b) or (a == b).all().") from err
-    _log({"kind": "claim", "statement": statement, "holds": verdict, "detail": detail})
     print(f"{statement}: {verdict}" + (f" ({detail})" if detail else ""))
     if not verdict:
         raise ClaimError(f"The notebook says {statement!r}, but here it is false"
@@ -110,6 +97,4 @@ def compare(name_a: str, acc_a: float, name_b: str, acc_b: float, n: int,
           f"difference {100 * gap:+.1f} points, noise ±{200 * se:.1f} "
           f"({'2 x the rerun gap' if rerun else '2 standard errors'}) "
           f"-> {verdict}")
-    _log({"kind": "compare", "metric": metric, "a": name_a, "acc_a": float(acc_a),
-          "b": name_b, "acc_b": float(acc_b), "n": n, "noise": 2 * se, "verdict": verdict})
     return verdict

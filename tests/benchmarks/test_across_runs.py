@@ -37,18 +37,22 @@ def test_report_lists_each_claim_and_verdict_per_run(tmp_path):
 
 
 def test_a_run_passes_the_seed_and_logs_claims_and_comparisons(tmp_path):
-    # A two-cell notebook: the seed reaches settings through CNNCOURSE_SEED, and claim() and
-    # compare() are logged for the report.
+    # A one-cell notebook: the notebook's torch.manual_seed(0) becomes 0 + 2 (the original,
+    # torch.random.manual_seed, is not shifted), and claim() and compare() are logged.
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(
-        "from cnncourse import settings\n"
+        "import torch\n"
         "from cnncourse.course.claims import claim, compare\n"
-        "claim('the seed arrived', settings.run_seed(0) == 2)\n"
-        "compare('A', 0.6, 'B', 0.4, 500)")]
+        "torch.manual_seed(0)\n"
+        "shifted = torch.rand(3)\n"
+        "torch.random.manual_seed(2)\n"
+        "claim('the seed arrived', torch.equal(shifted, torch.rand(3)))\n"
+        "compare('A', 0.6, 'B', 0.4, 500, noise_floor=0.01)")]
     path = tmp_path / "99_tiny.ipynb"
     nbformat.write(nb, path)
     result = across_runs.run_one(path, 2, "stand-in", None, tmp_path, {}, None, timeout=300)
     assert result["rc"] == 0, result["error"]
     kinds = [(r["kind"], r.get("holds"), r.get("verdict")) for r in result["records"]]
     assert kinds == [("claim", True, None), ("compare", None, "A higher")]
+    assert abs(result["records"][1]["noise"] - 2 * (0.24 / 500) ** 0.5 * 2 ** 0.5) < 1e-9
     assert json.loads(json.dumps(result))["seed"] == 2

@@ -49,21 +49,6 @@ def test_compare_says_no_clear_difference_inside_the_noise(capsys):
     assert "stand-in" in capsys.readouterr().out
 
 
-def test_compare_and_claim_are_logged_for_the_across_runs_tool(tmp_path, monkeypatch):
-    import json
-
-    from cnncourse.course.claims import compare
-
-    log = tmp_path / "claims.jsonl"
-    monkeypatch.setenv("CNNCOURSE_CLAIMS_LOG", str(log))
-    claim("same outputs", True)
-    compare("A", 0.5, "B", 0.5, 100, metric="test accuracy")
-    records = [json.loads(line) for line in log.read_text().splitlines()]
-    assert records[0] == {"kind": "claim", "statement": "same outputs", "holds": True,
-                          "detail": ""}
-    assert records[1]["verdict"] == "no clear difference" and records[1]["metric"] == "test accuracy"
-
-
 def test_standard_error_rejects_percentages_and_bad_counts():
     from cnncourse.course.claims import standard_error
 

@@ -53,9 +53,9 @@ def test_device_prefers_cuda_then_mps_then_cpu(monkeypatch):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     assert settings.device().type == "cuda"
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    monkeypatch.setattr(settings, "_mps_available", lambda _torch: True)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: True)
     assert settings.device().type == "mps"
-    monkeypatch.setattr(settings, "_mps_available", lambda _torch: False)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: False)
     assert settings.device().type == "cpu"
 
 
@@ -245,30 +245,3 @@ def test_one_truthy_rule_for_every_switch(monkeypatch, value, quick, widgets):
     assert env.flag("CNNCOURSE_WIDGETS", default=True) is widgets
     with pytest.raises(KeyError, match="not a variable the package reads"):
         env.get("CNNCOURSE_NO_SUCH_THING")
-
-
-def test_cnncourse_seed_shifts_every_seed_the_course_sets(monkeypatch):
-    import torch
-
-    from cnncourse import settings
-
-    monkeypatch.delenv("CNNCOURSE_SEED", raising=False)
-    assert settings.run_seed(5) == 5
-    settings.seed_everything(0)
-    base = torch.rand(2)
-    monkeypatch.setenv("CNNCOURSE_SEED", "3")
-    assert settings.run_seed(5) == 8
-    settings.seed_everything(0)
-    shifted = torch.rand(2)
-    torch.manual_seed(3)          # not shifted until start() installs the shift
-    assert torch.equal(torch.rand(2), shifted) and not torch.equal(base, shifted)
-    original = torch.manual_seed
-    try:
-        settings._shift_manual_seed()
-        torch.manual_seed(0)      # a notebook cell's own seed moves too
-        assert torch.equal(torch.rand(2), shifted)
-    finally:
-        torch.manual_seed = original
-    monkeypatch.setenv("CNNCOURSE_SEED", "two")
-    with pytest.raises(ValueError, match="CNNCOURSE_SEED must be a non-negative whole number"):
-        settings.run_seed(0)
