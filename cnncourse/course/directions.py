@@ -215,25 +215,20 @@ def _after_cell(result: Any) -> None:
               file=sys.stderr, flush=True)
 
 
-def _refuses_early(tree: Any) -> Any:
-    # IPython's AST transformer: a cell with a claim or comparison on what a stopped cell left
-    # unfinished is refused before it prints anything (00 printed a half-trained test accuracy,
-    # then its claim refused it). The guard is line 1; the cell's own lines keep their numbers.
-    import ast
-
-    called = {getattr(n.func, "id", getattr(n.func, "attr", None))
-              for n in ast.walk(tree) if isinstance(n, ast.Call)}
-    if _stopped.get("touched") and called & {"claim", "compare"} and hasattr(tree, "body"):
-        tree.body.insert(0, ast.parse("__import__('cnncourse.course.directions').course."
-                                      "directions.refuse_unfinished('claim')").body[0])
-    return tree
-
-
 class _EarlyRefusal:
-    """What IPython's ``ast_transformers`` call: :func:`_refuses_early` on the cell's tree."""
+    """IPython's AST transformer: a cell with a claim or comparison on what a stopped cell left
+    unfinished is refused before it prints anything (00 printed a half-trained test accuracy,
+    then its claim refused it). The guard is line 1; the cell's own lines keep their numbers."""
 
     def visit(self, tree: Any) -> Any:
-        return _refuses_early(tree)
+        import ast
+
+        called = {getattr(n.func, "id", getattr(n.func, "attr", None))
+                  for n in ast.walk(tree) if isinstance(n, ast.Call)}
+        if _stopped.get("touched") and called & {"claim", "compare"} and hasattr(tree, "body"):
+            tree.body.insert(0, ast.parse("__import__('cnncourse.course.directions').course."
+                                          "directions.refuse_unfinished('claim')").body[0])
+        return tree
 
 
 def install(shell: Any = None) -> bool:

@@ -206,17 +206,17 @@ def test_a_cell_with_a_claim_on_unfinished_names_is_refused_before_it_prints(cap
     cell = "print('accuracy', model(X))\nclaim('it learned', True)"
     directions._stopped.clear()
     directions._before_cell(_Info(cell))
-    assert len(directions._refuses_early(ast.parse(cell)).body) == 2          # nothing stopped
+    assert len(directions._EarlyRefusal().visit(ast.parse(cell)).body) == 2          # nothing stopped
     shell = _Shell(In=["", "model = SimpleCNN()\nhistory = fit(model, train_loader)"],
                    check=check)
     directions.handle(shell, KeyboardInterrupt, KeyboardInterrupt(), None)
     directions._before_cell(_Info(cell))
-    tree = directions._refuses_early(ast.parse(cell))
+    tree = directions._EarlyRefusal().visit(ast.parse(cell))
     assert "refuse_unfinished('claim')" in ast.unparse(tree.body[0])     # before the print
     with pytest.raises(directions.Unfinished, match="`model` comes from section"):
         exec(compile(tree, "cell", "exec"), {"model": None, "X": None})
     directions._before_cell(_Info("print(model)"))                        # no claim: runs
-    assert len(directions._refuses_early(ast.parse("print(model)")).body) == 1
+    assert len(directions._EarlyRefusal().visit(ast.parse("print(model)")).body) == 1
     directions._stopped.clear()
     capsys.readouterr()
 
