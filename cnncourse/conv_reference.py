@@ -2,8 +2,8 @@
 
 They are the reference solutions of lesson 03 (``cnncourse.lessons.convolution`` shows them and
 ``cnncourse-instructor notebooks --solved`` copies their source into the solved notebooks) and the
-algorithms behind ``cnncourse.conv``, whose versions check their inputs first. No input checks
-here: the code reads like the notebook's.
+algorithms behind ``cnncourse.conv.conv_output_size`` and ``conv2d_single``, which check their
+inputs first. No input checks here: the code reads like the notebook's.
 """
 
 from __future__ import annotations

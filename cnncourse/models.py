@@ -63,10 +63,10 @@ class MLP(nn.Module):
         return self.net(x)
 
 
-def count_parameters(model: nn.Module, trainable_only: bool = True) -> int:
-    """Number of (trainable) parameters in ``model``."""
+def count_parameters(model: nn.Module) -> int:
+    """Number of trainable parameters in ``model`` (frozen ones, ``requires_grad=False``, not)."""
     check_model(model, "count_parameters")
-    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable_only)
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
 def conv_bn_act(in_channels: int, out_channels: int, act: type[nn.Module] = nn.ReLU,

@@ -127,7 +127,7 @@ def choose_threads(cores: int, load: float | None, machine: int = 0) -> tuple[in
     half = max(1, cores // 2)
     if load is None or not math.isfinite(load) or load < 0:
         return half, "half the cores, leaving room for a second notebook (load unknown)"
-    spread = max(cores, machine if isinstance(machine, int) else 0)
+    spread = max(cores, machine)
     free = max(1, math.floor(spread - load))
     if free < half:
         return free, (f"the CPU is busy (load {load:.1f} on {spread} cores): only "
