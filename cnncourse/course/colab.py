@@ -8,9 +8,8 @@ templates in ``cnncourse_instructor.notebooks``; ``stamp --repo`` rewrites it he
 
 from __future__ import annotations
 
+import sys
 from typing import Any
-
-from cnncourse.settings import in_colab
 
 REPO = "cnncourse/cnncourse"   # GitHub owner/name
 BRANCH = "main"
@@ -87,12 +86,12 @@ def runtime_line(colab: bool | None = None, gpu: str | None | bool = True,
                  record: dict[str, Any] | None | bool = True) -> str | None:
     """In Colab, one line on the runtime: the GPU's name, or that it is a CPU and how to switch.
 
-    Outside Colab (``colab`` defaults to :func:`cnncourse.settings.in_colab`) there is nothing
+    Outside Colab (``colab`` defaults to whether ``google.colab`` is loaded) there is nothing
     to say: None.
     ``gpu`` and ``record`` default to this machine's (:func:`gpu_name`, :func:`run_times`);
     tests pass their own.
     """
-    colab = in_colab() if colab is None else colab
+    colab = "google.colab" in sys.modules if colab is None else colab
     if not colab:
         return None
     gpu = gpu_name() if gpu is True else gpu
