@@ -317,12 +317,8 @@ def diagnose(err: Exception, name: str, reference: Any = None, causes: Sequence[
 def _own_random_state() -> Iterator[None]:
     # A check draws test inputs and builds small models: it must leave the learner's random
     # state (torch's global generator) as it found it, so their later results don't change.
-    import sys
+    import torch
 
-    torch = sys.modules.get("torch")
-    if torch is None:
-        yield
-        return
     with torch.random.fork_rng(devices=[]):
         yield
 
@@ -370,9 +366,6 @@ class Checks:
 
     def __iter__(self):
         return iter(self._checks.values())
-
-    def __len__(self) -> int:
-        return len(self._checks)
 
     def __dir__(self) -> list[str]:
         return sorted(self._checks)

@@ -38,7 +38,7 @@ _KERNEL = torch.tensor([[1.0, 2.0, 0.0],
 
 
 def _size(n: int, k: int, p: int, s: int) -> int:
-    return (n + 2 * p - k) // s + 1
+    return conv_output_size(n, k, padding=p, stride=s)
 
 
 def _shape_mistake(got: tuple, h: int, w: int, k: int, p: int, s: int) -> Mistake | None:
