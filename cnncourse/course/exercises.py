@@ -23,7 +23,7 @@ import contextlib
 import functools
 import inspect
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,11 +56,14 @@ class Verdict:
 class Check:
     """One exercise check. Call it with the learner's answer to print and return a verdict."""
 
-    def __init__(self, body: Callable[[Any], Any], reference: Any, name: str | None = None):
+    def __init__(self, body: Callable[[Any], Any], reference: Any, name: str | None = None,
+                 shortcuts: Sequence[str] = (), why: str = "", causes: Sequence[tuple] = ()):
         self.body = body
         self.reference = reference
         self.name = name or body.__name__
         self.__doc__ = body.__doc__
+        self.shortcuts, self.why = tuple(shortcuts), why or _WHY  # forbidden while it runs
+        self.causes = tuple(causes)  # (fragments, cause) read before the general _CAUSES
         self.own: Verdict | None = None  # the last verdict on the learner's own answer
         self.lesson = ""  # set by Checks.of; names the exercise in a workshop room's records
 
@@ -74,7 +77,7 @@ class Check:
                                           "run this cell again.")
         try:
             with _own_random_state():
-                note = self.body(_record_calls(answer))
+                note = self.body(self._record_calls(answer))
         except NotImplementedError:
             return Verdict(NOT_ATTEMPTED, f"`{self.name}` still raises NotImplementedError. "
                            "Replace that line with your code (the hint comment above it says where "
@@ -82,7 +85,7 @@ class Check:
         except Mistake as err:
             return Verdict(WRONG, str(err))
         except Exception as err:  # the learner's code crashed: say where and why, never re-raise
-            return Verdict(WRONG, diagnose(err, self.name, self.reference))
+            return Verdict(WRONG, diagnose(err, self.name, self.reference, self.causes))
         return Verdict(CORRECT, note or f"`{self.name}` passes every test case.")
 
     def _answer(self, answer: Any, frame: Any) -> Any:
@@ -157,40 +160,32 @@ class Check:
             return None  # printed once; returning it too would show it twice in a notebook
         return source
 
+    def _record_calls(self, answer: Any) -> Any:
+        """Wrap a learner's function: while it runs, this exercise's shortcuts raise, and an
+        exception it raises remembers the input it was called with.
 
-def check(reference: Any, name: str | None = None) -> Callable[[Callable[[Any], Any]], Check]:
-    """Decorator that turns a check body into a :class:`Check` bound to its reference."""
+        Anything that is not a plain function (a class, a module, a value) is passed through.
+        """
+        if not inspect.isfunction(answer):
+            return answer
 
-    def wrap(body: Callable[[Any], Any]) -> Check:
-        return Check(body, reference, name)
+        @functools.wraps(answer)
+        def recorded(*args: Any, **kwargs: Any) -> Any:
+            try:
+                with forbid(*self.shortcuts, why=self.why):
+                    return answer(*args, **kwargs)
+            except Exception as err:
+                if not hasattr(err, _CALL):
+                    with contextlib.suppress(AttributeError, TypeError):
+                        setattr(err, _CALL, (args, kwargs))
+                raise
 
-    return wrap
+        return recorded
 
 
 # When the learner's code raises ----------------------------------------------------------------
 
 _CALL = "_cnncourse_call"  # attribute set on an exception raised inside the learner's function
-
-
-def _record_calls(answer: Any) -> Any:
-    """Wrap a learner's function so an exception it raises remembers the input it was called with.
-
-    Anything that is not a plain function (a class, a module, a value) is passed through as is.
-    """
-    if not inspect.isfunction(answer):
-        return answer
-
-    @functools.wraps(answer)
-    def recorded(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return answer(*args, **kwargs)
-        except Exception as err:
-            if not hasattr(err, _CALL):
-                with contextlib.suppress(AttributeError, TypeError):
-                    setattr(err, _CALL, (args, kwargs))
-            raise
-
-    return recorded
 
 
 def describe(value: Any, limit: int = 60) -> str:
@@ -273,7 +268,7 @@ _TENSOR_HABITS = {"astype": ".to(torch.float32) or .float()", "values": "the ten
                   "nunique": "len(t.unique())", "value_counts": "torch.bincount(t)"}
 
 
-def _likely_cause(err: Exception, reference: Any) -> str:
+def _likely_cause(err: Exception, reference: Any, causes: Sequence[tuple] = ()) -> str:
     text = f"{type(err).__name__}: {err}"
     habit = text.rsplit("has no attribute ", 1)[-1].strip("'\"")
     if "'Tensor' object has no attribute" in text and habit in _TENSOR_HABITS:
@@ -281,7 +276,7 @@ def _likely_cause(err: Exception, reference: Any) -> str:
                 f"{_TENSOR_HABITS[habit]}.")
     if isinstance(err, ZeroDivisionError):
         text += " division by zero"
-    for fragments, cause in _CAUSES:
+    for fragments, cause in [*causes, *_CAUSES]:  # the exercise's own causes first
         if any(f in text for f in fragments):
             try:
                 signature = f"def {reference.__name__}{inspect.signature(reference)}"
@@ -305,7 +300,8 @@ def _where(err: Exception) -> str:
     return f"\n   (raised at `{frames[-1].line.strip()}`)"
 
 
-def diagnose(err: Exception, name: str, reference: Any = None) -> str:
+def diagnose(err: Exception, name: str, reference: Any = None, causes: Sequence[tuple] = ()
+             ) -> str:
     """The message for a check whose answer raised: the input, the likely cause, the error."""
     call = getattr(err, _CALL, None)
     if call is not None:
@@ -313,7 +309,7 @@ def diagnose(err: Exception, name: str, reference: Any = None) -> str:
     else:
         head = (f"running your `{name}` led to an error (in what it returned, or in a model "
                 "or helper it built).")
-    return (f"{head} Likely cause: {_likely_cause(err, reference)}\n"
+    return (f"{head} Likely cause: {_likely_cause(err, reference, causes)}\n"
             f"   Original error: {type(err).__name__}: {err}{_where(err)}")
 
 
@@ -321,12 +317,8 @@ def diagnose(err: Exception, name: str, reference: Any = None) -> str:
 def _own_random_state() -> Iterator[None]:
     # A check draws test inputs and builds small models: it must leave the learner's random
     # state (torch's global generator) as it found it, so their later results don't change.
-    import sys
+    import torch
 
-    torch = sys.modules.get("torch")
-    if torch is None:
-        yield
-        return
     with torch.random.fork_rng(devices=[]):
         yield
 
@@ -342,17 +334,24 @@ class Checks:
         self._lesson = lesson
         self._checks: dict[str, Check] = {}
 
-    def of(self, reference: Any, name: str | None = None
+    def of(self, reference: Any, forbid: Sequence[str] = (), why: str = "",
+           causes: Sequence[tuple[tuple[str, ...], str]] = ()
            ) -> Callable[[Callable[[Any], Any]], Callable[[Any], Any]]:
-        """Decorator: register the body below as the check of ``reference``."""
-        key = name or getattr(reference, "__name__", None)
-        if not key:
-            raise ValueError("Checks.of: pass name=... when the reference is not a function.")
+        """Decorator: register the body below as the check of ``reference``.
+
+        Args:
+            forbid: dotted names of the built-ins that would do the whole exercise, e.g.
+                ``"torch.nn.functional.conv2d"``; they raise :class:`Mistake` (saying ``why``)
+                while the learner's function runs (see :func:`forbid`).
+            causes: ``(fragments of an error message, likely cause)`` pairs for errors this
+                exercise's slips raise, read before the course-wide ones.
+        """
+        key = reference.__name__
 
         def wrap(body: Callable[[Any], Any]) -> Callable[[Any], Any]:
             if key in self._checks:
                 raise ValueError(f"Checks.of: {self._lesson} already has a check {key!r}.")
-            self._checks[key] = Check(body, reference, key)
+            self._checks[key] = Check(body, reference, key, forbid, why, causes)
             self._checks[key].lesson = self._lesson
             return body
 
@@ -368,9 +367,6 @@ class Checks:
     def __iter__(self):
         return iter(self._checks.values())
 
-    def __len__(self) -> int:
-        return len(self._checks)
-
     def __dir__(self) -> list[str]:
         return sorted(self._checks)
 
@@ -379,6 +375,16 @@ class Checks:
 
 
 # Helpers for check bodies --------------------------------------------------------------------
+
+def photo_like(h: int, w: int, c: int = 3, seed: int = 0) -> Any:
+    """A random uint8 image (H, W, C) that uses the full 0..255 range, like a decoded photo."""
+    import torch
+
+    g = torch.Generator().manual_seed(seed)
+    img = torch.randint(0, 256, (h, w, c), generator=g, dtype=torch.uint8)
+    img[0, 0, 0], img[-1, -1, -1] = 0, 255
+    return img
+
 
 def expect_tensor(value: Any, shape: tuple[int, ...] | None = None, dtype: Any = None,
                   what: str = "your result") -> None:
@@ -394,18 +400,56 @@ def expect_tensor(value: Any, shape: tuple[int, ...] | None = None, dtype: Any =
 
 
 def expect_close(value: Any, expected: Any, what: str = "your result", atol: float = 1e-4,
-                 rtol: float = 1e-4, hint: str = "") -> None:
-    """Raise :class:`Mistake` unless ``value`` matches ``expected`` in shape and values."""
+                 rtol: float = 1e-4, hint: str = "", mistakes: Sequence[tuple[Any, str]] = ()
+                 ) -> None:
+    """Raise :class:`Mistake` unless ``value`` matches ``expected`` in shape and values.
+
+    ``mistakes`` lists ``(what a known slip computes, the message naming it)``: when
+    ``value`` is off, the first slip it matches (within the same tolerance) is the message.
+    A slip can also be a test, ``lambda value: ...``, that says whether ``value`` shows it.
+    """
     import torch
 
     expected = torch.as_tensor(expected)
     expect_tensor(value, tuple(expected.shape), what=what)
-    if not torch.allclose(value.detach().double().cpu(), expected.double().cpu(),
-                          atol=atol, rtol=rtol):
-        worst = (value.detach().double().cpu() - expected.double().cpu()).abs().max().item()
-        extra = f" {hint}" if hint else ""
-        raise Mistake(f"{what} has the right shape but wrong values "
-                      f"(largest difference {worst:.3g}).{extra}")
+    value = value.detach().double().cpu()
+    if torch.allclose(value, expected.double().cpu(), atol=atol, rtol=rtol):
+        return
+    for slip, message in mistakes:
+        if callable(slip):
+            if slip(value):
+                raise Mistake(message)
+            continue
+        slip = torch.as_tensor(slip).detach().double().cpu()
+        if slip.shape == value.shape and torch.allclose(value, slip, atol=atol, rtol=rtol):
+            raise Mistake(message)
+    worst = (value - expected.double().cpu()).abs().max().item()
+    extra = f" {hint}" if hint else ""
+    raise Mistake(f"{what} has the right shape but wrong values "
+                  f"(largest difference {worst:.3g}).{extra}")
+
+
+def expect_size(got: Any, call: str, hint: str = "Use // (floor division), which drops a "
+                "last window that would not fit.") -> int:
+    """Raise :class:`Mistake` unless ``got``, what ``call`` returned, is a whole number (an int).
+
+    Returns it, a one-element integer tensor as its int. A float is named with ``hint``:
+    ``/`` instead of ``//`` is the usual slip when computing sizes.
+    """
+    import torch
+
+    if isinstance(got, torch.Tensor) and got.numel() == 1 and not got.is_floating_point():
+        got = int(got.item())
+    if isinstance(got, float):
+        raise Mistake(f"{call} returned the float {got}; it should be a whole number (an "
+                      f"int). {hint}")
+    if isinstance(got, bool) or not isinstance(got, int):
+        raise Mistake(f"{call} should be a whole number (an int), got {type(got).__name__} "
+                      f"{got!r}.")
+    return got
+
+
+_WHY = "The exercise is to write it yourself from simpler tensor operations."
 
 
 class _Forbidden:
@@ -418,22 +462,44 @@ class _Forbidden:
         raise Mistake(f"you called {self.name}, which does the whole job for you. {self.why}")
 
 
-@contextlib.contextmanager
-def forbid(*targets: tuple[Any, str], why: str = "The exercise is to write it yourself "
-           "from simpler tensor operations.") -> Iterator[None]:
-    """Inside this block, calling any of ``targets`` raises :class:`Mistake` (a shortcut).
+def _resolve(name: str) -> tuple[Any, str] | None:
+    """``"torch.nn.functional.conv2d"`` -> (the module torch.nn.functional, "conv2d"), or None
+    when it does not exist here (an optional library, or an older torchvision layout)."""
+    import importlib
 
-    Each target is ``(owner, "attribute")``, e.g. ``(torch, "softmax")`` or
-    ``(torch.nn.functional, "conv2d")``; tensor methods work too: ``(torch.Tensor, "softmax")``.
+    path, attribute = name.rsplit(".", 1)
+    parts = path.split(".")
+    for cut in range(len(parts), 0, -1):  # the longest importable prefix, then attributes
+        try:
+            owner = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        try:
+            for part in parts[cut:]:
+                owner = getattr(owner, part)
+        except AttributeError:
+            return None
+        return (owner, attribute) if hasattr(owner, attribute) else None
+    return None
+
+
+@contextlib.contextmanager
+def forbid(*names: str, why: str = _WHY) -> Iterator[None]:
+    """Inside this block, calling any of the built-ins ``names`` raises :class:`Mistake`.
+
+    Each name is dotted, e.g. ``"torch.softmax"``, ``"torch.nn.functional.conv2d"`` or a
+    tensor method, ``"torch.Tensor.softmax"``; names that do not exist here are skipped.
     The originals are restored afterwards, even when the learner's code raises.
     """
     saved = []
     try:
-        for owner, attribute in targets:
-            original = getattr(owner, attribute)
-            label = f"{getattr(owner, '__name__', type(owner).__name__)}.{attribute}"
-            label = label.replace("torch.nn.functional.", "F.")
-            saved.append((owner, attribute, original))
+        for name in names:
+            found = _resolve(name)
+            if found is None:
+                continue
+            owner, attribute = found
+            label = name.replace("torch.nn.functional.", "F.").replace("torch.Tensor.", "Tensor.")
+            saved.append((owner, attribute, getattr(owner, attribute)))
             setattr(owner, attribute, _Forbidden(label, why))
         yield
     finally:

@@ -33,22 +33,18 @@ class Quiz:
     """A multiple-choice question with per-option feedback and an explanation."""
 
     def __init__(self, question: str, options: Sequence[Option | tuple], explanation: str,
-                 title: str = "Predict, then reveal", several_right: bool = False):
+                 title: str = "Predict, then reveal"):
         if not isinstance(question, str) or not question.strip():
             raise ValueError("Quiz: expected a non-empty question string.")
         opts = [o if isinstance(o, Option) else Option(*o) for o in options]
         if len(opts) < 2:
             raise ValueError(f"Quiz: expected at least 2 options, got {len(opts)}.")
         n_right = sum(o.correct for o in opts)
-        if not n_right:
-            raise ValueError("Quiz: no option is marked correct; pass correct=True on one.")
-        if n_right > 1 and not several_right:
-            raise ValueError(f"Quiz: {n_right} options are marked correct; mark exactly one, or "
-                             "pass several_right=True if the question really has several "
-                             "right answers.")
+        if n_right != 1:
+            raise ValueError(f"Quiz: {n_right} options are marked correct; pass correct=True "
+                             "on exactly one.")
         self.question, self.options, self.explanation, self.title = (
             question, opts, explanation, title)
-        self.several_right = several_right
         self.answer: int | None = None  # index of the last option picked in the widget
         self.box: Any = None  # the widget last shown by show(), for tests and notebooks
         self.lesson, self.name = "", ""  # set by Quizzes; name the quiz in a room's records
@@ -62,9 +58,9 @@ class Quiz:
     # folded into <details> in HTML and after the ANSWER_LINE in text.
     ANSWER_LINE = "Answer (after you commit)"
 
-    def right_letters(self) -> str:
-        """The letters of the right options, e.g. "C" (or "A, C" when several are right)."""
-        return ", ".join(chr(65 + i) for i, o in enumerate(self.options) if o.correct)
+    def right_letter(self) -> str:
+        """The letter of the right option, e.g. "C"."""
+        return next(chr(65 + i) for i, o in enumerate(self.options) if o.correct)
 
     def to_text(self) -> str:
         """The quiz as plain text: question and options, then the answer section last."""
@@ -72,7 +68,7 @@ class Quiz:
         lines += [f"  {chr(65 + i)}. {o.text}" for i, o in enumerate(self.options)]
         lines += ["", "Commit to an answer, then read on.", "",
                   f"--- {self.ANSWER_LINE} ---",
-                  f"Answer: {self.right_letters()}. {self.explanation}"]
+                  f"Answer: {self.right_letter()}. {self.explanation}"]
         lines += [f"  {chr(65 + i)}. {_mark(o)} {o.feedback}".rstrip()
                   for i, o in enumerate(self.options)]
         return "\n".join(lines)
@@ -88,7 +84,7 @@ class Quiz:
         return (f"<div class='cnncourse-quiz'><p><b>{html.escape(self.title)}:</b> "
                 f"{html.escape(self.question)}</p><ol type='A' style='list-style:none'>"
                 f"{items}</ol><details><summary>Reveal the answer</summary>"
-                f"<p><b>{self.right_letters()}.</b> {html.escape(self.explanation)}</p>"
+                f"<p><b>{self.right_letter()}.</b> {html.escape(self.explanation)}</p>"
                 f"<ul style='list-style:none'>{feedback}</ul></details></div>")
 
     def _repr_html_(self) -> str:
@@ -127,19 +123,15 @@ class Quiz:
         feedback.value = (f"<div class='cnncourse-feedback' role='alert'><b>{verdict}</b>{extra}"
                           f"<br><b>Why:</b> {html.escape(self.explanation)}</div>")
 
-    def show(self, mode: str | None = None) -> None:
-        """Display the quiz. ``mode`` is "widget", "static" or None (pick automatically).
+    def show(self) -> None:
+        """Display the quiz: the widget in a live kernel with ipywidgets, else the static form.
 
         Returns None so a notebook cell ending in ``quiz.show()`` displays it once; the
         widget is kept as ``self.box``.
         """
         from IPython.display import display
 
-        if mode not in (None, "widget", "static"):
-            raise ValueError(f"Quiz.show: mode must be 'widget', 'static' or None, got {mode!r}.")
-        if mode is None:
-            mode = "widget" if widgets_available() else "static"
-        if mode == "widget":
+        if widgets_available():
             self.box = self.widget()
             display(self.box)
             return
@@ -171,9 +163,6 @@ class Quizzes:
     def items(self) -> list[tuple[str, Quiz]]:
         """``(name, quiz)`` pairs in the order the lesson defines them."""
         return list(self._quizzes.items())
-
-    def __iter__(self):
-        return iter(self._quizzes.values())
 
     def __len__(self) -> int:
         return len(self._quizzes)

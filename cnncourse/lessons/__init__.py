@@ -6,6 +6,7 @@ checks beside them and its quizzes. A notebook imports its lesson once::
     check.conv2d_single(conv2d_single)      # a verdict for the learner's answer
     quiz.padding.show()                     # a predict-then-reveal quiz
 
+Each check sits right after the reference solution it compares against:
 ``check.NAME.solution()`` prints the reference, ``check.NAME.pick(NAME)`` falls back to it.
 """
 

@@ -1,9 +1,4 @@
-"""Lesson 05 · Activation functions: the reference solutions, their checks, and the quizzes.
-
-In the notebook: ``from cnncourse.lessons.activations import check, quiz``, then
-``check.NAME()`` and ``quiz.NAME.show()``. Each check sits right after the
-reference solution it compares against.
-"""
+"""Lesson 05 · Activation functions: the reference solutions, their checks, and the quizzes."""
 
 from __future__ import annotations
 
@@ -63,15 +58,13 @@ def check_relu(fn):
     if out.dtype == torch.bool:
         raise Mistake("you returned a True/False mask (x > 0). ReLU returns the values "
                       "themselves where x > 0 and 0 elsewhere.")
-    want = torch.relu(x)
-    if torch.allclose(out, torch.clamp(x, max=0)):
-        raise Mistake("you kept the negatives and zeroed the positives (clamp(max=0)); ReLU "
-                      "is the other way round: clamp(min=0).")
-    if torch.allclose(out, x.abs()):
-        raise Mistake("you returned |x|: negatives became positive. ReLU sets negatives to 0.")
-    if torch.allclose(out, torch.sigmoid(x)):
-        raise Mistake("that is the sigmoid. ReLU is max(0, x).")
-    expect_close(out, want, what="relu(x)", atol=1e-6, hint="ReLU is max(0, x) per element.")
+    slips = [(torch.clamp(x, max=0), "you kept the negatives and zeroed the positives "
+                                     "(clamp(max=0)); ReLU is the other way round: "
+                                     "clamp(min=0)."),
+             (x.abs(), "you returned |x|: negatives became positive. ReLU sets negatives to 0."),
+             (torch.sigmoid(x), "that is the sigmoid. ReLU is max(0, x).")]
+    expect_close(out, torch.relu(x), "relu(x)", atol=1e-6, hint="ReLU is max(0, x) per element.",
+                 mistakes=slips)
     return "your relu matches torch.relu and leaves its input untouched."
 
 
@@ -93,24 +86,22 @@ def check_relu_grad(fn):
     if out.dtype == torch.bool:
         raise Mistake("you returned a True/False mask. Gradients are numbers: convert the "
                       "mask with .float() (or .to(x.dtype)).")
-    out = out.detach()
-    if torch.allclose(out, torch.relu(x.detach())):
-        raise Mistake("you returned relu(x) itself. The gradient is the slope: 1 where x > 0 "
-                      "and 0 where x < 0.")
-    if torch.allclose(out, torch.sign(x.detach())):
-        raise Mistake("you returned the sign of x, which is -1 for negatives. ReLU is flat "
-                      "(slope 0) for negative inputs, not falling.")
-    if torch.allclose(out, x.detach()):
-        raise Mistake("you returned x. The gradient of ReLU is 1 where x > 0 and 0 elsewhere.")
-    at_zero = x.detach() == 0
-    if torch.allclose(out[~at_zero], want[~at_zero]) and (out[at_zero] == 1).all():
-        raise Mistake("right everywhere except at exactly x = 0, where you return 1 (x >= 0?). "
-                      "The text and PyTorch use slope 0 at x = 0: use (x > 0).")
-    s = torch.sigmoid(x.detach())
-    if torch.allclose(out, s * (1 - s)):
-        raise Mistake("that is the sigmoid's gradient. ReLU's is 1 for x > 0 and 0 otherwise.")
-    expect_close(out, want, what="relu_grad(x)", atol=1e-6,
-                 hint="Compare with autograd: 1.0 where x > 0, else 0.0.")
+    x = x.detach()
+    at_zero = x == 0
+    s = torch.sigmoid(x)
+    slips = [(torch.relu(x), "you returned relu(x) itself. The gradient is the slope: 1 where "
+                             "x > 0 and 0 where x < 0."),
+             (torch.sign(x), "you returned the sign of x, which is -1 for negatives. ReLU is "
+                             "flat (slope 0) for negative inputs, not falling."),
+             (x, "you returned x. The gradient of ReLU is 1 where x > 0 and 0 elsewhere."),
+             (lambda out: torch.allclose(out[~at_zero], want[~at_zero].double())
+              and bool((out[at_zero] == 1).all()),
+              "right everywhere except at exactly x = 0, where you return 1 (x >= 0?). The "
+              "text and PyTorch use slope 0 at x = 0: use (x > 0)."),
+             (s * (1 - s), "that is the sigmoid's gradient. ReLU's is 1 for x > 0 and 0 "
+                           "otherwise.")]
+    expect_close(out, want, "relu_grad(x)", atol=1e-6,
+                 hint="Compare with autograd: 1.0 where x > 0, else 0.0.", mistakes=slips)
     return "your relu_grad matches the gradient autograd computes."
 
 
@@ -122,8 +113,7 @@ def check_compose_kernels(fn):
     x = torch.randn(2, 1, 12, 12, generator=g)
     two_steps = F.conv2d(F.conv2d(x, k1[None, None]), k2[None, None])  # (2, 1, 8, 8)
     k = fn(k1, k2)
-    if not isinstance(k, torch.Tensor):
-        raise Mistake(f"return a torch.Tensor kernel, got {type(k).__name__}.")
+    expect_tensor(k, what="your kernel")
     if tuple(k.shape) == (3, 3):
         raise Mistake("your kernel is 3x3, but two 3x3 convolutions in a row let each output "
                       "see a 5x5 patch of the input. The combined kernel must be 5x5.")

@@ -1,9 +1,4 @@
-"""Lesson 08 · Build a CNN in PyTorch: the reference solutions, their checks, and the quizzes.
-
-In the notebook: ``from cnncourse.lessons.build_cnn import check, quiz``, then
-``check.NAME()`` and ``quiz.NAME.show()``. Each check sits right after the
-reference solution it compares against.
-"""
+"""Lesson 08 · Build a CNN in PyTorch: the reference solutions, their checks, and the quizzes."""
 
 from __future__ import annotations
 
@@ -70,35 +65,28 @@ def _no_relu(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
     return model.fc2(model.fc1(torch.flatten(x, 1)))
 
 
-@check.of(simple_cnn_forward)
+@check.of(simple_cnn_forward, causes=[
+    ((f"(1x{3 * 32 * 8 * 8} ",),                  # the 3 images flattened into one row
+     "torch.flatten(x) without the 1 flattened the whole batch into one long row, so fc1 met "
+     "3 x 2048 numbers. Use torch.flatten(x, 1): it keeps dim 0, one row of 2048 per image.")])
 def check_simple_cnn_forward(fn):
     """Compare with SimpleCNN's own forward on 32x32 and on a model built for 16x16 images."""
     model = _model()
     x = torch.randn(3, 3, 32, 32, generator=torch.Generator().manual_seed(1))
     with torch.no_grad():
         want = model(x)
-        try:
-            got = fn(model, x)
-        except RuntimeError as err:
-            if f"(1x{3 * 32 * 8 * 8} " in str(err):      # the 3 images flattened into one row
-                raise Mistake("torch.flatten(x) without the 1 flattened the whole batch into "
-                              "one long row, so fc1 met 3 x 2048 numbers. Use torch.flatten(x, "
-                              "1): it keeps dim 0, one row of 2048 per image.") from err
-            raise
-    if not isinstance(got, torch.Tensor):
-        raise Mistake(f"return the logits tensor, got {type(got).__name__}.")
+        got = fn(model, x)
     expect_tensor(got, (3, 10), what="simple_cnn_forward(model, x) for 3 images")
     with torch.no_grad():
-        if torch.allclose(got, F.softmax(want, dim=1), atol=1e-5):
-            raise Mistake("you returned probabilities (softmax). Return the logits from fc2: "
-                          "CrossEntropyLoss applies softmax itself (notebook 06).")
-        if torch.allclose(got, F.relu(want), atol=1e-5):
-            raise Mistake("you applied ReLU to the output of fc2. The logits must be able to "
-                          "go negative: no activation after the last layer.")
-        if torch.allclose(got, _no_relu(model, x), atol=1e-5):
-            raise Mistake("you left out the ReLUs after conv1, conv2 and fc1; without them the "
-                          "layers collapse into a linear model (notebook 05).")
-    expect_close(got, want, what="simple_cnn_forward(model, x)", atol=1e-5,
+        slips = [(F.softmax(want, dim=1), "you returned probabilities (softmax). Return the "
+                                          "logits from fc2: CrossEntropyLoss applies softmax "
+                                          "itself (notebook 06)."),
+                 (F.relu(want), "you applied ReLU to the output of fc2. The logits must be able "
+                                "to go negative: no activation after the last layer."),
+                 (_no_relu(model, x), "you left out the ReLUs after conv1, conv2 and fc1; "
+                                      "without them the layers collapse into a linear model "
+                                      "(notebook 05).")]
+    expect_close(got, want, "simple_cnn_forward(model, x)", atol=1e-5, mistakes=slips,
                  hint="Order: conv1 -> ReLU -> pool, conv2 -> ReLU -> pool, flatten, fc1 -> "
                       "ReLU, fc2.")
     small = _model(image_size=16, seed=2)                    # fc1 expects 32*4*4 = 512
@@ -170,7 +158,10 @@ def _diagnose_order(calls: list[str]) -> None:
                       "zero_grad() first, then backward(), then step().")
 
 
-@check.of(train_step)
+@check.of(train_step, causes=[
+    (("inplace operation",),
+     "optimizer.step() changed the weights before loss.backward() had used them. The order is "
+     "forward, loss, zero_grad, backward, step; check the order of the steps.")])
 def check_train_step(fn):
     """Run one step from stale gradients and compare the updated weights with the reference."""
     model, X, y = _step_setup()
@@ -182,14 +173,7 @@ def check_train_step(fn):
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     ref_loss = train_step(ref, X, y, torch.optim.SGD(ref.parameters(), lr=0.1), loss_fn)
     calls = _record_calls(model, opt)          # the order of zero_grad, backward and step
-    try:
-        got = fn(model, X, y, opt, loss_fn)
-    except RuntimeError as err:
-        if "inplace operation" in str(err):
-            raise Mistake("optimizer.step() changed the weights before loss.backward() had "
-                          "used them. The order is forward, loss, zero_grad, backward, step; "
-                          "check the order of the steps.") from None
-        raise
+    got = fn(model, X, y, opt, loss_fn)
     _diagnose_order(calls)
     after = [p.detach() for p in model.parameters()]
     if all(torch.equal(a, b) for a, b in zip(before, after)):

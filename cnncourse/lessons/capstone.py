@@ -1,9 +1,4 @@
-"""Lesson 12 · Capstone: the reference solutions, their checks, and the quizzes.
-
-In the notebook: ``from cnncourse.lessons.capstone import check, quiz``, then
-``check.NAME()`` and ``quiz.NAME.show()``. Each check sits right after the
-reference solution it compares against.
-"""
+"""Lesson 12 · Capstone: the reference solutions, their checks, and the quizzes."""
 
 from __future__ import annotations
 

@@ -1,9 +1,4 @@
-"""Lesson 07 · Data in PyTorch: the reference solutions, their checks, and the quizzes.
-
-In the notebook: ``from cnncourse.lessons.data_pipeline import check, quiz``, then
-``check.NAME()`` and ``quiz.NAME.show()``. Each check sits right after the reference
-solution it compares against.
-"""
+"""Lesson 07 · Data in PyTorch: the reference solutions, their checks, and the quizzes."""
 
 from __future__ import annotations
 
@@ -72,26 +67,23 @@ def check_channel_stats(fn):
         raise Mistake(f"mean has shape {tuple(mean.shape)} and std {tuple(std.shape)}; both "
                       f"should be (3,) for 3 channels: reduce over images, height and width, "
                       f"dim=(0, 2, 3).")
-    if torch.allclose(mean, images.mean(dim=(0, 2, 3)) * 255, atol=1e-3):
-        raise Mistake("the mean is 255 times too big: the images are already in [0, 1].")
-    expect_close(mean, pixels.mean(dim=1), "your mean", atol=1e-4)
-    per_image = images.mean(dim=(2, 3)).std(dim=0)                 # spread of image averages
-    if torch.allclose(std, per_image, atol=1e-4):
-        raise Mistake("your std is the spread of each image's average, which is much smaller "
-                      "than the spread of the pixels: take the std over all pixels of a "
-                      "channel, dim=(0, 2, 3).")
-    if torch.allclose(std, pixels.var(dim=1), atol=1e-4):
-        raise Mistake("that is the variance; Normalize divides by the standard deviation, its "
-                      "square root.")
-    if torch.allclose(std, images.std(dim=(2, 3)).mean(dim=0), atol=1e-4):
-        raise Mistake("your std is the average of each image's own std, which leaves out how "
-                      "much the images differ from each other: take the std over all pixels "
-                      "of a channel at once, dim=(0, 2, 3).")
+    expect_close(mean, pixels.mean(dim=1), "your mean", atol=1e-4, mistakes=[
+        (pixels.mean(dim=1) * 255, "the mean is 255 times too big: the images are already in "
+                                   "[0, 1].")])
     if torch.allclose(std, pixels.std(dim=1, correction=0), atol=1e-5):   # numpy's np.std
         return ("one mean and one std per channel, over every pixel of every training image "
                 "(you divided by N, like np.std; torch's std divides by N - 1: over thousands "
                 "of pixels the two agree).")
-    expect_close(std, pixels.std(dim=1), "your std", atol=1e-3)
+    slips = [(images.mean(dim=(2, 3)).std(dim=0),             # spread of the image averages
+              "your std is the spread of each image's average, which is much smaller than the "
+              "spread of the pixels: take the std over all pixels of a channel, dim=(0, 2, 3)."),
+             (pixels.var(dim=1), "that is the variance; Normalize divides by the standard "
+                                 "deviation, its square root."),
+             (images.std(dim=(2, 3)).mean(dim=0),
+              "your std is the average of each image's own std, which leaves out how much the "
+              "images differ from each other: take the std over all pixels of a channel at "
+              "once, dim=(0, 2, 3).")]
+    expect_close(std, pixels.std(dim=1), "your std", atol=1e-3, mistakes=slips)
     return "one mean and one std per channel, over every pixel of every training image."
 
 

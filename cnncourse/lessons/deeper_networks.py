@@ -1,9 +1,4 @@
-"""Lesson 10 · Expert zone: the reference solutions, their checks, and the quizzes.
-
-In the notebook: ``from cnncourse.lessons.deeper_networks import check, quiz``, then
-``check.NAME()`` and ``quiz.NAME.show()``. Each check sits right after the
-reference solution it compares against.
-"""
+"""Lesson 10 · Expert zone: the reference solutions, their checks, and the quizzes."""
 
 from __future__ import annotations
 
@@ -64,27 +59,22 @@ def check_batch_norm_2d(fn):
         + torch.tensor([2.0, -1.0, 0.0]).view(1, 3, 1, 1)
     got = fn(x.clone())
     expect_tensor(got, tuple(x.shape), what="batch_norm_2d(x)")
-    want = F.batch_norm(x, None, None, training=True, eps=1e-5)
-    if not torch.allclose(got, want, atol=1e-4):
-        per_sample = (x - x.mean((1, 2, 3), keepdim=True)) / torch.sqrt(
-            x.var((1, 2, 3), unbiased=False, keepdim=True) + 1e-5)
-        per_pixel = (x - x.mean(0, keepdim=True)) / torch.sqrt(
-            x.var(0, unbiased=False, keepdim=True) + 1e-5)
-        unbiased = (x - x.mean((0, 2, 3), keepdim=True)) / torch.sqrt(
-            x.var((0, 2, 3), keepdim=True) + 1e-5)
-        if torch.allclose(got, per_sample, atol=1e-4):
-            raise Mistake("you normalised each image over (C, H, W): that is layer norm. Batch "
-                          "norm computes one mean and variance per CHANNEL, over dims "
-                          "(0, 2, 3): the batch and both spatial axes.")
-        if torch.allclose(got, per_pixel, atol=1e-4):
-            raise Mistake("you averaged over the batch only (dim 0), giving a separate mean "
-                          "for every pixel. For conv layers batch norm shares one mean per "
-                          "channel: average over dims (0, 2, 3).")
-        if torch.allclose(got, unbiased, atol=1e-4):
-            raise Mistake("close, but x.var() divides by n - 1 by default. Batch norm uses "
-                          "the plain average: x.var(..., unbiased=False).")
-        expect_close(got, want, what="batch_norm_2d(x)", atol=1e-4,
-                     hint="Subtract the per-channel mean, divide by sqrt(var + eps).")
+    def normalised(dims, unbiased=False):  # x normalised over ``dims``, the slips' way
+        return (x - x.mean(dims, keepdim=True)) / torch.sqrt(
+            x.var(dims, unbiased=unbiased, keepdim=True) + 1e-5)
+
+    slips = [(normalised((1, 2, 3)), "you normalised each image over (C, H, W): that is layer "
+                                     "norm. Batch norm computes one mean and variance per "
+                                     "CHANNEL, over dims (0, 2, 3): the batch and both "
+                                     "spatial axes."),
+             (normalised(0), "you averaged over the batch only (dim 0), giving a separate mean "
+                             "for every pixel. For conv layers batch norm shares one mean per "
+                             "channel: average over dims (0, 2, 3)."),
+             (normalised((0, 2, 3), unbiased=True), "close, but x.var() divides by n - 1 by "
+                                                    "default. Batch norm uses the plain "
+                                                    "average: x.var(..., unbiased=False).")]
+    expect_close(got, F.batch_norm(x, None, None, training=True, eps=1e-5), "batch_norm_2d(x)",
+                 hint="Subtract the per-channel mean, divide by sqrt(var + eps).", mistakes=slips)
     flat = torch.ones(2, 2, 3, 3)
     flat[:, 1] = torch.arange(18.0).view(2, 3, 3)
     out = fn(flat.clone())
@@ -94,41 +84,32 @@ def check_batch_norm_2d(fn):
     return "per-channel statistics over (N, H, W), biased variance and eps: all right."
 
 
-@check.of(random_crop)
+@check.of(random_crop, causes=[
+    (("stack expects", "Sizes of tensors must match"),
+     "your crops came out in different sizes, so torch.stack could not join them: a window "
+     "that runs past the edge of the image is cut short. Pad first, F.pad(X, (padding,) * 4) "
+     "makes each image 8x9, then cut exactly H x W from the padded image: "
+     "padded[i, :, dy[i]:dy[i] + H, dx[i]:dx[i] + W].")])
 def check_random_crop(fn):
     """Per-image offsets on a padded batch, against a direct slice of F.pad."""
     X = torch.arange(3 * 2 * 4 * 5, dtype=torch.float32).view(3, 2, 4, 5) + 1
     dy, dx = torch.tensor([0, 2, 4]), torch.tensor([1, 4, 0])
-    try:
-        got = fn(X.clone(), 2, dy.clone(), dx.clone())
-    except RuntimeError as err:
-        if "stack expects" not in str(err) and "Sizes of tensors must match" not in str(err):
-            raise
-        raise Mistake("called as random_crop(X of shape (3, 2, 4, 5), padding=2, dy=[0, 2, 4], "
-                      "dx=[1, 4, 0]), your crops came out in different sizes, so torch.stack "
-                      "could not join them: a window that runs past the edge of the image "
-                      "is cut short. Pad first, F.pad(X, (padding,) * 4) makes each image "
-                      "8x9, then cut exactly H x W from the padded image: "
-                      f"padded[i, :, dy[i]:dy[i] + H, dx[i]:dx[i] + W].\n   Original error: "
-                      f"RuntimeError: {err}") from None
+    got = fn(X.clone(), 2, dy.clone(), dx.clone())
     if isinstance(got, torch.Tensor) and tuple(got.shape) == (3, 2, 8, 9):
         raise Mistake("the output is the padded size 8x9; cut each image back to its original "
                       "4x5 window: padded[i, :, dy:dy+H, dx:dx+W].")
     expect_tensor(got, tuple(X.shape), what="random_crop(X, 2, dy, dx)")
-    want = random_crop(X, 2, dy, dx)
-    if torch.equal(got, want):
-        return "each image is cut at its own offset, at the original size."
-    if torch.equal(got, random_crop(X, 2, dx, dy)):
-        raise Mistake("rows and columns are swapped: dy moves the window down (rows, dim 2), "
-                      "dx moves it right (columns, dim 3).")
-    if torch.equal(got, random_crop(X, 2, dy[:1].expand(3), dx[:1].expand(3))):
-        raise Mistake("every image got the first image's offset. Batch augmentation only "
-                      "helps when each image gets its own random shift: use dy[i], dx[i].")
-    if torch.equal(got, X):
-        raise Mistake("the output equals the input: pad first (F.pad with padding on each "
-                      "side), then cut the window at the offsets.")
-    expect_close(got, want, what="random_crop(X, 2, dy, dx)")
-    return None
+    slips = [(random_crop(X, 2, dx, dy), "rows and columns are swapped: dy moves the window "
+                                         "down (rows, dim 2), dx moves it right (columns, "
+                                         "dim 3)."),
+             (random_crop(X, 2, dy[:1].expand(3), dx[:1].expand(3)),
+              "every image got the first image's offset. Batch augmentation only helps when "
+              "each image gets its own random shift: use dy[i], dx[i]."),
+             (X, "the output equals the input: pad first (F.pad with padding on each side), "
+                 "then cut the window at the offsets.")]
+    expect_close(got, random_crop(X, 2, dy, dx), "random_crop(X, 2, dy, dx)", atol=0, rtol=0,
+                 mistakes=slips)
+    return "each image is cut at its own offset, at the original size."
 
 
 @check.of(smooth_labels)
@@ -139,27 +120,21 @@ def check_smooth_labels(fn):
     expect_tensor(got, (3, 4), what="smooth_labels(y, 4, 0.2)")
     if not got.is_floating_point():
         raise Mistake("the targets are integers; they must be float probabilities.")
-    want = smooth_labels(y, 4, 0.2)
-    if torch.allclose(got, want, atol=1e-6):
-        logits = torch.randn(3, 4, generator=torch.Generator().manual_seed(1))
-        ours = -(got * logits.log_softmax(1)).sum(1).mean()
-        torch.testing.assert_close(ours, F.cross_entropy(logits, y, label_smoothing=0.2))
-        return "these are exactly the targets F.cross_entropy(..., label_smoothing=s) uses."
-    if torch.allclose(got, F.one_hot(y, 4).float()):
-        raise Mistake("these are plain one-hot targets: move `smoothing` of the probability "
-                      "mass off the true class and spread it over the classes.")
     sums = got.sum(1)
     if not torch.allclose(sums, torch.ones(3), atol=1e-5):
         raise Mistake(f"each row should sum to 1 (a probability distribution), yours sum to "
                       f"{sums.tolist()}. The true class gets 1 - s + s/K, every other s/K.")
-    alt = torch.full((3, 4), 0.2 / 3)
-    alt[torch.arange(3), y] = 0.8
-    if torch.allclose(got, alt, atol=1e-6):
-        raise Mistake("you spread s over the K - 1 wrong classes. That variant also sums to 1, "
-                      "but PyTorch's label_smoothing spreads s over all K classes: the true "
-                      "class gets 1 - s + s/K and the others s/K.")
-    expect_close(got, want, what="smooth_labels(y, 4, 0.2)", atol=1e-6)
-    return None
+    over_the_rest = torch.full((3, 4), 0.2 / 3)
+    over_the_rest[torch.arange(3), y] = 0.8
+    slips = [(F.one_hot(y, 4), "these are plain one-hot targets: move `smoothing` of the "
+                               "probability mass off the true class and spread it over the "
+                               "classes."),
+             (over_the_rest, "you spread s over the K - 1 wrong classes. That variant also "
+                             "sums to 1, but PyTorch's label_smoothing spreads s over all K "
+                             "classes: the true class gets 1 - s + s/K and the others s/K.")]
+    expect_close(got, smooth_labels(y, 4, 0.2), "smooth_labels(y, 4, 0.2)", atol=1e-6,
+                 mistakes=slips)
+    return "these are exactly the targets F.cross_entropy(..., label_smoothing=s) uses."
 
 
 @check.of(sgd_step)
@@ -188,46 +163,30 @@ def check_sgd_step(fn):
     for grad in grads:
         param.grad = grad.clone()
         opt.step()
-    want = param.detach()
-    if torch.allclose(got, want, atol=1e-5):
-        return "five steps match torch.optim.SGD(momentum=0.9, weight_decay=0.05)."
-
-    def variant(update):
-        def step(w, grad, v, lr, m, wd):
-            return update(w, grad, v, lr, m, wd)
-        return run(step)[0]
-
-    wrong = {
-        "ascent": lambda w, gr, v, lr, m, wd: (w + lr * (m * v + gr + wd * w),
-                                               m * v + gr + wd * w),
-        "ema": lambda w, gr, v, lr, m, wd: (w - lr * (m * v + (1 - m) * (gr + wd * w)),
-                                            m * v + (1 - m) * (gr + wd * w)),
-        "no_decay": lambda w, gr, v, lr, m, wd: (w - lr * (m * v + gr), m * v + gr),
-        "decoupled": lambda w, gr, v, lr, m, wd: (w - lr * (m * v + gr) - lr * wd * w,
-                                                  m * v + gr),
-        "grad_step": lambda w, gr, v, lr, m, wd: (w - lr * (gr + wd * w),
-                                                  m * v + gr + wd * w),
-    }
-    hints = {
-        "ascent": "the weights move UP the gradient: subtract, w - lr * velocity.",
-        "ema": "you averaged, velocity = m * v + (1 - m) * g. PyTorch's SGD sums: velocity "
-               "= momentum * velocity + g, so the step grows to about g / (1 - m), ten times "
-               "g for momentum 0.9. That is why SGD with momentum wants a smaller lr.",
-        "no_decay": "weight_decay was ignored: SGD adds weight_decay * w to the gradient "
-                    "before the momentum update.",
-        "decoupled": "you subtracted lr * weight_decay * w separately, as AdamW does "
-                     "(decoupled). torch.optim.SGD adds weight_decay * w to the gradient "
-                     "first, so the decay goes through the momentum too.",
-        "grad_step": "the step used the gradient, not the velocity: w - lr * velocity, "
-                     "with the velocity you just updated.",
-    }
-    for name, update in wrong.items():
-        if torch.allclose(got, variant(update), atol=1e-5):
-            raise Mistake(hints[name])
-    expect_close(got, want, what="w after five sgd_step calls", atol=1e-5,
+    slips = [  # (one step as a known slip takes it, what the slip is)
+        (lambda w, gr, v, lr, m, wd: (w + lr * (m * v + gr + wd * w), m * v + gr + wd * w),
+         "the weights move UP the gradient: subtract, w - lr * velocity."),
+        (lambda w, gr, v, lr, m, wd: (w - lr * (m * v + (1 - m) * (gr + wd * w)),
+                                      m * v + (1 - m) * (gr + wd * w)),
+         "you averaged, velocity = m * v + (1 - m) * g. PyTorch's SGD sums: velocity = "
+         "momentum * velocity + g, so the step grows to about g / (1 - m), ten times g for "
+         "momentum 0.9. That is why SGD with momentum wants a smaller lr."),
+        (lambda w, gr, v, lr, m, wd: (w - lr * (m * v + gr), m * v + gr),
+         "weight_decay was ignored: SGD adds weight_decay * w to the gradient before the "
+         "momentum update."),
+        (lambda w, gr, v, lr, m, wd: (w - lr * (m * v + gr) - lr * wd * w, m * v + gr),
+         "you subtracted lr * weight_decay * w separately, as AdamW does (decoupled). "
+         "torch.optim.SGD adds weight_decay * w to the gradient first, so the decay goes "
+         "through the momentum too."),
+        (lambda w, gr, v, lr, m, wd: (w - lr * (gr + wd * w), m * v + gr + wd * w),
+         "the step used the gradient, not the velocity: w - lr * velocity, with the velocity "
+         "you just updated."),
+    ]
+    expect_close(got, param.detach(), "w after five sgd_step calls", atol=1e-5,
+                 mistakes=[(run(step)[0], message) for step, message in slips],
                  hint="g = grad + weight_decay * w; velocity = momentum * velocity + g; "
                       "w = w - lr * velocity.")
-    return None
+    return "five steps match torch.optim.SGD(momentum=0.9, weight_decay=0.05)."
 
 
 # Quizzes ------------------------------------------------------------------------------------------

@@ -1,15 +1,10 @@
-"""Lesson 02 · Neural-network basics: the reference solutions, their checks, and the quizzes.
-
-In the notebook: ``from cnncourse.lessons.neural_networks import check, quiz``, then
-``check.NAME()`` and ``quiz.NAME.show()``. Each check sits right after the
-reference solution it compares against.
-"""
+"""Lesson 02 · Neural-network basics: the reference solutions, their checks, and the quizzes."""
 
 from __future__ import annotations
 
 import torch
 
-from cnncourse.course.exercises import Checks, Mistake, expect_close, expect_tensor, forbid
+from cnncourse.course.exercises import Checks, Mistake, expect_close
 from cnncourse.course.quiz import Option, Quiz, Quizzes
 
 check = Checks("neural_networks")
@@ -47,8 +42,7 @@ def check_neuron(fn):
                       [0.0, 0.0, 0.0]])           # (N=4, D=3)
     w = torch.tensor([0.2, -0.5, 1.0])             # (D,)
     b = 0.3
-    out = fn(x, w, b)
-    expected = neuron(x, w, b)           # relu([2.5, 2.9, -1.8, 0.3])
+    out = fn(x, w, b)                               # relu([2.5, 2.9, -1.8, 0.3])
     if isinstance(out, torch.Tensor) and tuple(out.shape) == (4, 3):
         raise Mistake("the output is (4, 3): you multiplied inputs by weights but did not "
                       "add the products up. A neuron gives ONE number per input: "
@@ -57,80 +51,58 @@ def check_neuron(fn):
         raise Mistake("the output is a single number for the whole batch: you summed over "
                       "every element. Sum over the features only (dim=1), or use x @ w, to "
                       "get one value per input: shape (4,).")
-    expect_tensor(out, (4,), what="neuron(x, w, b)")
-    z = x @ w + b
-    if torch.allclose(out, torch.clamp(x @ w, min=0), atol=1e-5):
-        raise Mistake("you forgot the bias b: add it to the weighted sum before the ReLU.")
-    if torch.allclose(out, z, atol=1e-5):
-        raise Mistake("the values are right before the activation; apply ReLU "
-                      "(negative sums become 0), e.g. torch.clamp(z, min=0) or torch.relu(z).")
-    if torch.allclose(out, torch.clamp(x @ w, min=0) + b, atol=1e-5):
-        raise Mistake("you added the bias after the ReLU; add it first: relu(x @ w + b).")
-    expect_close(out, expected, what="neuron(x, w, b)", atol=1e-5)
+    relu_xw = torch.clamp(x @ w, min=0)
+    slips = [(relu_xw, "you forgot the bias b: add it to the weighted sum before the ReLU."),
+             (x @ w + b, "the values are right before the activation; apply ReLU (negative "
+                         "sums become 0), e.g. torch.clamp(z, min=0) or torch.relu(z)."),
+             (relu_xw + b, "you added the bias after the ReLU; add it first: relu(x @ w + b).")]
+    expect_close(out, neuron(x, w, b), "neuron(x, w, b)", atol=1e-5, mistakes=slips)
     # A negative case: the ReLU must zero it.
     neg = fn(torch.tensor([[1.0, 1.0, 1.0]]), torch.tensor([-1.0, -1.0, -1.0]), 0.5)
     expect_close(neg, torch.tensor([0.0]), what="neuron on an input with weighted sum -2.5",
                  hint="ReLU turns a negative weighted sum into 0.")
 
 
-def _softmax_shortcuts() -> tuple[tuple[object, str], ...]:
-    """The built-ins that compute (log-)softmax for you: forbidden while the softmax check runs."""
-    import torch.nn.functional as F
-
-    targets = [(torch, "softmax"), (torch.Tensor, "softmax"), (F, "softmax"),
-               (torch.nn, "Softmax"), (torch.special, "softmax"),
-               (torch, "log_softmax"), (torch.Tensor, "log_softmax"), (F, "log_softmax"),
-               (torch.nn, "LogSoftmax"), (torch.special, "log_softmax")]
-    return tuple((owner, name) for owner, name in targets if hasattr(owner, name))
-
-
-_SOFTMAX_WHY = ("The exercise is to build softmax yourself from torch.exp, a maximum and a sum; "
-                "torch.softmax is only what your answer is compared against.")
-
-
-@check.of(softmax)
+@check.of(softmax, forbid=("torch.softmax", "torch.Tensor.softmax", "torch.nn.functional.softmax",
+                           "torch.special.softmax", "torch.nn.Softmax", "torch.log_softmax",
+                           "torch.Tensor.log_softmax", "torch.nn.functional.log_softmax",
+                           "torch.special.log_softmax", "torch.nn.LogSoftmax"),
+          why="The exercise is to build softmax yourself from torch.exp, a maximum and a sum; "
+              "torch.softmax is only what your answer is compared against.")
 def check_softmax(fn):
     """Rows sum to 1, match torch.softmax, survive logits in the thousands; no built-in softmax."""
     logits = torch.tensor([[2.0, 1.0, 0.1, -1.0],
                            [0.0, 0.0, 0.0, 0.0],
                            [-3.0, 5.0, 1.0, 2.0]])    # (N=3, K=4): N != K catches wrong axes
     big = torch.tensor([[1000.0, 999.0, 990.0], [-1000.0, -1001.0, -1010.0]])
-    # Expected values first: inside the forbid block below, torch.softmax itself is off limits.
-    expected = torch.softmax(logits, dim=1)
-    over_batch = torch.softmax(logits, dim=0)
     column_max = torch.exp(logits - logits.max(dim=0, keepdim=True).values)
     column_max = column_max / column_max.sum(dim=1, keepdim=True)   # max over dim 0 by mistake
-    expected_big = torch.softmax(big, dim=1)
-    with forbid(*_softmax_shortcuts(), why=_SOFTMAX_WHY):
-        probs = fn(logits.clone())
-        out = fn(big.clone())
-    expect_tensor(probs, (3, 4), what="softmax(logits)")
-    if not torch.allclose(probs, expected, atol=1e-5):
-        if torch.allclose(probs, torch.exp(logits), atol=1e-4):
-            raise Mistake("you returned exp(logits) but did not divide by the row sums, so "
-                          "the rows do not add up to 1.")
-        if torch.allclose(probs, over_batch, atol=1e-5):
-            raise Mistake("the COLUMNS sum to 1 instead of the rows: you normalised over "
-                          "dim=0 (the batch). Sum over the classes: dim=1 with keepdim=True.")
-        if torch.allclose(probs, column_max, atol=1e-5):
-            raise Mistake("the rows sum to 1, but you subtracted the maximum of each COLUMN "
-                          "(max over dim=0, the batch), which shifts the classes of a row by "
-                          "different amounts and changes the probabilities. Subtract each "
-                          "row's own maximum: logits.max(dim=1, keepdim=True).values.")
-        if abs(probs.sum().item() - 1) < 1e-4:
-            raise Mistake("the whole batch sums to 1, not each row: a sum without dim adds up "
-                          "every element. Sum each row: e.sum(dim=1, keepdim=True).")
-        if torch.allclose(probs.sum(dim=1), torch.ones(3), atol=1e-4):
-            raise Mistake("each row sums to 1 but the values are off: divide exp(logits) by "
-                          "the sum of exp(logits), not of the logits themselves.")
-        expect_close(probs, expected, what="softmax(logits)", atol=1e-5)
+    slips = [
+        (torch.exp(logits), "you returned exp(logits) but did not divide by the row sums, so "
+                            "the rows do not add up to 1."),
+        (torch.softmax(logits, dim=0), "the COLUMNS sum to 1 instead of the rows: you "
+                                       "normalised over dim=0 (the batch). Sum over the "
+                                       "classes: dim=1 with keepdim=True."),
+        (column_max, "the rows sum to 1, but you subtracted the maximum of each COLUMN (max "
+                     "over dim=0, the batch), which shifts the classes of a row by different "
+                     "amounts and changes the probabilities. Subtract each row's own maximum: "
+                     "logits.max(dim=1, keepdim=True).values."),
+        (lambda p: abs(p.sum().item() - 1) < 1e-4,
+         "the whole batch sums to 1, not each row: a sum without dim adds up every element. "
+         "Sum each row: e.sum(dim=1, keepdim=True)."),
+        (lambda p: torch.allclose(p.sum(dim=1), torch.ones(3, dtype=p.dtype), atol=1e-4),
+         "each row sums to 1 but the values are off: divide exp(logits) by the sum of "
+         "exp(logits), not of the logits themselves.")]
+    expect_close(fn(logits.clone()), torch.softmax(logits, dim=1), "softmax(logits)",
+                 atol=1e-5, mistakes=slips)
+    out = fn(big.clone())
     if not isinstance(out, torch.Tensor) or not torch.isfinite(out).all():
         raise Mistake("with logits like ±1000 you get inf or nan: exp overflows for large "
                       "logits (and a row far below the maximum you subtracted underflows to "
                       "0/0). Subtract each row's own maximum first, "
                       "logits - logits.max(dim=1, keepdim=True).values; softmax does not "
                       "change when a whole row shifts by the same number.")
-    expect_close(out, expected_big, what="softmax of very large logits",
+    expect_close(out, torch.softmax(big, dim=1), what="softmax of very large logits",
                  atol=1e-5, hint="Subtract each row's own maximum (max over dim=1, "
                                  "keepdim=True), not one maximum for the whole batch.")
 
@@ -143,20 +115,15 @@ def check_sgd_step(fn):
     lr = 0.1
     w_before = w.clone()
     new = fn(w, grad.clone(), lr)
-    expect_tensor(new, (3,), what="sgd_step(w, grad, lr)")
-    expected = w_before - lr * grad
-    if torch.allclose(new, w_before + lr * grad, atol=1e-6):
-        raise Mistake("you moved WITH the gradient (w + lr * grad), which climbs uphill and "
-                      "increases the loss. Subtract: w - lr * grad.")
-    if torch.allclose(new, w_before - grad, atol=1e-6):
-        raise Mistake("the step is too big: you forgot to multiply the gradient by the "
-                      "learning rate lr.")
-    if torch.allclose(new, lr * grad, atol=1e-6) or torch.allclose(new, -lr * grad, atol=1e-6):
-        raise Mistake("you returned only the update (lr * grad); return the new weights: "
-                      "w - lr * grad.")
-    if torch.allclose(new, w_before - grad / lr, atol=1e-6):
-        raise Mistake("you divided by lr; multiply the gradient by lr instead.")
-    expect_close(new, expected, what="sgd_step(w, grad, lr)", atol=1e-6)
+    only_update = ("you returned only the update (lr * grad); return the new weights: "
+                   "w - lr * grad.")
+    slips = [(w_before + lr * grad, "you moved WITH the gradient (w + lr * grad), which climbs "
+                                    "uphill and increases the loss. Subtract: w - lr * grad."),
+             (w_before - grad, "the step is too big: you forgot to multiply the gradient by "
+                               "the learning rate lr."),
+             (lr * grad, only_update), (-lr * grad, only_update),
+             (w_before - grad / lr, "you divided by lr; multiply the gradient by lr instead.")]
+    expect_close(new, w_before - lr * grad, "sgd_step(w, grad, lr)", atol=1e-6, mistakes=slips)
     if not torch.equal(w, w_before):
         raise Mistake("the new weights are right, but you also changed w in place (w -= ...). "
                       "Return a new tensor, w - lr * grad, so the old weights stay available "

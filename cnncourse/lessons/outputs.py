@@ -1,16 +1,12 @@
-"""Lesson 06 · Flatten, fully connected layers and outputs: the reference solutions, their checks, and the quizzes.
-
-In the notebook: ``from cnncourse.lessons.outputs import check, quiz``, then
-``check.NAME()`` and ``quiz.NAME.show()``. Each check sits right after the
-reference solution it compares against.
-"""
+"""Lesson 06 · Flatten, fully connected layers and outputs: the reference solutions, their
+checks, and the quizzes."""
 
 from __future__ import annotations
 
 import torch
 from torch.nn import functional as F
 
-from cnncourse.course.exercises import Checks, Mistake, expect_tensor, forbid
+from cnncourse.course.exercises import Checks, Mistake, expect_size, expect_tensor
 from cnncourse.course.quiz import Option, Quiz, Quizzes
 
 check = Checks("outputs")
@@ -65,12 +61,8 @@ def check_flatten_size(fn):
              ((32, 48, 4, 3), "a non-square 32x48 image with 3 pools")]
     for (h, w, c, p), what in cases:
         want = _true_flatten(h, w, c, p)
-        got = fn(h, w, c, p)
-        if isinstance(got, float):
-            raise Mistake(f"you returned a float ({got}) for {what}. Sizes are whole numbers: "
-                          "use // 2 so each pool rounds down, as nn.MaxPool2d does.")
-        if not isinstance(got, int) or isinstance(got, bool):
-            raise Mistake(f"return an int, got {type(got).__name__}.")
+        got = expect_size(fn(h, w, c, p), f"flatten_size({h}, {w}, {c}, {p}) for {what}",
+                          hint="Use // 2 so each pool rounds down, as nn.MaxPool2d does.")
         if got == want:
             continue
         side_h, side_w = h // 2 ** p, w // 2 ** p
@@ -91,15 +83,6 @@ def check_flatten_size(fn):
     return "your sizes match what torch.flatten(x, 1) produces after real conv/pool blocks."
 
 
-def _loss_shortcuts():
-    """Built-ins that would do softmax_cross_entropy's whole job, or its log-softmax step."""
-    from torch import nn
-
-    return ((F, "cross_entropy"), (F, "nll_loss"), (F, "log_softmax"), (torch, "log_softmax"),
-            (torch.Tensor, "log_softmax"), (torch.special, "log_softmax"),
-            (nn, "CrossEntropyLoss"), (nn, "NLLLoss"))
-
-
 def _all_pairs_losses(logits: torch.Tensor, y: torch.Tensor) -> list[torch.Tensor]:
     """The losses ``logits[:, y]`` (N x N, every example against every label) gives, each way."""
     out = []
@@ -110,7 +93,10 @@ def _all_pairs_losses(logits: torch.Tensor, y: torch.Tensor) -> list[torch.Tenso
     return out
 
 
-@check.of(softmax_cross_entropy)
+@check.of(softmax_cross_entropy, forbid=(
+    "torch.nn.functional.cross_entropy", "torch.nn.functional.nll_loss",
+    "torch.nn.functional.log_softmax", "torch.log_softmax", "torch.Tensor.log_softmax",
+    "torch.special.log_softmax", "torch.nn.CrossEntropyLoss", "torch.nn.NLLLoss"))
 def check_softmax_cross_entropy(fn):
     """Compare with F.cross_entropy, including huge logits that overflow a naive exp.
 
@@ -121,7 +107,6 @@ def check_softmax_cross_entropy(fn):
     logits = torch.randn(8, 5, generator=g) * 3
     y = torch.tensor([0, 1, 2, 3, 4, 0, 2, 4])
     big, big_y = torch.tensor([[1000.0, 0.0, -1000.0], [0.0, 800.0, 10.0]]), torch.tensor([0, 2])
-    # Every value to compare with is computed first, before the shortcuts are forbidden.
     want = F.cross_entropy(logits, y)
     per_row = F.cross_entropy(logits, y, reduction="none")
     summed = F.cross_entropy(logits, y, reduction="sum")
@@ -129,10 +114,8 @@ def check_softmax_cross_entropy(fn):
     wrong_dim = -F.log_softmax(logits, dim=0)[torch.arange(8), y].mean()
     want_big = F.cross_entropy(big, big_y)
     all_pairs = _all_pairs_losses(logits, y)
-    with forbid(*_loss_shortcuts()):
-        got = fn(logits, y)
-    if not isinstance(got, torch.Tensor):
-        raise Mistake(f"return a torch.Tensor, got {type(got).__name__}.")
+    got = fn(logits, y)
+    expect_tensor(got)
     if got.shape == (8,):
         if torch.allclose(got, per_row, atol=1e-4):
             raise Mistake("you returned one loss per example. F.cross_entropy averages over "
@@ -155,8 +138,7 @@ def check_softmax_cross_entropy(fn):
         raise Mistake(f"your loss is {got.item():.4f} but F.cross_entropy gives "
                       f"{want.item():.4f}. The loss is the mean over the batch of "
                       "logsumexp(logits) - logits[y].")
-    with forbid(*_loss_shortcuts()):
-        got = fn(big, big_y)
+    got = fn(big, big_y)
     if not torch.isfinite(got).all():
         raise Mistake("with logits like 1000 your loss is nan or inf: exp(1000) overflows. "
                       "Subtract each row's maximum before exp (the result does not change).")

@@ -1,13 +1,8 @@
-"""Lesson 00 · Start here: the reference solutions, their checks, and the quizzes.
-
-In the notebook: ``from cnncourse.lessons.overview import check, quiz``, then
-``check.NAME()`` and ``quiz.NAME.show()``. Each check sits right after the
-reference solution it compares against.
-"""
+"""Lesson 00 · Start here: the reference solutions, their checks, and the quizzes."""
 
 from __future__ import annotations
 
-from cnncourse.course.exercises import Checks, Mistake
+from cnncourse.course.exercises import Checks, Mistake, expect_size
 from cnncourse.course.quiz import Option, Quiz, Quizzes
 
 check = Checks("overview")
@@ -26,10 +21,8 @@ def pixel_count(height: int, width: int, channels: int) -> int:
 @check.of(pixel_count)
 def check_pixel_count(fn):
     """A 32x32 RGB image has 32*32*3 = 3072 numbers."""
-    got = fn(32, 32, 3)
-    if isinstance(got, bool) or not isinstance(got, int):
-        raise Mistake(f"pixel_count(32, 32, 3) returned {got!r} ({type(got).__name__}); "
-                      "a count should be a whole number (int).")
+    got = expect_size(fn(32, 32, 3), "pixel_count(32, 32, 3)",
+                      hint="Multiply the sizes: each is already a whole number.")
     if got == 32 * 32:
         raise Mistake("pixel_count(32, 32, 3) returned 1024: that counts pixels but forgets "
                       "that each pixel has 3 colour channels.")

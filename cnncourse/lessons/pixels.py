@@ -1,9 +1,4 @@
-"""Lesson 01 · Pixels as numbers: the reference solutions, their checks, and the quizzes.
-
-In the notebook: ``from cnncourse.lessons.pixels import check, quiz``, then
-``check.NAME()`` and ``quiz.NAME.show()``. Each check sits right after the
-reference solution it compares against.
-"""
+"""Lesson 01 · Pixels as numbers: the reference solutions, their checks, and the quizzes."""
 
 from __future__ import annotations
 
@@ -11,7 +6,7 @@ from collections.abc import Sequence
 
 import torch
 
-from cnncourse.course.exercises import Checks, Mistake, expect_close, expect_tensor, forbid
+from cnncourse.course.exercises import Checks, Mistake, expect_close, expect_tensor, photo_like
 from cnncourse.course.quiz import Option, Quiz, Quizzes
 
 check = Checks("pixels")
@@ -36,25 +31,16 @@ def normalize(x: torch.Tensor, mean: Sequence[float], std: Sequence[float]) -> t
 
 # Checks -------------------------------------------------------------------------------------------
 
-def _photo_like(h: int, w: int, c: int = 3, seed: int = 0) -> torch.Tensor:
-    """A random uint8 image (H, W, C) that uses the full 0..255 range."""
-    g = torch.Generator().manual_seed(seed)
-    img = torch.randint(0, 256, (h, w, c), generator=g, dtype=torch.uint8)
-    img[0, 0, 0], img[-1, -1, -1] = 0, 255
-    return img
-
-
 @check.of(to_chw_float)
 def check_to_chw_float(fn):
     """uint8 (H, W, C) -> float32 (C, H, W) in [0, 1], checked on a non-square RGB image."""
-    image = _photo_like(4, 6)                     # H=4, W=6: swapped axes show up in the shape
+    image = photo_like(4, 6)                      # H=4, W=6: swapped axes show up in the shape
     original = image.clone()
     out = fn(image)
     if not torch.equal(image, original):
         raise Mistake("your function changed the input image in place; work on a copy "
                       "(permute and .float() already give you a new tensor).")
-    if not isinstance(out, torch.Tensor):
-        raise Mistake(f"return a torch.Tensor, got {type(out).__name__}.")
+    expect_tensor(out)
     if tuple(out.shape) == (4, 6, 3):
         raise Mistake("the output is still (H, W, C) = (4, 6, 3); PyTorch wants channels "
                       "first: (C, H, W) = (3, 4, 6). Use image.permute(2, 0, 1).")
@@ -73,47 +59,14 @@ def check_to_chw_float(fn):
     if out.max() > 1.5:
         raise Mistake(f"values go up to {out.max().item():.0f}; divide by 255 so they lie "
                       "in [0, 1].")
-    expected = to_chw_float(image)
-    if not torch.allclose(out, expected, atol=1e-6):
-        scrambled = (image.float() / 255).reshape(3, 4, 6)
-        if torch.allclose(out, scrambled, atol=1e-6):
-            raise Mistake("the shape is right but the pixels are scrambled: reshape/view only "
-                          "re-reads the numbers in memory order, it does not move axes. "
-                          "Use permute(2, 0, 1).")
-        expect_close(out, expected, what="to_chw_float(image)", atol=1e-6,
-                     hint="Each value should be the pixel divided by 255.")
-    gray = fn(_photo_like(2, 3, c=1, seed=1))
+    scrambled = (image.float() / 255).reshape(3, 4, 6)
+    expect_close(out, to_chw_float(image), "to_chw_float(image)", atol=1e-6,
+                 hint="Each value should be the pixel divided by 255.",
+                 mistakes=[(scrambled, "the shape is right but the pixels are scrambled: "
+                            "reshape/view only re-reads the numbers in memory order, it does "
+                            "not move axes. Use permute(2, 0, 1).")])
+    gray = fn(photo_like(2, 3, c=1, seed=1))
     expect_tensor(gray, (1, 2, 3), what="to_chw_float on a one-channel (2, 3, 1) image")
-
-
-def _normalize_shortcuts() -> list[tuple[object, str]]:
-    """torchvision's normalize functions (when installed): forbidden while the check runs."""
-    import importlib
-
-    targets = []
-    for module, names in (("torchvision.transforms.functional", ("normalize",)),
-                          ("torchvision.transforms._functional_tensor", ("normalize",)),
-                          ("torchvision.transforms.v2.functional", ("normalize",
-                                                                    "normalize_image"))):
-        try:
-            owner = importlib.import_module(module)
-        except ImportError:  # no torchvision, or an older layout: nothing to forbid there
-            continue
-        targets += [(owner, name) for name in names if hasattr(owner, name)]
-    return targets
-
-
-def _no_builtin_normalize(fn):
-    """``fn`` wrapped so that torchvision's normalize raises a friendly Mistake inside it."""
-    targets = _normalize_shortcuts()
-    why = ("The exercise is to write the per-channel (x - mean) / std yourself, shaping mean "
-           "and std (C, 1, 1) so they broadcast.")
-
-    def run(*args):
-        with forbid(*targets, why=why):
-            return fn(*args)
-
-    return run
 
 
 STATS_SHAPE = ("the shapes did not broadcast: mean and std have shape (3,), which lines up "
@@ -122,49 +75,41 @@ STATS_SHAPE = ("the shapes did not broadcast: mean and std have shape (3,), whic
 """The message for per-channel statistics that do not broadcast (also used by notebook 11)."""
 
 
-@check.of(normalize)
+@check.of(normalize, forbid=("torchvision.transforms.functional.normalize",
+                             "torchvision.transforms._functional_tensor.normalize",
+                             "torchvision.transforms.v2.functional.normalize",
+                             "torchvision.transforms.v2.functional.normalize_image"),
+          why="The exercise is to write the per-channel (x - mean) / std yourself, shaping "
+              "mean and std (C, 1, 1) so they broadcast.",
+          causes=[(("must match the size",), STATS_SHAPE)])
 def check_normalize(fn):
     """Per-channel (x - mean) / std on (C, H, W), including an image as wide as it has channels."""
-    fn = _no_builtin_normalize(fn)
     g = torch.Generator().manual_seed(0)
     mean, std = [0.5, 0.4, 0.3], [0.2, 0.25, 0.5]
+    m, s = torch.tensor(mean).reshape(-1, 1, 1), torch.tensor(std).reshape(-1, 1, 1)
     # Case 1: width 5 != 3 channels, so stats lined up with the wrong axis fail to broadcast.
     x = torch.rand(3, 4, 5, generator=g)
     original = x.clone()
-    try:
-        out = fn(x, mean, std)
-    except RuntimeError as err:
-        if "must match the size" in str(err):
-            raise Mistake(STATS_SHAPE) from None
-        raise
+    out = fn(x, mean, std)
     if not torch.equal(x, original):
         raise Mistake("your function changed x in place (sub_/div_ or -=); return a new "
                       "tensor so the original image stays untouched.")
-    expected = normalize(x, mean, std)
-    expect_tensor(out, tuple(expected.shape), what="normalize(x, mean, std)")
-    if not torch.allclose(out, expected, atol=1e-5):
-        m = torch.tensor(mean).reshape(-1, 1, 1)
-        s = torch.tensor(std).reshape(-1, 1, 1)
-        if torch.allclose(out, x - m / s, atol=1e-5):
-            raise Mistake("you computed x - mean / std; division binds tighter than "
-                          "subtraction, so write (x - mean) / std.")
-        if torch.allclose(out, (x - m) * s, atol=1e-5):
-            raise Mistake("you multiplied by std; divide by it: (x - mean) / std.")
-        if torch.allclose(out, (x - x.mean()) / x.std(), atol=1e-4):
-            raise Mistake("you used this image's own mean and std; use the mean and std you "
-                          "were given (the dataset's statistics), one per channel.")
-        if torch.allclose(out, x - m, atol=1e-5):
-            raise Mistake("you subtracted the mean but did not divide by std.")
-        expect_close(out, expected, what="normalize(x, mean, std)", atol=1e-5)
+    slips = [(x - m / s, "you computed x - mean / std; division binds tighter than "
+                         "subtraction, so write (x - mean) / std."),
+             ((x - m) * s, "you multiplied by std; divide by it: (x - mean) / std."),
+             ((x - x.mean()) / x.std(), "you used this image's own mean and std; use the mean "
+                                        "and std you were given (the dataset's statistics), "
+                                        "one per channel."),
+             (x - m, "you subtracted the mean but did not divide by std.")]
+    expect_close(out, normalize(x, mean, std), "normalize(x, mean, std)", atol=1e-5,
+                 mistakes=slips)
     # Case 2: width 3 == channels. Stats broadcast silently along the width if misaligned.
     y = torch.rand(3, 2, 3, generator=g)
-    out2 = fn(y, mean, std)
-    expected2 = normalize(y, mean, std)
     wrong_axis = (y - torch.tensor(mean)) / torch.tensor(std)
-    if torch.allclose(out2, wrong_axis, atol=1e-5) and not torch.allclose(out2, expected2):
-        raise Mistake("channel 0 was not normalised with mean[0]: the stats lined up with "
-                      "the width axis. Reshape mean and std to (C, 1, 1).")
-    expect_close(out2, expected2, what="normalize on a (3, 2, 3) image", atol=1e-5)
+    expect_close(fn(y, mean, std), normalize(y, mean, std), "normalize on a (3, 2, 3) image",
+                 atol=1e-5, mistakes=[(wrong_axis, "channel 0 was not normalised with mean[0]: "
+                                      "the stats lined up with the width axis. Reshape mean "
+                                      "and std to (C, 1, 1).")])
     # Case 3: a batch (N, C, H, W) works the same way.
     batch = torch.rand(2, 3, 2, 2, generator=g)
     expect_close(fn(batch, mean, std), normalize(batch, mean, std),

@@ -1,16 +1,11 @@
-"""Lesson 04 · Pooling: the reference solutions, their checks, and the quizzes.
-
-In the notebook: ``from cnncourse.lessons.pooling import check, quiz``, then
-``check.NAME()`` and ``quiz.NAME.show()``. Each check sits right after the
-reference solution it compares against.
-"""
+"""Lesson 04 · Pooling: the reference solutions, their checks, and the quizzes."""
 
 from __future__ import annotations
 
 import torch
 from torch.nn import functional as F
 
-from cnncourse.course.exercises import Checks, Mistake, expect_tensor, forbid
+from cnncourse.course.exercises import Checks, Mistake, expect_size, expect_tensor
 from cnncourse.course.quiz import Option, Quiz, Quizzes
 
 check = Checks("pooling")
@@ -58,14 +53,8 @@ def _maps(n: int, c: int, h: int, w: int, seed: int = 0) -> torch.Tensor:
     return torch.randn(n, c, h, w, generator=g)
 
 
-def _pool_shortcuts():
-    """The built-ins that would do max_pool2d's whole job (forbidden while it runs)."""
-    from torch import nn
-
-    return ((F, "max_pool2d"), (torch, "max_pool2d"), (nn, "MaxPool2d"))
-
-
-@check.of(max_pool2d)
+@check.of(max_pool2d, forbid=("torch.nn.functional.max_pool2d", "torch.max_pool2d",
+                              "torch.nn.MaxPool2d"))
 def check_max_pool2d(fn):
     """Compare with F.max_pool2d on batches, channels, odd sizes and a custom stride.
 
@@ -73,13 +62,10 @@ def check_max_pool2d(fn):
     """
     x = _maps(2, 3, 6, 6)
     odd = _maps(1, 2, 7, 5, seed=1)
-    # Every value to compare with is computed first, before the shortcuts are forbidden.
     want, want_avg = F.max_pool2d(x, 2), F.avg_pool2d(x, 2)
     want_odd, want_overlap = F.max_pool2d(odd, 2), F.max_pool2d(x, 3, 1)
-    with forbid(*_pool_shortcuts()):
-        out = fn(x, 2)
-    if not isinstance(out, torch.Tensor):
-        raise Mistake(f"return a torch.Tensor, got {type(out).__name__}.")
+    out = fn(x, 2)
+    expect_tensor(out)
     if tuple(out.shape) == (2, 3, 5, 5):
         raise Mistake("the output is 5x5 for a 6x6 input with kernel_size=2: your windows "
                       "overlap (stride 1). When stride is None it should equal kernel_size, "
@@ -96,16 +82,14 @@ def check_max_pool2d(fn):
         raise Mistake("the shape is right but some values differ from nn.MaxPool2d(2). Each "
                       "output (i, j) should be the max of rows i*stride to i*stride+k-1 and "
                       "the same columns.")
-    with forbid(*_pool_shortcuts()):
-        out = fn(odd, 2)
+    out = fn(odd, 2)
     if isinstance(out, torch.Tensor) and tuple(out.shape) == (1, 2, 4, 3):
         raise Mistake("a 7x5 input gave 4x3: you rounded up. PyTorch drops a last window "
                       "that does not fit, so the output is (7-2)//2+1 = 3 by (5-2)//2+1 = 2.")
     expect_tensor(out, (1, 2, 3, 2), what="max_pool2d on a 7x5 map")
     if not torch.allclose(out, want_odd, atol=1e-6):
         raise Mistake("on a 7x5 map your values differ from nn.MaxPool2d(2).")
-    with forbid(*_pool_shortcuts()):
-        out = fn(x, 3, 1)
+    out = fn(x, 3, 1)
     if isinstance(out, torch.Tensor) and tuple(out.shape) == (2, 3, 2, 2):
         raise Mistake("with stride=1 the windows should overlap, but you ignored the stride "
                       "argument and stepped by kernel_size.")
@@ -125,7 +109,17 @@ def _true_size(size: int, layers: list) -> int:
         return int(nn.Sequential(*modules)(torch.zeros(1, 1, size, size)).shape[-1])
 
 
-@check.of(stack_output_size)
+@check.of(stack_output_size, causes=[
+    (("division by zero",),
+     "your code divided by zero. The only divisor is the stride, and no layer here has "
+     "stride 0, so a value was read from the wrong place in the tuple: each layer is (kind, "
+     "kernel_size, stride, padding), in that order, e.g. `for kind, kernel_size, stride, "
+     "padding in layers:`."),
+    (("NoneType",),
+     "a None reached your formula. Every layer here gives its stride: read it from the tuple "
+     "(kind, kernel_size, stride, padding). If you call a helper whose stride defaults to "
+     "None (like max_pool2d's), pass stride=stride, or use `stride = kernel_size if stride "
+     "is None else stride` first.")])
 def check_stack_output_size(fn):
     """Try stacks with padding, stride, odd sizes and pools; compare with real layers."""
     cases = [
@@ -139,31 +133,7 @@ def check_stack_output_size(fn):
     ]
     for size, layers, what in cases:
         want = _true_size(size, layers)
-        try:
-            got = fn(size, layers)
-        except ZeroDivisionError as err:
-            raise Mistake(f"called as stack_output_size({size}, {layers}) ({what}), your code "
-                          "divided by zero. The only "
-                          "divisor is the stride, and no layer here has stride 0, so a value "
-                          "was read from the wrong place in the tuple: each layer is "
-                          "(kind, kernel_size, stride, padding), in that order, e.g. "
-                          "`for kind, kernel_size, stride, padding in layers:`."
-                          f"\n   Original error: ZeroDivisionError: {err}") from None
-        except TypeError as err:
-            if "NoneType" not in str(err):
-                raise
-            raise Mistake(f"called as stack_output_size({size}, {layers}) ({what}), a None "
-                          "reached your formula. Every "
-                          "layer here gives its stride: read it from the tuple (kind, "
-                          "kernel_size, stride, padding). If you call a helper whose stride "
-                          "defaults to None (like max_pool2d's), pass stride=stride, or use "
-                          "`stride = kernel_size if stride is None else stride` first."
-                          f"\n   Original error: TypeError: {err}") from None
-        if isinstance(got, float):
-            raise Mistake(f"you returned a float ({got}); sizes are whole numbers. Use // "
-                          "(floor division) instead of /.")
-        if not isinstance(got, int) or isinstance(got, bool):
-            raise Mistake(f"return an int, got {type(got).__name__}.")
+        got = expect_size(fn(size, layers), f"stack_output_size for {what}")
         if got == want:
             continue
         no_pad = size

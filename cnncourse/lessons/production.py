@@ -1,15 +1,10 @@
-"""Lesson 11 · Production patterns: the reference solutions, their checks, and the quizzes.
-
-In the notebook: ``from cnncourse.lessons.production import check, quiz``, then
-``check.NAME()`` and ``quiz.NAME.show()``. Each check sits right after the
-reference solution it compares against.
-"""
+"""Lesson 11 · Production patterns: the reference solutions, their checks, and the quizzes."""
 
 from __future__ import annotations
 
 import torch
 
-from cnncourse.course.exercises import Checks, Mistake, expect_close, expect_tensor
+from cnncourse.course.exercises import Checks, Mistake, expect_close, expect_tensor, photo_like
 from cnncourse.course.quiz import Option, Quiz, Quizzes
 from cnncourse.data.catalog import STATS
 from cnncourse.lessons.pixels import STATS_SHAPE
@@ -39,20 +34,12 @@ def one_hot_sequence(tokens, vocab_size):
 _MEAN, _STD = STATS["cifar10"]      # the course's one copy of the CIFAR-10 statistics
 
 
-@check.of(prepare_image)
+@check.of(prepare_image, causes=[(("must match the size",), STATS_SHAPE)])  # as in notebook 01
 def check_prepare_image(fn):
     """uint8 HWC in, normalised float (1, C, H, W) out, exactly like the training data."""
-    g = torch.Generator().manual_seed(10)
-    image = torch.randint(0, 256, (6, 5, 3), generator=g, dtype=torch.uint8)
-    want = prepare_image(image, _MEAN, _STD)
-    try:
-        got = fn(image.clone(), _MEAN, _STD)
-    except RuntimeError as err:
-        if "must match the size" in str(err):
-            raise Mistake(STATS_SHAPE) from None      # the same mistake as in notebook 01
-        raise
-    if not isinstance(got, torch.Tensor):
-        raise Mistake(f"return a torch.Tensor, got {type(got).__name__}.")
+    image = photo_like(6, 5, seed=10)
+    got = fn(image.clone(), _MEAN, _STD)
+    expect_tensor(got)
     if tuple(got.shape) == (3, 6, 5):
         raise Mistake("the shape is (3, 6, 5): add the batch dimension with .unsqueeze(0); a "
                       "model always expects (N, C, H, W), even for one image.")
@@ -62,21 +49,18 @@ def check_prepare_image(fn):
     expect_tensor(got, (1, 3, 6, 5), what="prepare_image(image, mean, std)")
     if not got.is_floating_point():
         raise Mistake("the result is still an integer tensor: convert with .float() / 255.")
-    if torch.allclose(got, want, atol=1e-4):
-        return "same scaling, normalisation and layout as the training data."
-    x = image.permute(2, 0, 1).float()
+    x = image.permute(2, 0, 1).float()[None]
     mean, std = torch.tensor(_MEAN).view(3, 1, 1), torch.tensor(_STD).view(3, 1, 1)
-    if torch.allclose(got[0], (x - mean) / std, atol=1e-3):
-        raise Mistake("the pixels were not scaled to [0, 1] first: divide by 255 before "
-                      "subtracting the mean (the mean and std are for [0, 1] pixels).")
-    if torch.allclose(got[0], x / 255, atol=1e-4):
-        raise Mistake("the pixels are in [0, 1] but not normalised: subtract the mean and "
-                      "divide by the std, per channel, like the training data.")
-    if torch.allclose(got[0], (x / 255 - 0.5) / 0.5, atol=1e-4):
-        raise Mistake("you used mean 0.5 and std 0.5; use the mean and std the model was "
-                      "trained with (the ones passed in).")
-    expect_close(got, want, what="prepare_image(image, mean, std)", atol=1e-4)
-    return None
+    slips = [((x - mean) / std, "the pixels were not scaled to [0, 1] first: divide by 255 "
+                                "before subtracting the mean (the mean and std are for [0, 1] "
+                                "pixels)."),
+             (x / 255, "the pixels are in [0, 1] but not normalised: subtract the mean and "
+                       "divide by the std, per channel, like the training data."),
+             ((x / 255 - 0.5) / 0.5, "you used mean 0.5 and std 0.5; use the mean and std the "
+                                     "model was trained with (the ones passed in).")]
+    expect_close(got, prepare_image(image, _MEAN, _STD), "prepare_image(image, mean, std)",
+                 mistakes=slips)
+    return "same scaling, normalisation and layout as the training data."
 
 
 @check.of(one_hot_sequence)
@@ -84,8 +68,7 @@ def check_one_hot_sequence(fn):
     """A (1, V, L) float one-hot, channels first, for nn.Conv1d."""
     tokens = torch.tensor([2, 0, 3, 3, 1, 4, 0])
     got = fn(tokens.clone(), 5)
-    if not isinstance(got, torch.Tensor):
-        raise Mistake(f"return a torch.Tensor, got {type(got).__name__}.")
+    expect_tensor(got)
     if tuple(got.shape) == (1, 7, 5):
         raise Mistake("the shape is (1, L, V) = (1, 7, 5). nn.Conv1d wants channels first, "
                       "(N, C, L): the vocabulary is the channel axis, so transpose to "

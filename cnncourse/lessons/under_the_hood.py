@@ -1,16 +1,11 @@
-"""Lesson 09 · Under the hood: the reference solutions, their checks, and the quizzes.
-
-In the notebook: ``from cnncourse.lessons.under_the_hood import check, quiz``, then
-``check.NAME()`` and ``quiz.NAME.show()``. Each check sits right after the
-reference solution it compares against.
-"""
+"""Lesson 09 · Under the hood: the reference solutions, their checks, and the quizzes."""
 
 from __future__ import annotations
 
 import torch
 from torch.nn import functional as F
 
-from cnncourse.course.exercises import Checks, Mistake, expect_close, expect_tensor
+from cnncourse.course.exercises import Checks, Mistake, expect_close, expect_size, expect_tensor
 from cnncourse.course.quiz import Option, Quiz, Quizzes
 
 check = Checks("under_the_hood")
@@ -51,10 +46,9 @@ def check_receptive_field_size(fn):
     cases = [([3], [1]), ([3, 3], [1, 1]), ([3, 3, 3], [1, 1, 1]), ([3, 2, 3, 2], [1, 2, 1, 2]),
              ([5, 2, 3], [1, 2, 1]), ([7, 3, 3], [2, 2, 1])]
     for ks, ss in cases:
-        got = fn(list(ks), list(ss))
+        got = expect_size(fn(list(ks), list(ss)), f"receptive_field_size({ks}, {ss})",
+                          hint="A receptive field is a whole number of pixels.")
         want = receptive_field_size(ks, ss)
-        if isinstance(got, bool) or not isinstance(got, (int, float)) or not float(got).is_integer():
-            raise Mistake(f"return a whole number of pixels (an int), got {got!r}.")
         if got == want:
             continue
         where = f"kernels {ks}, strides {ss}"
@@ -119,27 +113,23 @@ def check_numerical_grad(fn):
         xr = x.clone().requires_grad_(True)
         (true,) = torch.autograd.grad(f(xr), xr)
         got = got.double()
-        if torch.allclose(got, true, rtol=1e-4, atol=1e-5):
-            continue
-        if torch.allclose(got, 2 * true, rtol=1e-3, atol=1e-4):
-            raise Mistake(f"on {what} your gradient is twice autograd's: the two nudged "
-                          "points are 2*eps apart, so divide by 2 * eps.")
-        if torch.allclose(got, true / 2, rtol=1e-3, atol=1e-4):
-            raise Mistake(f"on {what} your gradient is half of autograd's: divide by 2 * eps, "
-                          "not 4 * eps (or nudge by +eps and -eps, not +-eps/2).")
-        if torch.allclose(got, _grad_with_view(f, x), rtol=1e-4, atol=1e-6):
-            raise Mistake(f"on {what} your gradient is about half of autograd's: old = flat[i] "
-                          "is a view of x, not a copy, so flat[i] = old + eps also changes old, "
-                          "and the 'minus' point lands back on x itself. Copy the number out: "
-                          "old = flat[i].item() (or flat[i].clone()).")
-        if torch.allclose(got, true, rtol=1e-2, atol=1e-2):
+        if not torch.allclose(got, true, rtol=1e-4, atol=1e-5) and torch.allclose(
+                got, true, rtol=1e-2, atol=1e-2):
             raise Mistake(f"on {what} your gradient is close to autograd's but off by "
                           f"{(got - true).abs().max().item():.2g}: that is the error of a "
                           "one-sided difference (f(x+eps) - f(x)) / eps. Use the central "
                           "difference (f(x+eps) - f(x-eps)) / (2*eps), which is far more "
                           "accurate.")
-        expect_close(got, true, what=f"your gradient of {what}", rtol=1e-4, atol=1e-5,
-                     hint="Nudge one entry at a time: x[i] + eps and x[i] - eps.")
+        slips = [(2 * true, f"on {what} your gradient is twice autograd's: the two nudged "
+                            "points are 2*eps apart, so divide by 2 * eps."),
+                 (true / 2, f"on {what} your gradient is half of autograd's: divide by 2 * eps, "
+                            "not 4 * eps (or nudge by +eps and -eps, not +-eps/2)."),
+                 (_grad_with_view(f, x), f"on {what} your gradient is about half of "
+                  "autograd's: old = flat[i] is a view of x, not a copy, so flat[i] = old + eps "
+                  "also changes old, and the 'minus' point lands back on x itself. Copy the "
+                  "number out: old = flat[i].item() (or flat[i].clone()).")]
+        expect_close(got, true, f"your gradient of {what}", rtol=1e-4, atol=1e-5,
+                     hint="Nudge one entry at a time: x[i] + eps and x[i] - eps.", mistakes=slips)
     return "your finite differences agree with autograd to 1e-5."
 
 

@@ -6,8 +6,8 @@ from cnncourse.course.exercises import (
     CORRECT,
     NOT_ATTEMPTED,
     WRONG,
+    Check,
     Mistake,
-    check,
     expect_close,
     expect_tensor,
 )
@@ -18,10 +18,12 @@ def double(x):
     return 2 * x
 
 
-@check(reference=double)
-def check_double(fn):
+def double_body(fn):
     out = fn(torch.tensor([1.0, 2.0]))
     expect_close(out, torch.tensor([2.0, 4.0]), what="double(x)")
+
+
+check_double = Check(double_body, double, "check_double")
 
 
 def test_correct_answer_passes(capsys):
@@ -33,9 +35,7 @@ def test_correct_answer_passes(capsys):
 
 def test_check_reads_the_learners_name_from_the_notebook_namespace(capsys):
     # check.NAME() looks NAME up where it is called; an undefined name is "not attempted".
-    from cnncourse.course.exercises import Check
-
-    namespace = {"check": Check(check_double.body, double, name="double")}
+    namespace = {"check": Check(double_body, double, name="double")}
     exec("check()", namespace)
     assert "Not attempted" in capsys.readouterr().out
     namespace["double"] = lambda x: 2 * x
@@ -77,10 +77,10 @@ def test_a_crash_names_the_input_the_likely_cause_and_the_line():
 
 def test_a_crash_after_the_call_says_so():
     # The learner's function returned, and the check crashed on what it returned.
-    @check(reference=double)
     def check_plus_one(fn):
         return fn(torch.tensor([1.0])) + 1
 
+    check_plus_one = Check(check_plus_one, double)
     message = check_plus_one.verdict(lambda x: "two").message
     assert "led to an error" in message and "Original error" in message and "TypeError" in message
 

@@ -76,3 +76,11 @@ def test_sgd_step_mistakes():
     wrong(chk, make(lambda w, g, v, lr, m, wd: w - lr * g), "pair")
     # the step taken with the old velocity, before adding this gradient: a numeric mismatch
     wrong(chk, make(lambda w, g, v, lr, m, wd: (w - lr * v, m * v + g + wd * w)), "velocity")
+
+
+def test_smooth_labels_reference_gives_the_targets_of_cross_entropys_label_smoothing():
+    from cnncourse.lessons.deeper_networks import smooth_labels
+
+    y, logits = torch.tensor([0, 3, 1]), torch.randn(3, 4)
+    ours = -(smooth_labels(y, 4, 0.2) * logits.log_softmax(1)).sum(1).mean()
+    torch.testing.assert_close(ours, nn.functional.cross_entropy(logits, y, label_smoothing=0.2))

@@ -47,7 +47,7 @@ def test_nb06_flatten_size():
     wrong(c, divides_by_2p, "not by 2*p")
     wrong(c, square_only, "used one side twice")
     wrong(c, rounds_up, "rounded up")
-    wrong(c, float_division, "use // 2")
+    wrong(c, float_division, "Use // 2")
 
 
 def test_nb06_softmax_cross_entropy():

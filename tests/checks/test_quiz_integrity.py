@@ -6,7 +6,7 @@ Over all quizzes (every lesson in ``cnncourse.lessons.LESSONS``):
 - the longest option is right in at most 40% of them, and the shortest too (a rule "never
   the longest" would be a cue as well, so the longest is also right in at least 10%);
 - within a quiz, the longest option is at most ``MAX_LENGTH_RATIO`` times the shortest;
-- exactly one option is right, unless the quiz says ``several_right=True``;
+- exactly one option is right;
 - a quiz has two options only if it is listed in ``BINARY`` with the reason;
 - the static HTML shows no feedback and no explanation before ``<details>`` and all of them
   inside it; the text form has them only after its "Answer (after you commit)" line;
@@ -108,8 +108,7 @@ def test_options_have_comparable_lengths(name, quiz):
 @pytest.mark.parametrize("name,quiz", QUIZZES, ids=[n for n, _ in QUIZZES])
 def test_one_right_option_and_binary_only_when_allowed(name, quiz):
     right = right_indices(quiz)
-    assert len(right) == 1 or (quiz.several_right and right), (
-        f"{name}: {len(right)} right options; mark one, or pass several_right=True")
+    assert len(right) == 1, f"{name}: {len(right)} right options; mark one"
     if len(quiz.options) == 2:
         assert name in BINARY, (f"{name} has two options; add plausible ones, or list it in "
                                 f"BINARY with the reason the question is really yes/no.")
@@ -137,7 +136,7 @@ def test_static_html_folds_answer_and_all_feedback(name, quiz):
         escaped = html.escape(text)
         assert escaped not in before, f"{name}: {text[:50]!r}... shown before the reveal"
         assert escaped in inside, f"{name}: {text[:50]!r}... missing from <details>"
-    assert f"<b>{quiz.right_letters()}.</b>" in inside
+    assert f"<b>{quiz.right_letter()}.</b>" in inside
 
 
 @pytest.mark.parametrize("name,quiz", QUIZZES, ids=[n for n, _ in QUIZZES])
@@ -150,7 +149,7 @@ def test_static_text_puts_answer_after_the_answer_line(name, quiz):
     for piece in [quiz.explanation, *feedback_texts(quiz)]:
         assert piece not in before, f"{name}: {piece[:50]!r}... printed before the answer line"
         assert piece in after, f"{name}: {piece[:50]!r}... missing after the answer line"
-    assert f"Answer: {quiz.right_letters()}." in after
+    assert f"Answer: {quiz.right_letter()}." in after
 
 
 POSITION_WORDS = re.compile(r"\b(option|answer|choice)s?\s+[A-F]\b")
