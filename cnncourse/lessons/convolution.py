@@ -1,8 +1,8 @@
 """Lesson 03 · Convolution: the reference solutions, their checks, and the quizzes.
 
 The reference solutions are the plain algorithms in ``cnncourse.conv_reference``, written the
-way the notebook asks for them. The package versions in ``cnncourse.conv`` (same names, same
-signatures) check their inputs and then call them, so there is one source for each algorithm.
+way the notebook asks for them. ``cnncourse.conv`` wraps two of them (``conv_output_size`` and
+``conv2d_single``) in input checks and calls them, so there is one source for each algorithm.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ quiz = Quizzes("convolution")
 
 # Reference solutions ------------------------------------------------------------------------------
 # conv_output_size, conv2d_single, conv2d_multi and conv_param_count: imported above from
-# cnncourse/conv_reference.py (the toolkit), so the package's checked versions in cnncourse.conv
+# cnncourse/conv_reference.py (the toolkit), so the checked versions in cnncourse.conv
 # use them without importing a lesson; `cnncourse-instructor notebooks --solved` copies their source.
 
 
