@@ -29,11 +29,10 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "catalog": ["DATASETS", "TITLES", "SHAPES", "STATS", "NUM_CLASSES", "CIFAR10_CLASSES",
-                "canonical_name"],
+    "catalog": ["DATASETS", "TITLES", "SHAPES", "STATS", "canonical_name"],
     "containers": ["Data", "ImageSet", "DatasetInfo"],
-    "files": ["expected_files", "expected_archive", "check_files", "md5sum",
-              "cache_dir", "dataset_status", "DatasetStatus", "is_available", "import_file"],
+    "files": ["expected_files", "expected_archive", "dataset_status", "DatasetStatus",
+              "is_available", "import_file"],
     "network": ["PROBE_TIMEOUT", "DOWNLOAD_TIMEOUT", "can_connect", "can_reach"],
     "download": ["download_dataset"],
     "folder": ["load_folder"],

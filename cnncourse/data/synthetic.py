@@ -27,29 +27,11 @@ import math
 
 import torch
 
-from cnncourse.data.catalog import SHAPES, STANDIN_CLASSES
+from cnncourse.data.catalog import SHAPES, STANDIN_CLASSES, canonical_name
 from cnncourse.validate import whole_number
 
 _SEED_OFFSET = {"mnist": 0, "fashion_mnist": 1_000_003, "cifar10": 2_000_003}
 _CHUNK = 512  # images generated at once: small enough to stay in the CPU cache
-
-
-def _check_name(name: str, where: str) -> None:
-    if name not in STANDIN_CLASSES:
-        raise ValueError(f"{where}: unknown dataset {name!r}; expected one of "
-                         f"{', '.join(STANDIN_CLASSES)}.")
-
-
-def class_names(name: str) -> list[str]:
-    """Names of the stand-in's ten classes for dataset ``name``, in label order."""
-    _check_name(name, "class_names")
-    return list(STANDIN_CLASSES[name])
-
-
-def shape(name: str) -> tuple[int, int, int]:
-    """``(C, H, W)`` of dataset ``name``."""
-    _check_name(name, "shape")
-    return SHAPES[name]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -338,10 +320,8 @@ def _pattern(label: int, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
         m = (box < 0.95) & (torch.sin(u * math.pi * 2.2) > 0)
     elif label == 8:                                 # checkerboard
         m = (box < 0.95) & (torch.sin(u * math.pi * 1.6) * torch.sin(v * math.pi * 1.6) > 0)
-    elif label == 9:                                 # grid of dots
+    else:                                            # 9: grid of dots
         m = (box < 0.95) & (torch.cos(u * math.pi * 1.6) * torch.cos(v * math.pi * 1.6) > 0.45)
-    else:
-        raise ValueError(f"_pattern: label must be in 0..9, got {label}.")
     return m.float()
 
 
@@ -430,17 +410,14 @@ def generate(name: str, n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tens
     ``(n,)`` with classes balanced to within one image. The same ``(name, n, seed)`` always
     gives the same data.
     """
-    _check_name(name, "generate")
+    name = canonical_name(name)
     whole_number(n, "n", "generate", minimum=0)
     whole_number(seed, "seed", "generate", minimum=0)
-    channels, height, width = shape(name)
-    if height != width:
-        raise ValueError(f"generate: the stand-in draws square images; the catalog gives "
-                         f"{name} the shape {(channels, height, width)}.")
+    channels, size, _ = SHAPES[name]                                   # square images
     gen = torch.Generator().manual_seed(seed + _SEED_OFFSET[name])
     k = len(STANDIN_CLASSES[name])
     labels = (torch.arange(n) % k)[torch.randperm(n, generator=gen)]  # (n,)
-    images = torch.empty(n, channels, height, width, dtype=torch.uint8)
+    images = torch.empty(n, channels, size, size, dtype=torch.uint8)
     render = _RENDER[name]
     # Small element-wise ops run fastest on one thread: several threads gain little here
     # and slow down badly when the CPU is shared (a workshop server, a CI runner).
@@ -448,7 +425,7 @@ def generate(name: str, n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tens
     torch.set_num_threads(1)
     try:
         for start in range(0, n, _CHUNK):
-            part = render(labels[start:start + _CHUNK], height, gen)   # (m, C, H, W)
+            part = render(labels[start:start + _CHUNK], size, gen)     # (m, C, H, W)
             images[start:start + _CHUNK] = (part * 255).round_().to(torch.uint8)
     finally:
         torch.set_num_threads(threads)

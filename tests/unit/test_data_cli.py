@@ -101,13 +101,14 @@ def test_download_is_idempotent_on_verified_files(tmp_path, monkeypatch, capsys)
 
 def test_download_fetches_missing_files_then_verifies(tmp_path, monkeypatch, capsys):
     scratch = tmp_path / "server"
-    use_table(monkeypatch, {"mnist": write_mnist(scratch)})
+    table = write_mnist(scratch)
+    use_table(monkeypatch, {"mnist": table})
     monkeypatch.setattr(network, "can_connect", lambda *a, **k: True)
 
-    def fake_fetch(name, root, missing):
-        for path in missing:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes((scratch / path.relative_to(root)).read_bytes())
+    def fake_fetch(name, root):
+        for rel in table:
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_bytes((scratch / rel).read_bytes())
 
     monkeypatch.setattr(download, "_fetch", fake_fetch)
     target = tmp_path / "shared"
