@@ -154,15 +154,7 @@ class StandInImages(torch.utils.data.Dataset):
         self.images = images                          # uint8 (N, C, H, W)
         self.targets = labels.tolist()                # int labels, as CIFAR10.targets
         self.classes = list(STANDIN_CLASSES[name])
-        self.class_to_idx = {c: i for i, c in enumerate(self.classes)}
         self.transform = transform
-
-    @property
-    def data(self) -> Any:
-        """The images as torchvision keeps them: ``(N, H, W)`` for gray, ``(N, H, W, 3)`` RGB."""
-        if self.images.shape[1] == 1:
-            return self.images[:, 0]
-        return self.images.permute(0, 2, 3, 1).numpy()
 
     def __len__(self) -> int:
         return int(self.images.shape[0])
