@@ -32,7 +32,7 @@ _EXPORTS = {
     "catalog": ["DATASETS", "TITLES", "SHAPES", "STATS", "canonical_name"],
     "containers": ["Data", "ImageSet", "DatasetInfo"],
     "files": ["expected_files", "expected_archive", "dataset_status", "DatasetStatus",
-              "is_available", "import_file"],
+              "import_file"],
     "network": ["PROBE_TIMEOUT", "DOWNLOAD_TIMEOUT", "can_connect", "can_reach"],
     "download": ["download_dataset"],
     "folder": ["load_folder"],

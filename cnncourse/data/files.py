@@ -325,14 +325,6 @@ def dataset_status(name: str, root: str | Path | None = None) -> DatasetStatus:
     return DatasetStatus(name, "incomplete", f"incomplete: missing {gone}", rows)
 
 
-def is_available(name: str, root: str | Path | None = None) -> bool:
-    """True when every file of dataset ``name`` is verified in ``root`` (or its cache)."""
-    try:
-        return locate(canonical_name(name), resolve_root(root, must_exist=False)) is not None
-    except DataError:
-        return False
-
-
 def import_file(path: str | Path, root: str | Path | None = None) -> tuple[str, Path]:
     """Verify one official file (known by its MD5: a renamed download works) and put it in
     its place; returns ``(dataset, where it went)``, or raises :class:`DataError`."""

@@ -90,6 +90,11 @@ def write_cifar(root: Path, per_batch: int = 6, n_test: int = 10) -> dict:
 pytestmark = pytest.mark.usefixtures("clean_data_state")
 
 
+def ready(name: str, root: Path) -> bool:
+    """Every file of dataset ``name`` verified in ``root`` (or its cache)."""
+    return data.dataset_status(name, root).state == "ready"
+
+
 def use_table(monkeypatch, tables: dict[str, dict]) -> None:
     """Point the checksum table at the fake files' MD5s (per dataset)."""
     monkeypatch.setattr(files, "expected_files", lambda name: tables[data.canonical_name(name)])
@@ -187,7 +192,7 @@ def test_cifar_archive_in_the_folder_is_unpacked_offline(tmp_path, monkeypatch):
     forbid_network(monkeypatch)
     d = data.load_data("cifar10", root=tmp_path)
     assert not d.synthetic and len(d.train) + len(d.val) == 30
-    assert data.is_available("cifar10", tmp_path)
+    assert ready("cifar10", tmp_path)
     assert archive.is_file()          # a file the user put there is never deleted
 
     (tmp_path / "cifar-10-batches-py" / "test_batch").unlink()
@@ -259,7 +264,7 @@ def test_verified_reports_present_and_missing(tmp_path, monkeypatch):
     (tmp_path / "MNIST" / "raw" / "t10k-images-idx3-ubyte.gz").unlink()
     ok, missing = files.verified("mnist", tmp_path)
     assert len(ok) == 3 and [p.name for p in missing] == ["t10k-images-idx3-ubyte.gz"]
-    assert not data.is_available("mnist", tmp_path)
+    assert not ready("mnist", tmp_path)
 
 
 def test_fallback_false_raises_instead(tmp_path, monkeypatch):
@@ -374,7 +379,7 @@ def test_mnist_downloads_through_torchvision_from_a_mirror(tmp_path, monkeypatch
     monkeypatch.setattr(MNIST, "resources", [(Path(rel).name, md5) for rel, md5 in table.items()])
     root = tmp_path / "course"
     assert data.download_dataset("mnist", root) == root
-    assert data.is_available("mnist", root)
+    assert ready("mnist", root)
     d = data.load_data("mnist", root=root)
     assert not d.synthetic and len(d.train) == 27
     assert data.torchvision_dataset("mnist", root=root).root == str(root)  # unpacked beside

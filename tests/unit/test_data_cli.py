@@ -7,7 +7,7 @@ import shutil
 import tarfile
 
 import pytest
-from test_data import _md5, use_table, write_cifar, write_mnist
+from test_data import _md5, ready, use_table, write_cifar, write_mnist
 
 from cnncourse import cli, data
 from cnncourse.data import download, files, network
@@ -58,7 +58,7 @@ def test_import_puts_official_files_in_place_even_when_renamed(tmp_path, monkeyp
     assert cli.main(["data", "import", *sources, "--dir", str(root)]) == 0
     out = capsys.readouterr().out
     assert out.count("verified MNIST file") == 4 and "verified CIFAR-10 file" in out
-    assert data.is_available("mnist", root) and data.is_available("cifar10", root)
+    assert ready("mnist", root) and ready("cifar10", root)
     assert not (root / archive.name).exists()           # unpacked, the copy is dropped
     assert archive.is_file()                            # the user's own file is left alone
     d = data.load_data("mnist", root=root, download=False)
@@ -115,7 +115,7 @@ def test_download_fetches_missing_files_then_verifies(tmp_path, monkeypatch, cap
     assert cli.main(["data", "download", "--dataset", "mnist", "--dir", str(target)]) == 0
     out = capsys.readouterr().out
     assert "downloading" in out and "done, checksums verified" in out
-    assert data.is_available("mnist", target)
+    assert ready("mnist", target)
 
 
 def test_download_fails_clearly_without_network(tmp_path, monkeypatch, capsys):
