@@ -127,6 +127,9 @@ def resolve_root(root: str | Path | None, must_exist: bool) -> Path:
     if not isinstance(root, (str, os.PathLike)):
         raise TypeError(f"root must be a folder path (str or Path), got {type(root).__name__}.")
     path = Path(root).expanduser()
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{path} is a file, not a folder; pass the folder that holds the "
+                         f"datasets.")
     if must_exist and not path.is_dir():
         raise FileNotFoundError(f"data folder {path} does not exist. Create it, or pass the "
                                 f"folder that holds the datasets (e.g. the one your "

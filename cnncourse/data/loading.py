@@ -16,7 +16,7 @@ import torch
 
 from cnncourse import settings
 from cnncourse.data import files
-from cnncourse.data.catalog import SHAPES, STANDIN_CLASSES, STATS, TITLES, canonical_name
+from cnncourse.data.catalog import STANDIN_CLASSES, STATS, TITLES, canonical_name
 from cnncourse.data.containers import Data, build, pixel_stats, split_off, subset
 from cnncourse.data.download import locate
 from cnncourse.data.messages import DataError, fix_hint, tell_fallback
@@ -134,11 +134,6 @@ def read_real(name: str, folder: Path, train: bool) -> tuple[torch.Tensor, torch
     else:
         images = ds.data.unsqueeze(1)                                          # (N, 1, 28, 28)
     labels = torch.as_tensor(ds.targets, dtype=torch.long)                     # (N,)
-    if images.shape[1:] != SHAPES[name] or images.shape[0] != labels.shape[0]:
-        raise DataError(f"{TITLES[name]} files in {folder} hold images shaped "
-                        f"{tuple(images.shape)} with {labels.shape[0]} labels; expected "
-                        f"(N, {', '.join(map(str, SHAPES[name]))}) with N labels. "
-                        + fix_hint(name, folder))
     return images, labels, list(ds.classes)
 
 
