@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import socket
+import textwrap
 from pathlib import Path
 
 from cnncourse import settings
 from cnncourse.data import files, network
 from cnncourse.data.catalog import TITLES, canonical_name
-from cnncourse.data.messages import DataError, short
+from cnncourse.data.messages import DataError
 
 
 def download_urls(name: str) -> list[str]:
@@ -81,7 +82,7 @@ def fetch(name: str, root: Path) -> Path:
             raise
         raise DataError(f"downloading {title} failed: {err}. Try again later, or copy the "
                         f"files obtained elsewhere in with `cnncourse data import FILE...`.",
-                        short=f"the download failed: {short(err)}") from err
+                        short=f"the download failed: {textwrap.shorten(str(err), 200)}") from err
     finally:
         socket.setdefaulttimeout(old_timeout)
     missing = files.verified(name, root)[1]
