@@ -15,7 +15,7 @@ Modules, one job each:
   messages    DataError and the once-per-run notices
   files       expected_files (the MD5 table), checking, unpacking into the cache, status, import
   network     the one network probe (also used for pretrained weights)
-  download    download_dataset and locate, with torchvision's helpers
+  download    download_dataset and locate, with torchvision's own classes
   loading     load_data and torchvision_dataset on torchvision's classes, or the stand-in
   containers  ImageSet, Data, DatasetInfo and the normalise/split helpers
   loader      TensorLoader: mini-batches straight from in-memory tensors
