@@ -188,14 +188,10 @@ def _dataset_names(choice: str) -> list[str]:
 
 
 def _data_root(args: argparse.Namespace) -> Path:
-    from cnncourse import settings
+    """``--dir``, or the data folder (``$CNNCOURSE_DATA``, else ``~/.cache/cnncourse``)."""
+    from cnncourse.data.files import resolve_root
 
-    if args.dir is None:
-        return settings.data_dir()
-    root = Path(args.dir).expanduser()
-    if root.exists() and not root.is_dir():
-        raise SystemExit(f"cnncourse data: --dir {root} is a file, not a folder; pass a folder.")
-    return root
+    return resolve_root(args.dir, must_exist=False)
 
 
 def _data_download(args: argparse.Namespace) -> int:
@@ -304,7 +300,7 @@ def _weights(args: argparse.Namespace) -> int:
     """Download, import or list pretrained weights in <data folder>/weights."""
     from cnncourse.recipes import pretrained
 
-    root = Path(args.dir).expanduser() if args.dir else None
+    root = _data_root(args)
     print(f"weights folder: {pretrained.weights_dir(root)}")
     if args.action == "import":
         if not args.files:

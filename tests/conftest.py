@@ -45,7 +45,6 @@ def clean_data_state(monkeypatch, tmp_path_factory):
     from cnncourse.data import files, messages
 
     monkeypatch.setattr(files, "_verified", {})
-    monkeypatch.setattr(files, "_md5s", {})
     monkeypatch.setattr(messages, "_told", set())
     for var in ("CNNCOURSE_QUICK", "CNNCOURSE_OFFLINE"):
         monkeypatch.delenv(var, raising=False)

@@ -15,7 +15,7 @@ Modules, one job each:
   messages    DataError and the once-per-run notices
   files       expected_files (the MD5 table), checking, unpacking into the cache, status, import
   network     the one network probe (also used for pretrained weights)
-  download    download_dataset and locate, with torchvision's helpers
+  download    download_dataset and locate, with torchvision's own classes
   loading     load_data and torchvision_dataset on torchvision's classes, or the stand-in
   containers  ImageSet, Data, DatasetInfo and the normalise/split helpers
   loader      TensorLoader: mini-batches straight from in-memory tensors
@@ -29,11 +29,10 @@ import importlib
 from typing import Any
 
 _EXPORTS = {
-    "catalog": ["DATASETS", "TITLES", "SHAPES", "STATS", "NUM_CLASSES", "CIFAR10_CLASSES",
-                "canonical_name"],
+    "catalog": ["DATASETS", "TITLES", "SHAPES", "STATS", "canonical_name"],
     "containers": ["Data", "ImageSet", "DatasetInfo"],
-    "files": ["expected_files", "expected_archive", "check_files", "md5sum",
-              "cache_dir", "dataset_status", "DatasetStatus", "is_available", "import_file"],
+    "files": ["expected_files", "expected_archive", "dataset_status", "DatasetStatus",
+              "import_file"],
     "network": ["PROBE_TIMEOUT", "DOWNLOAD_TIMEOUT", "can_connect", "can_reach"],
     "download": ["download_dataset"],
     "folder": ["load_folder"],

@@ -15,8 +15,6 @@ TITLES = {"mnist": "MNIST", "fashion_mnist": "Fashion-MNIST", "cifar10": "CIFAR-
 SHAPES = {"mnist": (1, 28, 28), "fashion_mnist": (1, 28, 28), "cifar10": (3, 32, 32)}
 """Image shape ``(C, H, W)`` of each dataset."""
 
-NUM_CLASSES = {"mnist": 10, "fashion_mnist": 10, "cifar10": 10}
-
 STATS = {
     "mnist": ((0.1307,), (0.3081,)),
     "fashion_mnist": ((0.2860,), (0.3530,)),
@@ -32,9 +30,6 @@ STANDIN_CLASSES = {
                 "h-stripes", "v-stripes", "checker", "dots"],
 }
 """Class names of the generated stand-in (``cnncourse.data.synthetic``) for each dataset."""
-
-CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer",
-                   "dog", "frog", "horse", "ship", "truck"]
 
 # Spellings people use, compared without case, spaces, "-" or "_": "CIFAR-10", "F-MNIST".
 ALIASES = {"mnist": "mnist", "fashionmnist": "fashion_mnist", "fmnist": "fashion_mnist",

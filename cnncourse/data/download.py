@@ -1,19 +1,20 @@
-"""Downloading a dataset once, with torchvision's helpers; safe to repeat and to interrupt."""
+"""Downloading a dataset once, with torchvision's own classes; safe to repeat and to interrupt."""
 
 from __future__ import annotations
 
 import socket
+import textwrap
 from pathlib import Path
 
 from cnncourse import settings
 from cnncourse.data import files, network
 from cnncourse.data.catalog import TITLES, canonical_name
-from cnncourse.data.messages import DataError, short
+from cnncourse.data.messages import DataError
 
 
 def download_urls(name: str) -> list[str]:
     """The URLs dataset ``name`` is fetched from (CIFAR-10's archive, MNIST's mirrors)."""
-    cls = files.torchvision_class(name)
+    cls = files.TORCHVISION[name]
     return [cls.url] if name == "cifar10" else list(cls.mirrors)
 
 
@@ -71,61 +72,43 @@ def fetch(name: str, root: Path) -> Path:
                         f"(`cnncourse data download --dir DIR`) and set CNNCOURSE_DATA to it.",
                         short=why)
     root.mkdir(parents=True, exist_ok=True)
-    # prepare() verified what is present (and raised for a corrupt file): fetch the rest.
-    missing = [root / rel for rel in files.expected_files(name) if not (root / rel).is_file()]
     old_timeout = socket.getdefaulttimeout()
     socket.setdefaulttimeout(network.DOWNLOAD_TIMEOUT)  # urllib inherits it: no endless stall
     try:
-        _fetch(name, root, missing)
+        _fetch(name, root)
     except BaseException as err:  # noqa: BLE001 - any network or archive error means "failed"
-        _remove_partial(name, root, missing)    # also when interrupted (Ctrl-C)
+        _remove_partial(name, root)             # also when interrupted (Ctrl-C)
         if not isinstance(err, Exception):
             raise
         raise DataError(f"downloading {title} failed: {err}. Try again later, or copy the "
                         f"files obtained elsewhere in with `cnncourse data import FILE...`.",
-                        short=f"the download failed: {short(err)}") from err
+                        short=f"the download failed: {textwrap.shorten(str(err), 200)}") from err
     finally:
         socket.setdefaulttimeout(old_timeout)
     missing = files.verified(name, root)[1]
     if missing:
         raise DataError(f"downloading {title} finished but these files are still "
                         f"missing: {', '.join(str(p) for p in missing)}.")
-    return files.prepare(name, root, downloaded=True) or root  # MNIST: unpacked beside
+    return files.prepare(name, root) or root
 
 
-def _remove_partial(name: str, root: Path, missing: list[Path]) -> None:
-    """Delete files a failed download left half-written, so the next try starts clean."""
-    md5s = {root / rel: md5 for rel, md5 in files.expected_files(name).items()}
-    candidates = [(path, md5s.get(path, "")) for path in missing]
+def _remove_partial(name: str, root: Path) -> None:
+    """Delete files a failed download left half-written, so the next try starts clean: every
+    file that fails its checksum now (:func:`files.prepare` found none before the download)."""
+    candidates = list(files.expected_files(name).items())
     archive = files.expected_archive(name)
     if archive is not None:
-        candidates.append((root / archive[0], archive[1]))
-    for path, md5 in candidates:
-        if path.is_file() and not files.file_ok(path, md5):
-            path.unlink()
+        candidates.append(archive)
+    for rel, md5 in candidates:
+        if (root / rel).is_file() and not files.file_ok(root / rel, md5):
+            (root / rel).unlink()
 
 
-def _fetch(name: str, root: Path, missing: list[Path]) -> None:
-    """Fetch the missing files with torchvision's ``download_url`` (it checks the MD5 too)."""
-    from torchvision.datasets.utils import download_url
-
+def _fetch(name: str, root: Path) -> None:
+    """torchvision's own download into ``root``: MNIST's ``.gz`` files from its mirrors,
+    unpacked beside them; CIFAR-10's archive, unpacked, then removed (the folder stays half
+    the size to share). torchvision checks each download's MD5."""
+    files.READERS[name](str(root), download=True)
     archive = files.expected_archive(name)
     if archive is not None:
-        # The archive is unpacked like a hand-copied one (atomic, locked), then removed:
-        # the folder stays half the size to share.
-        download_url(download_urls(name)[0], str(root), filename=archive[0], md5=archive[1])
-        files.unpack_archive(name, root)
-        (root / archive[0]).unlink()
-        return
-    md5s = files.expected_files(name)
-    for path in missing:
-        errors = []
-        for mirror in download_urls(name):
-            try:
-                download_url(f"{mirror}{path.name}", str(path.parent), filename=path.name,
-                             md5=md5s[path.relative_to(root).as_posix()])
-                break
-            except Exception as err:  # noqa: BLE001 - try the next mirror
-                errors.append(f"{mirror}: {err}")
-        else:
-            raise DataError(f"could not download {path.name}: " + "; ".join(errors))
+        (root / archive[0]).unlink(missing_ok=True)

@@ -13,9 +13,12 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+
+from torchvision import datasets
+from torchvision.datasets import utils as tv_utils  # called through the module: tests wrap it
 
 from cnncourse import settings
 from cnncourse.data.catalog import DATASETS, TITLES, canonical_name
@@ -24,17 +27,26 @@ from cnncourse.data.messages import DataError, fix_hint, tell_once
 UNPACK_WAIT = 600.0  # seconds a process waits for another one to finish unpacking
 
 _verified: dict[tuple[str, int, int, str], bool] = {}  # (path, size, mtime_ns, md5) -> ok
-_md5s: dict[tuple[str, int, int], str] = {}             # (path, size, mtime_ns) -> md5
 
 
 # The table ------------------------------------------------------------------------------------
 
-def torchvision_class(name: str) -> Any:
-    """torchvision's dataset class for canonical ``name`` (its attributes list the files)."""
-    from torchvision import datasets
+TORCHVISION = {"mnist": datasets.MNIST, "fashion_mnist": datasets.FashionMNIST,
+               "cifar10": datasets.CIFAR10}
+"""torchvision's class for each dataset: its public attributes list the files and the URLs."""
 
-    return {"mnist": datasets.MNIST, "fashion_mnist": datasets.FashionMNIST,
-            "cifar10": datasets.CIFAR10}[name]
+
+class CourseCIFAR10(datasets.CIFAR10):
+    """torchvision's CIFAR10 on files the course has checked against :func:`expected_files`:
+    its file list drops the checksums, as torchvision's own CIFAR100 sets its own."""
+
+    train_list = [[f"data_batch_{i}", None] for i in range(1, 6)]
+    test_list = [["test_batch", None]]
+    meta = {"filename": "batches.meta", "key": "label_names", "md5": None}
+
+
+READERS = {**TORCHVISION, "cifar10": CourseCIFAR10}
+"""The class that reads (and downloads) each dataset's checked files with ``download=False``."""
 
 
 def expected_files(name: str) -> dict[str, str]:
@@ -44,7 +56,7 @@ def expected_files(name: str) -> dict[str, str]:
     ``train_list``/``test_list``/``meta``). Tests and the real-data kit replace this function.
     """
     name = canonical_name(name)
-    cls = torchvision_class(name)
+    cls = TORCHVISION[name]
     if name == "cifar10":
         entries = [*cls.train_list, *cls.test_list, [cls.meta["filename"], cls.meta["md5"]]]
         return {f"{cls.base_folder}/{f}": md5 for f, md5 in entries}
@@ -60,42 +72,20 @@ def expected_archive(name: str) -> tuple[str, str] | None:
     name = canonical_name(name)
     if name != "cifar10":
         return None
-    cls = torchvision_class(name)
-    return cls.filename, cls.tgz_md5
+    return TORCHVISION[name].filename, TORCHVISION[name].tgz_md5
 
 
 # Checking ---------------------------------------------------------------------------------------
 
-def _stat_key(path: Path) -> tuple[str, int, int]:
-    st = path.stat()
-    return str(path.resolve()), st.st_size, st.st_mtime_ns
-
-
-def md5sum(path: str | Path) -> str:
-    """MD5 hex digest of a file (torchvision's ``calculate_md5``; cached per size and mtime)."""
-    from torchvision.datasets.utils import calculate_md5
-
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"md5sum: expected a file path, got {type(path).__name__}.")
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"md5sum: {path} is not a file; pass the path of an existing "
-                                f"file.")
-    key = _stat_key(path)
-    if key not in _md5s:
-        _md5s[key] = calculate_md5(str(path))
-    return _md5s[key]
-
-
 def file_ok(path: Path, md5: str) -> bool:
-    """True when ``path`` is a file whose MD5 is ``md5`` (torchvision's ``check_integrity``)."""
-    from torchvision.datasets import utils
-
+    """True when ``path`` is a file whose MD5 is ``md5`` (torchvision's ``check_integrity``,
+    remembered while the file keeps its size and modification time)."""
     if not path.is_file():
         return False
-    key = (*_stat_key(path), md5)
+    st = path.stat()
+    key = (str(path.resolve()), st.st_size, st.st_mtime_ns, md5)
     if key not in _verified:
-        _verified[key] = utils.check_integrity(str(path), md5)
+        _verified[key] = tv_utils.check_integrity(str(path), md5)
     return _verified[key]
 
 
@@ -130,11 +120,6 @@ def verified(name: str, root: Path) -> tuple[list[Path], list[Path]]:
     return ok, missing
 
 
-def check_files(name: str, root: str | Path | None = None) -> tuple[list[Path], list[Path]]:
-    """Verify dataset ``name`` in ``root``: ``(present_ok, missing)``, as :func:`verified`."""
-    return verified(canonical_name(name), resolve_root(root, must_exist=False))
-
-
 def resolve_root(root: str | Path | None, must_exist: bool) -> Path:
     """The data folder: ``root`` if given (checked), else ``cnncourse.settings.data_dir()``."""
     if root is None:
@@ -142,6 +127,9 @@ def resolve_root(root: str | Path | None, must_exist: bool) -> Path:
     if not isinstance(root, (str, os.PathLike)):
         raise TypeError(f"root must be a folder path (str or Path), got {type(root).__name__}.")
     path = Path(root).expanduser()
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"{path} is a file, not a folder; pass the folder that holds the "
+                         f"datasets.")
     if must_exist and not path.is_dir():
         raise FileNotFoundError(f"data folder {path} does not exist. Create it, or pass the "
                                 f"folder that holds the datasets (e.g. the one your "
@@ -152,16 +140,12 @@ def resolve_root(root: str | Path | None, must_exist: bool) -> Path:
 
 # Where unpacked copies go -----------------------------------------------------------------------
 
-def cache_dir() -> Path:
-    """The per-user folder for unpacked copies: ``settings.user_dir("cache", "unpacked")``."""
-    return settings.user_dir("cache", "unpacked")
-
-
 def cache_for(root: Path) -> Path:
-    """The cache folder that stands in for the read-only data folder ``root``."""
+    """The folder in the per-user cache (``CNNCOURSE_CACHE``/unpacked) that stands in for the
+    read-only data folder ``root``."""
     resolved = str(Path(root).expanduser().resolve())
     tag = hashlib.sha1(resolved.encode(), usedforsecurity=False).hexdigest()[:10]
-    return cache_dir() / f"{Path(resolved).name or 'root'}-{tag}"
+    return settings.user_dir("cache", "unpacked") / f"{Path(resolved).name or 'root'}-{tag}"
 
 
 def writable(folder: Path) -> bool:
@@ -188,11 +172,11 @@ def copy_into_place(source: Path, target: Path) -> Path:
     return settings.write_atomic(target, lambda tmp: shutil.copyfile(source, tmp))
 
 
-def _unpack_locked(name: str, dest: Path, done: Any, sources: list[tuple[Path, str]]) -> None:
+def _unpack_locked(name: str, dest: Path, done: Callable[[], bool],
+                   sources: list[tuple[Path, Path]]) -> None:
     """Extract each ``(archive, folder in dest)`` under a lock unless ``done()``: into a
     scratch folder, then renamed into place, so no reader sees a half-written file."""
     from filelock import FileLock, Timeout
-    from torchvision.datasets.utils import extract_archive
 
     dest.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(dest / f".{name}.unpack.lock"))
@@ -210,7 +194,7 @@ def _unpack_locked(name: str, dest: Path, done: Any, sources: list[tuple[Path, s
             target_dir.mkdir(parents=True, exist_ok=True)
             scratch = Path(tempfile.mkdtemp(prefix=".unpacking-", dir=target_dir))
             try:
-                extract_archive(str(archive), str(scratch))
+                tv_utils.extract_archive(str(archive), str(scratch))
                 for entry in list(scratch.iterdir()):
                     target = target_dir / entry.name
                     if target.is_dir():  # an old or damaged copy: move aside, then drop it
@@ -222,18 +206,9 @@ def _unpack_locked(name: str, dest: Path, done: Any, sources: list[tuple[Path, s
         lock.release()
 
 
-def _destination(name: str, root: Path) -> Path:
-    """``root`` when it is writable, else its per-user cache (said once)."""
-    if writable(root):
-        return root
-    dest = cache_for(root)
-    tell_once(f"cache:{root}", f"cnncourse: {root} is read-only, so {TITLES[name]} is "
-              f"unpacked into the cache {dest} (set CNNCOURSE_CACHE to choose another).")
-    return dest
-
-
 def unpack_archive(name: str, root: Path) -> Path | None:
-    """Unpack the verified archive of ``name`` found in ``root``; returns where it went.
+    """Unpack the verified archive of ``name`` found in ``root`` into ``root`` when it is
+    writable, else into its per-user cache (said once); returns where it went.
 
     None when there is no archive in ``root``. Raises :class:`DataError` for a corrupt one.
     """
@@ -243,7 +218,10 @@ def unpack_archive(name: str, root: Path) -> Path | None:
     source = root / archive[0]
     if not file_ok(source, archive[1]):
         raise corrupt_error(name, source, "archive")
-    dest = _destination(name, root)
+    dest = root if writable(root) else cache_for(root)
+    if dest != root:
+        tell_once(f"cache:{root}", f"cnncourse: {root} is read-only, so {TITLES[name]} is "
+                  f"unpacked into the cache {dest} (set CNNCOURSE_CACHE to choose another).")
 
     def done() -> bool:
         try:
@@ -251,7 +229,7 @@ def unpack_archive(name: str, root: Path) -> Path | None:
         except DataError:
             return False               # a damaged earlier copy: replaced
 
-    _unpack_locked(name, dest, done, [(source, ".")])
+    _unpack_locked(name, dest, done, [(source, Path("."))])
     return dest
 
 
@@ -262,27 +240,24 @@ def _gz_size(path: Path) -> int:
         return int.from_bytes(f.read(4), "little")
 
 
-def _unpack_gz(name: str, folder: Path, beside: bool = False) -> Path:
-    """Where MNIST's verified ``.gz`` files in ``folder`` lie unpacked for torchvision: the
-    per-user cache (a shared folder stays as left), or beside them when ``beside`` (the
-    course just downloaded them) and writable."""
-    pairs = [(folder / rel, (folder / rel).with_suffix("")) for rel in expected_files(name)
-             if rel.endswith(".gz")]
+def _unpack_gz(name: str, folder: Path) -> Path:
+    """Where MNIST's verified ``.gz`` files in ``folder`` lie unpacked for torchvision: beside
+    them (as torchvision's download leaves them), else in the per-user cache, unpacked there
+    when needed (a shared folder stays as left)."""
+    rels = [Path(rel) for rel in expected_files(name) if rel.endswith(".gz")]
 
     def done_in(base: Path) -> bool:
-        return all((base / raw.relative_to(folder)).is_file()
-                   and (base / raw.relative_to(folder)).stat().st_size == _gz_size(gz)
-                   for gz, raw in pairs)
+        return all((base / rel.with_suffix("")).is_file()
+                   and (base / rel.with_suffix("")).stat().st_size == _gz_size(folder / rel)
+                   for rel in rels)
 
     if done_in(folder):
         return folder
     cache = cache_for(folder)
-    if cache.is_dir() and done_in(cache):
-        return cache
-    dest = _destination(name, folder) if beside else cache
-    _unpack_locked(name, dest, lambda: done_in(dest),
-                   [(gz, gz.parent.relative_to(folder)) for gz, _ in pairs])
-    return dest
+    if not done_in(cache):
+        _unpack_locked(name, cache, lambda: done_in(cache),
+                       [(folder / rel, rel.parent) for rel in rels])
+    return cache
 
 
 def locate(name: str, root: Path) -> Path | None:
@@ -302,14 +277,14 @@ def locate(name: str, root: Path) -> Path | None:
     return None
 
 
-def prepare(name: str, root: Path, downloaded: bool = False) -> Path | None:
+def prepare(name: str, root: Path) -> Path | None:
     """The folder torchvision's class for canonical ``name`` reads with ``download=False``,
     after checking and unpacking what is in ``root``; None when the files are not here."""
     folder = locate(name, root)
     if folder is None and unpack_archive(name, root) is not None:
         folder = locate(name, root)
     if folder is not None and name != "cifar10":
-        folder = _unpack_gz(name, folder, beside=downloaded)
+        folder = _unpack_gz(name, folder)
     return folder
 
 
@@ -353,14 +328,6 @@ def dataset_status(name: str, root: str | Path | None = None) -> DatasetStatus:
     return DatasetStatus(name, "incomplete", f"incomplete: missing {gone}", rows)
 
 
-def is_available(name: str, root: str | Path | None = None) -> bool:
-    """True when every file of dataset ``name`` is verified in ``root`` (or its cache)."""
-    try:
-        return locate(canonical_name(name), resolve_root(root, must_exist=False)) is not None
-    except DataError:
-        return False
-
-
 def import_file(path: str | Path, root: str | Path | None = None) -> tuple[str, Path]:
     """Verify one official file (known by its MD5: a renamed download works) and put it in
     its place; returns ``(dataset, where it went)``, or raises :class:`DataError`."""
@@ -374,7 +341,7 @@ def import_file(path: str | Path, root: str | Path | None = None) -> tuple[str, 
         archive = expected_archive(name)
         if archive is not None:
             known[archive[1]] = (name, archive[0], True)
-    entry = known.get(md5sum(source))
+    entry = known.get(tv_utils.calculate_md5(str(source)))
     if entry is None:
         names: dict[str, set[str]] = {}   # MNIST and Fashion-MNIST share file names
         for name, rel, _ in known.values():

@@ -90,8 +90,9 @@ def _why_unreadable(path: str, err: Exception) -> str:
     return f"damaged or unsupported ({type(err).__name__}: {text})"
 
 
-def _load_image(path: str, size: tuple[int, int], channels: int) -> tuple[torch.Tensor, bool]:
-    """One image as uint8 ``(C, H, W)`` and whether it had colour; PIL's error when unreadable."""
+def _load_image(path: str, size: tuple[int, int]) -> tuple[torch.Tensor, bool]:
+    """One image as RGB uint8 ``(3, H, W)`` and whether it had colour; PIL's error when
+    unreadable."""
     import numpy as np
     from PIL import Image, ImageOps
 
@@ -105,31 +106,29 @@ def _load_image(path: str, size: tuple[int, int], channels: int) -> tuple[torch.
     if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
         rgba = img.convert("RGBA")
         img = Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba)
-    img = img.convert("L" if channels == 1 else "RGB")
-    img = ImageOps.fit(img, (size[1], size[0]), method=Image.Resampling.BILINEAR)
-    array = np.asarray(img, dtype=np.uint8).reshape(size[0], size[1], channels)
-    return torch.from_numpy(array.copy()).permute(2, 0, 1), colour   # (C, H, W)
+    img = ImageOps.fit(img.convert("RGB"), (size[1], size[0]), method=Image.Resampling.BILINEAR)
+    return torch.from_numpy(np.array(img, dtype=np.uint8)).permute(2, 0, 1), colour  # (3, H, W)
 
 
-def _decode(samples: list[tuple[str, int]], size: tuple[int, int], channels: int | None,
+def _decode(samples: list[tuple[str, int]], size: tuple[int, int],
             progress: bool) -> tuple[torch.Tensor, torch.Tensor, list[bool],
                                      list[tuple[str, str]]]:
-    """Decode every sample once: uint8 ``(N, C, H, W)``, labels ``(N,)``, which ones were
-    read, and ``(path, reason)`` for each unreadable one (its row stays zero)."""
+    """Decode every sample once: uint8 ``(N, C, H, W)`` (one channel when every image is
+    grey), labels ``(N,)``, which ones were read, and ``(path, reason)`` for each unreadable
+    one (its row stays zero)."""
     from tqdm.auto import tqdm
 
-    out = torch.zeros(len(samples), 3 if channels is None else channels, *size,
-                      dtype=torch.uint8)
+    out = torch.zeros(len(samples), 3, *size, dtype=torch.uint8)
     ok, bad, any_colour = [True] * len(samples), [], False
     for i, (path, _) in enumerate(tqdm(samples, desc="loading images", unit="img",
                                        disable=not progress, leave=False)):
         try:
-            out[i], colour = _load_image(path, size, 3 if channels is None else channels)
+            out[i], colour = _load_image(path, size)
             any_colour |= colour
         except Exception as err:  # noqa: BLE001 - PIL raises many kinds for a bad file
             ok[i] = False
             bad.append((path, _why_unreadable(path, err)))
-    if channels is None and not any_colour:
+    if not any_colour:
         out = out[:, :1].contiguous()   # every image was grey: one channel is enough
     labels = torch.as_tensor([target for _, target in samples], dtype=torch.long)
     return out, labels, ok, bad
@@ -189,21 +188,20 @@ def _sample(samples: list, n: int, seed: int) -> list:
 
 
 def load_folder(root: str | Path, image_size: int | tuple[int, int] = 32,
-                channels: int | None = None, val_fraction: float = 0.1,
-                test_fraction: float = 0.2, seed: int = 0, max_images: int | None = None,
-                max_memory: int | None = None, progress: bool = True) -> Data:
+                val_fraction: float = 0.1, test_fraction: float = 0.2, seed: int = 0,
+                max_images: int | None = None, progress: bool = True) -> Data:
     """Load your own images (ImageFolder layout) into a :class:`Data` like ``load_data`` gives.
 
     Args:
         root: ``root/train/<class>/*`` plus ``root/test/<class>/*``, or one ``root/<class>/*``;
             a relative path starts from the working folder (the notebook's folder).
-        image_size: side (or ``(height, width)``) every image is cropped and resized to.
-        channels: 1 or 3; default 3 when any image has colour, else 1.
+        image_size: side (or ``(height, width)``) every image is cropped and resized to;
+            3 channels when any image has colour, else 1.
         val_fraction: share of the training images kept apart as ``data.val`` (per class).
         test_fraction: share kept for ``data.test`` when there is no ``root/test`` folder.
         seed: fixes which images land in which split (and the ``max_images`` subsample).
-        max_images: load at most this many images (a fixed random subsample).
-        max_memory: refuse to load more than this many bytes (default: half the free memory).
+        max_images: load at most this many images (a fixed random subsample); more than
+            half the free memory is refused.
         progress: show a tqdm progress bar while decoding.
 
     Returns:
@@ -223,8 +221,6 @@ def load_folder(root: str | Path, image_size: int | tuple[int, int] = 32,
         raise FileNotFoundError(f"load_folder: {root} is not a folder{where}. Pass the folder "
                                 f"that holds one sub-folder of images per class.")
     size = _size(image_size)
-    if channels not in (None, 1, 3):
-        raise ValueError(f"load_folder: channels must be 1, 3 or None, got {channels!r}.")
     val_fraction = _check_fraction(val_fraction, "val_fraction", "load_folder")
     test_fraction = _check_fraction(test_fraction, "test_fraction", "load_folder")
     if max_images is not None:
@@ -247,16 +243,16 @@ def load_folder(root: str | Path, image_size: int | tuple[int, int] = 32,
         pool = _sample(pool, max(1, round(len(pool) * keep)), seed)
         test = _sample(test, max(1, round(len(test) * keep)), seed + 1) if test else []
         total = len(pool) + len(test)
-    need = total * (3 if channels is None else channels) * size[0] * size[1] * _BYTES_PER_VALUE
-    limit = max_memory if max_memory is not None else (_available_memory() or 8 << 30) // 2
+    need = total * 3 * size[0] * size[1] * _BYTES_PER_VALUE
+    limit = (_available_memory() or 8 << 30) // 2
     if need > limit:
         fits = max(2, int(total * limit / need))
         raise DataError(f"load_folder: {total} images at {size[0]}x{size[1]} need about "
                         f"{need / 2**30:.1f} GiB of memory, more than the {limit / 2**30:.1f} GiB "
-                        f"allowed. Pass max_images={fits} to load a random subsample, or a "
-                        f"smaller image_size, or raise max_memory.")
+                        f"allowed (half the free memory). Pass max_images={fits} to load a "
+                        f"random subsample, or a smaller image_size.")
 
-    X, y, ok, bad = _decode(pool + test, size, channels, progress)  # (N, C, H, W), (N,)
+    X, y, ok, bad = _decode(pool + test, size, progress)            # (N, C, H, W), (N,)
     _report(bad, total)
     rows = [(i, int(y[i])) for i in range(len(pool)) if ok[i]]
     held = [(i, int(y[i])) for i in range(len(pool), total) if ok[i]]

@@ -22,11 +22,10 @@ class TensorLoader:
         y: integer labels, ``(N,)``.
         batch_size: examples per batch.
         shuffle: new random order each epoch (uses torch's global RNG, so seeding repeats it).
-        drop_last: skip a final batch smaller than ``batch_size``.
     """
 
     def __init__(self, X: torch.Tensor, y: torch.Tensor, batch_size: int = 128,
-                 shuffle: bool = False, drop_last: bool = False):
+                 shuffle: bool = False):
         if not isinstance(X, torch.Tensor) or not isinstance(y, torch.Tensor):
             raise TypeError(f"TensorLoader: expected tensors X and y, got "
                             f"{type(X).__name__} and {type(y).__name__}.")
@@ -35,26 +34,20 @@ class TensorLoader:
                              f"{y.shape[0]}; they must match.")
         whole_number(batch_size, "batch_size", "TensorLoader")
         self.X, self.y = X, y
-        self.batch_size, self.shuffle, self.drop_last = batch_size, shuffle, drop_last
+        self.batch_size, self.shuffle = batch_size, shuffle
 
     def __len__(self) -> int:
-        n = self.X.shape[0]
-        return n // self.batch_size if self.drop_last else -(-n // self.batch_size)
+        return -(-self.X.shape[0] // self.batch_size)          # the last batch may be smaller
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         n = self.X.shape[0]
         order = torch.randperm(n, device=self.X.device) if self.shuffle else None
-        for start in range(0, len(self) * self.batch_size, self.batch_size):
+        for start in range(0, n, self.batch_size):
             if order is None:
                 yield self.X[start:start + self.batch_size], self.y[start:start + self.batch_size]
             else:
                 idx = order[start:start + self.batch_size]
                 yield self.X[idx], self.y[idx]
-
-    def to(self, device: torch.device | str) -> TensorLoader:
-        """A loader over the same data moved to ``device`` (e.g. preload on the GPU)."""
-        return TensorLoader(self.X.to(device), self.y.to(device), self.batch_size,
-                            self.shuffle, self.drop_last)
 
     def __repr__(self) -> str:
         return (f"TensorLoader({self.X.shape[0]} examples, X {tuple(self.X.shape[1:])}, "

@@ -2,9 +2,8 @@
 
 Both find (or download) and check the files with :func:`cnncourse.data.download.locate`, then
 read them with torchvision's ``MNIST``, ``FashionMNIST`` and ``CIFAR10`` (``download=False``;
-CIFAR-10's subclass drops the checksums from its public file list, as torchvision's ``CIFAR100``
-sets its own, since the course checked them against its table). Without the files, the
-generated stand-in (``cnncourse.data.synthetic``) takes their place and the notebook says so.
+:data:`cnncourse.data.files.READERS`). Without the files, the generated stand-in
+(``cnncourse.data.synthetic``) takes their place and the notebook says so.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ import torch
 
 from cnncourse import settings
 from cnncourse.data import files
-from cnncourse.data.catalog import SHAPES, STANDIN_CLASSES, STATS, TITLES, canonical_name
+from cnncourse.data.catalog import STANDIN_CLASSES, STATS, TITLES, canonical_name
 from cnncourse.data.containers import Data, build, pixel_stats, split_off, subset
 from cnncourse.data.download import locate
 from cnncourse.data.messages import DataError, fix_hint, tell_fallback
@@ -115,33 +114,10 @@ def load_data(name: str, *, root: str | Path | None = None, download: bool | Non
 
 # torchvision's classes on the checked files ----------------------------------------------------
 
-def __getattr__(attr: str) -> Any:
-    # ``CourseCIFAR10`` is built on first use (importing torchvision is not cheap); pickle
-    # finds it here by name, so DataLoader workers started with "spawn" can rebuild it.
-    if attr == "CourseCIFAR10":
-        from torchvision.datasets import CIFAR10
-
-        class CourseCIFAR10(CIFAR10):
-            """torchvision's CIFAR10 on files the course has checked against its own table."""
-
-            train_list = [[f"data_batch_{i}", None] for i in range(1, 6)]
-            test_list = [["test_batch", None]]
-            meta = {"filename": "batches.meta", "key": "label_names", "md5": None}
-            synthetic = False
-
-        CourseCIFAR10.__module__, CourseCIFAR10.__qualname__ = __name__, "CourseCIFAR10"
-        globals()[attr] = CourseCIFAR10
-        return CourseCIFAR10
-    raise AttributeError(f"module {__name__!r} has no attribute {attr!r}")
-
-
-def _open(name: str, folder: Path, train: bool, transform: Callable | None = None,
-          target_transform: Callable | None = None) -> Any:
+def _open(name: str, folder: Path, train: bool, transform: Callable | None = None) -> Any:
     """torchvision's dataset for canonical ``name`` on the prepared ``folder``, or a clear error."""
-    cls = __getattr__("CourseCIFAR10") if name == "cifar10" else files.torchvision_class(name)
     try:
-        ds = cls(str(folder), train=train, transform=transform,
-                 target_transform=target_transform, download=False)
+        ds = files.READERS[name](str(folder), train=train, transform=transform, download=False)
     except Exception as err:  # noqa: BLE001 - checksum passed but content is unreadable
         where = folder / Path(next(iter(files.expected_files(name)))).parent
         raise DataError(f"{TITLES[name]} files in {where} could not be read ({err}). "
@@ -158,11 +134,6 @@ def read_real(name: str, folder: Path, train: bool) -> tuple[torch.Tensor, torch
     else:
         images = ds.data.unsqueeze(1)                                          # (N, 1, 28, 28)
     labels = torch.as_tensor(ds.targets, dtype=torch.long)                     # (N,)
-    if images.shape[1:] != SHAPES[name] or images.shape[0] != labels.shape[0]:
-        raise DataError(f"{TITLES[name]} files in {folder} hold images shaped "
-                        f"{tuple(images.shape)} with {labels.shape[0]} labels; expected "
-                        f"(N, {', '.join(map(str, SHAPES[name]))}) with N labels. "
-                        + fix_hint(name, folder))
     return images, labels, list(ds.classes)
 
 
@@ -173,38 +144,23 @@ class StandInImages(torch.utils.data.Dataset):
     synthetic = True
 
     def __init__(self, name: str, images: torch.Tensor, labels: torch.Tensor, train: bool,
-                 transform: Callable | None = None, target_transform: Callable | None = None):
+                 transform: Callable | None = None):
         self.name, self.train = name, train
         self.images = images                          # uint8 (N, C, H, W)
         self.targets = labels.tolist()                # int labels, as CIFAR10.targets
         self.classes = list(STANDIN_CLASSES[name])
-        self.class_to_idx = {c: i for i, c in enumerate(self.classes)}
-        self.transform, self.target_transform = transform, target_transform
-
-    @property
-    def data(self) -> Any:
-        """The images as torchvision keeps them: ``(N, H, W)`` for gray, ``(N, H, W, 3)`` RGB."""
-        if self.images.shape[1] == 1:
-            return self.images[:, 0]
-        return self.images.permute(0, 2, 3, 1).numpy()
+        self.transform = transform
 
     def __len__(self) -> int:
         return int(self.images.shape[0])
 
-    def __getitem__(self, index: int) -> tuple[Any, Any]:
-        from PIL import Image
+    def __getitem__(self, index: int) -> tuple[Any, int]:
+        from torchvision.transforms.v2.functional import to_pil_image
 
-        pixels = self.images[index]                   # uint8 (C, H, W)
-        if pixels.shape[0] == 1:
-            image = Image.fromarray(pixels[0].numpy(), mode="L")
-        else:
-            image = Image.fromarray(pixels.permute(1, 2, 0).contiguous().numpy(), mode="RGB")
-        target = int(self.targets[index])
+        image = to_pil_image(self.images[index])      # uint8 (C, H, W): "L" or "RGB"
         if self.transform is not None:
             image = self.transform(image)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return image, target
+        return image, int(self.targets[index])
 
     def __repr__(self) -> str:
         split = "train" if self.train else "test"
@@ -216,7 +172,6 @@ class StandInImages(torch.utils.data.Dataset):
 
 
 def torchvision_dataset(name: str, train: bool = True, transform: Callable | None = None, *,
-                        target_transform: Callable | None = None,
                         root: str | Path | None = None, download: bool | None = None,
                         quick: bool | None = None) -> Any:
     """torchvision's ``MNIST``, ``FashionMNIST`` or ``CIFAR10`` on the course's checked files:
@@ -226,7 +181,6 @@ def torchvision_dataset(name: str, train: bool = True, transform: Callable | Non
         name: "mnist", "fashion_mnist" or "cifar10".
         train: the training split (``True``) or the test split.
         transform: applied to each PIL image, e.g. ``v2.Compose([v2.ToImage(), ...])``.
-        target_transform: applied to each label.
         root: the data folder; default ``cnncourse.settings.data_dir()``.
         download: fetch missing files (default: yes, unless ``CNNCOURSE_OFFLINE=1``).
         quick: keep only the first 1024 (train) or 512 (test) images (default:
@@ -240,10 +194,9 @@ def torchvision_dataset(name: str, train: bool = True, transform: Callable | Non
     for arg, value in (("train", train), ("download", download), ("quick", quick)):
         if value is not None and not isinstance(value, bool):
             raise TypeError(f"torchvision_dataset: {arg} must be True or False, got {value!r}.")
-    for arg, value in (("transform", transform), ("target_transform", target_transform)):
-        if value is not None and not callable(value):
-            raise TypeError(f"torchvision_dataset: {arg} must be a callable such as "
-                            f"v2.Compose([...]) or None, got {type(value).__name__}.")
+    if transform is not None and not callable(transform):
+        raise TypeError(f"torchvision_dataset: transform must be a callable such as "
+                        f"v2.Compose([...]) or None, got {type(transform).__name__}.")
     root = files.resolve_root(root, must_exist=root is not None)
     quick = settings.is_quick() if quick is None else quick
     limit = QUICK_SIZES[0 if train else 1] if quick else None
@@ -256,9 +209,9 @@ def torchvision_dataset(name: str, train: bool = True, transform: Callable | Non
         tell_fallback(name, reason or "its files are missing", root)
         n = limit or SYNTHETIC_SIZES[0 if train else 1]
         images, labels = synthetic.generate(name, n, seed=0 if train else 7919)
-        return StandInImages(name, images, labels, train, transform, target_transform)
+        return StandInImages(name, images, labels, train, transform)
 
-    ds = _open(name, folder, train, transform, target_transform)
+    ds = _open(name, folder, train, transform)
     if limit is not None and len(ds) > limit:
         ds.data, ds.targets = ds.data[:limit], ds.targets[:limit]
     return ds

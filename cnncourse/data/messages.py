@@ -27,12 +27,6 @@ def fix_hint(name: str, path: Path) -> str:
             f"and point CNNCOURSE_DATA at it.")
 
 
-def short(err: BaseException, limit: int = 200) -> str:
-    """``err`` as one line of at most ``limit`` characters."""
-    text = " ".join(str(err).split())
-    return text if len(text) <= limit else text[:limit - 3] + "..."
-
-
 def tell_once(key: str, text: str) -> None:
     """Print ``text`` the first time ``key`` is told in this process."""
     if key in _told:

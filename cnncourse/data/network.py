@@ -20,19 +20,19 @@ def host_port(url: str) -> tuple[str, int]:
     return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
 
 
-def can_connect(host: str, port: int = 443, timeout: float | None = None) -> bool:
-    """True when a TCP connection to ``host:port`` opens within ``timeout`` seconds."""
+def can_connect(host: str, port: int = 443) -> bool:
+    """True when a TCP connection to ``host:port`` opens within :data:`PROBE_TIMEOUT` seconds."""
     try:
-        with socket.create_connection((host, port), timeout=timeout or PROBE_TIMEOUT):
+        with socket.create_connection((host, port), timeout=PROBE_TIMEOUT):
             return True
     except OSError:
         return False
 
 
-def can_reach(urls: str | Iterable[str], timeout: float | None = None) -> bool:
+def can_reach(urls: str | Iterable[str]) -> bool:
     """True when the server of ``urls`` (one URL or several mirrors) accepts a connection."""
     urls = [urls] if isinstance(urls, str) else list(urls)
-    return any(can_connect(*host_port(url), timeout=timeout) for url in urls)
+    return any(can_connect(*host_port(url)) for url in urls)
 
 
 def hosts(urls: Iterable[str]) -> str:

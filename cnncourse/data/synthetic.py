@@ -27,29 +27,11 @@ import math
 
 import torch
 
-from cnncourse.data.catalog import SHAPES, STANDIN_CLASSES
+from cnncourse.data.catalog import SHAPES, STANDIN_CLASSES, canonical_name
 from cnncourse.validate import whole_number
 
 _SEED_OFFSET = {"mnist": 0, "fashion_mnist": 1_000_003, "cifar10": 2_000_003}
 _CHUNK = 512  # images generated at once: small enough to stay in the CPU cache
-
-
-def _check_name(name: str, where: str) -> None:
-    if name not in STANDIN_CLASSES:
-        raise ValueError(f"{where}: unknown dataset {name!r}; expected one of "
-                         f"{', '.join(STANDIN_CLASSES)}.")
-
-
-def class_names(name: str) -> list[str]:
-    """Names of the stand-in's ten classes for dataset ``name``, in label order."""
-    _check_name(name, "class_names")
-    return list(STANDIN_CLASSES[name])
-
-
-def shape(name: str) -> tuple[int, int, int]:
-    """``(C, H, W)`` of dataset ``name``."""
-    _check_name(name, "shape")
-    return SHAPES[name]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -130,36 +112,35 @@ def _inside(poly: torch.Tensor, size: int) -> torch.Tensor:
     return (toggles.cumsum(dim=2)[..., :size] % 2)
 
 
-def _affine(pts: torch.Tensor, gen: torch.Generator, scale: tuple[float, float],
-            rot: float, shear: float, shift: float, aspect: float,
-            warp: float) -> torch.Tensor:
-    """Random smooth warp, then scale, aspect, shear, rotation and shift of ``pts (n, P, 2)``."""
+def _affine(pts: torch.Tensor, gen: torch.Generator, p: dict) -> torch.Tensor:
+    """Random smooth warp, then scale, aspect, shear, rotation and shift of ``pts (n, P, 2)``,
+    each as far as the knobs ``p`` allow (:data:`MNIST_PARAMS`, :data:`FASHION_PARAMS`)."""
     n = pts.shape[0]
 
     def rand(*s: int) -> torch.Tensor:
         return torch.rand(*s, generator=gen)
 
     x, y = pts[..., 0], pts[..., 1]                                    # (n, P)
-    if warp > 0:  # a random quadratic field: strokes bend but stay joined
-        c = (rand(n, 6, 1) * 2 - 1) * warp
-        x = x + c[:, 0] * x * x + c[:, 1] * y * y + c[:, 2] * x * y
-        y = y + c[:, 3] * x * x + c[:, 4] * y * y + c[:, 5] * x * y
-    s = scale[0] + (scale[1] - scale[0]) * rand(n, 1)
-    asp = 1 + (rand(n, 1) * 2 - 1) * aspect
+    c = (rand(n, 6, 1) * 2 - 1) * p["warp"]  # a random quadratic field: strokes bend, stay joined
+    x = x + c[:, 0] * x * x + c[:, 1] * y * y + c[:, 2] * x * y
+    y = y + c[:, 3] * x * x + c[:, 4] * y * y + c[:, 5] * x * y
+    s = p["scale"][0] + (p["scale"][1] - p["scale"][0]) * rand(n, 1)
+    asp = 1 + (rand(n, 1) * 2 - 1) * p["aspect"]
     x, y = x * s * asp, y * s / asp
-    x = x + (rand(n, 1) * 2 - 1) * shear * y
-    th = (rand(n, 1) * 2 - 1) * rot
+    x = x + (rand(n, 1) * 2 - 1) * p["shear"] * y
+    th = (rand(n, 1) * 2 - 1) * p["rot"]
     cos, sin = torch.cos(th), torch.sin(th)
     x, y = cos * x - sin * y, sin * x + cos * y
-    x = x + (rand(n, 1) * 2 - 1) * shift
-    y = y + (rand(n, 1) * 2 - 1) * shift
+    x = x + (rand(n, 1) * 2 - 1) * p["shift"]
+    y = y + (rand(n, 1) * 2 - 1) * p["shift"]
     return torch.stack([x, y], dim=-1)
 
 
-def _pad(items: list[list[tuple[float, float]]]) -> torch.Tensor:
-    """Point lists of different lengths -> ``(len, P, 2)``, repeating each list's last point."""
-    p = max(len(pts) for pts in items)
-    return torch.tensor([pts + [pts[-1]] * (p - len(pts)) for pts in items],
+def _pad(items: list[list[tuple[float, ...]]], empty: tuple[float, ...] = ()) -> torch.Tensor:
+    """Lists of points or segments of different lengths -> ``(len, P, D)``, repeating each
+    list's last entry (``empty`` fills a list that has none)."""
+    p = max(len(row) for row in items)
+    return torch.tensor([row + [row[-1] if row else empty] * (p - len(row)) for row in items],
                         dtype=torch.float32)
 
 
@@ -198,17 +179,8 @@ _DIGITS: list[list[list[tuple[float, float]]]] = [
 ]
 
 
-def _digit_segments() -> torch.Tensor:
-    """``(10, K, 4)`` segments of the digit templates (padded with repeats of the last one)."""
-    per_digit = []
-    for strokes in _DIGITS:
-        segs = [(*a, *b) for pts in strokes for a, b in zip(pts[:-1], pts[1:])]
-        per_digit.append(segs)
-    k = max(len(s) for s in per_digit)
-    return torch.tensor([s + [s[-1]] * (k - len(s)) for s in per_digit], dtype=torch.float32)
-
-
-_DIGIT_SEGS = _digit_segments()
+_DIGIT_SEGS = _pad([[(*a, *b) for pts in strokes for a, b in zip(pts[:-1], pts[1:])]
+                    for strokes in _DIGITS])                           # (10, K, 4) segments
 MNIST_PARAMS = {"scale": (0.85, 1.1), "rot": 0.3, "shear": 0.35, "shift": 0.12,
                 "aspect": 0.15, "warp": 0.45, "thick": (0.8, 2.2), "noise": 0.03}
 """Knobs of the MNIST stand-in (tuned by measurement): size, rotation (radians), slant,
@@ -221,8 +193,7 @@ def _mnist(labels: torch.Tensor, size: int, gen: torch.Generator) -> torch.Tenso
     n = labels.shape[0]
     seg = _DIGIT_SEGS[labels]                                          # (n, K, 4)
     k = seg.shape[1]
-    pts = _affine(seg.view(n, 2 * k, 2), gen, p["scale"], p["rot"], p["shear"], p["shift"],
-                  p["aspect"], p["warp"]).view(n, k, 4)
+    pts = _affine(seg.view(n, 2 * k, 2), gen, p).view(n, k, 4)
     half = p["thick"][0] + (p["thick"][1] - p["thick"][0]) * torch.rand(n, 1, 1, generator=gen)
     ink = _strokes(pts, size, half)                                    # (n, S, S)
     ink = ink * (0.75 + 0.25 * torch.rand(n, 1, 1, generator=gen))
@@ -268,14 +239,8 @@ _DETAILS: list[list[tuple[float, float, float, float]]] = [
 _DETAIL_BRIGHT = [False] * 8 + [True, False]   # the bag's handle is part of the object
 
 
-def _garment_tensors() -> tuple[torch.Tensor, torch.Tensor]:
-    polys = _pad(_GARMENTS)                                            # (10, P, 2)
-    k = max(len(d) for d in _DETAILS)
-    rows = [d + [d[-1] if d else (9.0, 9.0, 9.0, 9.0)] * (k - len(d)) for d in _DETAILS]
-    return polys, torch.tensor(rows, dtype=torch.float32)              # (10, K, 4)
-
-
-_GARMENT_POLYS, _GARMENT_DETAILS = _garment_tensors()
+_GARMENT_POLYS = _pad(_GARMENTS)                                       # (10, P, 2)
+_GARMENT_DETAILS = _pad(_DETAILS, empty=(9.0, 9.0, 9.0, 9.0))         # (10, K, 4), off-canvas
 FASHION_PARAMS = {"scale": (0.78, 0.95), "rot": 0.08, "shear": 0.1, "shift": 0.05,
                   "aspect": 0.2, "warp": 0.3, "noise": 0.06, "texture": 0.35,
                   "jitter": 0.06, "detail": 0.6}
@@ -291,8 +256,7 @@ def _fashion(labels: torch.Tensor, size: int, gen: torch.Generator) -> torch.Ten
     pp, k = poly.shape[1], det.shape[1]
     both = torch.cat([poly, det.view(n, 2 * k, 2)], dim=1)
     both = both + p["jitter"] * torch.randn(both.shape, generator=gen)  # every corner moves
-    both = _affine(both, gen, p["scale"], p["rot"], p["shear"], p["shift"], p["aspect"],
-                   p["warp"])
+    both = _affine(both, gen, p)
     poly, det = both[:, :pp], both[:, pp:].reshape(n, k, 4)
     body = _inside(poly, size)                                         # (n, S, S)
     line = _strokes(det, size, torch.full((n, 1, 1), 0.8))             # details, ~1.5 px
@@ -338,10 +302,8 @@ def _pattern(label: int, u: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
         m = (box < 0.95) & (torch.sin(u * math.pi * 2.2) > 0)
     elif label == 8:                                 # checkerboard
         m = (box < 0.95) & (torch.sin(u * math.pi * 1.6) * torch.sin(v * math.pi * 1.6) > 0)
-    elif label == 9:                                 # grid of dots
+    else:                                            # 9: grid of dots
         m = (box < 0.95) & (torch.cos(u * math.pi * 1.6) * torch.cos(v * math.pi * 1.6) > 0.45)
-    else:
-        raise ValueError(f"_pattern: label must be in 0..9, got {label}.")
     return m.float()
 
 
@@ -430,17 +392,14 @@ def generate(name: str, n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tens
     ``(n,)`` with classes balanced to within one image. The same ``(name, n, seed)`` always
     gives the same data.
     """
-    _check_name(name, "generate")
+    name = canonical_name(name)
     whole_number(n, "n", "generate", minimum=0)
     whole_number(seed, "seed", "generate", minimum=0)
-    channels, height, width = shape(name)
-    if height != width:
-        raise ValueError(f"generate: the stand-in draws square images; the catalog gives "
-                         f"{name} the shape {(channels, height, width)}.")
+    channels, size, _ = SHAPES[name]                                   # square images
     gen = torch.Generator().manual_seed(seed + _SEED_OFFSET[name])
     k = len(STANDIN_CLASSES[name])
     labels = (torch.arange(n) % k)[torch.randperm(n, generator=gen)]  # (n,)
-    images = torch.empty(n, channels, height, width, dtype=torch.uint8)
+    images = torch.empty(n, channels, size, size, dtype=torch.uint8)
     render = _RENDER[name]
     # Small element-wise ops run fastest on one thread: several threads gain little here
     # and slow down badly when the CPU is shared (a workshop server, a CI runner).
@@ -448,7 +407,7 @@ def generate(name: str, n: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tens
     torch.set_num_threads(1)
     try:
         for start in range(0, n, _CHUNK):
-            part = render(labels[start:start + _CHUNK], height, gen)   # (m, C, H, W)
+            part = render(labels[start:start + _CHUNK], size, gen)     # (m, C, H, W)
             images[start:start + _CHUNK] = (part * 255).round_().to(torch.uint8)
     finally:
         torch.set_num_threads(threads)

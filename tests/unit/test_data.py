@@ -23,6 +23,7 @@ import torch
 
 from cnncourse import data
 from cnncourse.data import download, files, loading, network, synthetic
+from cnncourse.data.catalog import STANDIN_CLASSES
 
 MNIST_FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
                "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
@@ -87,6 +88,11 @@ def write_cifar(root: Path, per_batch: int = 6, n_test: int = 10) -> dict:
 
 
 pytestmark = pytest.mark.usefixtures("clean_data_state")
+
+
+def ready(name: str, root: Path) -> bool:
+    """Every file of dataset ``name`` verified in ``root`` (or its cache)."""
+    return data.dataset_status(name, root).state == "ready"
 
 
 def use_table(monkeypatch, tables: dict[str, dict]) -> None:
@@ -186,7 +192,7 @@ def test_cifar_archive_in_the_folder_is_unpacked_offline(tmp_path, monkeypatch):
     forbid_network(monkeypatch)
     d = data.load_data("cifar10", root=tmp_path)
     assert not d.synthetic and len(d.train) + len(d.val) == 30
-    assert data.is_available("cifar10", tmp_path)
+    assert ready("cifar10", tmp_path)
     assert archive.is_file()          # a file the user put there is never deleted
 
     (tmp_path / "cifar-10-batches-py" / "test_batch").unlink()
@@ -253,12 +259,12 @@ def test_missing_file_falls_back_with_one_message(tmp_path, monkeypatch, capsys)
     assert "cnncourse data download --dataset mnist" in out and "CNNCOURSE_DATA" in out
 
 
-def test_check_files_reports_present_and_missing(tmp_path, monkeypatch):
+def test_verified_reports_present_and_missing(tmp_path, monkeypatch):
     use_table(monkeypatch, {"mnist": write_mnist(tmp_path)})
     (tmp_path / "MNIST" / "raw" / "t10k-images-idx3-ubyte.gz").unlink()
-    ok, missing = data.check_files("mnist", tmp_path)
+    ok, missing = files.verified("mnist", tmp_path)
     assert len(ok) == 3 and [p.name for p in missing] == ["t10k-images-idx3-ubyte.gz"]
-    assert not data.is_available("mnist", tmp_path)
+    assert not ready("mnist", tmp_path)
 
 
 def test_fallback_false_raises_instead(tmp_path, monkeypatch):
@@ -370,11 +376,13 @@ def test_mnist_downloads_through_torchvision_from_a_mirror(tmp_path, monkeypatch
         (folder / gz.name).write_bytes(gz.read_bytes())
     use_table(monkeypatch, {"mnist": table})
     monkeypatch.setattr(MNIST, "mirrors", [url])
+    monkeypatch.setattr(MNIST, "resources", [(Path(rel).name, md5) for rel, md5 in table.items()])
     root = tmp_path / "course"
     assert data.download_dataset("mnist", root) == root
-    assert data.is_available("mnist", root)
+    assert ready("mnist", root)
     d = data.load_data("mnist", root=root)
     assert not d.synthetic and len(d.train) == 27
+    assert data.torchvision_dataset("mnist", root=root).root == str(root)  # unpacked beside
 
 
 def test_cifar_downloads_unpacks_and_drops_the_tarball(tmp_path, monkeypatch, local_mirror):
@@ -411,11 +419,10 @@ def test_successful_download_is_verified(tmp_path, monkeypatch):
     use_table(monkeypatch, {"mnist": table})
     monkeypatch.setattr(network, "can_connect", lambda *a, **k: True)
 
-    def fake_fetch(name, root, missing):
-        for path in missing:
-            rel = path.relative_to(root)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes((scratch / rel).read_bytes())
+    def fake_fetch(name, root):
+        for rel in table:
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_bytes((scratch / rel).read_bytes())
 
     monkeypatch.setattr(download, "_fetch", fake_fetch)
     root = tmp_path / "course-data"
@@ -435,8 +442,7 @@ def test_synthetic_matches_the_real_shapes(name, shape):
     assert d.train.X.shape == (180, *shape) and d.test.X.shape == (50, *shape)
     assert d.val.X.shape == (20, *shape)          # the 10% validation slice of the 200
     assert d.train.X.dtype == torch.float32 and d.train.y.dtype == torch.int64
-    names = synthetic.class_names(name)
-    assert d.classes == list(names) and len(d.classes) == 10
+    assert d.classes == STANDIN_CLASSES[name] and len(d.classes) == 10
     both = torch.cat([d.train.y, d.val.y])
     assert torch.bincount(both, minlength=10).tolist() == [20] * 10
     assert abs(d.train.X.mean().item()) < 0.05 and abs(d.train.X.std().item() - 1) < 0.1

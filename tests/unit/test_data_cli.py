@@ -7,7 +7,7 @@ import shutil
 import tarfile
 
 import pytest
-from test_data import _md5, use_table, write_cifar, write_mnist
+from test_data import _md5, ready, use_table, write_cifar, write_mnist
 
 from cnncourse import cli, data
 from cnncourse.data import download, files, network
@@ -58,7 +58,7 @@ def test_import_puts_official_files_in_place_even_when_renamed(tmp_path, monkeyp
     assert cli.main(["data", "import", *sources, "--dir", str(root)]) == 0
     out = capsys.readouterr().out
     assert out.count("verified MNIST file") == 4 and "verified CIFAR-10 file" in out
-    assert data.is_available("mnist", root) and data.is_available("cifar10", root)
+    assert ready("mnist", root) and ready("cifar10", root)
     assert not (root / archive.name).exists()           # unpacked, the copy is dropped
     assert archive.is_file()                            # the user's own file is left alone
     d = data.load_data("mnist", root=root, download=False)
@@ -101,20 +101,21 @@ def test_download_is_idempotent_on_verified_files(tmp_path, monkeypatch, capsys)
 
 def test_download_fetches_missing_files_then_verifies(tmp_path, monkeypatch, capsys):
     scratch = tmp_path / "server"
-    use_table(monkeypatch, {"mnist": write_mnist(scratch)})
+    table = write_mnist(scratch)
+    use_table(monkeypatch, {"mnist": table})
     monkeypatch.setattr(network, "can_connect", lambda *a, **k: True)
 
-    def fake_fetch(name, root, missing):
-        for path in missing:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes((scratch / path.relative_to(root)).read_bytes())
+    def fake_fetch(name, root):
+        for rel in table:
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_bytes((scratch / rel).read_bytes())
 
     monkeypatch.setattr(download, "_fetch", fake_fetch)
     target = tmp_path / "shared"
     assert cli.main(["data", "download", "--dataset", "mnist", "--dir", str(target)]) == 0
     out = capsys.readouterr().out
     assert "downloading" in out and "done, checksums verified" in out
-    assert data.is_available("mnist", target)
+    assert ready("mnist", target)
 
 
 def test_download_fails_clearly_without_network(tmp_path, monkeypatch, capsys):

@@ -74,11 +74,10 @@ def test_splits_are_fixed_by_seed(tmp_path):
     assert not torch.equal(a.test.X, c.test.X)
 
 
-def test_grey_images_give_one_channel_unless_asked(tmp_path):
+def test_grey_images_give_one_channel(tmp_path):
     make_tree(tmp_path, per_class=4, modes=("L",))
     d = load_folder(tmp_path, image_size=(12, 20), progress=False)
     assert d.train.X.shape[1:] == (1, 12, 20)
-    assert load_folder(tmp_path, image_size=12, channels=3, progress=False).train.X.shape[1] == 3
 
 
 def test_transparent_pixels_become_white(tmp_path):
@@ -139,19 +138,21 @@ def test_classes_with_too_few_images_are_refused(tmp_path):
         load_folder(tmp_path / "nowhere")
 
 
-def test_too_large_is_refused_or_subsampled(tmp_path):
+def test_too_large_is_refused_or_subsampled(tmp_path, monkeypatch):
+    from cnncourse.data import folder
+
     make_tree(tmp_path, per_class=10)
     need = 30 * 3 * 64 * 64 * 5
+    monkeypatch.setattr(folder, "_available_memory", lambda: 2 * need // 3)  # allows need / 3
     with pytest.raises(DataError, match=r"30 images at 64x64 need about .* max_images=(\d+)"):
-        load_folder(tmp_path, image_size=64, max_memory=need // 3, progress=False)
-    d = load_folder(tmp_path, image_size=64, max_memory=need // 2, max_images=15,
-                    progress=False)
+        load_folder(tmp_path, image_size=64, progress=False)
+    monkeypatch.setattr(folder, "_available_memory", lambda: need)           # allows need / 2
+    d = load_folder(tmp_path, image_size=64, max_images=15, progress=False)
     assert len(d.train) + len(d.val) + len(d.test) == 15
 
 
 @pytest.mark.parametrize("kwargs, words", [
     ({"image_size": 0}, "image_size must be"),
-    ({"channels": 2}, "channels must be 1, 3"),
     ({"val_fraction": 1.5}, "val_fraction must be a number"),
     ({"max_images": 1}, "max_images must be"),
 ])

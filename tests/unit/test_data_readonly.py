@@ -140,10 +140,10 @@ def test_cifar_archive_in_a_read_only_folder_is_unpacked_into_the_user_cache(sha
     _make_read_only(root)
     before = _tree(root)
     home = shared_tmp / "home"
-    script = ("from cnncourse.data import load_data, is_available\n"
+    script = ("from cnncourse.data import load_data, dataset_status\n"
               f"d = load_data('cifar10', root={str(root)!r})\n"
               "print('RESULT', d.synthetic, len(d.train) + len(d.val), d.root)\n"
-              f"print('AVAILABLE', is_available('cifar10', {str(root)!r}))\n")
+              f"print('AVAILABLE', dataset_status('cifar10', {str(root)!r}).state == 'ready')\n")
     result = _as_other_user(script, table_file, home)
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -377,9 +377,7 @@ def test_no_private_torchvision_method_is_overridden():
 
     from torchvision.datasets import VisionDataset
 
-    from cnncourse.data import loading
-
-    classes = [loading.CourseCIFAR10]
+    classes = [files.CourseCIFAR10]
     for module in ("catalog", "containers", "download", "files", "folder", "loading"):
         mod = __import__(f"cnncourse.data.{module}", fromlist=["_"])
         classes += [c for _, c in inspect.getmembers(mod, inspect.isclass)
