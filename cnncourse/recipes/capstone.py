@@ -84,14 +84,14 @@ class Target:
 
 @dataclass(frozen=True)
 class Speed:
-    """How fast this machine trains the baseline: seconds per baseline step (median)."""
+    """How fast this machine trains the baseline: seconds per baseline step (mean)."""
 
     seconds_per_step: float
     steps: int
     seconds: float
 
     def __str__(self) -> str:
-        return (f"{self.seconds_per_step * 1000:.1f} ms per baseline step (median of "
+        return (f"{self.seconds_per_step * 1000:.1f} ms per baseline step (mean of "
                 f"{self.steps} steps in {self.seconds:.1f} s)")
 
 
@@ -496,20 +496,6 @@ def _leaderboard_cells(rows: list[dict[str, Any]]) -> list[list[str]]:
     return out
 
 
-def format_leaderboard(rows: list[dict[str, Any]]) -> str:
-    """The rows as a Markdown table, ranked by validation accuracy (✅: meets the brief).
-
-    The data column says "stand-in" for runs on the built-in stand-in, "real" otherwise.
-    """
-    if not rows:
-        return "(no runs recorded yet: call record_run(...) after training)"
-    lines = ["| " + " | ".join(LEADERBOARD_COLUMNS) + " |",
-             "|" + "---|" * len(LEADERBOARD_COLUMNS)]
-    lines += ["| " + " | ".join(c.replace("|", "/") for c in cells) + " |"
-              for cells in _leaderboard_cells(rows)]
-    return "\n".join(lines)
-
-
 def show_leaderboard(dataset: str | None = None, root: str | Path | None = None,
                      extra: list[dict[str, str]] | None = None) -> list[dict[str, Any]]:
     """Display the leaderboard as a table (HTML in a notebook, text elsewhere); return the rows.
@@ -527,7 +513,7 @@ def show_leaderboard(dataset: str | None = None, root: str | Path | None = None,
             rows.append(row)
     rows.sort(key=_rank_key)
     if not rows:
-        print(format_leaderboard(rows))
+        print("(no runs recorded yet: call record_run(...) after training)")
         return rows
     table = Table(LEADERBOARD_COLUMNS, _leaderboard_cells(rows),
                   caption="Leaderboard, ranked by validation accuracy (✅: meets the brief)")
@@ -596,48 +582,28 @@ BATCH_SIZE = 128
 def measure_speed(data: Any, seconds: float = 3.0, *, device: Any = None,
                   clock: Any = None) -> Speed:
     """Time this machine's baseline step: train a throwaway SimpleCNN on batches of 128 of
-    ``data.train`` for about ``seconds`` and return the median step (after 2 warm-up steps).
+    ``data.train`` with ``fit(budget_s=seconds)`` and return its mean time per step, timed
+    by the same clock that then keeps each run's budget.
 
     Run it when the machine is as busy as it will be while you train.
     """
-    import torch
+    from torch.nn import functional as F
 
+    from cnncourse.data.loader import TensorLoader
     from cnncourse.models import SimpleCNN
+    from cnncourse.train import fit
 
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
         raise ValueError(f"measure_speed: seconds must be a positive number, got {seconds!r}.")
-    clock = clock or time.perf_counter
     C, H, W = data.info["shape"]
-    if H != W or H % 4:
-        H = 32  # the baseline's fixed input; a square multiple of 4 costs the same per step
-    gen = torch.Generator().manual_seed(0)
+    X = data.train.X
+    if H != W or H % 4:  # the baseline's fixed input; a square multiple of 4 costs the same
+        H, X = 32, F.interpolate(X, size=(32, 32))
     model = SimpleCNN(in_channels=C, num_classes=len(data.classes), image_size=H)
-    device = torch.device(device) if device is not None else torch.device("cpu")
-    model = model.to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    n = len(data.train)
-    times: list[float] = []
-    start = clock()
-    while len(times) < 7 or clock() - start < seconds:
-        idx = torch.randint(0, n, (BATCH_SIZE,), generator=gen)
-        X = data.train.X[idx].to(device)
-        if X.shape[-2:] != (H, H):
-            X = torch.nn.functional.interpolate(X, size=(H, H))
-        y = data.train.y[idx].to(device)
-        t = clock()
-        loss = loss_fn(model(X), y)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
-        times.append(clock() - t)
-        if len(times) > 10_000:
-            break
-    counted = sorted(times[2:])
-    return Speed(seconds_per_step=counted[len(counted) // 2], steps=len(counted),
-                 seconds=clock() - start)
+    history = fit(model.to(device or "cpu"), TensorLoader(X, data.train.y, BATCH_SIZE, shuffle=True),
+                  epochs=10_000, budget_s=seconds, clock=clock, progress=False)
+    return Speed(seconds_per_step=history.seconds / history.steps, steps=history.steps,
+                 seconds=history.seconds)
 
 
 def score_test_once(model: Any, data: Any, name: str = "the chosen model") -> float:

@@ -202,13 +202,15 @@ def test_a_budget_in_baseline_steps_becomes_seconds_on_this_machine():
         t.budget(-1)
 
 
-def test_measure_speed_times_baseline_steps_on_the_clock():
-    ticks = iter(range(10**6))
-    speed = capstone.measure_speed(tiny_data(), seconds=0.5,
-                                   clock=lambda: next(ticks) * 0.01)
-    # every clock read is 10 ms apart, so a step (two reads) takes 10 ms
+def test_measure_speed_times_baseline_steps_on_the_clock(monkeypatch):
+    clock = FakeClock(lambda: 0.01)                    # every step takes 10 ms
+    original = nn.CrossEntropyLoss.forward
+    monkeypatch.setattr(nn.CrossEntropyLoss, "forward",
+                        lambda self, logits, y: clock.charge() or original(self, logits, y))
+    speed = capstone.measure_speed(tiny_data(), seconds=0.5, clock=clock)
     assert speed.seconds_per_step == pytest.approx(0.01)
-    assert speed.steps >= 5 and "ms per baseline step" in str(speed)
+    assert speed.steps == clock.charged >= 40 and speed.seconds <= 0.5
+    assert "10.0 ms per baseline step" in str(speed)
     with pytest.raises(ValueError, match="seconds must be a positive number"):
         capstone.measure_speed(tiny_data(), seconds=0)
 
