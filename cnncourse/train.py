@@ -31,8 +31,6 @@ class History(dict):
     steps: int = 0
     lrs: tuple = ()
     stopped: str = "epochs"
-    budget_s: float | None = None
-    steps_per_epoch: int | None = None
 
     def plot(self, ax: Any = None) -> Any:
         """Plot loss and accuracy per epoch (see ``cnncourse.viz.plot_history``)."""
@@ -467,7 +465,6 @@ def fit(model: nn.Module, train_data: Batches, *,
             break
     history.seconds, history.steps, history.lrs, history.stopped = \
         budget.used, budget.steps, rates.lrs, budget.stopped
-    history.budget_s, history.steps_per_epoch = budget_s, per_epoch
     model.__dict__["_cnncourse_unfinished"] = False
     return history
 
