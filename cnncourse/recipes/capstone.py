@@ -69,17 +69,15 @@ class Target:
         """The validation accuracy to reach on the real data, or on the stand-in."""
         return self.standin_accuracy if synthetic else self.accuracy
 
-    def budget(self, speed: Speed | float | None = None) -> float:
-        """The budget in seconds on a machine that takes ``speed`` seconds per baseline step
-        (a :class:`Speed` from :func:`measure_speed`); without one, :attr:`seconds`."""
+    def budget(self, speed: Speed | None = None) -> float:
+        """The budget in seconds on a machine of ``speed`` (from :func:`measure_speed`):
+        ``units`` baseline steps; without a speed, :attr:`seconds`."""
         if speed is None or not self.units:
             return float(self.seconds)
-        per_step = speed.seconds_per_step if isinstance(speed, Speed) else speed
-        if isinstance(per_step, bool) or not isinstance(per_step, (int, float)) \
-                or not 0 < per_step < float("inf"):
-            raise ValueError(f"Target.budget: speed must be a Speed from measure_speed(data) "
-                             f"or seconds per baseline step (> 0), got {speed!r}.")
-        return self.units * float(per_step)
+        if not isinstance(speed, Speed):
+            raise TypeError(f"Target.budget: speed must be a Speed from measure_speed(data), "
+                            f"got {speed!r}.")
+        return self.units * speed.seconds_per_step
 
 
 @dataclass(frozen=True)
@@ -252,35 +250,30 @@ def _roll_back(fd: int, size: int) -> None:
 
 
 def _append(path: Path, row: dict[str, str]) -> None:
-    """Append ``row`` as one whole line: one ``write`` on an ``O_APPEND`` file, under a lock."""
+    """Append ``row`` as one whole line: one ``write`` on an ``O_APPEND`` file, under a lock
+    that closing the file releases."""
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)  # read: its header
     try:
-        locked = False
         if fcntl is not None:
             try:
                 fcntl.lockf(fd, fcntl.LOCK_EX)  # blocks until other writers are done
-                locked = True
             except OSError:  # a share without lock support: the O_APPEND write still holds
                 pass
+        # A new file, or one in an older layout, gets the current header first (in the
+        # same write), so every row is read with the columns it was written with.
+        chunk = _csv_line([row[k] for k in FIELDS])
+        if _last_header(fd) != FIELDS:
+            chunk = _csv_line(FIELDS) + chunk
+        data = chunk.encode("utf-8")
+        before = os.fstat(fd).st_size  # under the lock: no other writer moves it
         try:
-            # A new file, or one in an older layout, gets the current header first (in the
-            # same write), so every row is read with the columns it was written with.
-            chunk = _csv_line([row[k] for k in FIELDS])
-            if _last_header(fd) != FIELDS:
-                chunk = _csv_line(FIELDS) + chunk
-            data = chunk.encode("utf-8")
-            before = os.fstat(fd).st_size  # under the lock: no other writer moves it
-            try:
-                written = os.write(fd, data)
-                if written != len(data):
-                    raise OSError(errno.ENOSPC, f"only {written} of {len(data)} bytes of the "
-                                                f"row could be written (disk full?)")
-            except OSError:
-                _roll_back(fd, before)
-                raise
-        finally:
-            if locked:
-                fcntl.lockf(fd, fcntl.LOCK_UN)
+            written = os.write(fd, data)
+            if written != len(data):
+                raise OSError(errno.ENOSPC, f"only {written} of {len(data)} bytes of the "
+                                            f"row could be written (disk full?)")
+        except OSError:
+            _roll_back(fd, before)
+            raise
     finally:
         os.close(fd)
 

@@ -210,7 +210,8 @@ def test_brief_has_a_real_and_a_stand_in_target_and_none_for_your_own_images():
     for name in ("mnist", "fashion_mnist", "cifar10"):
         t = capstone.TARGETS[name]
         assert 0 < t.accuracy < 1 and 0 < t.standin_accuracy < 1 and t.seconds > 0
-        assert t.units > 0 and t.budget(0.1) == pytest.approx(t.units * 0.1)
+        speed = capstone.Speed(seconds_per_step=0.1, steps=5, seconds=0.5)
+        assert t.units > 0 and t.budget(speed) == pytest.approx(t.units * 0.1)
         assert t.goal(False) == t.accuracy and t.goal(True) == t.standin_accuracy
     own = capstone.TARGETS[capstone.FOLDER]
     assert own.goal(False) is None and own.goal(True) is None
