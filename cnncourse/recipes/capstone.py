@@ -119,8 +119,8 @@ FIELDS = ["when", "who", "name", "dataset", "val_accuracy", "accuracy", "seconds
           "synthetic", "notes", "budget"]
 """Columns of a leaderboard file. ``accuracy`` is test accuracy (blank until the learner
 scores the chosen model on the test split); ``budget`` is the run's budget in seconds on its
-machine (blank: the target's nominal seconds). Files written before ``who``,
-``val_accuracy`` and ``budget`` existed are still read."""
+machine (blank: the target's nominal seconds). Rows under an older header are skipped
+with a warning; the next row recorded brings this header back."""
 
 LEADERBOARD_ENV = "CNNCOURSE_LEADERBOARD"
 USER_ENV = "CNNCOURSE_USER"

@@ -200,10 +200,8 @@ def head(model: Any) -> tuple[Any, str]:
 
 def _set_head(model: Any, path: str, module: Any) -> None:
     """Put ``module`` where :func:`head` found the head (``path``)."""
-    if path == "fc":
-        model.fc = module
-    else:
-        model.classifier[int(path.split(".")[1])] = module
+    parent, _, name = path.rpartition(".")
+    setattr(model.get_submodule(parent), name, module)
 
 
 def replace_head(model: Any, num_classes: int) -> Any:
@@ -289,11 +287,9 @@ def extract_features(model: Any, X: Any, batch_size: int = 64) -> Any:
     import torch
     from torch import nn
 
-    from cnncourse.modelutils import eval_mode, model_device
+    from cnncourse.modelutils import check_images, eval_mode, model_device
 
-    if not isinstance(X, torch.Tensor) or X.dim() != 4:
-        got = tuple(X.shape) if isinstance(X, torch.Tensor) else type(X).__name__
-        raise ValueError(f"extract_features: expected images (N, 3, H, W), got {got}.")
+    check_images(X, "extract_features")
     layer, path = head(model)
     device = model_device(model)
     _set_head(model, path, nn.Identity())

@@ -94,9 +94,7 @@ def amp_settings(device: torch.device | str) -> tuple[torch.dtype | None, bool]:
 
 def _autocast(device: torch.device, enabled: bool) -> Any:
     dtype, _ = amp_settings(device)
-    if enabled and dtype is not None:
-        return torch.autocast(device.type, dtype=dtype)
-    return torch.autocast(device.type, enabled=False)
+    return torch.autocast(device.type, dtype=dtype, enabled=enabled and dtype is not None)
 
 
 def train_step(model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: Any,
