@@ -580,20 +580,14 @@ def measure_speed(data: Any, seconds: float = 3.0, *, device: Any = None,
 
     Run it when the machine is as busy as it will be while you train.
     """
-    from torch.nn import functional as F
-
-    from cnncourse.data.loader import TensorLoader
     from cnncourse.models import SimpleCNN
     from cnncourse.train import fit
 
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
         raise ValueError(f"measure_speed: seconds must be a positive number, got {seconds!r}.")
-    C, H, W = data.info["shape"]
-    X = data.train.X
-    if H != W or H % 4:  # the baseline's fixed input; a square multiple of 4 costs the same
-        H, X = 32, F.interpolate(X, size=(32, 32))
+    C, H, _ = data.info["shape"]
     model = SimpleCNN(in_channels=C, num_classes=len(data.classes), image_size=H)
-    history = fit(model.to(device or "cpu"), TensorLoader(X, data.train.y, BATCH_SIZE, shuffle=True),
+    history = fit(model.to(device or "cpu"), data.train.loader(BATCH_SIZE, shuffle=True),
                   epochs=10_000, budget_s=seconds, clock=clock, progress=False)
     return Speed(seconds_per_step=history.seconds / history.steps, steps=history.steps,
                  seconds=history.seconds)
