@@ -69,29 +69,27 @@ class Target:
         """The validation accuracy to reach on the real data, or on the stand-in."""
         return self.standin_accuracy if synthetic else self.accuracy
 
-    def budget(self, speed: Speed | float | None = None) -> float:
-        """The budget in seconds on a machine that takes ``speed`` seconds per baseline step
-        (a :class:`Speed` from :func:`measure_speed`); without one, :attr:`seconds`."""
+    def budget(self, speed: Speed | None = None) -> float:
+        """The budget in seconds on a machine of ``speed`` (from :func:`measure_speed`):
+        ``units`` baseline steps; without a speed, :attr:`seconds`."""
         if speed is None or not self.units:
             return float(self.seconds)
-        per_step = speed.seconds_per_step if isinstance(speed, Speed) else speed
-        if isinstance(per_step, bool) or not isinstance(per_step, (int, float)) \
-                or not 0 < per_step < float("inf"):
-            raise ValueError(f"Target.budget: speed must be a Speed from measure_speed(data) "
-                             f"or seconds per baseline step (> 0), got {speed!r}.")
-        return self.units * float(per_step)
+        if not isinstance(speed, Speed):
+            raise TypeError(f"Target.budget: speed must be a Speed from measure_speed(data), "
+                            f"got {speed!r}.")
+        return self.units * speed.seconds_per_step
 
 
 @dataclass(frozen=True)
 class Speed:
-    """How fast this machine trains the baseline: seconds per baseline step (median)."""
+    """How fast this machine trains the baseline: seconds per baseline step (mean)."""
 
     seconds_per_step: float
     steps: int
     seconds: float
 
     def __str__(self) -> str:
-        return (f"{self.seconds_per_step * 1000:.1f} ms per baseline step (median of "
+        return (f"{self.seconds_per_step * 1000:.1f} ms per baseline step (mean of "
                 f"{self.steps} steps in {self.seconds:.1f} s)")
 
 
@@ -121,8 +119,8 @@ FIELDS = ["when", "who", "name", "dataset", "val_accuracy", "accuracy", "seconds
           "synthetic", "notes", "budget"]
 """Columns of a leaderboard file. ``accuracy`` is test accuracy (blank until the learner
 scores the chosen model on the test split); ``budget`` is the run's budget in seconds on its
-machine (blank: the target's nominal seconds). Files written before ``who``,
-``val_accuracy`` and ``budget`` existed are still read."""
+machine (blank: the target's nominal seconds). Rows under an older header are skipped
+with a warning; the next row recorded brings this header back."""
 
 LEADERBOARD_ENV = "CNNCOURSE_LEADERBOARD"
 USER_ENV = "CNNCOURSE_USER"
@@ -252,35 +250,30 @@ def _roll_back(fd: int, size: int) -> None:
 
 
 def _append(path: Path, row: dict[str, str]) -> None:
-    """Append ``row`` as one whole line: one ``write`` on an ``O_APPEND`` file, under a lock."""
+    """Append ``row`` as one whole line: one ``write`` on an ``O_APPEND`` file, under a lock
+    that closing the file releases."""
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o666)  # read: its header
     try:
-        locked = False
         if fcntl is not None:
             try:
                 fcntl.lockf(fd, fcntl.LOCK_EX)  # blocks until other writers are done
-                locked = True
             except OSError:  # a share without lock support: the O_APPEND write still holds
                 pass
+        # A new file, or one in an older layout, gets the current header first (in the
+        # same write), so every row is read with the columns it was written with.
+        chunk = _csv_line([row[k] for k in FIELDS])
+        if _last_header(fd) != FIELDS:
+            chunk = _csv_line(FIELDS) + chunk
+        data = chunk.encode("utf-8")
+        before = os.fstat(fd).st_size  # under the lock: no other writer moves it
         try:
-            # A new file, or one in an older layout, gets the current header first (in the
-            # same write), so every row is read with the columns it was written with.
-            chunk = _csv_line([row[k] for k in FIELDS])
-            if _last_header(fd) != FIELDS:
-                chunk = _csv_line(FIELDS) + chunk
-            data = chunk.encode("utf-8")
-            before = os.fstat(fd).st_size  # under the lock: no other writer moves it
-            try:
-                written = os.write(fd, data)
-                if written != len(data):
-                    raise OSError(errno.ENOSPC, f"only {written} of {len(data)} bytes of the "
-                                                f"row could be written (disk full?)")
-            except OSError:
-                _roll_back(fd, before)
-                raise
-        finally:
-            if locked:
-                fcntl.lockf(fd, fcntl.LOCK_UN)
+            written = os.write(fd, data)
+            if written != len(data):
+                raise OSError(errno.ENOSPC, f"only {written} of {len(data)} bytes of the "
+                                            f"row could be written (disk full?)")
+        except OSError:
+            _roll_back(fd, before)
+            raise
     finally:
         os.close(fd)
 
@@ -496,20 +489,6 @@ def _leaderboard_cells(rows: list[dict[str, Any]]) -> list[list[str]]:
     return out
 
 
-def format_leaderboard(rows: list[dict[str, Any]]) -> str:
-    """The rows as a Markdown table, ranked by validation accuracy (✅: meets the brief).
-
-    The data column says "stand-in" for runs on the built-in stand-in, "real" otherwise.
-    """
-    if not rows:
-        return "(no runs recorded yet: call record_run(...) after training)"
-    lines = ["| " + " | ".join(LEADERBOARD_COLUMNS) + " |",
-             "|" + "---|" * len(LEADERBOARD_COLUMNS)]
-    lines += ["| " + " | ".join(c.replace("|", "/") for c in cells) + " |"
-              for cells in _leaderboard_cells(rows)]
-    return "\n".join(lines)
-
-
 def show_leaderboard(dataset: str | None = None, root: str | Path | None = None,
                      extra: list[dict[str, str]] | None = None) -> list[dict[str, Any]]:
     """Display the leaderboard as a table (HTML in a notebook, text elsewhere); return the rows.
@@ -527,7 +506,7 @@ def show_leaderboard(dataset: str | None = None, root: str | Path | None = None,
             rows.append(row)
     rows.sort(key=_rank_key)
     if not rows:
-        print(format_leaderboard(rows))
+        print("(no runs recorded yet: call record_run(...) after training)")
         return rows
     table = Table(LEADERBOARD_COLUMNS, _leaderboard_cells(rows),
                   caption="Leaderboard, ranked by validation accuracy (✅: meets the brief)")
@@ -596,48 +575,22 @@ BATCH_SIZE = 128
 def measure_speed(data: Any, seconds: float = 3.0, *, device: Any = None,
                   clock: Any = None) -> Speed:
     """Time this machine's baseline step: train a throwaway SimpleCNN on batches of 128 of
-    ``data.train`` for about ``seconds`` and return the median step (after 2 warm-up steps).
+    ``data.train`` with ``fit(budget_s=seconds)`` and return its mean time per step, timed
+    by the same clock that then keeps each run's budget.
 
     Run it when the machine is as busy as it will be while you train.
     """
-    import torch
-
     from cnncourse.models import SimpleCNN
+    from cnncourse.train import fit
 
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
         raise ValueError(f"measure_speed: seconds must be a positive number, got {seconds!r}.")
-    clock = clock or time.perf_counter
-    C, H, W = data.info["shape"]
-    if H != W or H % 4:
-        H = 32  # the baseline's fixed input; a square multiple of 4 costs the same per step
-    gen = torch.Generator().manual_seed(0)
+    C, H, _ = data.info["shape"]
     model = SimpleCNN(in_channels=C, num_classes=len(data.classes), image_size=H)
-    device = torch.device(device) if device is not None else torch.device("cpu")
-    model = model.to(device)
-    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    n = len(data.train)
-    times: list[float] = []
-    start = clock()
-    while len(times) < 7 or clock() - start < seconds:
-        idx = torch.randint(0, n, (BATCH_SIZE,), generator=gen)
-        X = data.train.X[idx].to(device)
-        if X.shape[-2:] != (H, H):
-            X = torch.nn.functional.interpolate(X, size=(H, H))
-        y = data.train.y[idx].to(device)
-        t = clock()
-        loss = loss_fn(model(X), y)
-        optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        optimizer.step()
-        if device.type == "cuda":
-            torch.cuda.synchronize(device)
-        times.append(clock() - t)
-        if len(times) > 10_000:
-            break
-    counted = sorted(times[2:])
-    return Speed(seconds_per_step=counted[len(counted) // 2], steps=len(counted),
-                 seconds=clock() - start)
+    history = fit(model.to(device or "cpu"), data.train.loader(BATCH_SIZE, shuffle=True),
+                  epochs=10_000, budget_s=seconds, clock=clock, progress=False)
+    return Speed(seconds_per_step=history.seconds / history.steps, steps=history.steps,
+                 seconds=history.seconds)
 
 
 def score_test_once(model: Any, data: Any, name: str = "the chosen model") -> float:

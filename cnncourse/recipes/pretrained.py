@@ -22,14 +22,8 @@ from cnncourse import settings
 from cnncourse.data import network
 from cnncourse.validate import whole_number
 
-# name -> (torchvision builder, weights enum name, one-line description)
-MODELS = {
-    "resnet18": ("resnet18", "ResNet18_Weights", "ResNet-18: residual blocks, a strong baseline"),
-    "mobilenet_v3_small": ("mobilenet_v3_small", "MobileNet_V3_Small_Weights",
-                           "MobileNetV3-Small: depthwise convs, built for phones"),
-    "efficientnet_b0": ("efficientnet_b0", "EfficientNet_B0_Weights",
-                        "EfficientNet-B0: depth, width and resolution scaled together"),
-}
+MODELS = ("resnet18", "mobilenet_v3_small", "efficientnet_b0")
+"""The models, by their torchvision names (``torchvision.models.get_model(name)``)."""
 _HASH = re.compile(r"-([a-f0-9]*)\.")   # torchvision file names carry a SHA-256 prefix
 
 
@@ -69,7 +63,7 @@ def weights_enum(name: str) -> Any:
     """The torchvision weights entry (``DEFAULT``) for ``name``; it carries url and transforms."""
     import torchvision.models as tvm
 
-    return getattr(tvm, MODELS[canonical(name)][1]).DEFAULT
+    return tvm.get_model_weights(canonical(name)).DEFAULT
 
 
 def weights_dir(root: str | Path | None = None) -> Path:
@@ -200,10 +194,8 @@ def head(model: Any) -> tuple[Any, str]:
 
 def _set_head(model: Any, path: str, module: Any) -> None:
     """Put ``module`` where :func:`head` found the head (``path``)."""
-    if path == "fc":
-        model.fc = module
-    else:
-        model.classifier[int(path.split(".")[1])] = module
+    parent, _, name = path.rpartition(".")
+    setattr(model.get_submodule(parent), name, module)
 
 
 def replace_head(model: Any, num_classes: int) -> Any:
@@ -247,8 +239,7 @@ def load_pretrained(name: str, num_classes: int | None = None, *, pretrained: bo
 
     key = canonical(name)
     weights = weights_enum(key)
-    builder = getattr(tvm, MODELS[key][0])
-    model = builder(weights=None)                       # architecture only: never downloads
+    model = tvm.get_model(key, weights=None)            # architecture only: never downloads
     path, reason = None, "pretrained=False was passed"
     if pretrained:
         path = find_weights(key, root)
@@ -289,11 +280,9 @@ def extract_features(model: Any, X: Any, batch_size: int = 64) -> Any:
     import torch
     from torch import nn
 
-    from cnncourse.modelutils import eval_mode, model_device
+    from cnncourse.modelutils import check_images, eval_mode, model_device
 
-    if not isinstance(X, torch.Tensor) or X.dim() != 4:
-        got = tuple(X.shape) if isinstance(X, torch.Tensor) else type(X).__name__
-        raise ValueError(f"extract_features: expected images (N, 3, H, W), got {got}.")
+    check_images(X, "extract_features")
     layer, path = head(model)
     device = model_device(model)
     _set_head(model, path, nn.Identity())

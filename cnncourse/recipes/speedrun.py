@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import torch
@@ -31,16 +31,14 @@ from cnncourse.augment import augment_batch
 from cnncourse.models import SpeedNet
 from cnncourse.modelutils import check_images as _check_images
 from cnncourse.train import count_correct
-from cnncourse.validate import whole_number
 
 # 1. Data on the device (2, the augmentation, is cnncourse.augment.augment_batch) ------------------------------------------------
 
-def preload(X: torch.Tensor, y: torch.Tensor, device: torch.device | str,
-            dtype: torch.dtype | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-    """Move a whole dataset to ``device`` once (optionally casting the images to ``dtype``)."""
+def preload(X: torch.Tensor, y: torch.Tensor, device: torch.device | str
+            ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Move a whole dataset to ``device`` once."""
     _check_images(X, "preload")
-    X = X.to(device, non_blocking=True)
-    return (X.to(dtype) if dtype is not None else X), y.to(device, non_blocking=True)
+    return X.to(device, non_blocking=True), y.to(device, non_blocking=True)
 
 
 # 3. The network ---------------------------------------------------------------------------------
@@ -67,7 +65,6 @@ class SpeedrunConfig:
     tta: bool = True                # average the prediction with the mirrored image
     seed: int = 0
     train_size: int | None = None   # use only the first N training images
-    extra: dict = field(default_factory=dict)
 
     @classmethod
     def cpu_demo(cls, epochs: int = 2, train_size: int | None = 4096) -> SpeedrunConfig:
@@ -97,9 +94,7 @@ def amp_settings(device: torch.device | str) -> tuple[torch.dtype | None, bool]:
 
 def _autocast(device: torch.device, enabled: bool) -> Any:
     dtype, _ = amp_settings(device)
-    if enabled and dtype is not None:
-        return torch.autocast(device.type, dtype=dtype)
-    return torch.autocast(device.type, enabled=False)
+    return torch.autocast(device.type, dtype=dtype, enabled=enabled and dtype is not None)
 
 
 def train_step(model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: Any,
@@ -121,24 +116,19 @@ def train_step(model: nn.Module, X: torch.Tensor, y: torch.Tensor, loss_fn: Any,
     return loss.detach()
 
 
-def one_cycle_schedule(optimizer: torch.optim.Optimizer, max_lr: float, total_steps: int,
-                       warmup: float = 0.25, start: float = 0.1, end: float = 1e-4
+def one_cycle_schedule(optimizer: torch.optim.Optimizer, max_lr: float, total_steps: int
                        ) -> torch.optim.lr_scheduler.OneCycleLR:
     """PyTorch's ``OneCycleLR``, shaped as the speed-runs use it; step it after every batch.
 
-    The learning rate rises linearly from ``start * max_lr`` to ``max_lr`` over the first
-    ``warmup`` fraction of the steps, then falls linearly to ``end * max_lr``. Momentum stays
-    fixed at the optimizer's value (``cycle_momentum=False``).
+    The learning rate rises linearly from ``max_lr / 10`` to ``max_lr`` over the first quarter
+    of the steps, then falls linearly to ``max_lr / 10_000``. Momentum stays fixed at the
+    optimizer's value (``cycle_momentum=False``).
     """
-    whole_number(total_steps, "total_steps", "one_cycle_schedule")
-    if not 0 < end < start <= 1:
-        raise ValueError(f"one_cycle_schedule: need 0 < end < start <= 1 (fractions of max_lr), "
-                         f"got start={start!r}, end={end!r}.")
     return torch.optim.lr_scheduler.OneCycleLR(
-        optimizer, max_lr=max_lr, total_steps=total_steps, pct_start=warmup,
+        optimizer, max_lr=max_lr, total_steps=total_steps, pct_start=0.25,
         anneal_strategy="linear", cycle_momentum=False,
-        div_factor=1 / start,                 # first lr = max_lr * start
-        final_div_factor=start / end)         # last lr = first lr / final_div = max_lr * end
+        div_factor=10,                        # first lr = max_lr / 10
+        final_div_factor=1000)                # last lr = first lr / 1000 = max_lr / 10_000
 
 
 @torch.no_grad()

@@ -114,19 +114,15 @@ def _batches(X: torch.Tensor, y: torch.Tensor, *, steps: int, batch_size: int,
 
 
 def _train(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, steps: int, lr: float,
-           batch_size: int, seed: int, params: list | None = None, device: str | None = None,
+           batch_size: int, seed: int, params: list | None = None,
            augmented: bool = False) -> nn.Module:
     """Adam for ``steps`` mini-batches (reshuffled each pass), a fixed budget whatever N is:
-    ``cnncourse.train.fit`` over one pass of those batches."""
-    from cnncourse.modelutils import model_device
-
-    device = torch.device(device) if device is not None else model_device(model)
-    model.to(device)
+    ``cnncourse.train.fit`` over one pass of those batches, on the model's device."""
     g = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(params if params is not None else model.parameters(), lr=lr)
     fit(model, _batches(X, y, steps=steps, batch_size=batch_size, generator=g,
                         augmented=augmented),
-        epochs=1, lr=lr, optimizer=opt, device=device, progress=False)
+        epochs=1, lr=lr, optimizer=opt, progress=False)
     return model.eval()
 
 
@@ -187,7 +183,8 @@ def pretrain(X: torch.Tensor, y: torch.Tensor, *, steps: int = 600, lr: float = 
                          f"{tuple(X.shape)} and {tuple(y.shape)}.")
     num_classes = int(y.max()) + 1
     start = time.perf_counter()
-    model = CourseBackbone(num_classes, width, X.shape[1])
+    torch.manual_seed(seed)                        # the same start weights on every run
+    model = CourseBackbone(num_classes, width, X.shape[1]).to(device or "cpu")
     path = None
     if cache:
         key = cache_key(X, y, steps=steps, lr=lr, batch_size=batch_size, width=width, seed=seed,
@@ -196,15 +193,12 @@ def pretrain(X: torch.Tensor, y: torch.Tensor, *, steps: int = 600, lr: float = 
         if path.is_file():
             try:
                 model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
-                model.to(device or "cpu").eval()
-                return model, PretrainInfo(True, time.perf_counter() - start, path, X.shape[0],
-                                           accuracy(model, X, y))
+                return model.eval(), PretrainInfo(True, time.perf_counter() - start, path,
+                                                  X.shape[0], accuracy(model, X, y))
             except (RuntimeError, OSError, EOFError, ValueError, pickle.UnpicklingError):
                 pass                               # unreadable or stale: train again below
-    torch.manual_seed(seed)                        # the same start weights on every run
-    model = CourseBackbone(num_classes, width, X.shape[1])
     _train(model, X, y, steps=steps, lr=lr, batch_size=batch_size, seed=seed,
-           device=device or "cpu", augmented=augmented)
+           augmented=augmented)
     if path is not None:
         path = _save_atomic(model, path)
     return model, PretrainInfo(False, time.perf_counter() - start, path, X.shape[0],

@@ -33,11 +33,11 @@ def test_record_and_read_back_ranked_by_validation(tmp_path):
     assert rows[0]["accuracy"] is None and rows[0]["val_accuracy"] == 0.90
     assert rows[3]["synthetic"] == "yes" and rows[1]["params"] == 120_000
     assert len(capstone.leaderboard(root=tmp_path)) == 5
-    table = capstone.format_leaderboard(rows)
-    assert "| 2 |" in table and "| slow but good | cifar10 | 79.00% | 80.00% | 500 |" in table
-    assert "| 90.00% | — |" in table and "✅" in table
-    assert table.splitlines()[-1].count("stand-in") == 1  # "fast" ran on the stand-in
-    assert "| real |" in table
+    cells = capstone._leaderboard_cells(rows)
+    assert cells[1][0] == "2" and cells[1][2:7] == ["slow but good", "cifar10", "79.00%",
+                                                    "80.00%", "500"]
+    assert cells[0][4:6] == ["90.00%", "—"] and cells[0][-1] == "✅"
+    assert [c[-2] for c in cells] == ["real", "real", "real", "stand-in"]  # "fast": stand-in
 
 
 def test_rerun_replaces_instead_of_duplicating(tmp_path, monkeypatch):
@@ -77,7 +77,6 @@ def test_default_location_is_per_user_not_the_data_folder(monkeypatch, tmp_path)
     expected = tmp_path / "state" / "cnncourse" / "leaderboard.csv"
     assert capstone.leaderboard_path() == expected
     assert capstone.leaderboard() == []
-    assert "no runs" in capstone.format_leaderboard([])
     capstone.record_run("run", "mnist", 0.9, 10, 100)
     assert expected.is_file() and list(data.iterdir()) == []
     monkeypatch.delenv("XDG_STATE_HOME")
@@ -148,13 +147,17 @@ def test_malformed_lines_are_skipped_with_a_warning_naming_them(tmp_path):
     assert [r["name"] for r in rows] == ["ok"]
 
 
-def test_show_leaderboard_with_an_unrecorded_reference_row(tmp_path):
+def test_show_leaderboard_with_an_unrecorded_reference_row(tmp_path, capsys):
+    assert capstone.show_leaderboard(root=tmp_path) == []
+    assert "no runs recorded yet" in capsys.readouterr().out
     record(tmp_path, "mine", acc=0.6, val_accuracy=0.61, who="ada")
     base = capstone.run_row("SimpleCNN baseline", "cifar10", None, 30, 1000, synthetic=True,
                             val_accuracy=0.55, who="course")
     rows = capstone.show_leaderboard("cifar10", root=tmp_path, extra=[base])
     assert [r["name"] for r in rows] == ["mine", "SimpleCNN baseline (not recorded)"]
-    assert "| SimpleCNN baseline (not recorded) |" in capstone.format_leaderboard(rows)
+    shown = capsys.readouterr().out  # outside a notebook: the table's text
+    assert "Leaderboard, ranked by validation accuracy" in shown
+    assert "SimpleCNN baseline (not recorded)" in shown
     assert len(capstone.leaderboard(root=tmp_path)) == 1  # the reference row was not written
 
 
@@ -207,7 +210,8 @@ def test_brief_has_a_real_and_a_stand_in_target_and_none_for_your_own_images():
     for name in ("mnist", "fashion_mnist", "cifar10"):
         t = capstone.TARGETS[name]
         assert 0 < t.accuracy < 1 and 0 < t.standin_accuracy < 1 and t.seconds > 0
-        assert t.units > 0 and t.budget(0.1) == pytest.approx(t.units * 0.1)
+        speed = capstone.Speed(seconds_per_step=0.1, steps=5, seconds=0.5)
+        assert t.units > 0 and t.budget(speed) == pytest.approx(t.units * 0.1)
         assert t.goal(False) == t.accuracy and t.goal(True) == t.standin_accuracy
     own = capstone.TARGETS[capstone.FOLDER]
     assert own.goal(False) is None and own.goal(True) is None

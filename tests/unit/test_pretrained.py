@@ -199,5 +199,5 @@ def test_extract_features_is_the_head_input(monkeypatch, no_network):
     with torch.no_grad():
         torch.testing.assert_close(model.fc(feats), model(X), rtol=1e-4, atol=1e-5)
     assert isinstance(model.fc, torch.nn.Linear)           # the head is back
-    with pytest.raises(ValueError, match=r"\(N, 3, H, W\)"):
+    with pytest.raises(ValueError, match=r"extract_features: expected a float batch of images"):
         pretrained.extract_features(model, torch.randn(3, 32, 32))
