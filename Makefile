@@ -49,7 +49,7 @@ check: lint
 # and once with its exercises skipped, then solved with the references and checked.
 # hub-setup installs the proxy the workshop-room test (tests/hub) starts JupyterHub with.
 # Notebooks and package tests run in parallel; JupyterLab in Chromium and the room (real
-# servers, system users, four learners' kernels training at once) run after them in one
+# servers, system users, three learners' kernels training at once) run after them in one
 # process, then the website: side by side, the room's kernels lost their connection on 2 cores.
 test: lint hub-setup
 	rm -rf build/solved build/test-data build/executed

@@ -11,12 +11,9 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import sys
-import tempfile
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -32,40 +29,24 @@ pytestmark = [pytest.mark.hub,
 
 
 @pytest.fixture(scope="module")
-def room():
-    from cnncourse_instructor import hub
-
-    top = Path(tempfile.mkdtemp(prefix="cnncourse-progress-"))
-    os.chmod(top, 0o755)
-    (top / "data").mkdir()
-    tag = uuid.uuid4().hex[:5]
-    learners = [f"cnp{tag}-ada", f"cnp{tag}-bo"]
-    teach = f"cnp{tag}-teach"
-    the_room = hub.Room(learners=learners, state=top / "hub", data=top / "data",
-                        instructor=teach,  # the room's admin: the one who may open the view
-                        port=hub.free_port_block(), cpu_limit=1, quick=True, offline=True)
-    hub.create_learners(the_room.users)
-    running = hub.Hub(the_room)
+def room(shared_room):
+    """The room tests/hub/conftest.py starts (shared with the access tests), both learners'
+    servers running (the access tests may have stopped bo's), and a token of the instructor,
+    the room's admin: the one who may open the view."""
+    the_room, client, running, _ = shared_room
+    teach = the_room.instructor
     try:
-        try:
-            running.start()
-            client = hub.RoomClient(the_room)
-            for name in learners:
-                client.start_server(name)
-            got = client.http.post(f"{the_room.url}/hub/api/users/{teach}", timeout=30)
-            assert got.status_code in (201, 409), got.text  # 409: its role created it already
-            got = client.http.post(f"{the_room.url}/hub/api/users/{teach}/tokens", timeout=30,
-                                   json={"note": "progress test", "expires_in": 3600})
-            assert got.status_code == 201, got.text
-            token = got.json()["token"]
-        except Exception:
-            print(f"--- the hub's log ---\n{running.log_tail(80)}")
-            raise
-        yield the_room, client, running, token
-    finally:
-        running.stop()
-        hub.remove_learners(the_room.users)
-        shutil.rmtree(top, ignore_errors=True)
+        for name in the_room.learners:
+            client.start_server(name)
+        got = client.http.post(f"{the_room.url}/hub/api/users/{teach}", timeout=30)
+        assert got.status_code in (201, 409), got.text  # 409: its role created it already
+        got = client.http.post(f"{the_room.url}/hub/api/users/{teach}/tokens", timeout=30,
+                               json={"note": "progress test", "expires_in": 3600})
+        assert got.status_code == 201, got.text
+    except Exception:
+        print(f"--- the hub's log ---\n{running.log_tail(80)}")
+        raise
+    return the_room, client, running, got.json()["token"]
 
 
 WRONG = """

@@ -13,57 +13,23 @@ from __future__ import annotations
 import json
 import os
 import pwd
-import shutil
 import subprocess
-import tempfile
-import uuid
 from pathlib import Path
 
 import pytest
 import requests
 
-from ._room import commit, course_clone, why_no_room
+from ._room import commit, why_no_room
 
 pytestmark = [pytest.mark.hub,
               pytest.mark.skipif(why_no_room() is not None, reason=str(why_no_room()))]
 
 
 @pytest.fixture(scope="module")
-def room():
-    """Two learners and an instructor; the hub is started, stopped and started again (the
-    restart every room sees when the instructor fixes something), then ada's server runs."""
-    from cnncourse_instructor import hub
-    from cnncourse_instructor.solved import write_solved
-
-    top = Path(tempfile.mkdtemp(prefix="cnncourse-access-"))
-    os.chmod(top, 0o755)
-    course = course_clone(top / "course")
-    write_solved(course / "build" / "solved", course / "notebooks")  # as `make test` leaves it
-    os.chmod(course / "build" / "solved", 0o755)
-    tag = uuid.uuid4().hex[:5]
-    the_room = hub.Room(learners=[f"acc{tag}-a", f"acc{tag}-b"], instructor=f"acc{tag}-t",
-                        state=top / "hub", data=top / "data",
-                        port=hub.free_port_block(), cpu_limit=1, mem_limit="1G",
-                        quick=True, offline=True, course_repo=course)
-    hub.create_learners(the_room.users)
-    running = hub.Hub(the_room)
-    try:
-        try:
-            running.start()
-            first = dict(running.passwords)
-            running.stop()
-            running = hub.Hub(the_room)  # a restart: the same folder, a new process
-            running.start()
-            client = hub.RoomClient(the_room)
-            client.start_server(the_room.learners[0])
-        except Exception:
-            print(f"--- the hub's log ---\n{running.log_tail(80)}")
-            raise
-        yield the_room, client, running, first
-    finally:
-        running.stop()
-        hub.remove_learners(the_room.users)
-        shutil.rmtree(top, ignore_errors=True)
+def room(shared_room):
+    """The room tests/hub/conftest.py starts (two learners and an instructor; restarted once,
+    then ada's server runs), shared with the progress-view tests."""
+    return shared_room
 
 
 def _login(url: str, user: str, password: str) -> requests.Session | None:
