@@ -8,28 +8,29 @@ or float (0..1), and return the matplotlib Figure they drew on.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from cnncourse.viz._common import (  # noqa: F401  (HIGHLIGHT, OKABE_ITO: imported from here)
+from cnncourse.viz._common import (  # noqa: F401  (OKABE_ITO: imported from here)
     BLUE,
     GREEN,
-    HIGHLIGHT,
     OKABE_ITO,
     VERMILLION,
     image_grid,
+    outline,
     show_on,
+    to_gray,
     to_hwc,
+    values_panel,
 )
 from cnncourse.viz._common import plt as _plt
 from cnncourse.viz.alt import describe
 
 CHANNEL_NAMES = ("red", "green", "blue")
 RGB_COLORS = (VERMILLION, GREEN, BLUE)   # Okabe-Ito colours standing for red, green, blue
-
-_PHOTO_CACHE: dict[str, np.ndarray] = {}
 
 # The photo --------------------------------------------------------------------------------
 
@@ -53,19 +54,18 @@ def _generated_photo() -> np.ndarray:
     return (np.clip(img, 0, 1) * 255).round().astype(np.uint8)
 
 
+@functools.cache
 def _load_photo() -> np.ndarray:
-    if "photo" not in _PHOTO_CACHE:
-        try:
-            from matplotlib import cbook
-            from PIL import Image
+    try:
+        from matplotlib import cbook
+        from PIL import Image
 
-            with cbook.get_sample_data("grace_hopper.jpg") as f:
-                _PHOTO_CACHE["photo"] = np.asarray(Image.open(f).convert("RGB")).copy()
-        except (OSError, ValueError, ImportError):  # trimmed matplotlib without sample data
-            print("cnncourse: matplotlib's sample photo is missing here; using a generated "
-                  "picture instead.")
-            _PHOTO_CACHE["photo"] = _generated_photo()
-    return _PHOTO_CACHE["photo"]
+        with cbook.get_sample_data("grace_hopper.jpg") as f:
+            return np.asarray(Image.open(f).convert("RGB")).copy()
+    except (OSError, ValueError, ImportError):  # trimmed matplotlib without sample data
+        print("cnncourse: matplotlib's sample photo is missing here; using a generated "
+              "picture instead.")
+        return _generated_photo()
 
 
 def sample_photo(size: int | tuple[int, int] | None = None, gray: bool = False) -> np.ndarray:
@@ -105,20 +105,6 @@ def sample_photo_tensor(size: int | tuple[int, int] | None = None, gray: bool = 
     return t[None] if gray else t.permute(2, 0, 1)   # (1, H, W) or (3, H, W)
 
 
-# Helpers ----------------------------------------------------------------------------------
-
-def _display_range(arr: np.ndarray) -> tuple[float, float]:
-    return (0.0, 255.0) if arr.dtype == np.uint8 else (0.0, 1.0)
-
-
-def _to_gray(arr: np.ndarray) -> np.ndarray:
-    if arr.ndim == 2:
-        return arr
-    weights = np.array([0.299, 0.587, 0.114], dtype=np.float32)
-    gray = arr.astype(np.float32) @ weights
-    return gray.round().astype(np.uint8) if arr.dtype == np.uint8 else gray
-
-
 # Plots ------------------------------------------------------------------------------------
 
 def show_image(image: Any, title: str = "Image", ax: Any = None) -> Any:
@@ -135,18 +121,18 @@ def show_image(image: Any, title: str = "Image", ax: Any = None) -> Any:
 
 
 def plot_pixel_grid(image: Any, top: int = 0, left: int = 0, size: int = 8,
-                    title: str = "Pixel values", context: bool = True) -> Any:
-    """A small crop as a grid of cells with each pixel's number printed on it.
+                    title: str = "Pixel values") -> Any:
+    """A small crop as a grid of cells with each pixel's number printed on it, beside the
+    whole image with the crop outlined.
 
     Args:
         image: gray or RGB image; RGB is shown as its gray (luminance) version.
         top, left: the crop's upper-left pixel.
         size: crop side in pixels (at most 16, so the numbers stay readable).
-        context: also show the whole image with the crop outlined.
     """
     arr = to_hwc(image, "plot_pixel_grid")
     was_rgb = arr.ndim == 3
-    gray = _to_gray(arr)
+    gray = to_gray(arr)
     h, w = gray.shape
     if not (isinstance(size, int) and 1 <= size <= 16):
         raise ValueError(f"plot_pixel_grid: size must be an int from 1 to 16 (readable "
@@ -156,45 +142,27 @@ def plot_pixel_grid(image: Any, top: int = 0, left: int = 0, size: int = 8,
                          f"does not fit in a {h}x{w} image; use top <= {h - size} and "
                          f"left <= {w - size}.")
     crop = gray[top:top + size, left:left + size]
-    lo, hi = _display_range(gray)
-    plt = _plt()
-    if context:
-        fig, (ax_all, ax) = plt.subplots(1, 2, figsize=(10, 5),
-                                         gridspec_kw={"width_ratios": [1, 1.2]})
-        show_on(ax_all, gray, f"Whole image ({h}x{w}){' as gray' if was_rgb else ''}")
-        from matplotlib.patches import Rectangle
-
-        ax_all.add_patch(Rectangle((left - 0.5, top - 0.5), size, size, fill=False,
-                                   edgecolor=HIGHLIGHT, linewidth=2))
-    else:
-        fig, ax = plt.subplots(figsize=(6, 6))
-    ax.imshow(crop, cmap="gray", vmin=lo, vmax=hi)
-    fmt = "{:d}" if gray.dtype == np.uint8 else "{:.2f}"
-    for i in range(size):
-        for j in range(size):
-            v = crop[i, j]
-            dark = (float(v) - lo) / (hi - lo) < 0.5
-            ax.text(j, i, fmt.format(int(v) if gray.dtype == np.uint8 else float(v)),
-                    ha="center", va="center", fontsize=8 if size > 10 else 9,
-                    color="white" if dark else "black")
-    ax.set_title(f"{title}: rows {top}-{top + size - 1}, columns {left}-{left + size - 1}")
+    fig, (ax_all, ax) = _plt().subplots(1, 2, figsize=(10, 5),
+                                        gridspec_kw={"width_ratios": [1, 1.2]})
+    show_on(ax_all, gray, f"Whole image ({h}x{w}){' as gray' if was_rgb else ''}")
+    outline(ax_all, top, left, size, size, linewidth=2)
+    fmt = "{:.0f}" if gray.dtype == np.uint8 else "{:.2f}"
+    values_panel(ax, crop, f"{title}: rows {top}-{top + size - 1}, columns {left}-"
+                 f"{left + size - 1}", fmt, 8 if size > 10 else 9, "gray", 0.0,
+                 255.0 if gray.dtype == np.uint8 else 1.0)
     ax.set_xlabel("column (x)")
     ax.set_ylabel("row (y)")
-    ax.set_xticks(range(size), [str(left + j) for j in range(size)], fontsize=7)
-    ax.set_yticks(range(size), [str(top + i) for i in range(size)], fontsize=7)
+    ax.set_xticks(range(size), [str(left + j) for j in range(size)])
+    ax.set_yticks(range(size), [str(top + i) for i in range(size)])
     fig.tight_layout()
-    where = (f"; beside it the whole {h}x{w} image{' in gray' if was_rgb else ''} with the crop "
-             f"outlined" if context else "")
-    def value(v: Any) -> str:
-        return fmt.format(int(v) if gray.dtype == np.uint8 else float(v))
-
-    values = "; ".join(f"row {top + i}: " + " ".join(value(v) for v in crop[i])
+    values = "; ".join(f"row {top + i}: " + " ".join(fmt.format(v + 0.0) for v in crop[i])
                        for i in range(size))
     return describe(fig, f"{title}: a {size}x{size} crop (rows {top}-{top + size - 1}, columns "
                          f"{left}-{left + size - 1}) drawn as gray cells with each pixel's "
-                         f"value printed on it, from {value(crop.min())} to "
-                         f"{value(crop.max())} (bright = high){where}. The values, row by row "
-                         f"from column {left}: {values}.")
+                         f"value printed on it, from {fmt.format(crop.min() + 0.0)} to "
+                         f"{fmt.format(crop.max() + 0.0)} (bright = high); beside it the "
+                         f"whole {h}x{w} image{' in gray' if was_rgb else ''} with the crop "
+                         f"outlined. The values, row by row from column {left}: {values}.")
 
 
 def plot_rgb_channels(image: Any, title: str = "An RGB image is three grayscale images") -> Any:

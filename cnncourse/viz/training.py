@@ -17,9 +17,11 @@ from cnncourse.viz._common import (
     ORANGE,
     VERMILLION,
     image_grid,
+    in_kernel,
     plt,
     show_on,
     to_hwc,
+    values_panel,
     with_note,
 )
 from cnncourse.viz.alt import describe
@@ -49,23 +51,6 @@ def _check_history(history: Any) -> int:
     return n
 
 
-def _history_axes(ax: Any) -> tuple[Any, list[Any]]:
-    """The figure and the one (loss) or two (loss, accuracy) axes to draw a history on."""
-    if ax is None:
-        fig, axes = plt().subplots(1, 2, figsize=(10, 3.5))
-        return fig, list(axes)
-    if hasattr(ax, "plot"):
-        return ax.figure, [ax]
-    if isinstance(ax, Sequence) or hasattr(ax, "__len__"):
-        axes = list(ax)
-        if len(axes) != 2 or not all(hasattr(a, "plot") for a in axes):
-            raise ValueError(f"plot_history: ax must be one Axes or two (loss, accuracy); "
-                             f"got {len(axes)} items.")
-        return axes[0].figure, axes
-    raise TypeError(f"plot_history: ax must be a matplotlib Axes, a pair of Axes or None; "
-                    f"got {type(ax).__name__}.")
-
-
 def plot_history(history: Mapping[str, Sequence[float]], ax: Any = None,
                  note: str | None = None) -> Any:
     """Plot loss and accuracy per epoch for train, validation and test data. Returns the figure.
@@ -73,7 +58,7 @@ def plot_history(history: Mapping[str, Sequence[float]], ax: Any = None,
     Args:
         history: the ``History`` returned by ``cnncourse.train.fit`` (a dict of lists); every
             split it holds (``train_*``, ``val_*``, ``test_*``) gets a curve.
-        ax: None (new figure), one Axes (loss only) or two Axes (loss, accuracy).
+        ax: two Axes (loss, accuracy) to draw on; default: a new figure.
         note: added to the titles, e.g. ``"stand-in"``; defaults to ``history.note``.
     """
     from matplotlib.ticker import MaxNLocator
@@ -81,10 +66,13 @@ def plot_history(history: Mapping[str, Sequence[float]], ax: Any = None,
     n = _check_history(history)
     note = note if note is not None else getattr(history, "note", None)
     epochs = list(history.get("epoch", range(1, n + 1)))
-    fig, axes = _history_axes(ax)
-    panels = [("loss", "Loss (cross-entropy)"), ("acc", "Accuracy")][:len(axes)]
+    if ax is None:
+        _, ax = plt().subplots(1, 2, figsize=(10, 3.5))
+    elif hasattr(ax, "plot") or len(ax) != 2:
+        raise ValueError("plot_history: ax must be two Axes (loss, accuracy), e.g. "
+                         "plt.subplots(1, 2)[1], or None for a new figure.")
     marker = "o" if n <= 30 else None
-    for a, (key, label) in zip(axes, panels):
+    for a, (key, label) in zip(ax, [("loss", "Loss (cross-entropy)"), ("acc", "Accuracy")]):
         for split, (color, style, name) in SPLITS.items():
             if f"{split}_{key}" in history:
                 a.plot(epochs, history[f"{split}_{key}"], color=color, linestyle=style,
@@ -95,35 +83,19 @@ def plot_history(history: Mapping[str, Sequence[float]], ax: Any = None,
         a.set_ylabel(label.lower())
         a.legend()
         a.grid(alpha=0.3)
+    fig = ax[0].figure
     fig.tight_layout()
-    if ax is not None and fig.get_axes() != axes:
+    if fig.get_axes() != list(ax):
         return fig                             # panels of the caller's figure: theirs to describe
-    return describe(fig, history_alt(history, note, len(axes)))
-
-
-def history_alt(history: Mapping[str, Sequence[float]], note: str | None = None,
-                panels: int = 2) -> str:
-    """Alt text of :func:`plot_history`: the curves and where each starts and ends."""
-    n = len(history["train_loss"])
     said = []
-    for key, label in [("loss", "loss"), ("acc", "accuracy")][:panels]:
+    for key, label in [("loss", "loss"), ("acc", "accuracy")]:
         ends = [f"{name} {history[f'{split}_{key}'][0]:.3g} to "
                 f"{history[f'{split}_{key}'][-1]:.3g}"
                 for split, (_, _, name) in SPLITS.items() if f"{split}_{key}" in history]
         if ends:
             said.append(f"{label} from epoch 1 to {n}: " + ", ".join(ends))
-    charts = "line charts of loss and accuracy" if panels == 2 else "a line chart of loss"
-    return f"{with_note('Training history', note)}: {charts} per epoch; " + "; ".join(said) + "."
-
-
-def _in_notebook() -> bool:
-    try:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-    except ImportError:
-        return False
-    return shell is not None and hasattr(shell, "kernel")
+    return describe(fig, f"{with_note('Training history', note)}: line charts of loss and "
+                         f"accuracy per epoch; " + "; ".join(said) + ".")
 
 
 class LivePlot:
@@ -142,11 +114,10 @@ class LivePlot:
     """
 
     def __init__(self, live: bool | None = None, note: str | None = None):
-        self.live = _in_notebook() if live is None else bool(live)
+        self.live = in_kernel() if live is None else bool(live)
         self.note = note
         self.history: Mapping[str, Sequence[float]] | None = None
         self._handle: Any = None
-        self._fig: Any = None
 
     def __call__(self, history: Mapping[str, Sequence[float]]) -> None:
         _check_history(history)
@@ -155,17 +126,12 @@ class LivePlot:
             return
         from IPython.display import display
 
-        if self._fig is None:
-            self._fig, _ = plt().subplots(1, 2, figsize=(10, 3.5))
-        for a in self._fig.axes:
-            a.clear()
-        plot_history(history, ax=self._fig.axes, note=self.note)
-        describe(self._fig, history_alt(history, self.note or getattr(history, "note", None)))
+        fig = plot_history(history, note=self.note)
         if self._handle is None:
-            self._handle = display(self._fig, display_id=True)
+            self._handle = display(fig, display_id=True)
         else:
-            self._handle.update(self._fig)
-        plt().close(self._fig)  # keep it out of the cell's automatic output: shown once, above
+            self._handle.update(fig)
+        plt().close(fig)  # keep it out of the cell's automatic output: shown once, above
 
     def plot(self) -> Any:
         """A static figure of everything recorded so far."""
@@ -206,7 +172,7 @@ def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int) -> Any:
 
 
 def plot_confusion_matrix(y_true: Any, y_pred: Any, classes: Sequence[str],
-                          normalize: bool = True, ax: Any = None, title: str | None = None,
+                          normalize: bool = True, title: str | None = None,
                           note: str | None = None) -> Any:
     """Heat map of true vs predicted classes, with class names. Returns the Figure.
 
@@ -214,7 +180,6 @@ def plot_confusion_matrix(y_true: Any, y_pred: Any, classes: Sequence[str],
         y_true, y_pred: class indices, ``(N,)`` each.
         classes: the class names, in index order.
         normalize: show each row as fractions of that true class (else raw counts).
-        ax: draw on this Axes (default: a new figure); ``fig.axes[0]`` is the matrix.
         title: replaces the default title.
         note: added to the title, e.g. ``"stand-in"``.
     """
@@ -224,37 +189,28 @@ def plot_confusion_matrix(y_true: Any, y_pred: Any, classes: Sequence[str],
     k = len(classes)
     counts = confusion_matrix(y_true, y_pred, k).double()     # (k, k)
     values = counts / counts.sum(dim=1, keepdim=True).clamp(min=1) if normalize else counts
-    if ax is None:
-        size = max(4.0, 0.55 * k + 2)
-        _, ax = plt().subplots(figsize=(size + 1, size))
-    image = ax.imshow(values.numpy(), cmap="viridis", vmin=0,
-                      vmax=1 if normalize else None)
-    ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04,
-                       label="fraction of the true class" if normalize else "count")
+    size = max(4.0, 0.55 * k + 2)
+    fig, ax = plt().subplots(figsize=(size + 1, size))
+    fmt = ("{:.2f}" if normalize else "{:.0f}") if k <= 12 else None   # numbers if they fit
+    values_panel(ax, values.numpy(), "", fmt, 8, "viridis", 0, 1 if normalize else None)
+    fig.colorbar(ax.images[0], ax=ax, fraction=0.046, pad=0.04,
+                 label="fraction of the true class" if normalize else "count")
     ax.set_xticks(range(k), labels=list(classes), rotation=45, ha="right")
     ax.set_yticks(range(k), labels=list(classes))
+    ax.tick_params(labelsize="medium")
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
     if title is None:
         title = "Confusion matrix" + (" (rows sum to 1)" if normalize else " (counts)")
     ax.set_title(with_note(title, note))
-    if k <= 12:
-        top = values.max().item() or 1.0
-        for i in range(k):
-            for j in range(k):
-                v = values[i, j].item()
-                text = f"{v:.2f}" if normalize else f"{int(v)}"
-                ax.text(j, i, text, ha="center", va="center", fontsize=8,
-                        color="black" if v > 0.6 * top else "white")
-    ax.figure.tight_layout()
+    fig.tight_layout()
     right = counts.diag().sum().item() / max(counts.sum().item(), 1)
     shown = "fractions of each true class" if normalize else "counts"
-    return describe(ax.figure, f"{with_note(title, note)}: a {k}x{k} grid, rows true class, "
-                               f"columns predicted class, cells coloured by {shown} (yellow = "
-                               f"high); classes {', '.join(map(str, classes))}; the diagonal "
-                               f"holds the right answers, {right:.0%} of "
-                               f"{int(counts.sum().item())} images. "
-                               + _confusion_point(counts, values, classes, normalize))
+    return describe(fig, f"{with_note(title, note)}: a {k}x{k} grid, rows true class, columns "
+                         f"predicted class, cells coloured by {shown} (yellow = high); classes "
+                         f"{', '.join(map(str, classes))}; the diagonal holds the right "
+                         f"answers, {right:.0%} of {int(counts.sum().item())} images. "
+                         + _confusion_point(counts, values, classes, normalize))
 
 
 def _confusion_point(counts: Any, values: Any, classes: Sequence[str], normalize: bool) -> str:

@@ -123,7 +123,7 @@ def test_every_course_plot_has_its_own_description():
 
 def test_widget_static_forms_are_described(monkeypatch):
     monkeypatch.setenv("CNNCOURSE_WIDGETS", "0")             # as on the course website
-    box = viz.conv_stepper()
+    box = viz.conv_stepper(torch.rand(5, 5), torch.ones(3, 3))
     assert box.alt.startswith("Convolution step 1 of"), box.alt
     data, metadata = box._repr_mimebundle_()
     assert f'alt="{html.escape(box.alt)}"' in data["text/html"] and metadata["image/png"]["alt"] == box.alt

@@ -61,10 +61,12 @@ def test_history_plot_method_uses_the_same_function():
     assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 1
 
 
-def test_plot_history_on_one_given_axes_draws_loss_only():
-    _, ax = plt.subplots()
-    plot_history(history(), ax=ax)
-    assert len(ax.lines) == 2 and "Loss" in ax.get_title()
+def test_plot_history_draws_on_two_given_axes():
+    fig, axes = plt.subplots(1, 3)
+    assert plot_history(history(), ax=axes[:2]) is fig
+    assert len(axes[0].lines) == 2 and "Loss" in axes[0].get_title() and not axes[2].lines
+    with pytest.raises(ValueError, match="two Axes"):
+        plot_history(history(), ax=axes[0])
 
 
 @pytest.mark.parametrize("bad, match", [
@@ -105,9 +107,9 @@ def test_live_plot_updates_one_display(monkeypatch):
     live = LivePlot(live=True)
     live(history(1))
     live(history(2))
-    assert [kind for kind, _ in shown] == ["display", "update"]
-    assert shown[0][1] is shown[1][1]  # the same figure, redrawn in place
+    assert [kind for kind, _ in shown] == ["display", "update"]   # one output, redrawn
     assert len(shown[1][1].axes[0].lines[0].get_xdata()) == 2
+    assert plt.get_fignums() == []      # closed: not shown again as the cell's own output
     noted = LivePlot(live=False, note="stand-in")
     noted(history(2, val=True))
     assert noted.plot().axes[0].get_title() == "Loss (cross-entropy) per epoch (stand-in)"
@@ -129,8 +131,8 @@ def test_confusion_matrix_counts_match_a_hand_count():
                                 note="stand-in")
     assert fig.axes[0].get_title() == "Mine (stand-in)"
     assert fig.axes[0].images[0].get_array()[2, 2] == 2
-    _, given = plt.subplots()
-    assert plot_confusion_matrix(y_true, y_pred, CLASSES, ax=given) is given.figure
+    assert [t.get_text() for t in fig.axes[0].texts] == ["1", "1", "0", "0", "1", "0", "1", "0",
+                                                         "2"]
 
 
 @pytest.mark.parametrize("y_true, y_pred, classes, match", [
