@@ -134,13 +134,6 @@ def figure_png(fig: Any, dpi: float | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def image_html(png: bytes | str, alt: str) -> str:
-    """An ``<img>`` of PNG bytes (or their base64 text) with ``alt`` as its alt text."""
-    data = png if isinstance(png, str) else base64.b64encode(png).decode("ascii")
-    return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
-            f'class="cnncourse-figure" style="background-color: {BACKGROUND}">')
-
-
 def png_bundle(png: bytes, alt: str) -> tuple[dict[str, str], dict[str, Any]]:
     """A display bundle for a PNG that says what it shows: ``(data, metadata)``.
 
@@ -148,7 +141,9 @@ def png_bundle(png: bytes, alt: str) -> tuple[dict[str, str], dict[str, Any]]:
     ``alt`` and ``needs_background: light`` in its metadata; ``text/plain`` is the alt text.
     """
     data = base64.b64encode(png).decode("ascii")
-    return ({"text/html": image_html(data, alt), "image/png": data,
+    img = (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
+           f'class="cnncourse-figure" style="background-color: {BACKGROUND}">')
+    return ({"text/html": img, "image/png": data,
              "text/plain": f"<Figure: {alt}>"},
             {"image/png": {"alt": alt, "needs_background": "light"}})
 

@@ -24,17 +24,14 @@ from cnncourse.viz.widgets import WIDGET_STYLE, show_figure, widget_box
 
 # Kernel heatmap ---------------------------------------------------------------------------
 
-def plot_kernel(kernel: Any, title: str = "Kernel", ax: Any = None) -> Any:
+def plot_kernel(kernel: Any, title: str = "Kernel") -> Any:
     """A kernel ``(kH, kW)`` as a heatmap (cividis) with each weight printed on its cell."""
     k = _as_2d(kernel, "plot_kernel", "the kernel").numpy()
-    if ax is None:
-        _, ax = _plt().subplots(figsize=(3.2, 3.2))
+    fig, ax = _plt().subplots(figsize=(3.2, 3.2))
     values_panel(ax, k, fmt="{:.3g}", fontsize=10 if k.shape[0] <= 5 else 7)
     ax.set_title(title)
-    if ax.figure.get_axes() != [ax]:
-        return ax.figure                       # a panel of the caller's figure: theirs to describe
-    return describe(ax.figure, f"{title}: a {k.shape[0]}x{k.shape[1]} kernel as a grid of "
-                               f"numbers, row by row: {_rows(k)}.")
+    return describe(fig, f"{title}: a {k.shape[0]}x{k.shape[1]} kernel as a grid of numbers, "
+                         f"row by row: {_rows(k)}.")
 
 
 def _rows(values: np.ndarray, fmt: str = "{:.3g}") -> str:
@@ -44,16 +41,6 @@ def _rows(values: np.ndarray, fmt: str = "{:.3g}") -> str:
 
 # The sliding window -------------------------------------------------------------------------
 
-def conv_positions(image_shape: tuple[int, int], kernel_shape: tuple[int, int],
-                   padding: int = 0, stride: int = 1) -> list[tuple[int, int]]:
-    """Output positions ``(row, col)`` in the order the window visits them (row by row)."""
-    from cnncourse.conv import conv_output_size
-
-    h_out = conv_output_size(image_shape[0], kernel_shape[0], padding, stride)
-    w_out = conv_output_size(image_shape[1], kernel_shape[1], padding, stride)
-    return [(i, j) for i in range(h_out) for j in range(w_out)]
-
-
 def conv_step_state(image: Any, kernel: Any, step: int, padding: int = 0,
                     stride: int = 1) -> dict[str, Any]:
     """Everything one frame of the step-through shows, as plain numbers.
@@ -62,25 +49,26 @@ def conv_step_state(image: Any, kernel: Any, step: int, padding: int = 0,
     input, ``row``/``col`` of the output cell, ``products`` (kH, kW), ``value`` (their sum),
     ``partial`` output (H_out, W_out) with NaN where the window has not been yet, ``steps``.
     """
+    from cnncourse.conv import conv_output_size
+
     x = _as_2d(image, "conv_step_state", "the input")
     k = _as_2d(kernel, "conv_step_state", "the kernel")
-    positions = conv_positions(tuple(x.shape), tuple(k.shape), padding, stride)
-    if not isinstance(step, int) or not 0 <= step < len(positions):
+    h_out, w_out = (conv_output_size(x.shape[i], k.shape[i], padding, stride) for i in (0, 1))
+    if not isinstance(step, int) or not 0 <= step < h_out * w_out:
         raise ValueError(f"conv_step_state: step must be an int from 0 to "
-                         f"{len(positions) - 1}, got {step!r}.")
+                         f"{h_out * w_out - 1}, got {step!r}.")
     padded = torch.nn.functional.pad(x, (padding,) * 4)
     kh, kw = k.shape
     full = torch.nn.functional.conv2d(padded[None, None], k[None, None], stride=stride)[0, 0]
-    partial = torch.full_like(full, float("nan"))
-    for i, j in positions[:step + 1]:
-        partial[i, j] = full[i, j]
-    row, col = positions[step]
+    partial = full.flatten().clone()
+    partial[step + 1:] = float("nan")          # the window visits row by row; not there yet
+    row, col = divmod(step, w_out)
     top, left = row * stride, col * stride
     products = padded[top:top + kh, left:left + kw] * k
     return {"padded": padded.numpy(), "kernel": k.numpy(), "window": (top, left),
             "row": row, "col": col, "products": products.numpy(),
-            "value": float(products.sum()), "partial": partial.numpy(),
-            "steps": len(positions), "padding": padding, "stride": stride}
+            "value": float(products.sum()), "partial": partial.reshape(h_out, w_out).numpy(),
+            "steps": h_out * w_out, "padding": padding, "stride": stride}
 
 
 def _draw_step(axes: Any, state: dict[str, Any]) -> None:
@@ -113,28 +101,24 @@ def plot_conv_step(image: Any, kernel: Any, step: int = 0, padding: int = 0,
     fig, axes = _plt().subplots(1, 4, figsize=(14, 3.8),
                                 gridspec_kw={"width_ratios": [1.4, 0.8, 0.8, 1.1]})
     _draw_step(axes, state)
-    fig.suptitle(f"Convolution step {step + 1} of {state['steps']} "
-                 f"(padding={padding}, stride={stride})")
+    title = (f"Convolution step {step + 1} of {state['steps']} (padding={padding}, "
+             f"stride={stride})")
+    fig.suptitle(title)
     fig.tight_layout()
-    return describe(fig, _step_alt(state, f"Convolution step {step + 1} of {state['steps']} "
-                                          f"(padding={padding}, stride={stride})"))
-
-
-def _step_alt(state: dict[str, Any], title: str) -> str:
-    """One frame of the step-through in words."""
     (top, left), k = state["window"], state["kernel"]
-    return (f"{title}: four panels: the input grid with the {k.shape[0]}x{k.shape[1]} window "
-            f"outlined at row {top}, column {left}; the kernel {_rows(k)}; window times "
-            f"kernel, cell by cell, summing to {state['value']:.3g}; and the output so far, "
-            f"with cell ({state['row']}, {state['col']}) = {state['value']:.3g} outlined and "
-            f"the cells not yet computed in light gray.")
+    return describe(fig, f"{title}: four panels: the input grid with the {k.shape[0]}x"
+                         f"{k.shape[1]} window outlined at row {top}, column {left}; the kernel "
+                         f"{_rows(k)}; window times kernel, cell by cell, summing to "
+                         f"{state['value']:.3g}; and the output so far, with cell "
+                         f"({state['row']}, {state['col']}) = {state['value']:.3g} outlined "
+                         f"and the cells not yet computed in light gray.")
 
 
 def plot_conv_frames(image: Any, kernel: Any, padding: int = 0, stride: int = 1) -> Any:
     """A static sequence of frames, one row per step: the first, second, middle and last."""
     x = _as_2d(image, "plot_conv_frames", "the input")
     k = _as_2d(kernel, "plot_conv_frames", "the kernel")
-    n = len(conv_positions(tuple(x.shape), tuple(k.shape), padding, stride))
+    n = conv_step_state(x, k, 0, padding, stride)["steps"]
     steps = sorted({0, min(1, n - 1), n // 2, n - 1})
     states = [conv_step_state(x, k, step, padding, stride) for step in steps]
     fig, axes = _plt().subplots(len(steps), 3, figsize=(10, 3.3 * len(steps)), squeeze=False,
@@ -174,7 +158,7 @@ def plot_kernel_result(image: Any, kernel: Any, title: str = "") -> Any:
     ax_img.imshow(x.numpy(), cmap="gray", vmin=0, vmax=1)
     ax_img.set_title("input photo")
     ax_img.axis("off")
-    plot_kernel(k, "kernel", ax=ax_k)
+    values_panel(ax_k, k.numpy(), "kernel", "{:.3g}", 10)
     lo, hi = _contrast_range(result)
     ax_out.imshow(result.numpy(), cmap="gray", vmin=lo, vmax=hi)
     ax_out.set_title(f"result: values {result.min():.2f} to {result.max():.2f}\n"
@@ -203,7 +187,7 @@ def conv_stepper(image: Any, kernel: Any, padding: int = 0, stride: int = 1) -> 
 
     x = _as_2d(image, "conv_stepper", "the input")
     k = _as_2d(kernel, "conv_stepper", "the kernel")
-    n = len(conv_positions(tuple(x.shape), tuple(k.shape), padding, stride))
+    n = conv_step_state(x, k, 0, padding, stride)["steps"]
     slider = w.IntSlider(value=1, min=1, max=n, step=1, description="step",  # 1-based, as shown
                          continuous_update=False, style=WIDGET_STYLE)
     caption = w.HTML()

@@ -118,11 +118,11 @@ def _heat(value: Any, image: Any, where: str) -> torch.Tensor:
     return h
 
 
-def _image_and_heat(image: Any, heat: torch.Tensor, panels: int, heat_title: str, title: str,
-                    label: str | None) -> tuple[Any, Any]:
+def _image_and_heat(image: Any, heat: torch.Tensor, panels: int, heat_title: str,
+                    title: str) -> tuple[Any, Any]:
     """A row of ``panels`` axes: the image, then the heatmap with a colour bar."""
     fig, axes = plt().subplots(1, panels, figsize=(8 if panels == 3 else 6, 3))
-    _show(axes[0], image, "image" if label is None else f"image ({label})", "plot")
+    _show(axes[0], image, "image", "plot")
     im = axes[1].imshow(heat.numpy(), cmap="viridis")
     axes[1].set_title(heat_title)
     axes[1].axis("off")
@@ -131,27 +131,23 @@ def _image_and_heat(image: Any, heat: torch.Tensor, panels: int, heat_title: str
     return fig, axes
 
 
-def plot_grad_cam(image: Any, cam: Any, alpha: float = 0.5, title: str = "Grad-CAM",
-                  label: str | None = None) -> Any:
+def plot_grad_cam(image: Any, cam: Any, title: str = "Grad-CAM") -> Any:
     """Image, heatmap and their overlay side by side. ``image`` is ``(C, H, W)`` in [0, 1]."""
     heat = _heat(cam, image, "plot_grad_cam")
-    fig, axes = _image_and_heat(image, heat, 3, "heatmap", title, label)
-    overlay_heatmap(axes[2], image, heat, alpha, "overlay")
+    fig, axes = _image_and_heat(image, heat, 3, "heatmap", title)
+    overlay_heatmap(axes[2], image, heat, 0.5, "overlay")
     fig.tight_layout()
-    what = f" of {label}" if label else ""
-    return describe(fig, f"{title}: three panels: the image{what}; a Grad-CAM heatmap "
+    return describe(fig, f"{title}: three panels: the image; a Grad-CAM heatmap "
                          f"(yellow = regions that raised the predicted class score most); "
                          f"and the heatmap laid over the image in gray.")
 
 
-def plot_saliency(image: Any, sal: Any, title: str = "Saliency map",
-                  label: str | None = None) -> Any:
+def plot_saliency(image: Any, sal: Any, title: str = "Saliency map") -> Any:
     """Image and its saliency map ``(H, W)`` side by side (brighter = pixel matters more)."""
     heat = _heat(sal, image, "plot_saliency")
-    fig, _ = _image_and_heat(image, heat, 2, "|d logit / d pixel|", title, label)
+    fig, _ = _image_and_heat(image, heat, 2, "|d logit / d pixel|", title)
     fig.tight_layout()
-    what = f" of {label}" if label else ""
-    return describe(fig, f"{title}: two panels: the image{what}, and its saliency map "
+    return describe(fig, f"{title}: two panels: the image, and its saliency map "
                          f"(yellow = pixels whose change moves the class score most).")
 
 

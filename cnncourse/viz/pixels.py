@@ -1,7 +1,7 @@
 """Images as numbers: a real photo with no download, pixel grids, RGB channels, histograms.
 
-``sample_photo()`` returns the portrait of Grace Hopper that ships with matplotlib (a
-generated picture stands in if a trimmed matplotlib lacks it). The plotting functions accept
+``sample_photo()`` returns the portrait of Grace Hopper that ships with matplotlib (in its
+``mpl-data/sample_data``, in every wheel and conda package). The plotting functions accept
 a torch tensor or a NumPy array, ``(H, W)``, ``(H, W, C)`` or ``(C, H, W)``, uint8 (0..255)
 or float (0..1), and return the matplotlib Figure they drew on.
 """
@@ -34,38 +34,13 @@ RGB_COLORS = (VERMILLION, GREEN, BLUE)   # Okabe-Ito colours standing for red, g
 
 # The photo --------------------------------------------------------------------------------
 
-def _generated_photo() -> np.ndarray:
-    """A 256x256 RGB stand-in picture (sky, sun, hills, a house) made from plain arrays."""
-    h = w = 256
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    img = np.zeros((h, w, 3), np.float32)
-    img[...] = np.stack([0.45 + 0.3 * yy / h, 0.65 + 0.2 * yy / h, np.full_like(yy, 0.95)], -1)
-    sun = (yy - 60) ** 2 + (xx - 190) ** 2 < 28 ** 2
-    img[sun] = (1.0, 0.85, 0.2)
-    hills = yy > 170 + 25 * np.sin(xx / 30)
-    img[hills] = np.stack([0.2 + 0.1 * np.sin(xx[hills] / 7), 0.55 + 0.0 * xx[hills],
-                           0.2 + 0.0 * xx[hills]], -1)
-    house = (yy > 120) & (yy < 200) & (xx > 50) & (xx < 130)
-    img[house] = (0.75, 0.3, 0.2)
-    roof = (yy <= 120) & (yy > 80) & (np.abs(xx - 90) < (yy - 80) * 1.1)
-    img[roof] = (0.35, 0.2, 0.15)
-    door = (yy > 160) & (yy < 200) & (xx > 80) & (xx < 100)
-    img[door] = (0.25, 0.15, 0.1)
-    return (np.clip(img, 0, 1) * 255).round().astype(np.uint8)
-
-
 @functools.cache
 def _load_photo() -> np.ndarray:
-    try:
-        from matplotlib import cbook
-        from PIL import Image
+    from matplotlib import cbook
+    from PIL import Image
 
-        with cbook.get_sample_data("grace_hopper.jpg") as f:
-            return np.asarray(Image.open(f).convert("RGB")).copy()
-    except (OSError, ValueError, ImportError):  # trimmed matplotlib without sample data
-        print("cnncourse: matplotlib's sample photo is missing here; using a generated "
-              "picture instead.")
-        return _generated_photo()
+    with cbook.get_sample_data("grace_hopper.jpg") as f:
+        return np.asarray(Image.open(f).convert("RGB")).copy()
 
 
 def sample_photo(size: int | tuple[int, int] | None = None, gray: bool = False) -> np.ndarray:
@@ -205,7 +180,7 @@ def plot_image_grid(images: Any, labels: Any = None, classes: Sequence[str] | No
 
 
 def plot_channel_histograms(x: Any, title: str = "Pixel values per channel",
-                            bins: int = 50, ax: Any = None) -> Any:
+                            ax: Any = None) -> Any:
     """Histogram of the values in each channel of ``x`` ``(C, H, W)`` or ``(N, C, H, W)``."""
     import torch
 
@@ -225,7 +200,7 @@ def plot_channel_histograms(x: Any, title: str = "Pixel values per channel",
         values = t[:, c].flatten().numpy()
         mean = float(values.mean())
         mean = 0.0 if abs(mean) < 0.005 else mean          # print 0.00, not -0.00
-        ax.hist(values, bins=bins, histtype="step", linewidth=1.8, color=colors[c % len(colors)],
+        ax.hist(values, bins=50, histtype="step", linewidth=1.8, color=colors[c % len(colors)],
                 label=f"{names[c]}: mean {mean:.2f}, std {values.std():.2f}")
     ax.set_title(title)
     ax.set_xlabel("value")

@@ -2,8 +2,7 @@
 
 ``plot_history(history)`` draws a finished run: train, validation and (older runs) test
 curves. ``LivePlot()`` is a ``fit`` callback that redraws one figure in place after each
-epoch inside a notebook, and stays silent elsewhere (call ``.plot()`` at the end for a static
-figure). Every function returns the Figure it drew on, and takes ``note`` (e.g.
+epoch inside a notebook, and stays silent elsewhere. Every function returns the Figure it drew on, and takes ``note`` (e.g.
 ``"stand-in"``) to say in its titles which data the numbers come from.
 """
 
@@ -101,11 +100,10 @@ def plot_history(history: Mapping[str, Sequence[float]], ax: Any = None,
 class LivePlot:
     """A ``fit`` callback that redraws one loss/accuracy figure in place after each epoch.
 
-    In a notebook it updates a single output (no pile of figures). Elsewhere it only records
-    the history; call :meth:`plot` afterwards for a static figure.
+    In a notebook it updates a single output (no pile of figures). Elsewhere it draws
+    nothing: plot the History that ``fit`` returns instead (``history.plot()``).
 
     Args:
-        live: redraw after each epoch; default: only inside a notebook.
         note: added to the titles, e.g. ``"stand-in"`` (default: the history's own note).
 
     Example:
@@ -113,16 +111,12 @@ class LivePlot:
         ...               callback=LivePlot())
     """
 
-    def __init__(self, live: bool | None = None, note: str | None = None):
-        self.live = in_kernel() if live is None else bool(live)
+    def __init__(self, note: str | None = None):
         self.note = note
-        self.history: Mapping[str, Sequence[float]] | None = None
         self._handle: Any = None
 
     def __call__(self, history: Mapping[str, Sequence[float]]) -> None:
-        _check_history(history)
-        self.history = history
-        if not self.live:
+        if not in_kernel():
             return
         from IPython.display import display
 
@@ -132,13 +126,6 @@ class LivePlot:
         else:
             self._handle.update(fig)
         plt().close(fig)  # keep it out of the cell's automatic output: shown once, above
-
-    def plot(self) -> Any:
-        """A static figure of everything recorded so far."""
-        if self.history is None:
-            raise ValueError("LivePlot.plot: nothing recorded yet; pass this LivePlot as "
-                             "fit(..., callback=live) and train first.")
-        return plot_history(self.history, note=self.note)
 
 
 def _as_label_tensor(values: Any, name: str, where: str) -> Any:

@@ -64,7 +64,7 @@ def test_auto_alt_reads_titles_axis_labels_and_legend():
     assert text.startswith("Figure 'Two runs': 2 panels:"), text
     assert "line chart titled 'Loss per epoch' (x axis 'epoch', y axis 'loss')" in text
     assert "series: train, validation" in text and "image titled 'a <picture>" in text
-    html = alt.image_html("AAAA", text)
+    html = alt.png_bundle(b"PNG", text)[0]["text/html"]
     assert "&lt;picture&gt; &amp; &quot;quotes&quot;" in html     # escaped inside alt="..."
     plt.close(fig)
 

@@ -39,22 +39,6 @@ def test_sample_photo_ships_with_matplotlib_and_resizes():
         pixels.sample_photo(size=-3)
 
 
-def test_generated_fallback_photo_is_a_real_picture(monkeypatch, capsys):
-    import matplotlib.cbook as cbook
-
-    def missing(name, *a, **k):
-        raise OSError(f"no {name}")
-
-    monkeypatch.setattr(cbook, "get_sample_data", missing)
-    pixels._load_photo.cache_clear()
-    try:
-        photo = pixels.sample_photo(48)
-    finally:
-        pixels._load_photo.cache_clear()      # the next test loads the real photo again
-    assert photo.shape == (48, 48, 3) and photo.std() > 20
-    assert "generated picture" in capsys.readouterr().out
-
-
 def test_to_hwc_accepts_layouts_and_explains_bad_shapes():
     chw = torch.rand(3, 5, 7)
     assert pixels.to_hwc(chw).shape == (5, 7, 3)
