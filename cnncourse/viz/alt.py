@@ -153,20 +153,18 @@ def figure_bundle(fig: Any, include: Any = None, exclude: Any = None) -> Any:
     return png_bundle(figure_png(fig), alt_text(fig))
 
 
-def describe_figures(shell: Any = None) -> None:
+def describe_figures() -> None:
     """Make IPython display every matplotlib Figure with alt text on a white background.
 
     Run by every notebook's setup cell. Figures shown automatically at the end of a cell and
     figures a cell returns both go through it. Outside IPython it does nothing. Registering by
     name means matplotlib is not imported until a figure is shown.
     """
-    if shell is None:
-        try:
-            from IPython import get_ipython
-        except ImportError:
-            return
-        shell = get_ipython()
-    if shell is None:
+    try:
+        from IPython import get_ipython
+    except ImportError:
         return
-    formatter = shell.display_formatter.mimebundle_formatter
-    formatter.for_type_by_name("matplotlib.figure", "Figure", figure_bundle)
+    shell = get_ipython()
+    if shell is not None:
+        formatter = shell.display_formatter.mimebundle_formatter
+        formatter.for_type_by_name("matplotlib.figure", "Figure", figure_bundle)

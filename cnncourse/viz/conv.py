@@ -252,13 +252,9 @@ def kernel_playground(image: Any = None, size: int = 160) -> Any:
         render()
 
     def on_edit(_: dict) -> None:
-        if busy["filling"]:
-            return
-        if dropdown.value != "custom":
-            busy["filling"] = True
-            dropdown.value = "custom"
-            busy["filling"] = False
-        render()
+        if not busy["filling"]:              # a number typed by hand, not a preset filled in
+            dropdown.value = "custom"        # on_choice leaves the numbers as they are
+            render()
 
     dropdown.observe(on_choice, names="value")
     for c in cells:

@@ -128,7 +128,8 @@ class LivePlot:
         plt().close(fig)  # keep it out of the cell's automatic output: shown once, above
 
 
-def _as_label_tensor(values: Any, name: str, where: str) -> Any:
+def _as_label_tensor(values: Any, name: str, where: str, num_classes: int) -> Any:
+    """``values`` as a 1-D long tensor of class indices from 0 to ``num_classes - 1``."""
     import torch
 
     t = torch.as_tensor(values)
@@ -138,6 +139,9 @@ def _as_label_tensor(values: Any, name: str, where: str) -> Any:
     if t.is_floating_point() or t.dtype == torch.bool:
         raise TypeError(f"{where}: {name} must hold integer class indices, got {t.dtype}. "
                         "For logits or probabilities use .argmax(dim=1) first.")
+    if t.numel() and (t.min() < 0 or t.max() >= num_classes):
+        raise ValueError(f"{where}: {name} has values from {t.min().item()} to "
+                         f"{t.max().item()}, but classes run from 0 to {num_classes - 1}.")
     return t.long().cpu()
 
 
@@ -145,15 +149,11 @@ def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int) -> Any:
     """Counts ``(num_classes, num_classes)``: row = true class, column = predicted class."""
     import torch
 
-    t = _as_label_tensor(y_true, "y_true", "confusion_matrix")
-    p = _as_label_tensor(y_pred, "y_pred", "confusion_matrix")
+    t = _as_label_tensor(y_true, "y_true", "confusion_matrix", num_classes)
+    p = _as_label_tensor(y_pred, "y_pred", "confusion_matrix", num_classes)
     if t.shape != p.shape:
         raise ValueError(f"confusion_matrix: y_true has {t.numel()} labels but y_pred has "
                          f"{p.numel()}; pass one prediction per example.")
-    for name, v in (("y_true", t), ("y_pred", p)):
-        if v.numel() and (v.min() < 0 or v.max() >= num_classes):
-            raise ValueError(f"confusion_matrix: {name} has values from {v.min().item()} to "
-                             f"{v.max().item()}, but classes run from 0 to {num_classes - 1}.")
     flat = torch.bincount(t * num_classes + p, minlength=num_classes * num_classes)
     return flat.reshape(num_classes, num_classes)
 
@@ -241,8 +241,8 @@ def plot_prediction_gallery(images: Any, y_true: Any, y_pred: Any, confidence: A
     if x.dim() != 4 or x.shape[1] not in (1, 3):
         raise ValueError(f"{where}: images must be (N, C, H, W) with C = 1 or 3, or (N, H, W); "
                          f"got shape {tuple(x.shape)}.")
-    t = _as_label_tensor(y_true, "y_true", where)
-    p = _as_label_tensor(y_pred, "y_pred", where)
+    t = _as_label_tensor(y_true, "y_true", where, len(classes))
+    p = _as_label_tensor(y_pred, "y_pred", where, len(classes))
     c = torch.as_tensor(confidence).detach().cpu().float().reshape(-1)
     sizes = {"images": x.shape[0], "y_true": t.numel(), "y_pred": p.numel(),
              "confidence": c.numel()}
@@ -253,9 +253,6 @@ def plot_prediction_gallery(images: Any, y_true: Any, y_pred: Any, confidence: A
     if c.min() < 0 or c.max() > 1:
         raise ValueError(f"{where}: confidence must be probabilities in [0, 1]; got values "
                          f"from {c.min():.3g} to {c.max():.3g}. Apply softmax(dim=1) first.")
-    k = len(classes)
-    if max(t.max().item(), p.max().item()) >= k or min(t.min().item(), p.min().item()) < 0:
-        raise ValueError(f"{where}: labels must lie in 0..{k - 1} for {k} classes.")
     n = min(x.shape[0], max_images)
     fig, axes = image_grid(n, ncols, cell=(1.9, 2.5), title=with_note(title, note))
     for i, a in zip(range(n), axes):

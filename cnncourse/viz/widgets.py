@@ -76,27 +76,23 @@ def show_figure(box: Any, fig: Any) -> None:
 def _picture_box() -> type:
     """``ipywidgets.VBox`` that displays its ``.image`` where widgets cannot run."""
     import ipywidgets as w
-    from IPython.display import display
-
-    from cnncourse.viz.alt import png_bundle
 
     class VBox(w.VBox):
-        def _repr_mimebundle_(self, **kwargs: Any) -> Any:
-            if widgets_available():
-                base = getattr(super(), "_repr_mimebundle_", None)  # ipywidgets 8
-                return base(**kwargs) if base is not None else None
-            data, metadata = png_bundle(self.image.value, self.alt)
-            data["text/plain"] = ("<VBox: a static picture; run the notebook in Jupyter for "
-                                  "the live widget>")
-            return data, metadata
-
         def _ipython_display_(self, **kwargs: Any) -> None:
-            base = getattr(super(), "_ipython_display_", None)  # ipywidgets 7
-            if base is not None and widgets_available():
-                base(**kwargs)
-                return
-            bundle = self._repr_mimebundle_()
-            data, metadata = bundle if isinstance(bundle, tuple) else (bundle, None)
+            from IPython.display import display
+
+            from cnncourse.viz.alt import png_bundle
+
+            if widgets_available():
+                base = getattr(super(), "_ipython_display_", None)  # ipywidgets 7
+                if base is not None:
+                    base(**kwargs)
+                    return
+                data, metadata = super()._repr_mimebundle_(**kwargs), None  # ipywidgets 8
+            else:
+                data, metadata = png_bundle(self.image.value, self.alt)
+                data["text/plain"] = ("<VBox: a static picture; run the notebook in Jupyter "
+                                      "for the live widget>")
             display(data, metadata=metadata, raw=True)
 
     return VBox

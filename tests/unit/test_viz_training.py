@@ -162,7 +162,9 @@ def test_prediction_gallery_titles_show_true_pred_and_confidence():
     (torch.rand(4, 5, 8, 8), [0.5] * 4, "C = 1 or 3"),
     (torch.rand(3, 3, 8, 8), [0.5] * 4, "one entry per image"),
     (torch.rand(4, 3, 8, 8), [2.0, -1.0, 3.0, 0.5], "Apply softmax"),
+    (torch.rand(4, 3, 8, 8), [0.5] * 4, "classes run from 0 to 2"),
 ])
 def test_prediction_gallery_bad_input(images, conf, match):
+    y_pred = [0, 1, 3, 0] if match.startswith("classes") else [0, 1, 2, 0]
     with pytest.raises(ValueError, match=match):
-        plot_prediction_gallery(images, [0, 1, 2, 0], [0, 1, 2, 0], conf, CLASSES)
+        plot_prediction_gallery(images, [0, 1, 2, 0], y_pred, conf, CLASSES)
