@@ -138,12 +138,16 @@ def plot_conv_frames(image: Any, kernel: Any, padding: int = 0, stride: int = 1)
 
 # Kernel applied to a photo ---------------------------------------------------------------
 
-def _contrast_range(result: torch.Tensor) -> tuple[float, float]:
-    """Display range from the 1st to the 99th percentile, so a few extreme pixels do not wash
-    out the picture (filter outputs such as edges can be negative or exceed 1)."""
+def _show_result(ax: Any, result: torch.Tensor) -> tuple[float, float]:
+    """A filtered image in gray on ``ax``, black to white from its 1st to its 99th percentile,
+    so a few extreme pixels do not wash out the picture (filter outputs such as edges can be
+    negative or exceed 1). Returns that display range."""
     flat = result.flatten().float()
     lo, hi = torch.quantile(flat, 0.01).item(), torch.quantile(flat, 0.99).item()
-    return (lo, hi) if hi > lo else (lo - 0.5, lo + 0.5)
+    lo, hi = (lo, hi) if hi > lo else (lo - 0.5, lo + 0.5)
+    ax.imshow(result.numpy(), cmap="gray", vmin=lo, vmax=hi)
+    ax.axis("off")
+    return lo, hi
 
 
 def plot_kernel_result(image: Any, kernel: Any, title: str = "") -> Any:
@@ -159,11 +163,9 @@ def plot_kernel_result(image: Any, kernel: Any, title: str = "") -> Any:
     ax_img.set_title("input photo")
     ax_img.axis("off")
     values_panel(ax_k, k.numpy(), "kernel", "{:.3g}", 10)
-    lo, hi = _contrast_range(result)
-    ax_out.imshow(result.numpy(), cmap="gray", vmin=lo, vmax=hi)
+    lo, hi = _show_result(ax_out, result)
     ax_out.set_title(f"result: values {result.min():.2f} to {result.max():.2f}\n"
                      f"(shown {lo:.2f} = black to {hi:.2f} = white)", fontsize=9)
-    ax_out.axis("off")
     if title:
         fig.suptitle(title)
     fig.tight_layout()
@@ -191,8 +193,7 @@ def conv_stepper(image: Any, kernel: Any, padding: int = 0, stride: int = 1) -> 
     slider = w.IntSlider(value=1, min=1, max=n, step=1, description="step",  # 1-based, as shown
                          continuous_update=False, style=WIDGET_STYLE)
     caption = w.HTML()
-    picture = w.Image(format="png")
-    box = widget_box([slider, caption, picture], "stepper", picture)
+    box = widget_box([slider, caption], "stepper", picture=True)
 
     def render(*_: Any) -> None:
         step = slider.value - 1                                  # 0-based for the plots
@@ -230,8 +231,7 @@ def kernel_playground(image: Any = None, size: int = 160) -> Any:
     grid = w.GridBox(cells, layout=w.Layout(grid_template_columns="repeat(3, 75px)"))
     help_text = w.HTML("<i>Choose a kernel, or type your own numbers (the choice switches to "
                        "'custom').</i>")
-    picture = w.Image(format="png")
-    box = widget_box([w.HBox([dropdown, help_text]), grid, picture], "playground", picture)
+    box = widget_box([w.HBox([dropdown, help_text]), grid], "playground", picture=True)
     busy = {"filling": False}
 
     def current_kernel() -> torch.Tensor:
@@ -275,9 +275,7 @@ def show_filtered(image: Any, kernels: dict[str, Any], ncols: int = 4,
     axes[0].imshow(x.numpy(), cmap="gray", vmin=0, vmax=1)
     axes[0].set_title("original")
     for ax, name in zip(axes[1:], names):
-        out = apply_kernel(x, kernels[name])
-        lo, hi = _contrast_range(out)
-        ax.imshow(out.numpy(), cmap="gray", vmin=lo, vmax=hi)
+        _show_result(ax, apply_kernel(x, kernels[name]))
         ax.set_title(name)
     fig.tight_layout()
     return describe(fig, f"{title}: a grid of {len(names) + 1} grayscale images: the original "

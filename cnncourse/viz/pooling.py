@@ -104,8 +104,7 @@ def pooling_widget(x: Any, kernel_size: int = 2, stride: int | None = None) -> A
                       continuous_update=False, style=WIDGET_STYLE)
     mode = w.Dropdown(options=["max", "avg"], value="max", description="mode",
                       style=WIDGET_STYLE)
-    picture = w.Image(format="png")
-    box = widget_box([row, col, mode, picture], "pooling", picture)
+    box = widget_box([row, col, mode], "pooling", picture=True)
 
     def render(*_: Any) -> None:
         show_figure(box, plot_pooling(m, k, s, mode.value, row.value, col.value))

@@ -36,26 +36,28 @@ def widgets_available() -> bool:
     return True
 
 
-def widget_box(children: Sequence[Any], kind: str, picture: Any = None) -> Any:
+def widget_box(children: Sequence[Any], kind: str, picture: bool = False) -> Any:
     """A ``VBox`` of ``children`` with the shared look and the CSS class ``cnncourse-<kind>``.
 
-    ``picture`` is the ``ipywidgets.Image`` among the children that the widget draws its
-    figure into (:func:`show_figure`); the box keeps it as ``.image``. Where no widget front
-    end runs (:func:`widgets_available` is False: a static page, nbconvert, the course
-    website, ``CNNCOURSE_WIDGETS=0``), displaying such a box shows that picture, described
-    by its alt text, instead of an empty widget, so every visual also works without widgets.
+    With ``picture``, an ``ipywidgets.Image`` follows the children, kept as ``.image``: the
+    widget draws its figure there with :func:`show_figure`. Where no widget front end runs
+    (:func:`widgets_available` is False: a static page, nbconvert, the course website,
+    ``CNNCOURSE_WIDGETS=0``), displaying such a box shows that picture, described by its alt
+    text, instead of an empty widget, so every visual also works without widgets.
 
     Example:
-        >>> box = widget_box([slider, picture], "stepper", picture)  # class "cnncourse-stepper"
+        >>> box = widget_box([slider], "stepper", picture=True)   # class "cnncourse-stepper"
     """
     import ipywidgets as w
 
-    box = (w.VBox if picture is None else _picture_box())(list(children))
+    image = w.Image(format="png") if picture else None
+    children = [*children, image] if picture else list(children)
+    box = (_picture_box() if picture else w.VBox)(children)
     box.add_class(WIDGET_CLASS)
     box.add_class(f"cnncourse-{kind}")
     for key, value in WIDGET_LAYOUT.items():
         setattr(box.layout, key, value)
-    box.image, box.alt = picture, f"A picture of the {kind} widget's current view"
+    box.image, box.alt = image, f"A picture of the {kind} widget's current view"
     return box
 
 

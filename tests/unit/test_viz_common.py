@@ -83,10 +83,7 @@ def test_every_widget_has_the_one_look(make, kind):
 
 
 def test_show_figure_draws_into_the_picture_closes_and_keeps_the_alt_text():
-    import ipywidgets as w
-
-    picture = w.Image(format="png")
-    box = widgets.widget_box([picture], "stepper", picture)
+    box = widgets.widget_box([], "stepper", picture=True)
     fig, ax = plt.subplots()
     ax.set_title("a sine")
     widgets.show_figure(box, fig)
