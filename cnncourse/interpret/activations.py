@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import torch
 from torch import nn
 
@@ -28,22 +26,18 @@ def find_layer(model: nn.Module, layer: str | nn.Module) -> nn.Module:
 
 
 @torch.no_grad()
-def feature_maps(model: nn.Module, x: torch.Tensor,
-                 layers: Iterable[str] | None = None) -> dict[str, torch.Tensor]:
-    """Outputs of the chosen layers (default: every Conv2d and pooling layer) for input ``x``.
+def feature_maps(model: nn.Module, x: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Outputs of every Conv2d and pooling layer of ``model`` for input ``x``.
 
     Returns a dict ``name -> (N, C, H, W)`` tensor, in the order the layers ran; a layer
     that runs twice appears twice ("pool", "pool#2").
     """
     check_model(model, "feature_maps")
     X, _ = as_batch(x, "feature_maps")
-    if layers is None:
-        chosen = {n: m for n, m in model.named_modules() if isinstance(m, SPATIAL)}
-    else:
-        chosen = {n: find_layer(model, n) for n in layers}
+    chosen = {n: m for n, m in model.named_modules() if isinstance(m, SPATIAL)}
     if not chosen:
-        raise ValueError("feature_maps: the model has no Conv2d or pooling layers; name the "
-                         "layers to record with layers=[...].")
+        raise ValueError("feature_maps: the model has no Conv2d or pooling layers, so there "
+                         "are no feature maps to record.")
     out: dict[str, torch.Tensor] = {}
 
     def record(name: str, output: torch.Tensor) -> None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 from torch import nn
 
@@ -11,9 +9,8 @@ from cnncourse.interpret._inputs import as_batch
 from cnncourse.modelutils import check_model, model_device
 
 
-def gradient_norms(model: nn.Module, X: torch.Tensor, y: torch.Tensor,
-                   loss_fn: Any = None) -> dict[str, float]:
-    """The L2 norm of the loss gradient for each Conv2d/Linear weight, first layer first.
+def gradient_norms(model: nn.Module, X: torch.Tensor, y: torch.Tensor) -> dict[str, float]:
+    """The L2 norm of the cross-entropy gradient of each Conv2d/Linear weight, input first.
 
     Uses one batch ``X (N, C, H, W)``, ``y (N,)``. Small numbers in early layers next to
     large ones near the output are the signature of vanishing gradients.
@@ -28,9 +25,8 @@ def gradient_norms(model: nn.Module, X: torch.Tensor, y: torch.Tensor,
              if isinstance(m, (nn.Conv2d, nn.Linear)) and m.weight.requires_grad]
     if not named:
         raise ValueError("gradient_norms: the model has no trainable Conv2d or Linear layers.")
-    loss_fn = loss_fn or nn.CrossEntropyLoss()
     dev = model_device(model)
     with torch.enable_grad():
-        loss = loss_fn(model(X.to(dev)), y.to(dev))
+        loss = nn.functional.cross_entropy(model(X.to(dev)), y.to(dev))
         grads = torch.autograd.grad(loss, [w for _, w in named], allow_unused=True)
     return {n: (0.0 if g is None else g.norm().item()) for (n, _), g in zip(named, grads)}

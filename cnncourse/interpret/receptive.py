@@ -26,21 +26,14 @@ class RFStep:
     start: float
 
 
-def _pair_first(v: Any) -> int:
+def _first(v: Any) -> int:
+    """The height part of a size given as an int or an (H, W) pair."""
     return int(v[0] if isinstance(v, (tuple, list)) else v)
 
 
-def layer_specs(model: nn.Module, input_shape: Sequence[int] | None = None
-                ) -> list[tuple[str, int, int, int, int]]:
-    """``(name, kernel, stride, padding, dilation)`` of each Conv2d/pooling call, in run order.
-
-    One forward pass on zeros of ``input_shape`` (default ``(1, C, 32, 32)``, with ``C`` the
-    first conv's input channels) records the order, so a pooling layer used twice counts twice.
-    """
-    check_model(model, "layer_specs")
-    convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
-    if input_shape is None:
-        input_shape = (1, convs[0].in_channels if convs else 3, 32, 32)
+def _spatial_calls(model: nn.Module, input_shape: Sequence[int]) -> list[tuple[str, nn.Module]]:
+    """Each Conv2d/pooling call of one forward pass on zeros, in run order, named as it ran:
+    a pooling layer used twice appears twice ("pool", "pool#2")."""
     calls: list[tuple[str, nn.Module]] = []
     hooks = [m.register_forward_hook(lambda mod, _i, _o, n=n: calls.append((n, mod)))
              for n, m in model.named_modules() if isinstance(m, SPATIAL)]
@@ -48,65 +41,41 @@ def layer_specs(model: nn.Module, input_shape: Sequence[int] | None = None
         with eval_mode(model), torch.no_grad():
             model(torch.zeros(*input_shape, device=model_device(model)))
     except Exception as err:
-        raise ValueError(f"layer_specs: a forward pass on zeros of shape {tuple(input_shape)} "
-                         f"failed ({type(err).__name__}: {err}); pass the model's input shape "
-                         "as input_shape=(1, C, H, W).") from err
+        raise ValueError(f"receptive_field: a forward pass on zeros of shape "
+                         f"{tuple(input_shape)} failed ({type(err).__name__}: {err}); pass the "
+                         "model's input shape as input_shape=(1, C, H, W).") from err
     finally:
         for h in hooks:
             h.remove()
-    specs, seen = [], {}
+    seen: dict[str, int] = {}
+    named = []
     for name, m in calls:
         seen[name] = seen.get(name, 0) + 1
-        label = name if seen[name] == 1 else f"{name}#{seen[name]}"
-        specs.append((label, _pair_first(m.kernel_size), _pair_first(m.stride or 1),
-                      _pair_first(m.padding), _pair_first(getattr(m, "dilation", 1))))
-    return specs
+        named.append((name if seen[name] == 1 else f"{name}#{seen[name]}", m))
+    return named
 
 
-def _specs_from_list(layers: Sequence[Any]) -> list[tuple[str, int, int, int, int]]:
-    """``(kernel, stride[, padding[, dilation]])`` tuples, optionally named, as full specs."""
-    specs = []
-    for i, s in enumerate(layers):
-        if not isinstance(s, (list, tuple)) or not 2 <= len(s) <= 5:
-            raise ValueError(f"receptive_field: layer {i} should be (kernel, stride) or "
-                             f"(kernel, stride, padding), got {s!r}.")
-        name, nums = (s[0], list(s[1:])) if isinstance(s[0], str) else (f"layer{i + 1}", list(s))
-        if not 2 <= len(nums) <= 4:
-            raise ValueError(f"receptive_field: layer {i} needs 2 to 4 numbers "
-                             f"(kernel, stride[, padding[, dilation]]), got {s!r}.")
-        k, st, p, d = (nums + [0, 1][len(nums) - 2:])[:4]
-        specs.append((name, k, st, p, d))
-    return specs
-
-
-def receptive_field(layers: nn.Module | Sequence[Any],
-                    input_shape: Sequence[int] | None = None) -> list[RFStep]:
-    """Receptive field growth through a stack of conv/pool layers.
+def receptive_field(model: nn.Module, input_shape: Sequence[int] | None = None
+                    ) -> list[RFStep]:
+    """Receptive field growth through the Conv2d/pooling layers of ``model``, in run order.
 
     Args:
-        layers: a model (its Conv2d/pooling layers, in the order they run) or a list of
-            ``(kernel, stride)``, ``(kernel, stride, padding)`` or
-            ``(name, kernel, stride, padding, dilation)`` tuples.
+        model: the network; one forward pass on zeros records the order its layers run in.
+        input_shape: that pass's input, default ``(1, C, 32, 32)`` with ``C`` the first
+            conv's input channels.
 
     Each layer adds ``(kernel - 1) * dilation * jump`` pixels, and ``jump`` (the distance
     in input pixels between neighbouring outputs) multiplies by the stride.
     """
-    if isinstance(layers, nn.Module):
-        specs = layer_specs(layers, input_shape)
-    elif isinstance(layers, (list, tuple)):
-        specs = _specs_from_list(layers)
-    else:
-        raise TypeError(f"receptive_field: expected an nn.Module or a list of (kernel, stride) "
-                        f"tuples, got {type(layers).__name__}.")
-    for name, k, st, p, d in specs:
-        if not all(isinstance(v, int) for v in (k, st, p, d)) or k < 1 or st < 1 or p < 0 \
-                or d < 1:
-            raise ValueError(f"receptive_field: {name} needs kernel>=1, stride>=1, "
-                             f"padding>=0, dilation>=1 as ints; got kernel={k!r}, "
-                             f"stride={st!r}, padding={p!r}, dilation={d!r}.")
+    check_model(model, "receptive_field")
+    if input_shape is None:
+        convs = [m for m in model.modules() if isinstance(m, nn.Conv2d)]
+        input_shape = (1, convs[0].in_channels if convs else 3, 32, 32)
     size, jump, start = 1, 1, 0.5
     steps = []
-    for name, k, st, p, d in specs:
+    for name, m in _spatial_calls(model, input_shape):
+        k, st = _first(m.kernel_size), _first(m.stride or 1)
+        p, d = _first(m.padding), _first(getattr(m, "dilation", 1))
         size = size + (k - 1) * d * jump
         start = start + ((k - 1) * d / 2 - p) * jump
         jump = jump * st

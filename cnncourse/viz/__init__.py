@@ -65,4 +65,4 @@ from cnncourse.viz.training import (  # noqa: E402, F401
 )
 
 # The shared widget look (the quizzes use it too).
-from cnncourse.viz.widgets import WIDGET_STYLE, figure_png, widget_box  # noqa: E402, F401
+from cnncourse.viz.widgets import WIDGET_STYLE, widget_box  # noqa: E402, F401

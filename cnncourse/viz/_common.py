@@ -1,4 +1,5 @@
-"""What every plot in ``cnncourse.viz`` shares: the palette, one image converter, one grid.
+"""What every plot in ``cnncourse.viz`` shares: the palette, one image converter, one grid,
+one grid of printed numbers.
 
 Nothing here imports matplotlib at module level, so ``import cnncourse.viz`` stays cheap.
 """
@@ -21,6 +22,16 @@ def plt() -> Any:
     import matplotlib.pyplot as pyplot
 
     return pyplot
+
+
+def in_kernel() -> bool:
+    """True inside a Jupyter kernel (a notebook), False in plain Python or a terminal IPython."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    return shell is not None and hasattr(shell, "kernel")
 
 
 def with_note(title: str, note: str | None) -> str:
@@ -55,6 +66,15 @@ def to_hwc(image: Any, where: str = "to_hwc", rescale: bool = False) -> np.ndarr
         if lo < 0 or hi > 1:
             arr = (arr - lo) / max(hi - lo, 1e-8)
     return arr
+
+
+def to_gray(arr: np.ndarray) -> np.ndarray:
+    """An ``(H, W, 3)`` image as its luminance ``(H, W)`` (ITU-R 601 weights, like PIL's "L");
+    uint8 stays uint8, and a gray ``(H, W)`` image is returned as it is."""
+    if arr.ndim == 2:
+        return arr
+    gray = arr.astype(np.float32) @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    return gray.round().astype(np.uint8) if arr.dtype == np.uint8 else gray
 
 
 def as_2d(x: Any, where: str, what: str = "one map") -> Any:
@@ -103,3 +123,40 @@ def show_on(ax: Any, arr: np.ndarray, title: str = "", fontsize: float | None = 
     ax.set_title(title, fontsize=fontsize)
     ax.axis("off")
     return im
+
+
+def outline(ax: Any, top: float, left: float, height: float, width: float,
+            color: str = HIGHLIGHT, **style: Any) -> None:
+    """A rectangle around the cells ``[top, top + height) x [left, left + width)`` of an image."""
+    from matplotlib.patches import Rectangle
+
+    ax.add_patch(Rectangle((left - 0.5, top - 0.5), width, height, fill=False, edgecolor=color,
+                           linewidth=style.pop("linewidth", 3), **style))
+
+
+def values_panel(ax: Any, values: np.ndarray, title: str = "", fmt: str | None = "{:.2g}",
+                 fontsize: float = 9, cmap: Any = "cividis", vmin: float | None = None,
+                 vmax: float | None = None) -> None:
+    """A small grid of numbers as a heatmap, one tick per cell, each value printed on its cell.
+
+    The numbers are black or white, whichever reads better on their cell's colour; NaN cells
+    (not computed yet) are left blank and drawn in the colour map's "bad" colour. With
+    ``fmt=None`` no numbers are printed.
+    """
+    lo = float(np.nanmin(values)) if vmin is None else vmin
+    hi = float(np.nanmax(values)) if vmax is None else vmax
+    colormap = plt().get_cmap(cmap)
+    ax.imshow(np.ma.masked_invalid(values), cmap=colormap, vmin=lo, vmax=hi)
+    for (i, j), v in np.ndenumerate(values):
+        if fmt is None or np.isnan(v):
+            continue
+        r, g, b, _ = colormap((v - lo) / (hi - lo) if hi > lo else 0.5)
+        light = 0.299 * r + 0.587 * g + 0.114 * b > 0.5
+        ax.text(j, i, fmt.format(v + 0.0), ha="center", va="center", fontsize=fontsize,
+                color="black" if light else "white")
+    ax.set_xticks(range(values.shape[1]))
+    ax.set_yticks(range(values.shape[0]))
+    ax.tick_params(labelsize=7)
+    ax.set_xlabel("column")
+    ax.set_ylabel("row")
+    ax.set_title(title, fontsize=9)

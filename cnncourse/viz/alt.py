@@ -134,13 +134,6 @@ def figure_png(fig: Any, dpi: float | None = None) -> bytes:
     return buffer.getvalue()
 
 
-def image_html(png: bytes | str, alt: str) -> str:
-    """An ``<img>`` of PNG bytes (or their base64 text) with ``alt`` as its alt text."""
-    data = png if isinstance(png, str) else base64.b64encode(png).decode("ascii")
-    return (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
-            f'class="cnncourse-figure" style="background-color: {BACKGROUND}">')
-
-
 def png_bundle(png: bytes, alt: str) -> tuple[dict[str, str], dict[str, Any]]:
     """A display bundle for a PNG that says what it shows: ``(data, metadata)``.
 
@@ -148,7 +141,9 @@ def png_bundle(png: bytes, alt: str) -> tuple[dict[str, str], dict[str, Any]]:
     ``alt`` and ``needs_background: light`` in its metadata; ``text/plain`` is the alt text.
     """
     data = base64.b64encode(png).decode("ascii")
-    return ({"text/html": image_html(data, alt), "image/png": data,
+    img = (f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt, quote=True)}" '
+           f'class="cnncourse-figure" style="background-color: {BACKGROUND}">')
+    return ({"text/html": img, "image/png": data,
              "text/plain": f"<Figure: {alt}>"},
             {"image/png": {"alt": alt, "needs_background": "light"}})
 
@@ -158,20 +153,18 @@ def figure_bundle(fig: Any, include: Any = None, exclude: Any = None) -> Any:
     return png_bundle(figure_png(fig), alt_text(fig))
 
 
-def describe_figures(shell: Any = None) -> None:
+def describe_figures() -> None:
     """Make IPython display every matplotlib Figure with alt text on a white background.
 
     Run by every notebook's setup cell. Figures shown automatically at the end of a cell and
     figures a cell returns both go through it. Outside IPython it does nothing. Registering by
     name means matplotlib is not imported until a figure is shown.
     """
-    if shell is None:
-        try:
-            from IPython import get_ipython
-        except ImportError:
-            return
-        shell = get_ipython()
-    if shell is None:
+    try:
+        from IPython import get_ipython
+    except ImportError:
         return
-    formatter = shell.display_formatter.mimebundle_formatter
-    formatter.for_type_by_name("matplotlib.figure", "Figure", figure_bundle)
+    shell = get_ipython()
+    if shell is not None:
+        formatter = shell.display_formatter.mimebundle_formatter
+        formatter.for_type_by_name("matplotlib.figure", "Figure", figure_bundle)

@@ -12,12 +12,8 @@ from typing import Any
 
 import torch
 
-from cnncourse.viz._common import OKABE_ITO, image_grid, plt, show_on, to_hwc
+from cnncourse.viz._common import OKABE_ITO, image_grid, plt, show_on, to_gray, to_hwc
 from cnncourse.viz.alt import describe
-
-__all__ = ["OKABE_ITO", "overlay_heatmap", "plot_feature_maps", "plot_filters", "plot_grad_cam",
-           "plot_gradient_norms", "plot_receptive_field", "plot_saliency", "to_display"]
-
 
 
 def _tensor(value: Any, where: str, what: str) -> torch.Tensor:
@@ -27,17 +23,11 @@ def _tensor(value: Any, where: str, what: str) -> torch.Tensor:
     return value.detach().float().cpu()
 
 
-def to_display(image: Any, where: str = "to_display") -> Any:
-    """An image tensor ``(C, H, W)`` or ``(H, W)`` as a numpy array ready for ``imshow``.
-
-    Values are rescaled to [0, 1] when they fall outside it (normalised images), so pass
-    ``data.denormalize(x)`` for true colours.
-    """
-    return to_hwc(_tensor(image, where, "an image (C, H, W) or (H, W)"), where, rescale=True)
-
-
-def _show(ax: Any, image: Any, title: str) -> None:
-    show_on(ax, to_display(image, "plot"), title, fontsize=9)
+def _show(ax: Any, image: Any, title: str, where: str) -> None:
+    """An image ``(C, H, W)`` or ``(H, W)`` on ``ax``, stretched to [0, 1] if it falls outside
+    (normalised images: pass ``data.denormalize(x)`` for true colours)."""
+    image = _tensor(image, where, "an image (C, H, W) or (H, W)")
+    show_on(ax, to_hwc(image, where, rescale=True), title, fontsize=9)
 
 
 def plot_filters(weights: Any, max_filters: int = 32, ncols: int = 8,
@@ -57,7 +47,7 @@ def plot_filters(weights: Any, max_filters: int = 32, ncols: int = 8,
     for i, (ax, f) in enumerate(zip(axes, w)):
         f = f if f.shape[0] == 3 else f[:1]             # (3, k, k) colour or first channel
         f = (f - f.min()) / (f.max() - f.min()).clamp_min(1e-8)
-        _show(ax, f, f"filter {i}")
+        _show(ax, f, f"filter {i}", "plot_filters")
     fig.tight_layout()
     kind = "colour" if w.shape[1] == 3 else "gray"
     return describe(fig, f"{title}: {w.shape[0]} convolution filters of "
@@ -111,12 +101,10 @@ def overlay_heatmap(ax: Any, image: Any, heat: Any, alpha: float = 0.5,
     (pass it to ``fig.colorbar`` for a scale).
     """
     heat = _heat(heat, image, "overlay_heatmap")
-    arr = to_display(image, "overlay_heatmap")
-    gray = arr if arr.ndim == 2 else arr @ [0.299, 0.587, 0.114]   # luminance under the heat
+    image = _tensor(image, "overlay_heatmap", "an image (C, H, W) or (H, W)")
+    gray = to_gray(to_hwc(image, "overlay_heatmap", rescale=True))   # luminance under the heat
     show_on(ax, gray, title, fontsize=10)
     return ax.imshow(heat.numpy(), cmap="viridis", alpha=alpha)
-
-
 
 
 def _heat(value: Any, image: Any, where: str) -> torch.Tensor:
@@ -130,11 +118,11 @@ def _heat(value: Any, image: Any, where: str) -> torch.Tensor:
     return h
 
 
-def _image_and_heat(image: Any, heat: torch.Tensor, panels: int, heat_title: str, title: str,
-                    label: str | None) -> tuple[Any, Any]:
+def _image_and_heat(image: Any, heat: torch.Tensor, panels: int, heat_title: str,
+                    title: str) -> tuple[Any, Any]:
     """A row of ``panels`` axes: the image, then the heatmap with a colour bar."""
     fig, axes = plt().subplots(1, panels, figsize=(8 if panels == 3 else 6, 3))
-    _show(axes[0], image, "image" if label is None else f"image ({label})")
+    _show(axes[0], image, "image", "plot")
     im = axes[1].imshow(heat.numpy(), cmap="viridis")
     axes[1].set_title(heat_title)
     axes[1].axis("off")
@@ -143,32 +131,27 @@ def _image_and_heat(image: Any, heat: torch.Tensor, panels: int, heat_title: str
     return fig, axes
 
 
-def plot_grad_cam(image: Any, cam: Any, alpha: float = 0.5, title: str = "Grad-CAM",
-                  label: str | None = None) -> Any:
+def plot_grad_cam(image: Any, cam: Any, title: str = "Grad-CAM") -> Any:
     """Image, heatmap and their overlay side by side. ``image`` is ``(C, H, W)`` in [0, 1]."""
     heat = _heat(cam, image, "plot_grad_cam")
-    fig, axes = _image_and_heat(image, heat, 3, "heatmap", title, label)
-    overlay_heatmap(axes[2], image, heat, alpha, "overlay")
+    fig, axes = _image_and_heat(image, heat, 3, "heatmap", title)
+    overlay_heatmap(axes[2], image, heat, 0.5, "overlay")
     fig.tight_layout()
-    what = f" of {label}" if label else ""
-    return describe(fig, f"{title}: three panels: the image{what}; a Grad-CAM heatmap "
+    return describe(fig, f"{title}: three panels: the image; a Grad-CAM heatmap "
                          f"(yellow = regions that raised the predicted class score most); "
                          f"and the heatmap laid over the image in gray.")
 
 
-def plot_saliency(image: Any, sal: Any, title: str = "Saliency map",
-                  label: str | None = None) -> Any:
+def plot_saliency(image: Any, sal: Any, title: str = "Saliency map") -> Any:
     """Image and its saliency map ``(H, W)`` side by side (brighter = pixel matters more)."""
     heat = _heat(sal, image, "plot_saliency")
-    fig, _ = _image_and_heat(image, heat, 2, "|d logit / d pixel|", title, label)
+    fig, _ = _image_and_heat(image, heat, 2, "|d logit / d pixel|", title)
     fig.tight_layout()
-    what = f" of {label}" if label else ""
-    return describe(fig, f"{title}: two panels: the image{what}, and its saliency map "
+    return describe(fig, f"{title}: two panels: the image, and its saliency map "
                          f"(yellow = pixels whose change moves the class score most).")
 
 
-def plot_gradient_norms(norms: Mapping[str, Any], ax: Any = None,
-                        title: str = "Gradient norm per layer") -> Any:
+def plot_gradient_norms(norms: Mapping[str, Any], title: str = "Gradient norm per layer") -> Any:
     """Gradient norm per layer (log scale), input side on the left.
 
     ``norms`` is one ``gradient_norms`` result, or ``{"label": result, ...}`` to compare
@@ -179,8 +162,7 @@ def plot_gradient_norms(norms: Mapping[str, Any], ax: Any = None,
                         f"(or a dict of them), got {type(norms).__name__}.")
     first = next(iter(norms.values()))
     series = norms if isinstance(first, Mapping) else {"model": norms}
-    if ax is None:
-        _, ax = plt().subplots(figsize=(7, 3.5))
+    _, ax = plt().subplots(figsize=(7, 3.5))
     for i, (label, result) in enumerate(series.items()):
         values = [max(float(v), 1e-30) for v in result.values()]
         ax.semilogy(range(1, len(values) + 1), values, marker="o", ms=3,
@@ -199,26 +181,22 @@ def plot_gradient_norms(norms: Mapping[str, Any], ax: Any = None,
                                f"number from the input side; " + "; ".join(parts) + ".")
 
 
-def plot_receptive_field(steps: Sequence[Any], image: Any = None, image_size: int = 32,
-                         ax: Any = None, title: str = "Receptive field of one output pixel"
-                         ) -> Any:
+def plot_receptive_field(steps: Sequence[Any], image: Any,
+                         title: str = "Receptive field of one output pixel") -> Any:
     """Draw the receptive field after each layer as nested squares around the image centre.
 
-    ``steps`` is the list returned by ``cnncourse.interpret.receptive_field``.
+    ``steps`` is the list returned by ``cnncourse.interpret.receptive_field``; ``image`` is
+    ``(C, H, W)`` or ``(H, W)``, e.g. ``data.denormalize(x)``.
     """
     if not isinstance(steps, Sequence) or not steps or not hasattr(steps[0], "size"):
         raise TypeError("plot_receptive_field: expected the list returned by "
                         "cnncourse.interpret.receptive_field(...).")
     from matplotlib.patches import Rectangle
 
-    if ax is None:
-        _, ax = plt().subplots(figsize=(4.5, 4.5))
-    if image is not None:
-        arr = to_display(image, "plot_receptive_field")
-        image_size = arr.shape[0]
-        ax.imshow(arr, cmap="gray" if arr.ndim == 2 else None, vmin=0, vmax=1)
-    else:
-        ax.imshow(torch.zeros(image_size, image_size).numpy(), cmap="gray", vmin=0, vmax=1)
+    _, ax = plt().subplots(figsize=(4.5, 4.5))
+    _show(ax, image, title, "plot_receptive_field")
+    ax.axis("on")
+    image_size = ax.images[0].get_array().shape[0]
     cmap = plt().get_cmap("viridis")
     centre = image_size / 2
     for i, step in enumerate(steps):
@@ -231,7 +209,6 @@ def plot_receptive_field(steps: Sequence[Any], image: Any = None, image_size: in
     ax.set_ylim(image_size - 0.5, -0.5)
     ax.set_xlabel("x (pixels)")
     ax.set_ylabel("y (pixels)")
-    ax.set_title(title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1), fontsize=8)
     sizes = ", ".join(f"{s.name} {s.size}x{s.size}" for s in steps)
     return describe(ax.figure, f"{title}: nested squares around the centre of a "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from cnncourse.viz._common import plt
@@ -21,12 +20,9 @@ SIMPLE_CNN_STAGES: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def plot_pipeline(stages: Sequence[tuple[str, str, str]] = SIMPLE_CNN_STAGES,
-                  title: str = "The CNN layer pipeline (SimpleCNN on a 32x32 RGB image)") -> Any:
-    """Draw ``stages`` (name, role, output shape) top to bottom; returns the Figure."""
-    if not stages or any(len(s) != 3 for s in stages):
-        raise ValueError("plot_pipeline: expected a non-empty list of (name, role, shape) "
-                         "triples.")
+def plot_pipeline() -> Any:
+    """Draw SimpleCNN's stages (name, role, output shape) top to bottom; returns the Figure."""
+    stages, title = SIMPLE_CNN_STAGES, "The CNN layer pipeline (SimpleCNN on a 32x32 RGB image)"
     pyplot = plt()
     colors = pyplot.get_cmap("cividis")
     fig, ax = pyplot.subplots(figsize=(7, 0.75 * len(stages) + 0.6))

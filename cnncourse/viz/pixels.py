@@ -1,27 +1,30 @@
 """Images as numbers: a real photo with no download, pixel grids, RGB channels, histograms.
 
-``sample_photo()`` returns the portrait of Grace Hopper that ships with matplotlib (a
-generated picture stands in if a trimmed matplotlib lacks it). The plotting functions accept
+``sample_photo()`` returns the portrait of Grace Hopper that ships with matplotlib (in its
+``mpl-data/sample_data``, in every wheel and conda package). The plotting functions accept
 a torch tensor or a NumPy array, ``(H, W)``, ``(H, W, C)`` or ``(C, H, W)``, uint8 (0..255)
 or float (0..1), and return the matplotlib Figure they drew on.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-from cnncourse.viz._common import (  # noqa: F401  (HIGHLIGHT, OKABE_ITO: imported from here)
+from cnncourse.viz._common import (  # noqa: F401  (OKABE_ITO: imported from here)
     BLUE,
     GREEN,
-    HIGHLIGHT,
     OKABE_ITO,
     VERMILLION,
     image_grid,
+    outline,
     show_on,
+    to_gray,
     to_hwc,
+    values_panel,
 )
 from cnncourse.viz._common import plt as _plt
 from cnncourse.viz.alt import describe
@@ -29,43 +32,15 @@ from cnncourse.viz.alt import describe
 CHANNEL_NAMES = ("red", "green", "blue")
 RGB_COLORS = (VERMILLION, GREEN, BLUE)   # Okabe-Ito colours standing for red, green, blue
 
-_PHOTO_CACHE: dict[str, np.ndarray] = {}
-
 # The photo --------------------------------------------------------------------------------
 
-def _generated_photo() -> np.ndarray:
-    """A 256x256 RGB stand-in picture (sky, sun, hills, a house) made from plain arrays."""
-    h = w = 256
-    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
-    img = np.zeros((h, w, 3), np.float32)
-    img[...] = np.stack([0.45 + 0.3 * yy / h, 0.65 + 0.2 * yy / h, np.full_like(yy, 0.95)], -1)
-    sun = (yy - 60) ** 2 + (xx - 190) ** 2 < 28 ** 2
-    img[sun] = (1.0, 0.85, 0.2)
-    hills = yy > 170 + 25 * np.sin(xx / 30)
-    img[hills] = np.stack([0.2 + 0.1 * np.sin(xx[hills] / 7), 0.55 + 0.0 * xx[hills],
-                           0.2 + 0.0 * xx[hills]], -1)
-    house = (yy > 120) & (yy < 200) & (xx > 50) & (xx < 130)
-    img[house] = (0.75, 0.3, 0.2)
-    roof = (yy <= 120) & (yy > 80) & (np.abs(xx - 90) < (yy - 80) * 1.1)
-    img[roof] = (0.35, 0.2, 0.15)
-    door = (yy > 160) & (yy < 200) & (xx > 80) & (xx < 100)
-    img[door] = (0.25, 0.15, 0.1)
-    return (np.clip(img, 0, 1) * 255).round().astype(np.uint8)
-
-
+@functools.cache
 def _load_photo() -> np.ndarray:
-    if "photo" not in _PHOTO_CACHE:
-        try:
-            from matplotlib import cbook
-            from PIL import Image
+    from matplotlib import cbook
+    from PIL import Image
 
-            with cbook.get_sample_data("grace_hopper.jpg") as f:
-                _PHOTO_CACHE["photo"] = np.asarray(Image.open(f).convert("RGB")).copy()
-        except (OSError, ValueError, ImportError):  # trimmed matplotlib without sample data
-            print("cnncourse: matplotlib's sample photo is missing here; using a generated "
-                  "picture instead.")
-            _PHOTO_CACHE["photo"] = _generated_photo()
-    return _PHOTO_CACHE["photo"]
+    with cbook.get_sample_data("grace_hopper.jpg") as f:
+        return np.asarray(Image.open(f).convert("RGB")).copy()
 
 
 def sample_photo(size: int | tuple[int, int] | None = None, gray: bool = False) -> np.ndarray:
@@ -105,20 +80,6 @@ def sample_photo_tensor(size: int | tuple[int, int] | None = None, gray: bool = 
     return t[None] if gray else t.permute(2, 0, 1)   # (1, H, W) or (3, H, W)
 
 
-# Helpers ----------------------------------------------------------------------------------
-
-def _display_range(arr: np.ndarray) -> tuple[float, float]:
-    return (0.0, 255.0) if arr.dtype == np.uint8 else (0.0, 1.0)
-
-
-def _to_gray(arr: np.ndarray) -> np.ndarray:
-    if arr.ndim == 2:
-        return arr
-    weights = np.array([0.299, 0.587, 0.114], dtype=np.float32)
-    gray = arr.astype(np.float32) @ weights
-    return gray.round().astype(np.uint8) if arr.dtype == np.uint8 else gray
-
-
 # Plots ------------------------------------------------------------------------------------
 
 def show_image(image: Any, title: str = "Image", ax: Any = None) -> Any:
@@ -135,18 +96,18 @@ def show_image(image: Any, title: str = "Image", ax: Any = None) -> Any:
 
 
 def plot_pixel_grid(image: Any, top: int = 0, left: int = 0, size: int = 8,
-                    title: str = "Pixel values", context: bool = True) -> Any:
-    """A small crop as a grid of cells with each pixel's number printed on it.
+                    title: str = "Pixel values") -> Any:
+    """A small crop as a grid of cells with each pixel's number printed on it, beside the
+    whole image with the crop outlined.
 
     Args:
         image: gray or RGB image; RGB is shown as its gray (luminance) version.
         top, left: the crop's upper-left pixel.
         size: crop side in pixels (at most 16, so the numbers stay readable).
-        context: also show the whole image with the crop outlined.
     """
     arr = to_hwc(image, "plot_pixel_grid")
     was_rgb = arr.ndim == 3
-    gray = _to_gray(arr)
+    gray = to_gray(arr)
     h, w = gray.shape
     if not (isinstance(size, int) and 1 <= size <= 16):
         raise ValueError(f"plot_pixel_grid: size must be an int from 1 to 16 (readable "
@@ -156,45 +117,27 @@ def plot_pixel_grid(image: Any, top: int = 0, left: int = 0, size: int = 8,
                          f"does not fit in a {h}x{w} image; use top <= {h - size} and "
                          f"left <= {w - size}.")
     crop = gray[top:top + size, left:left + size]
-    lo, hi = _display_range(gray)
-    plt = _plt()
-    if context:
-        fig, (ax_all, ax) = plt.subplots(1, 2, figsize=(10, 5),
-                                         gridspec_kw={"width_ratios": [1, 1.2]})
-        show_on(ax_all, gray, f"Whole image ({h}x{w}){' as gray' if was_rgb else ''}")
-        from matplotlib.patches import Rectangle
-
-        ax_all.add_patch(Rectangle((left - 0.5, top - 0.5), size, size, fill=False,
-                                   edgecolor=HIGHLIGHT, linewidth=2))
-    else:
-        fig, ax = plt.subplots(figsize=(6, 6))
-    ax.imshow(crop, cmap="gray", vmin=lo, vmax=hi)
-    fmt = "{:d}" if gray.dtype == np.uint8 else "{:.2f}"
-    for i in range(size):
-        for j in range(size):
-            v = crop[i, j]
-            dark = (float(v) - lo) / (hi - lo) < 0.5
-            ax.text(j, i, fmt.format(int(v) if gray.dtype == np.uint8 else float(v)),
-                    ha="center", va="center", fontsize=8 if size > 10 else 9,
-                    color="white" if dark else "black")
-    ax.set_title(f"{title}: rows {top}-{top + size - 1}, columns {left}-{left + size - 1}")
+    fig, (ax_all, ax) = _plt().subplots(1, 2, figsize=(10, 5),
+                                        gridspec_kw={"width_ratios": [1, 1.2]})
+    show_on(ax_all, gray, f"Whole image ({h}x{w}){' as gray' if was_rgb else ''}")
+    outline(ax_all, top, left, size, size, linewidth=2)
+    fmt = "{:.0f}" if gray.dtype == np.uint8 else "{:.2f}"
+    values_panel(ax, crop, f"{title}: rows {top}-{top + size - 1}, columns {left}-"
+                 f"{left + size - 1}", fmt, 8 if size > 10 else 9, "gray", 0.0,
+                 255.0 if gray.dtype == np.uint8 else 1.0)
     ax.set_xlabel("column (x)")
     ax.set_ylabel("row (y)")
-    ax.set_xticks(range(size), [str(left + j) for j in range(size)], fontsize=7)
-    ax.set_yticks(range(size), [str(top + i) for i in range(size)], fontsize=7)
+    ax.set_xticks(range(size), [str(left + j) for j in range(size)])
+    ax.set_yticks(range(size), [str(top + i) for i in range(size)])
     fig.tight_layout()
-    where = (f"; beside it the whole {h}x{w} image{' in gray' if was_rgb else ''} with the crop "
-             f"outlined" if context else "")
-    def value(v: Any) -> str:
-        return fmt.format(int(v) if gray.dtype == np.uint8 else float(v))
-
-    values = "; ".join(f"row {top + i}: " + " ".join(value(v) for v in crop[i])
+    values = "; ".join(f"row {top + i}: " + " ".join(fmt.format(v + 0.0) for v in crop[i])
                        for i in range(size))
     return describe(fig, f"{title}: a {size}x{size} crop (rows {top}-{top + size - 1}, columns "
                          f"{left}-{left + size - 1}) drawn as gray cells with each pixel's "
-                         f"value printed on it, from {value(crop.min())} to "
-                         f"{value(crop.max())} (bright = high){where}. The values, row by row "
-                         f"from column {left}: {values}.")
+                         f"value printed on it, from {fmt.format(crop.min() + 0.0)} to "
+                         f"{fmt.format(crop.max() + 0.0)} (bright = high); beside it the "
+                         f"whole {h}x{w} image{' in gray' if was_rgb else ''} with the crop "
+                         f"outlined. The values, row by row from column {left}: {values}.")
 
 
 def plot_rgb_channels(image: Any, title: str = "An RGB image is three grayscale images") -> Any:
@@ -237,7 +180,7 @@ def plot_image_grid(images: Any, labels: Any = None, classes: Sequence[str] | No
 
 
 def plot_channel_histograms(x: Any, title: str = "Pixel values per channel",
-                            bins: int = 50, ax: Any = None) -> Any:
+                            ax: Any = None) -> Any:
     """Histogram of the values in each channel of ``x`` ``(C, H, W)`` or ``(N, C, H, W)``."""
     import torch
 
@@ -257,7 +200,7 @@ def plot_channel_histograms(x: Any, title: str = "Pixel values per channel",
         values = t[:, c].flatten().numpy()
         mean = float(values.mean())
         mean = 0.0 if abs(mean) < 0.005 else mean          # print 0.00, not -0.00
-        ax.hist(values, bins=bins, histtype="step", linewidth=1.8, color=colors[c % len(colors)],
+        ax.hist(values, bins=50, histtype="step", linewidth=1.8, color=colors[c % len(colors)],
                 label=f"{names[c]}: mean {mean:.2f}, std {values.std():.2f}")
     ax.set_title(title)
     ax.set_xlabel("value")

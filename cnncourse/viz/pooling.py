@@ -1,7 +1,7 @@
 """Pooling window view: which input window feeds each output cell, and which value it keeps.
 
 ``plot_pooling(x, row=0, col=0)`` draws one step; ``pooling_widget(x)`` wraps it with sliders
-for the output position and a max/average switch.
+for the output position and a max/average switch, drawing into an ``ipywidgets.Image``.
 """
 
 from __future__ import annotations
@@ -9,16 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from cnncourse.validate import whole_number
-from cnncourse.viz._common import VERMILLION, as_2d, plt
-from cnncourse.viz.alt import alt_text, describe
-from cnncourse.viz.widgets import WIDGET_STYLE, figure_png, style_box
+from cnncourse.viz._common import VERMILLION, as_2d, outline, plt, values_panel
+from cnncourse.viz.alt import describe
+from cnncourse.viz.widgets import WIDGET_STYLE, show_figure, widget_box
 
 WINDOW_COLOR = VERMILLION  # Okabe-Ito vermillion: visible on cividis and to colour-blind readers
-
-
-def _as_map(x: Any, where: str) -> Any:
-    """Return ``x`` as a float (H, W) tensor, accepting (1, H, W) and (1, 1, H, W)."""
-    return as_2d(x, where, "one feature map")
 
 
 def _pool_args(x: Any, kernel_size: int, stride: int | None, mode: str,
@@ -39,7 +34,7 @@ def pool_map(x: Any, kernel_size: int = 2, stride: int | None = None, mode: str 
     """Pool one (H, W) map with ``torch.nn.functional`` and return the (H_out, W_out) result."""
     from torch.nn import functional as F
 
-    m = _as_map(x, "pool_map")
+    m = as_2d(x, "pool_map", "one feature map")
     k, s = _pool_args(m, kernel_size, stride, mode, "pool_map")
     fn = F.max_pool2d if mode == "max" else F.avg_pool2d
     return fn(m[None, None], k, s)[0, 0]
@@ -56,9 +51,7 @@ def plot_pooling(x: Any, kernel_size: int = 2, stride: int | None = None, mode: 
         row, col: the output cell to explain.
     Returns the figure.
     """
-    from matplotlib.patches import Rectangle
-
-    m = _as_map(x, "plot_pooling")
+    m = as_2d(x, "plot_pooling", "one feature map")
     k, s = _pool_args(m, kernel_size, stride, mode, "plot_pooling")
     out = pool_map(m, k, s, mode)                                   # (H_out, W_out)
     if not (0 <= row < out.shape[0] and 0 <= col < out.shape[1]):
@@ -70,19 +63,13 @@ def plot_pooling(x: Any, kernel_size: int = 2, stride: int | None = None, mode: 
     lo, hi = min(m.min().item(), out.min().item()), max(m.max().item(), out.max().item())
     fig, (ax_in, ax_out) = plt().subplots(
         1, 2, figsize=(9, 4), gridspec_kw={"width_ratios": [m.shape[1], max(out.shape[1], 2)]})
-    for ax, data in ((ax_in, m), (ax_out, out)):
-        ax.imshow(data.numpy(), cmap="cividis", vmin=lo, vmax=hi)
-        for (i, j), v in _cells(data):
-            ax.text(j, i, f"{v:.3g}", ha="center", va="center", fontsize=9,
-                    color="black" if v > (lo + hi) / 2 else "white")
-        ax.set_xticks(range(data.shape[1]))
-        ax.set_yticks(range(data.shape[0]))
-        ax.set_xlabel("column")
-        ax.set_ylabel("row")
-    ax_in.add_patch(Rectangle((left - 0.5, top - 0.5), k, k, fill=False,
-                              edgecolor=WINDOW_COLOR, linewidth=3))
-    ax_out.add_patch(Rectangle((col - 0.5, row - 0.5), 1, 1, fill=False,
-                               edgecolor=WINDOW_COLOR, linewidth=3))
+    for ax, data, title in ((ax_in, m, f"Input {m.shape[0]}x{m.shape[1]}: window at rows "
+                                       f"{top}-{top + k - 1}, cols {left}-{left + k - 1}"),
+                            (ax_out, out, f"{mode} pool (k={k}, stride={s}) -> "
+                                          f"{out.shape[0]}x{out.shape[1]}")):
+        values_panel(ax, data.numpy(), title, "{:.3g}", vmin=lo, vmax=hi)
+    outline(ax_in, top, left, k, k, WINDOW_COLOR)
+    outline(ax_out, row, col, 1, 1, WINDOW_COLOR)
     if mode == "max":
         flat = int(window.argmax())
         wi, wj = top + flat // window.shape[1], left + flat % window.shape[1]
@@ -91,9 +78,6 @@ def plot_pooling(x: Any, kernel_size: int = 2, stride: int | None = None, mode: 
         how = f"keeps the largest value, {window.max().item():.3g}"
     else:
         how = f"keeps the mean, {window.mean().item():.3g}"
-    ax_in.set_title(f"Input {m.shape[0]}x{m.shape[1]}: window at rows {top}-{top + k - 1}, "
-                    f"cols {left}-{left + k - 1}")
-    ax_out.set_title(f"{mode} pool (k={k}, stride={s}) -> {out.shape[0]}x{out.shape[1]}")
     fig.suptitle(f"Output cell ({row}, {col}) {how}")
     fig.tight_layout()
     return describe(fig, f"{mode} pooling, output cell ({row}, {col}) {how}: two grids of "
@@ -103,37 +87,30 @@ def plot_pooling(x: Any, kernel_size: int = 2, stride: int | None = None, mode: 
                          f"({row}, {col}) outlined.")
 
 
-def _cells(data: Any) -> list[tuple[tuple[int, int], float]]:
-    return [((i, j), data[i, j].item()) for i in range(data.shape[0])
-            for j in range(data.shape[1])]
-
-
 def pooling_widget(x: Any, kernel_size: int = 2, stride: int | None = None) -> Any:
-    """Sliders for the output cell and a max/avg switch around :func:`plot_pooling`."""
+    """Sliders for the output cell and a max/avg switch around :func:`plot_pooling`.
+
+    The returned VBox has ``.row`` and ``.col`` (IntSliders), ``.mode`` (a Dropdown),
+    ``.image`` (an ``ipywidgets.Image``) and ``.render()``.
+    """
     import ipywidgets as w
 
-    m = _as_map(x, "pooling_widget")
+    m = as_2d(x, "pooling_widget", "one feature map")
     k, s = _pool_args(m, kernel_size, stride, "max", "pooling_widget")
     h_out, w_out = pool_map(m, k, s).shape
+    row = w.IntSlider(value=0, min=0, max=h_out - 1, description="output row",
+                      continuous_update=False, style=WIDGET_STYLE)
+    col = w.IntSlider(value=0, min=0, max=w_out - 1, description="output col",
+                      continuous_update=False, style=WIDGET_STYLE)
+    mode = w.Dropdown(options=["max", "avg"], value="max", description="mode",
+                      style=WIDGET_STYLE)
+    box = widget_box([row, col, mode], "pooling", picture=True)
 
-    def draw(row: int, col: int, mode: str) -> None:
-        plot_pooling(m, k, s, mode, row, col)
-        plt().show()
+    def render(*_: Any) -> None:
+        show_figure(box, plot_pooling(m, k, s, mode.value, row.value, col.value))
 
-    widget = w.interactive(
-        draw,
-        row=w.IntSlider(value=0, min=0, max=h_out - 1, description="output row",
-                        style=WIDGET_STYLE),
-        col=w.IntSlider(value=0, min=0, max=w_out - 1, description="output col",
-                        style=WIDGET_STYLE),
-        mode=w.Dropdown(options=["max", "avg"], value="max", description="mode",
-                        style=WIDGET_STYLE))
-    said = {}
-
-    def static() -> bytes:  # the current choice as a picture, for pages without widgets
-        values = widget.kwargs
-        fig = plot_pooling(m, k, s, values["mode"], values["row"], values["col"])
-        said["alt"] = alt_text(fig)
-        return figure_png(fig)
-
-    return style_box(widget, "pooling", static, alt=lambda: said["alt"])
+    for control in (row, col, mode):
+        control.observe(render, names="value")
+    box.row, box.col, box.mode, box.render = row, col, mode, render
+    render()
+    return box

@@ -2,8 +2,7 @@
 
 ``plot_history(history)`` draws a finished run: train, validation and (older runs) test
 curves. ``LivePlot()`` is a ``fit`` callback that redraws one figure in place after each
-epoch inside a notebook, and stays silent elsewhere (call ``.plot()`` at the end for a static
-figure). Every function returns the Figure it drew on, and takes ``note`` (e.g.
+epoch inside a notebook, and stays silent elsewhere. Every function returns the Figure it drew on, and takes ``note`` (e.g.
 ``"stand-in"``) to say in its titles which data the numbers come from.
 """
 
@@ -17,9 +16,11 @@ from cnncourse.viz._common import (
     ORANGE,
     VERMILLION,
     image_grid,
+    in_kernel,
     plt,
     show_on,
     to_hwc,
+    values_panel,
     with_note,
 )
 from cnncourse.viz.alt import describe
@@ -49,23 +50,6 @@ def _check_history(history: Any) -> int:
     return n
 
 
-def _history_axes(ax: Any) -> tuple[Any, list[Any]]:
-    """The figure and the one (loss) or two (loss, accuracy) axes to draw a history on."""
-    if ax is None:
-        fig, axes = plt().subplots(1, 2, figsize=(10, 3.5))
-        return fig, list(axes)
-    if hasattr(ax, "plot"):
-        return ax.figure, [ax]
-    if isinstance(ax, Sequence) or hasattr(ax, "__len__"):
-        axes = list(ax)
-        if len(axes) != 2 or not all(hasattr(a, "plot") for a in axes):
-            raise ValueError(f"plot_history: ax must be one Axes or two (loss, accuracy); "
-                             f"got {len(axes)} items.")
-        return axes[0].figure, axes
-    raise TypeError(f"plot_history: ax must be a matplotlib Axes, a pair of Axes or None; "
-                    f"got {type(ax).__name__}.")
-
-
 def plot_history(history: Mapping[str, Sequence[float]], ax: Any = None,
                  note: str | None = None) -> Any:
     """Plot loss and accuracy per epoch for train, validation and test data. Returns the figure.
@@ -73,7 +57,7 @@ def plot_history(history: Mapping[str, Sequence[float]], ax: Any = None,
     Args:
         history: the ``History`` returned by ``cnncourse.train.fit`` (a dict of lists); every
             split it holds (``train_*``, ``val_*``, ``test_*``) gets a curve.
-        ax: None (new figure), one Axes (loss only) or two Axes (loss, accuracy).
+        ax: two Axes (loss, accuracy) to draw on; default: a new figure.
         note: added to the titles, e.g. ``"stand-in"``; defaults to ``history.note``.
     """
     from matplotlib.ticker import MaxNLocator
@@ -81,10 +65,13 @@ def plot_history(history: Mapping[str, Sequence[float]], ax: Any = None,
     n = _check_history(history)
     note = note if note is not None else getattr(history, "note", None)
     epochs = list(history.get("epoch", range(1, n + 1)))
-    fig, axes = _history_axes(ax)
-    panels = [("loss", "Loss (cross-entropy)"), ("acc", "Accuracy")][:len(axes)]
+    if ax is None:
+        _, ax = plt().subplots(1, 2, figsize=(10, 3.5))
+    elif hasattr(ax, "plot") or len(ax) != 2:
+        raise ValueError("plot_history: ax must be two Axes (loss, accuracy), e.g. "
+                         "plt.subplots(1, 2)[1], or None for a new figure.")
     marker = "o" if n <= 30 else None
-    for a, (key, label) in zip(axes, panels):
+    for a, (key, label) in zip(ax, [("loss", "Loss (cross-entropy)"), ("acc", "Accuracy")]):
         for split, (color, style, name) in SPLITS.items():
             if f"{split}_{key}" in history:
                 a.plot(epochs, history[f"{split}_{key}"], color=color, linestyle=style,
@@ -95,45 +82,28 @@ def plot_history(history: Mapping[str, Sequence[float]], ax: Any = None,
         a.set_ylabel(label.lower())
         a.legend()
         a.grid(alpha=0.3)
+    fig = ax[0].figure
     fig.tight_layout()
-    if ax is not None and fig.get_axes() != axes:
+    if fig.get_axes() != list(ax):
         return fig                             # panels of the caller's figure: theirs to describe
-    return describe(fig, history_alt(history, note, len(axes)))
-
-
-def history_alt(history: Mapping[str, Sequence[float]], note: str | None = None,
-                panels: int = 2) -> str:
-    """Alt text of :func:`plot_history`: the curves and where each starts and ends."""
-    n = len(history["train_loss"])
     said = []
-    for key, label in [("loss", "loss"), ("acc", "accuracy")][:panels]:
+    for key, label in [("loss", "loss"), ("acc", "accuracy")]:
         ends = [f"{name} {history[f'{split}_{key}'][0]:.3g} to "
                 f"{history[f'{split}_{key}'][-1]:.3g}"
                 for split, (_, _, name) in SPLITS.items() if f"{split}_{key}" in history]
         if ends:
             said.append(f"{label} from epoch 1 to {n}: " + ", ".join(ends))
-    charts = "line charts of loss and accuracy" if panels == 2 else "a line chart of loss"
-    return f"{with_note('Training history', note)}: {charts} per epoch; " + "; ".join(said) + "."
-
-
-def _in_notebook() -> bool:
-    try:
-        from IPython import get_ipython
-
-        shell = get_ipython()
-    except ImportError:
-        return False
-    return shell is not None and hasattr(shell, "kernel")
+    return describe(fig, f"{with_note('Training history', note)}: line charts of loss and "
+                         f"accuracy per epoch; " + "; ".join(said) + ".")
 
 
 class LivePlot:
     """A ``fit`` callback that redraws one loss/accuracy figure in place after each epoch.
 
-    In a notebook it updates a single output (no pile of figures). Elsewhere it only records
-    the history; call :meth:`plot` afterwards for a static figure.
+    In a notebook it updates a single output (no pile of figures). Elsewhere it draws
+    nothing: plot the History that ``fit`` returns instead (``history.plot()``).
 
     Args:
-        live: redraw after each epoch; default: only inside a notebook.
         note: added to the titles, e.g. ``"stand-in"`` (default: the history's own note).
 
     Example:
@@ -141,41 +111,25 @@ class LivePlot:
         ...               callback=LivePlot())
     """
 
-    def __init__(self, live: bool | None = None, note: str | None = None):
-        self.live = _in_notebook() if live is None else bool(live)
+    def __init__(self, note: str | None = None):
         self.note = note
-        self.history: Mapping[str, Sequence[float]] | None = None
         self._handle: Any = None
-        self._fig: Any = None
 
     def __call__(self, history: Mapping[str, Sequence[float]]) -> None:
-        _check_history(history)
-        self.history = history
-        if not self.live:
+        if not in_kernel():
             return
         from IPython.display import display
 
-        if self._fig is None:
-            self._fig, _ = plt().subplots(1, 2, figsize=(10, 3.5))
-        for a in self._fig.axes:
-            a.clear()
-        plot_history(history, ax=self._fig.axes, note=self.note)
-        describe(self._fig, history_alt(history, self.note or getattr(history, "note", None)))
+        fig = plot_history(history, note=self.note)
         if self._handle is None:
-            self._handle = display(self._fig, display_id=True)
+            self._handle = display(fig, display_id=True)
         else:
-            self._handle.update(self._fig)
-        plt().close(self._fig)  # keep it out of the cell's automatic output: shown once, above
-
-    def plot(self) -> Any:
-        """A static figure of everything recorded so far."""
-        if self.history is None:
-            raise ValueError("LivePlot.plot: nothing recorded yet; pass this LivePlot as "
-                             "fit(..., callback=live) and train first.")
-        return plot_history(self.history, note=self.note)
+            self._handle.update(fig)
+        plt().close(fig)  # keep it out of the cell's automatic output: shown once, above
 
 
-def _as_label_tensor(values: Any, name: str, where: str) -> Any:
+def _as_label_tensor(values: Any, name: str, where: str, num_classes: int) -> Any:
+    """``values`` as a 1-D long tensor of class indices from 0 to ``num_classes - 1``."""
     import torch
 
     t = torch.as_tensor(values)
@@ -185,6 +139,9 @@ def _as_label_tensor(values: Any, name: str, where: str) -> Any:
     if t.is_floating_point() or t.dtype == torch.bool:
         raise TypeError(f"{where}: {name} must hold integer class indices, got {t.dtype}. "
                         "For logits or probabilities use .argmax(dim=1) first.")
+    if t.numel() and (t.min() < 0 or t.max() >= num_classes):
+        raise ValueError(f"{where}: {name} has values from {t.min().item()} to "
+                         f"{t.max().item()}, but classes run from 0 to {num_classes - 1}.")
     return t.long().cpu()
 
 
@@ -192,21 +149,17 @@ def confusion_matrix(y_true: Any, y_pred: Any, num_classes: int) -> Any:
     """Counts ``(num_classes, num_classes)``: row = true class, column = predicted class."""
     import torch
 
-    t = _as_label_tensor(y_true, "y_true", "confusion_matrix")
-    p = _as_label_tensor(y_pred, "y_pred", "confusion_matrix")
+    t = _as_label_tensor(y_true, "y_true", "confusion_matrix", num_classes)
+    p = _as_label_tensor(y_pred, "y_pred", "confusion_matrix", num_classes)
     if t.shape != p.shape:
         raise ValueError(f"confusion_matrix: y_true has {t.numel()} labels but y_pred has "
                          f"{p.numel()}; pass one prediction per example.")
-    for name, v in (("y_true", t), ("y_pred", p)):
-        if v.numel() and (v.min() < 0 or v.max() >= num_classes):
-            raise ValueError(f"confusion_matrix: {name} has values from {v.min().item()} to "
-                             f"{v.max().item()}, but classes run from 0 to {num_classes - 1}.")
     flat = torch.bincount(t * num_classes + p, minlength=num_classes * num_classes)
     return flat.reshape(num_classes, num_classes)
 
 
 def plot_confusion_matrix(y_true: Any, y_pred: Any, classes: Sequence[str],
-                          normalize: bool = True, ax: Any = None, title: str | None = None,
+                          normalize: bool = True, title: str | None = None,
                           note: str | None = None) -> Any:
     """Heat map of true vs predicted classes, with class names. Returns the Figure.
 
@@ -214,7 +167,6 @@ def plot_confusion_matrix(y_true: Any, y_pred: Any, classes: Sequence[str],
         y_true, y_pred: class indices, ``(N,)`` each.
         classes: the class names, in index order.
         normalize: show each row as fractions of that true class (else raw counts).
-        ax: draw on this Axes (default: a new figure); ``fig.axes[0]`` is the matrix.
         title: replaces the default title.
         note: added to the title, e.g. ``"stand-in"``.
     """
@@ -224,37 +176,28 @@ def plot_confusion_matrix(y_true: Any, y_pred: Any, classes: Sequence[str],
     k = len(classes)
     counts = confusion_matrix(y_true, y_pred, k).double()     # (k, k)
     values = counts / counts.sum(dim=1, keepdim=True).clamp(min=1) if normalize else counts
-    if ax is None:
-        size = max(4.0, 0.55 * k + 2)
-        _, ax = plt().subplots(figsize=(size + 1, size))
-    image = ax.imshow(values.numpy(), cmap="viridis", vmin=0,
-                      vmax=1 if normalize else None)
-    ax.figure.colorbar(image, ax=ax, fraction=0.046, pad=0.04,
-                       label="fraction of the true class" if normalize else "count")
+    size = max(4.0, 0.55 * k + 2)
+    fig, ax = plt().subplots(figsize=(size + 1, size))
+    fmt = ("{:.2f}" if normalize else "{:.0f}") if k <= 12 else None   # numbers if they fit
+    values_panel(ax, values.numpy(), "", fmt, 8, "viridis", 0, 1 if normalize else None)
+    fig.colorbar(ax.images[0], ax=ax, fraction=0.046, pad=0.04,
+                 label="fraction of the true class" if normalize else "count")
     ax.set_xticks(range(k), labels=list(classes), rotation=45, ha="right")
     ax.set_yticks(range(k), labels=list(classes))
+    ax.tick_params(labelsize="medium")
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
     if title is None:
         title = "Confusion matrix" + (" (rows sum to 1)" if normalize else " (counts)")
     ax.set_title(with_note(title, note))
-    if k <= 12:
-        top = values.max().item() or 1.0
-        for i in range(k):
-            for j in range(k):
-                v = values[i, j].item()
-                text = f"{v:.2f}" if normalize else f"{int(v)}"
-                ax.text(j, i, text, ha="center", va="center", fontsize=8,
-                        color="black" if v > 0.6 * top else "white")
-    ax.figure.tight_layout()
+    fig.tight_layout()
     right = counts.diag().sum().item() / max(counts.sum().item(), 1)
     shown = "fractions of each true class" if normalize else "counts"
-    return describe(ax.figure, f"{with_note(title, note)}: a {k}x{k} grid, rows true class, "
-                               f"columns predicted class, cells coloured by {shown} (yellow = "
-                               f"high); classes {', '.join(map(str, classes))}; the diagonal "
-                               f"holds the right answers, {right:.0%} of "
-                               f"{int(counts.sum().item())} images. "
-                               + _confusion_point(counts, values, classes, normalize))
+    return describe(fig, f"{with_note(title, note)}: a {k}x{k} grid, rows true class, columns "
+                         f"predicted class, cells coloured by {shown} (yellow = high); classes "
+                         f"{', '.join(map(str, classes))}; the diagonal holds the right "
+                         f"answers, {right:.0%} of {int(counts.sum().item())} images. "
+                         + _confusion_point(counts, values, classes, normalize))
 
 
 def _confusion_point(counts: Any, values: Any, classes: Sequence[str], normalize: bool) -> str:
@@ -298,8 +241,8 @@ def plot_prediction_gallery(images: Any, y_true: Any, y_pred: Any, confidence: A
     if x.dim() != 4 or x.shape[1] not in (1, 3):
         raise ValueError(f"{where}: images must be (N, C, H, W) with C = 1 or 3, or (N, H, W); "
                          f"got shape {tuple(x.shape)}.")
-    t = _as_label_tensor(y_true, "y_true", where)
-    p = _as_label_tensor(y_pred, "y_pred", where)
+    t = _as_label_tensor(y_true, "y_true", where, len(classes))
+    p = _as_label_tensor(y_pred, "y_pred", where, len(classes))
     c = torch.as_tensor(confidence).detach().cpu().float().reshape(-1)
     sizes = {"images": x.shape[0], "y_true": t.numel(), "y_pred": p.numel(),
              "confidence": c.numel()}
@@ -310,9 +253,6 @@ def plot_prediction_gallery(images: Any, y_true: Any, y_pred: Any, confidence: A
     if c.min() < 0 or c.max() > 1:
         raise ValueError(f"{where}: confidence must be probabilities in [0, 1]; got values "
                          f"from {c.min():.3g} to {c.max():.3g}. Apply softmax(dim=1) first.")
-    k = len(classes)
-    if max(t.max().item(), p.max().item()) >= k or min(t.min().item(), p.min().item()) < 0:
-        raise ValueError(f"{where}: labels must lie in 0..{k - 1} for {k} classes.")
     n = min(x.shape[0], max_images)
     fig, axes = image_grid(n, ncols, cell=(1.9, 2.5), title=with_note(title, note))
     for i, a in zip(range(n), axes):

@@ -69,9 +69,12 @@ def check_kernel_playground() -> None:
 
 
 def check_conv_stepper() -> None:
+    import torch
+
+    from cnncourse.conv import kernel
     from cnncourse.viz.conv import conv_stepper
 
-    box = conv_stepper()
+    box = conv_stepper(torch.rand(5, 5), kernel("sobel_x"))
     before, cell = box.image.value, (box.state["row"], box.state["col"])
     box.slider.value = box.slider.max
     assert box.image.value != before and (box.state["row"], box.state["col"]) != cell
@@ -83,12 +86,14 @@ def check_pooling_widget() -> None:
 
     from cnncourse.viz.pooling import pooling_widget
 
-    ui = pooling_widget(torch.arange(16.0).reshape(4, 4))
-    sliders = [c for c in ui.children if isinstance(c, ipywidgets.IntSlider)]
-    assert sliders and isinstance(ui.children[-1], ipywidgets.Output)
-    sliders[0].value = sliders[0].max                # interactive re-runs the plot function
-    assert ui.kwargs["row"] == sliders[0].max
-    print(f"OK pooling_widget: {len(sliders)} sliders update the call")
+    box = pooling_widget(torch.arange(16.0).reshape(4, 4))
+    assert isinstance(box, ipywidgets.VBox) and isinstance(box.image, ipywidgets.Image)
+    before = box.image.value
+    box.row.value = box.row.max
+    assert box.image.value != before and f"({box.row.max}, 0)" in box.alt
+    box.mode.value = "avg"
+    assert "mean" in box.alt
+    print("OK pooling_widget: sliders and the mode switch redraw")
 
 
 def main() -> int:

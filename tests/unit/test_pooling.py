@@ -52,7 +52,11 @@ def test_plot_pooling_bad_input(kwargs, match):
         plot_pooling(**kwargs)
 
 
-def test_widget_sliders_cover_the_output():
+def test_widget_sliders_cover_the_output_and_redraw():
     widget = pooling_widget(X, 2)
     row, col, mode = widget.children[:3]
     assert (row.max, col.max) == (2, 2) and list(mode.options) == ["max", "avg"]
+    before = widget.image.value
+    col.value = 2
+    assert widget.image.value != before and "output cell (0, 2)" in widget.alt
+    assert plt.get_fignums() == []                   # drawn into the picture, then closed

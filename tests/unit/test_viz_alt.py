@@ -64,7 +64,7 @@ def test_auto_alt_reads_titles_axis_labels_and_legend():
     assert text.startswith("Figure 'Two runs': 2 panels:"), text
     assert "line chart titled 'Loss per epoch' (x axis 'epoch', y axis 'loss')" in text
     assert "series: train, validation" in text and "image titled 'a <picture>" in text
-    html = alt.image_html("AAAA", text)
+    html = alt.png_bundle(b"PNG", text)[0]["text/html"]
     assert "&lt;picture&gt; &amp; &quot;quotes&quot;" in html     # escaped inside alt="..."
     plt.close(fig)
 
@@ -123,13 +123,18 @@ def test_every_course_plot_has_its_own_description():
 
 def test_widget_static_forms_are_described(monkeypatch):
     monkeypatch.setenv("CNNCOURSE_WIDGETS", "0")             # as on the course website
-    box = viz.conv_stepper()
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display",
+                        lambda data, metadata=None, raw=False: shown.append((data, metadata)))
+    box = viz.conv_stepper(torch.rand(5, 5), torch.ones(3, 3))
     assert box.alt.startswith("Convolution step 1 of"), box.alt
-    data, metadata = box._repr_mimebundle_()
+    box._ipython_display_()
+    data, metadata = shown[-1]
     assert f'alt="{html.escape(box.alt)}"' in data["text/html"] and metadata["image/png"]["alt"] == box.alt
-    pooling = viz.pooling_widget(torch.rand(4, 4))
-    data, _ = pooling._repr_mimebundle_()
-    assert 'alt="max pooling, output cell (0, 0) keeps the largest value' in data["text/html"]
+    viz.pooling_widget(torch.rand(4, 4))._ipython_display_()
+    assert 'alt="max pooling, output cell (0, 0) keeps the largest value' in shown[-1][0]["text/html"]
 
 
 def test_notebook_figures_reach_the_front_end_with_alt_text(tmp_path):

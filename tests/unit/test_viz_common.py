@@ -64,7 +64,7 @@ def test_overlay_heatmap_is_public():
 
 
 @pytest.mark.parametrize("make, kind", [
-    (lambda: viz.conv_stepper(torch.rand(4, 4)), "stepper"),
+    (lambda: viz.conv_stepper(torch.rand(4, 4), torch.ones(3, 3)), "stepper"),
     (lambda: viz.kernel_playground(torch.rand(16, 16)), "playground"),
     (lambda: viz.pooling_widget(torch.rand(4, 4)), "pooling"),
     (lambda: widgets.widget_box([], "quiz"), "quiz"),
@@ -82,7 +82,17 @@ def test_every_widget_has_the_one_look(make, kind):
     assert controls or kind == "quiz"
 
 
-def test_figure_png_renders_and_closes():
-    fig, _ = plt.subplots()
-    png = widgets.figure_png(fig)
-    assert png[:4] == b"\x89PNG" and not plt.fignum_exists(fig.number)
+def test_show_figure_draws_into_the_picture_closes_and_keeps_the_alt_text():
+    box = widgets.widget_box([], "stepper", picture=True)
+    fig, ax = plt.subplots()
+    ax.set_title("a sine")
+    widgets.show_figure(box, fig)
+    assert box.image.value[:4] == b"\x89PNG" and not plt.fignum_exists(fig.number)
+    assert "a sine" in box.alt
+
+
+def test_values_panel_prints_each_number_in_a_colour_that_reads():
+    _, ax = plt.subplots()
+    _common.values_panel(ax, np.array([[0.0, 1.0], [np.nan, 0.5]]), "t", "{:.1f}", cmap="gray")
+    assert [t.get_text() for t in ax.texts] == ["0.0", "1.0", "0.5"]   # NaN: not yet computed
+    assert [t.get_color() for t in ax.texts[:2]] == ["white", "black"]  # on black, on white

@@ -61,10 +61,12 @@ def test_history_plot_method_uses_the_same_function():
     assert len(fig.axes) == 2 and len(fig.axes[0].lines) == 1
 
 
-def test_plot_history_on_one_given_axes_draws_loss_only():
-    _, ax = plt.subplots()
-    plot_history(history(), ax=ax)
-    assert len(ax.lines) == 2 and "Loss" in ax.get_title()
+def test_plot_history_draws_on_two_given_axes():
+    fig, axes = plt.subplots(1, 3)
+    assert plot_history(history(), ax=axes[:2]) is fig
+    assert len(axes[0].lines) == 2 and "Loss" in axes[0].get_title() and not axes[2].lines
+    with pytest.raises(ValueError, match="two Axes"):
+        plot_history(history(), ax=axes[0])
 
 
 @pytest.mark.parametrize("bad, match", [
@@ -78,15 +80,9 @@ def test_plot_history_bad_input(bad, match):
         plot_history(bad)
 
 
-def test_live_plot_outside_a_notebook_only_records():
-    live = LivePlot()
-    assert live.live is False
-    h = history()
-    live(h)
-    assert live.history is h and plt.get_fignums() == []  # nothing drawn, nothing printed
-    assert len(live.plot().axes) == 2
-    with pytest.raises(ValueError, match="nothing recorded yet"):
-        LivePlot().plot()
+def test_live_plot_outside_a_notebook_draws_nothing():
+    LivePlot()(history())
+    assert plt.get_fignums() == []
 
 
 def test_live_plot_updates_one_display(monkeypatch):
@@ -101,16 +97,17 @@ def test_live_plot_updates_one_display(monkeypatch):
         return Handle()
 
     import IPython.display
+
+    from cnncourse.viz import training
     monkeypatch.setattr(IPython.display, "display", fake_display)
-    live = LivePlot(live=True)
+    monkeypatch.setattr(training, "in_kernel", lambda: True)
+    live = LivePlot(note="stand-in")
     live(history(1))
-    live(history(2))
-    assert [kind for kind, _ in shown] == ["display", "update"]
-    assert shown[0][1] is shown[1][1]  # the same figure, redrawn in place
+    live(history(2, val=True))
+    assert [kind for kind, _ in shown] == ["display", "update"]   # one output, redrawn
     assert len(shown[1][1].axes[0].lines[0].get_xdata()) == 2
-    noted = LivePlot(live=False, note="stand-in")
-    noted(history(2, val=True))
-    assert noted.plot().axes[0].get_title() == "Loss (cross-entropy) per epoch (stand-in)"
+    assert shown[1][1].axes[0].get_title() == "Loss (cross-entropy) per epoch (stand-in)"
+    assert plt.get_fignums() == []      # closed: not shown again as the cell's own output
 
 
 def test_confusion_matrix_counts_match_a_hand_count():
@@ -129,8 +126,8 @@ def test_confusion_matrix_counts_match_a_hand_count():
                                 note="stand-in")
     assert fig.axes[0].get_title() == "Mine (stand-in)"
     assert fig.axes[0].images[0].get_array()[2, 2] == 2
-    _, given = plt.subplots()
-    assert plot_confusion_matrix(y_true, y_pred, CLASSES, ax=given) is given.figure
+    assert [t.get_text() for t in fig.axes[0].texts] == ["1", "1", "0", "0", "1", "0", "1", "0",
+                                                         "2"]
 
 
 @pytest.mark.parametrize("y_true, y_pred, classes, match", [
@@ -165,7 +162,9 @@ def test_prediction_gallery_titles_show_true_pred_and_confidence():
     (torch.rand(4, 5, 8, 8), [0.5] * 4, "C = 1 or 3"),
     (torch.rand(3, 3, 8, 8), [0.5] * 4, "one entry per image"),
     (torch.rand(4, 3, 8, 8), [2.0, -1.0, 3.0, 0.5], "Apply softmax"),
+    (torch.rand(4, 3, 8, 8), [0.5] * 4, "classes run from 0 to 2"),
 ])
 def test_prediction_gallery_bad_input(images, conf, match):
+    y_pred = [0, 1, 3, 0] if match.startswith("classes") else [0, 1, 2, 0]
     with pytest.raises(ValueError, match=match):
-        plot_prediction_gallery(images, [0, 1, 2, 0], [0, 1, 2, 0], conf, CLASSES)
+        plot_prediction_gallery(images, [0, 1, 2, 0], y_pred, conf, CLASSES)

@@ -9,7 +9,7 @@ import pytest
 
 CELLS = ["import torch\nfrom cnncourse.viz.conv import conv_stepper, kernel_playground\n"
          "from cnncourse.viz.pooling import pooling_widget",
-         "conv_stepper()", "kernel_playground(size=32)", "pooling_widget(torch.rand(6, 6))"]
+         "conv_stepper(torch.rand(5, 5), torch.ones(3, 3))", "kernel_playground(size=32)", "pooling_widget(torch.rand(6, 6))"]
 
 
 @pytest.fixture(scope="module")

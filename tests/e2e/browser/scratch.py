@@ -111,7 +111,7 @@ def write_scratch_notebooks(folder: Path) -> dict[str, Path]:
         ("Predict first: a quiz.", _QUIZ),
         ("A kernel playground: pick a kernel, see the image change.", _PLAYGROUND),
         ("The package's own kernel playground and sliding-window stepper.",
-         "display(cc.viz.kernel_playground(size=64))\ndisplay(cc.viz.conv_stepper())"),
+         "display(cc.viz.kernel_playground(size=64))\ndisplay(cc.viz.conv_stepper([[0, 1, 2, 3]] * 4, [[1, 0], [0, -1]]))"),
     ])
     broken = _notebook("Scratch · broken on purpose", [
         ("A figure that works.", _FIGURE),
