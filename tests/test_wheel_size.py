@@ -11,8 +11,13 @@ import subprocess
 import sys
 import zipfile
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
+
+from cnncourse.course import quiz as quiz_module
+from cnncourse.course.quiz import Quizzes
+from cnncourse.lessons import LESSONS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -75,10 +80,23 @@ def test_the_learner_wheel_holds_only_the_learner_package(wheel):
         "the Colab setup line reads cnncourse/timing.json: keep it in package-data"
     assert "cnncourse/course/sections.json" in zipfile.ZipFile(wheel).namelist(), \
         "the directions read cnncourse/course/sections.json: keep it in package-data"
+    quiz_files = {f"cnncourse/lessons/quizzes/{lesson}.json" for lesson in LESSONS}
+    missing = sorted(quiz_files - set(zipfile.ZipFile(wheel).namelist()))
+    assert not missing, f"the lessons' quizzes read {missing}: keep them in package-data"
     offenders = {name: sorted(_imported_roots(text) & FORBIDDEN_IMPORTS)
                  for name, text in files.items() if _imported_roots(text) & FORBIDDEN_IMPORTS}
     assert not offenders, (f"modules of the learner wheel import the instructor's or the room's "
                            f"code: {offenders}; that belongs in instructor/")
+
+
+def test_the_quizzes_load_from_the_wheel(wheel, monkeypatch):
+    # Quizzes read their files with importlib.resources: point it at the wheel's cnncourse/.
+    from_repo = sum(len(Quizzes(lesson)) for lesson in LESSONS)
+    monkeypatch.setattr(quiz_module, "resources",
+                        SimpleNamespace(files=lambda _: zipfile.Path(wheel, "cnncourse/")))
+    from_wheel = sum(len(Quizzes(lesson)) for lesson in LESSONS)
+    assert from_wheel == from_repo > 40, (
+        f"the wheel's quiz files hold {from_wheel} quizzes, the repository's {from_repo}")
 
 
 def test_the_learner_wheel_stays_within_its_line_budget(wheel):

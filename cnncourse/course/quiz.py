@@ -7,13 +7,18 @@ forms show the question and the options first; the answer, the explanation and e
 option's feedback stay folded in ``<details>`` (HTML) or after an "Answer (after you
 commit)" line (text). The widget reveals them only after a click; it uses only Button, HTML
 and VBox, which behave the same on ipywidgets 7 (Colab) and 8.
+
+A lesson's quizzes are course text, not code: ``cnncourse/lessons/quizzes/<lesson>.json``,
+read by ``Quizzes`` (the lesson module's ``quiz``) when the first one is asked for.
 """
 
 from __future__ import annotations
 
 import html
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import resources
 from typing import Any
 
 from cnncourse.course import room
@@ -41,8 +46,8 @@ class Quiz:
             raise ValueError(f"Quiz: expected at least 2 options, got {len(opts)}.")
         n_right = sum(o.correct for o in opts)
         if n_right != 1:
-            raise ValueError(f"Quiz: {n_right} options are marked correct; pass correct=True "
-                             "on exactly one.")
+            raise ValueError(f"Quiz: {n_right} options are marked correct; mark exactly one "
+                             "(correct=True, or \"correct\": true in a quiz file).")
         self.question, self.options, self.explanation, self.title = (
             question, opts, explanation, title)
         self.answer: int | None = None  # index of the last option picked in the widget
@@ -139,39 +144,67 @@ class Quiz:
 
 
 class Quizzes:
-    """A lesson's quizzes by name: ``quiz.padding.show()``. Assign ``quiz.NAME = Quiz(...)``."""
+    """A lesson's quizzes by name: ``quiz.padding.show()``.
+
+    They are course text, kept as package data in ``cnncourse/lessons/quizzes/<lesson>.json``
+    (quiz name -> question, options, explanation) and read the first time one is asked for.
+    """
 
     def __init__(self, lesson: str):
-        self.__dict__["_lesson"] = lesson
-        self.__dict__["_quizzes"] = {}
+        self._lesson = lesson
+        self._loaded: dict[str, Quiz] | None = None
 
-    def __setattr__(self, name: str, value: Quiz) -> None:
-        if not isinstance(value, Quiz):
-            raise TypeError(f"Quizzes: {name} must be a Quiz, got {type(value).__name__}.")
-        if name in self._quizzes:
-            raise ValueError(f"Quizzes: {self._lesson} already has a quiz {name!r}.")
-        self._quizzes[name] = value
-        value.lesson, value.name = self._lesson, name
+    def _quizzes(self) -> dict[str, Quiz]:
+        if self._loaded is None:
+            self._loaded = load(self._lesson)
+        return self._loaded
 
     def __getattr__(self, name: str) -> Quiz:
-        quizzes = self.__dict__.get("_quizzes", {})
+        if name.startswith("_"):  # not a quiz: copy, pickle and IPython probe such names
+            raise AttributeError(name)
+        quizzes = self._quizzes()
         if name in quizzes:
             return quizzes[name]
-        raise AttributeError(f"lesson {self.__dict__.get('_lesson')!r} has no quiz {name!r}; "
+        raise AttributeError(f"lesson {self._lesson!r} has no quiz {name!r}; "
                              f"its quizzes are: {', '.join(quizzes) or 'none'}.")
 
     def items(self) -> list[tuple[str, Quiz]]:
-        """``(name, quiz)`` pairs in the order the lesson defines them."""
-        return list(self._quizzes.items())
+        """``(name, quiz)`` pairs in the order of the lesson's quiz file."""
+        return list(self._quizzes().items())
 
     def __len__(self) -> int:
-        return len(self._quizzes)
+        return len(self._quizzes())
 
     def __dir__(self) -> list[str]:
-        return list(self._quizzes)
+        return list(self._quizzes())
 
     def __repr__(self) -> str:
-        return f"Quizzes({self._lesson!r}: {', '.join(self._quizzes)})"
+        return f"Quizzes({self._lesson!r}: {', '.join(self._quizzes())})"
+
+
+def load(lesson: str) -> dict[str, Quiz]:
+    """Build the quizzes in ``lessons/quizzes/<lesson>.json``, in the file's order.
+
+    Each entry is ``{"question", "options": [{"text", "correct": true (the right one only),
+    "feedback"}], "explanation"}``, plus ``"title"`` where it is not the default. A malformed
+    entry raises ValueError naming the file and the quiz.
+    """
+    where = f"cnncourse/lessons/quizzes/{lesson}.json"
+    text = resources.files("cnncourse").joinpath("lessons", "quizzes", f"{lesson}.json")
+    try:
+        data = json.loads(text.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{where} is not valid JSON: {err}.") from err
+    quizzes = {}
+    for name, fields in data.items():
+        try:
+            fields = dict(fields)
+            options = [Option(**option) for option in fields.pop("options", ())]
+            quizzes[name] = Quiz(options=options, **fields)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"{where}, quiz {name!r}: {err}") from err
+        quizzes[name].lesson, quizzes[name].name = lesson, name
+    return quizzes
 
 
 class _Static:

@@ -8,6 +8,7 @@ checks beside them and its quizzes. A notebook imports its lesson once::
 
 Each check sits right after the reference solution it compares against:
 ``check.NAME.solution()`` prints the reference, ``check.NAME.pick(NAME)`` falls back to it.
+The quizzes are course text, kept beside the modules as ``quizzes/<lesson>.json``.
 """
 
 LESSONS = ("overview", "pixels", "neural_networks", "convolution", "pooling", "activations",

@@ -6,7 +6,7 @@ import torch
 from torch.nn import functional as F
 
 from cnncourse.course.exercises import Checks, Mistake, expect_close, expect_tensor
-from cnncourse.course.quiz import Option, Quiz, Quizzes
+from cnncourse.course.quiz import Quizzes
 
 check = Checks("activations")
 quiz = Quizzes("activations")
@@ -141,54 +141,3 @@ def check_compose_kernels(fn):
         raise Mistake("it works for two 3x3 kernels but not for a 3x3 followed by a 2x2; "
                       "pad k1 by (size of k2 - 1) on each side.")
     return "one convolution with your kernel equals the two in a row."
-
-
-# Quizzes ------------------------------------------------------------------------------------------
-
-quiz.linear_or_not = Quiz(
-    "Three nn.Linear layers are stacked with NO activation between them. Compared with a "
-    "single nn.Linear layer, what can the stack compute?",
-    [Option("Curved boundaries: one bend per extra layer", False,
-            "Bends come from activations such as ReLU; a linear layer has none to offer."),
-     Option("Nothing more: it is still one linear map", True,
-            "Right: the product of the weight matrices is one weight matrix."),
-     Option("Any function, given wide enough layers", False,
-            "That result (universal approximation) needs a non-linear activation between "
-            "the layers."),
-     Option("Products of inputs, like x1 · x2", False,
-            "Each layer multiplies by fixed weights and adds; that never multiplies two "
-            "inputs together.")],
-    "Linear layers and convolutions are linear maps plus a constant. Composing them gives "
-    "another linear map, W3·W2·W1·x + b, so depth alone adds nothing. A non-linear "
-    "activation between layers is what lets each extra layer build more complex functions.",
-)
-
-quiz.two_convs = Quiz(
-    "Two 3x3 convolutions are stacked with NO activation between them. What are they "
-    "equivalent to?",
-    [Option("Nothing simpler than the two", False,
-            "Only a non-linearity between them would stop them from combining."),
-     Option("One 3x3 convolution", False,
-            "Close, but each output of the second layer sees a 5x5 patch of the input."),
-     Option("One fully connected layer", False,
-            "The combination is still local: a 5x5 window."),
-     Option("One 5x5 convolution", True,
-            "Yes: the two kernels combine into one 5x5 kernel, exactly.")],
-    "Each output of the second convolution is a weighted sum of a 3x3 patch of the first "
-    "layer's output, each of which is a weighted sum of a 3x3 patch of the input. Weighted "
-    "sums of weighted sums are weighted sums, over a 5x5 patch: one convolution.",
-)
-
-quiz.sigmoid_gradient = Quiz(
-    "What is the largest gradient a sigmoid can pass backwards (its steepest slope)?",
-    [Option("0.25, at the centre, x = 0", True,
-            "Yes: at x = 0 the slope is 0.25, and less everywhere else."),
-     Option("1, like ReLU's slope", False,
-            "Look at the gradient plot: the sigmoid's peak is lower."),
-     Option("0.5, half of ReLU's", False,
-            "The sigmoid's value at 0 is 0.5; its slope there is half of that again."),
-     Option("No limit: it is unbounded", False, "The sigmoid flattens out at both ends.")],
-    "The sigmoid's slope is s(x)(1 - s(x)), at most 0.25 at x = 0. Backpropagation multiplies "
-    "one such factor per layer, so deep sigmoid networks pass back tiny gradients (notebook "
-    "10 measures gradients shrinking through a deep network). ReLU's slope is exactly 1 for every positive input.",
-)

@@ -10,7 +10,7 @@ from torch import nn
 from torch.nn import functional as F
 
 from cnncourse.course.exercises import Checks, Mistake, expect_close, expect_tensor
-from cnncourse.course.quiz import Option, Quiz, Quizzes
+from cnncourse.course.quiz import Quizzes
 from cnncourse.models import SimpleCNN
 
 check = Checks("build_cnn")
@@ -239,84 +239,3 @@ def check_accuracy(fn):
         raise Mistake(f"on 50 examples with 10 classes you returned {got!r}, expected "
                       f"{want:.3f}.")
     return "your accuracy matches hand counts."
-
-
-# Quizzes ------------------------------------------------------------------------------------------
-
-quiz.which_layers = Quiz(
-    "Which kinds of layers does a classic CNN image classifier need?",
-    [Option("Only convolutions; the rest is decoration", False,
-            "Stacked with nothing between them, convolutions collapse into one (notebook "
-            "05), and something must turn feature maps into class scores."),
-     Option("Only fully connected layers; convs are a speed-up", False,
-            "An MLP can classify images, but with far more parameters and no built-in "
-            "notion of local patterns (see the parameter count below)."),
-     Option("Conv, activation, pooling, then fully connected", True,
-            "That is the classic recipe, and the model below follows it exactly."),
-     Option("Convolutions and pooling; activations are optional", False,
-            "Max-pooling alone keeps them from collapsing (notebook 05), but it sets no "
-            "threshold; the activation after each convolution adds one, and classic designs "
-            "all have it.")],
-    "The classic CNN stacks convolution + activation + pooling blocks and ends with flatten "
-    "and fully connected layers. Convolutions find the patterns and an activation after each "
-    "one adds the threshold that pooling cannot (notebook 05); pooling and the fully connected head have "
-    "substitutes in modern designs (strided convolutions instead of pooling, global average "
-    "pooling instead of a large fully connected head), but the roles stay the same.",
-)
-
-quiz.cnn_vs_mlp = Quiz(
-    "Which has more parameters: SimpleCNN, or an MLP with one hidden layer of 256 units on "
-    "the same 32x32 RGB images?",
-    [Option("SimpleCNN, about 3 times as many", False,
-            "More layers, but convolution kernels are tiny and shared across positions."),
-     Option("About the same number", False, "Count them below: it is not close."),
-     Option("SimpleCNN, about 100 times as many", False,
-            "Most of SimpleCNN's weights sit in its first fully connected layer, and the "
-            "MLP's first layer is bigger still."),
-     Option("The MLP, about 3 times as many", True, "Yes, counted below.")],
-    "The MLP's first layer connects all 3072 input values to each of 256 units: 786,432 "
-    "weights in one layer. SimpleCNN's convolutions need only 5,088 parameters, and most of "
-    "its 268,650 sit in fc1.",
-)
-
-quiz.forget_zero_grad = Quiz(
-    "In the training loop, what happens if you forget optimizer.zero_grad()?",
-    [Option("Old gradients pile up and steps go wrong", True,
-            "Right: PyTorch accumulates gradients on purpose (useful for very large "
-            "batches), so you must clear them each step."),
-     Option("Nothing: backward() overwrites old gradients", False,
-            "backward() adds to p.grad; it never overwrites."),
-     Option("PyTorch raises an error at step()", False, "It does not; the bug is silent."),
-     Option("The weights are reset to zero", False,
-            "zero_grad clears gradients, never weights; skipping it leaves old gradients in "
-            "place.")],
-    "loss.backward() adds each new gradient to p.grad. Without zero_grad the step uses the sum "
-    "of all gradients so far, which is wrong and grows with every batch.",
-)
-
-quiz.chance_accuracy = Quiz(
-    "Before any training, what accuracy do you expect from the model on images of 10 "
-    "balanced classes?",
-    [Option("Close to 0%", False, "Random guesses are right sometimes: one time in ten."),
-     Option("About 50%", False, "That would be chance with 2 classes, not 10."),
-     Option("About 10%", True, "Yes: an untrained model is as good as a random guess.")],
-    "With 10 equally common classes, guessing gives 1 in 10. Any accuracy well above 10% "
-    "after training is something the model learned.",
-)
-
-quiz.weights_only = Quiz(
-    "Why load saved weights with torch.load(path, weights_only=True)?",
-    [Option("Loading is faster that way", False, "Speed is not the point."),
-     Option("Unpickling a file can run its code", True,
-            "Right: weights_only=True only accepts tensors and plain containers, which turns "
-            "a file from the internet from a possible program into data."),
-     Option("The saved file gets smaller", False,
-            "The file is the same; only loading changes."),
-     Option("It skips the optimizer's saved state", False,
-            "A state_dict holds only the model's tensors anyway; the flag limits what loading "
-            "may build.")],
-    "torch.save uses Python's pickle, which can rebuild arbitrary objects, and rebuilding them "
-    "can execute code hidden in the file. weights_only=True restricts loading to tensors and "
-    "simple containers, so a state_dict loads but a booby-trapped object does not. (It is the "
-    "default since PyTorch 2.6; writing it makes the intent clear on every version.)",
-)

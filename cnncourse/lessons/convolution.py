@@ -17,7 +17,7 @@ from cnncourse.conv_reference import (  # the reference solutions
     conv_param_count,
 )
 from cnncourse.course.exercises import Checks, Mistake, expect_close, expect_size, expect_tensor
-from cnncourse.course.quiz import Option, Quiz, Quizzes
+from cnncourse.course.quiz import Quizzes
 
 check = Checks("convolution")
 quiz = Quizzes("convolution")
@@ -216,102 +216,3 @@ def check_conv_param_count(fn):
         else:
             hint = "weights: out * in * k * k; biases: out (when bias=True)."
         raise Mistake(f"{setting} returned {got}; nn.Conv2d has {want}. {hint}")
-
-
-# Quizzes ------------------------------------------------------------------------------------------
-
-quiz.flat_patch = Quiz(
-    "The kernel has -1 in its left column, 0 in the middle and +1 in its right column. What "
-    "does it output where its 3 × 3 window sits on a flat patch, all nine pixels equal to v?",
-    [
-        Option("9 · v, the sum of the patch",
-               feedback="That would be a kernel of nine 1s. Here the weights add up to 0."),
-        Option("0, whatever the value v is", correct=True,
-               feedback="Right: three -v and three +v cancel, and the middle column counts 0."),
-        Option("v, the value of the middle pixel",
-               feedback="That is the identity kernel (a single 1 in the centre)."),
-        Option("3 · v, like on an edge",
-               feedback="An edge gives 3 only when the right column is bright and the left is "
-                        "dark; on a flat patch the two columns cancel."),
-    ],
-    "Each output is the sum of window × kernel. On a flat patch that is v times the sum of the "
-    "kernel's weights, and this kernel's weights add up to 0, so flat regions give 0 and only "
-    "a change from left to right (an edge) gives a response.",
-)
-
-quiz.myth_sees_whole_image = Quiz(
-    "A 3 × 3 convolution with padding 1 gives an output at row 10, column 10. Which input "
-    "pixels does that value depend on?",
-    [
-        Option("Every pixel of the image",
-               feedback="That is the myth. The demonstration below changes a far-away pixel "
-                        "and the output value stays exactly the same."),
-        Option("Rows 10 to 12, columns 10 to 12",
-               feedback="With padding 1 the window is centred on the output position: one "
-                        "pixel either side, not starting at it."),
-        Option("Rows 9 to 11, columns 9 to 11", correct=True,
-               feedback="Right: the 3 × 3 window centred on (10, 10), 9 pixels per channel."),
-        Option("All of row 10 and of column 10",
-               feedback="Rows and columns are not special: the window is a small square."),
-    ],
-    "With padding 1, each output of a 3 × 3 conv sits at the centre of its window, so output "
-    "(10, 10) depends on exactly the 9 input values in rows and columns 9 to 11, per channel: "
-    "its receptive field. Stacking layers grows the receptive field step by step; no single "
-    "conv layer sees the whole image.",
-)
-
-quiz.output_size = Quiz(
-    "A 32 × 32 image goes through a 5 × 5 convolution with no padding and stride 1. How big "
-    "is the output?",
-    [
-        Option("32 × 32", feedback="Only with padding 2; without it, the kernel cannot be "
-               "centred on the border pixels."),
-        Option("27 × 27", feedback="Off by one: count the first window too."),
-        Option("6 × 6", feedback="That would be the result of dividing by the kernel size, "
-               "i.e. stride 5."),
-        Option("28 × 28", correct=True, feedback="(32 - 5) // 1 + 1 = 28."),
-    ],
-    "Output size = (size + 2·padding - kernel_size) // stride + 1 = (32 + 0 - 5) // 1 + 1 = 28. "
-    "With padding=2 the output would stay 32 × 32.",
-)
-
-quiz.conv_params = Quiz(
-    "How many learnable parameters does nn.Conv2d(3, 16, kernel_size=3) have?",
-    [
-        Option("448 parameters", correct=True,
-               feedback="16 × 3 × 3 × 3 = 432 weights + 16 biases."),
-        Option("9 parameters", feedback="That is one 3 × 3 kernel for one input channel."),
-        Option("144 parameters", feedback="16 filters × 9 weights forgets that each filter "
-               "spans all 3 input channels."),
-        Option("50 million parameters", feedback="That is the size of a fully connected "
-               "layer from a 32 × 32 colour image to 16 maps of 32 × 32 (section 7 counts "
-               "50,348,032); a conv layer's size does not depend on the image size."),
-    ],
-    "Each of the 16 filters is 3 × 3 × 3 (it spans the 3 input channels) plus one bias: "
-    "16 × (27 + 1) = 448, whatever the size of the image.",
-)
-
-quiz.is_it_convolution = Quiz(
-    "nn.Conv2d slides its kernel without flipping it, as your conv2d_single does. Apply it to "
-    "an image that is 0 everywhere except one pixel of value 1. What appears around that "
-    "pixel?",
-    [
-        Option("An exact copy of the kernel, unchanged",
-               feedback="That is what true convolution (flip, then slide) paints: the impulse "
-                        "response of a filter is the filter itself."),
-        Option("A single 1, because the rest is 0",
-               feedback="Every output whose window covers the bright pixel picks up one kernel "
-                        "weight, so a whole 3 × 3 patch appears."),
-        Option("The sum of the kernel in all 9 places",
-               feedback="Each window covers the bright pixel at a different place, so each "
-                        "picks up a different weight."),
-        Option("The kernel flipped in both directions", correct=True,
-               feedback="Right: the output above-left of the pixel uses the kernel's "
-                        "bottom-right weight, and so on."),
-    ],
-    "Deep-learning 'convolution' is cross-correlation: the kernel slides as it is. On a single "
-    "bright pixel that paints a flipped copy of the kernel, while true convolution (flip "
-    "first, then slide) paints the kernel itself. For a learned kernel it makes no difference "
-    "(the network simply learns the flipped kernel), but it matters when you copy a filter "
-    "from a signal-processing book.",
-)

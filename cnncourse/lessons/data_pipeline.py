@@ -11,7 +11,7 @@ import torch
 from torch.utils.data import Dataset
 
 from cnncourse.course.exercises import Checks, Mistake, expect_close
-from cnncourse.course.quiz import Option, Quiz, Quizzes
+from cnncourse.course.quiz import Quizzes
 
 check = Checks("data_pipeline")
 quiz = Quizzes("data_pipeline")
@@ -176,73 +176,3 @@ def check_folder_csv_dataset(cls):
                           "__getitem__ ignores the transform (or applies it more than once).")
     return ("len counts the CSV's rows, ds[i] opens one file as RGB, applies the transform and "
             "returns (image, int label).")
-
-
-# Quizzes ------------------------------------------------------------------------------------------
-
-quiz.getitem = Quiz(
-    "`ds = torchvision.datasets.CIFAR10(root, train=True)`, with no transform. What is "
-    "`ds[0]`?",
-    [Option("A float tensor (3, 32, 32) and a label tensor", False,
-            "Tensors appear only when a transform makes them (v2.ToImage, v2.ToDtype)."),
-     Option("A PIL image of 32x32 pixels and an int label", True,
-            "Yes: one (image, label) pair, the image as PIL decodes it."),
-     Option("A batch of 64 images and their 64 labels", False,
-            "Batches are the DataLoader's job; a dataset gives one example per index."),
-     Option("A uint8 array (32, 32, 3) without any label", False,
-            "That is how ds.data stores the pixels, but ds[i] also returns the label.")],
-    "A dataset answers two questions: how many examples (len) and what is example i "
-    "(ds[i] -> (image, label)). torchvision's image datasets return a PIL image; the transform "
-    "turns it into a tensor, and the DataLoader stacks many of them into a batch.",
-)
-
-quiz.val_transform = Quiz(
-    "You train with `RandomCrop(32, padding=4)` and `RandomHorizontalFlip()`. What should the "
-    "validation images get?",
-    [Option("The same random crop and flip, to match training", False,
-            "Then the score changes from one pass to the next, for the same model."),
-     Option("Stronger random changes, to test the model harder", False,
-            "Then you measure a different task from the one your users will give it."),
-     Option("Only the deterministic steps: ToImage, ToDtype, Normalize", True,
-            "Right: the same conversion and normalisation, and no randomness."),
-     Option("No transform at all: the raw PIL images", False,
-            "The model needs tensors normalised exactly as in training.")],
-    "Augmentation is a training trick: new variations of each image every epoch. A validation "
-    "or test score must measure the model on images as they come, so evaluation transforms "
-    "keep the deterministic steps (conversion, resizing, normalisation with the training "
-    "statistics) and drop the random ones.",
-)
-
-quiz.no_shuffle = Quiz(
-    "An `ImageFolder` lists its images folder by folder: all of class 0, then class 1, and so "
-    "on. You train with `DataLoader(ds, batch_size=64)` and no other argument. What happens?",
-    [Option("Nothing: DataLoader shuffles the training data anyway", False,
-            "shuffle defaults to False: the batches come in the dataset's order."),
-     Option("It runs, but each batch holds mostly one class", True,
-            "Yes, and the model chases one class after another instead of learning all."),
-     Option("It raises an error about the order of the labels", False,
-            "Nothing checks the order: the mistake is silent."),
-     Option("It trains as well, only a little more slowly", False,
-            "Speed is the same; learning suffers, because each step sees one class.")],
-    "Without shuffle=True a DataLoader keeps the dataset's order. ImageFolder sorts by class, "
-    "so every gradient step pulls the model towards one class, and the next class undoes "
-    "it. Shuffle the training loader; evaluation loaders can stay in order.",
-)
-
-quiz.fastest_path = Quiz(
-    "The same CIFAR-10 images are batched three ways on a laptop CPU: a `DataLoader` with "
-    "`num_workers=0`, one with `num_workers=2`, and slices of one in-memory tensor. Which "
-    "delivers the most images per second?",
-    [Option("The slices of one in-memory tensor", True,
-            "Yes: one tensor operation per batch, instead of Python work per image."),
-     Option("The DataLoader with num_workers=2", False,
-            "Workers spread the work, but each image still goes through PIL and the transforms."),
-     Option("The DataLoader with num_workers=0", False,
-            "It does all the per-image work in the notebook's own process."),
-     Option("All three about the same: the copying dominates", False,
-            "The measurement shows large differences, from the per-image work.")],
-    "A DataLoader over a torchvision dataset opens, converts and normalises every image "
-    "separately in Python, then stacks them. When the whole split is already one tensor in "
-    "memory, a batch is a single indexing operation. Workers spread the per-image work over "
-    "cores; they do not remove it.",
-)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from cnncourse.course.exercises import Checks, Mistake, expect_close
-from cnncourse.course.quiz import Option, Quiz, Quizzes
+from cnncourse.course.quiz import Quizzes
 
 check = Checks("neural_networks")
 quiz = Quizzes("neural_networks")
@@ -131,55 +131,3 @@ def check_sgd_step(fn):
     # A second learning rate, to catch a hard-coded 0.1.
     expect_close(fn(w_before.clone(), grad, 0.5), w_before - 0.5 * grad,
                  what="sgd_step with lr=0.5", atol=1e-6, hint="Use the lr argument.")
-
-
-# Quizzes ------------------------------------------------------------------------------------------
-
-quiz.softmax_shift = Quiz(
-    "Take the logits [2.0, 1.0, 0.1] and add 100 to each one: [102.0, 101.0, 100.1]. What "
-    "happens to the softmax probabilities?",
-    [
-        Option("They all move closer to 1", feedback="They still have to sum to 1, so they "
-               "cannot all grow."),
-        Option("The largest one grows towards 1", feedback="That happens when you MULTIPLY the "
-               "logits by a big number, not when you add one."),
-        Option("They all become nan (overflow)", feedback="Only a naive implementation "
-               "overflows; the maths itself is unchanged."),
-        Option("They stay exactly the same", correct=True,
-               feedback="Softmax only depends on the differences between logits."),
-    ],
-    "exp(z + c) / Σ exp(z + c) = exp(z) / Σ exp(z): the factor exp(c) cancels. That is why a "
-    "stable softmax may subtract the largest logit before calling exp.",
-)
-
-quiz.gradient_direction = Quiz(
-    "The gradient of the loss with respect to a weight is +3. To lower the loss a little, "
-    "which way should that weight move?",
-    [
-        Option("Up, with the gradient", feedback="The gradient points uphill: moving "
-               "with it INCREASES the loss."),
-        Option("It should stay put", feedback="A non-zero gradient says the loss "
-               "changes when w changes, so there is a better value nearby."),
-        Option("Down, against the gradient", correct=True,
-               feedback="w_new = w - lr * grad: a positive gradient means decrease w."),
-    ],
-    "The gradient is the direction of steepest increase. Gradient descent steps the opposite "
-    "way, w - lr * grad, with a small learning rate lr so the step does not overshoot.",
-)
-
-quiz.mlp_first_layer = Quiz(
-    "An MLP takes a 32 × 32 RGB image, flattened, into a hidden layer of 256 neurons. How "
-    "many weights does that first layer have (ignore the biases)?",
-    [
-        Option("256, one per neuron", feedback="Each neuron has one weight PER INPUT, not one "
-               "in all."),
-        Option("About 786,000", correct=True,
-               feedback="3,072 inputs × 256 neurons = 786,432 weights."),
-        Option("3,072, one per input", feedback="That is the weights of ONE neuron."),
-        Option("9, for a 3 × 3 window", feedback="That is how a convolution works, as you "
-               "will see in notebook 03, not a fully connected layer."),
-    ],
-    "Every neuron of a fully connected layer connects to every input: 3,072 × 256 = 786,432 "
-    "weights for a tiny 32 × 32 image, and it grows with the image area. A convolution reuses "
-    "a small kernel at every position instead.",
-)

@@ -7,7 +7,7 @@ import torch
 from torch.nn import functional as F
 
 from cnncourse.course.exercises import Checks, Mistake, expect_size, expect_tensor
-from cnncourse.course.quiz import Option, Quiz, Quizzes
+from cnncourse.course.quiz import Quizzes
 
 check = Checks("outputs")
 quiz = Quizzes("outputs")
@@ -146,75 +146,3 @@ def check_softmax_cross_entropy(fn):
         raise Mistake(f"with large logits you get {got.item():.4f} but F.cross_entropy "
                       f"gives {want_big.item():.4f}.")
     return "your loss matches F.cross_entropy, even for logits of 1000."
-
-
-# Quizzes ------------------------------------------------------------------------------------------
-
-quiz.keeps_spatial = Quiz(
-    "Before the fully connected layers, the feature maps are flattened into one long vector. "
-    "What happens to the spatial information?",
-    [Option("The 2-D layout is kept: neighbours stay marked as such", False,
-            "After flattening, nothing marks two values as neighbours any more."),
-     Option("Each map is averaged down to a single number", False,
-            "That is global average pooling (nn.AdaptiveAvgPool2d(1)), a different "
-            "operation; section 6 uses its 8 x 8 cousin."),
-     Option("Position is lost: all values get mixed together", False,
-            "Each position keeps its own weight in the next layer, so the layer can still "
-            "tell positions apart."),
-     Option("Positions stay apart; which are neighbours is lost", True,
-            "Right: each position has its own weight, but the layer treats them as an "
-            "unordered list of features.")],
-    "torch.flatten(x, 1) lays C x H x W values out in a row. A fully connected layer gives "
-    "every one of them its own weight, so position is not forgotten, but the layer has no idea "
-    "which positions are next to each other: shuffle the inputs consistently and it works "
-    "just as well.",
-)
-
-quiz.outputs_are_probabilities = Quiz(
-    "True or false: the last layer of a classifier outputs probabilities for each class.",
-    [Option("False: raw scores, before any softmax", True,
-            "Right: raw scores called logits; softmax turns them into probabilities. For "
-            "training you keep the logits: CrossEntropyLoss wants them."),
-     Option("True: 10 values in [0, 1] that sum to 1", False,
-            "Look at the numbers below: some are negative and they do not sum to 1."),
-     Option("True, but only once the model is trained", False,
-            "Training changes the values, not what they are: still unnormalised scores."),
-     Option("False: it outputs one class index", False,
-            "It outputs a score for every class; argmax picks the index afterwards.")],
-    "nn.Linear can output any real numbers. These logits become probabilities only through "
-    "softmax. nn.CrossEntropyLoss applies (log-)softmax itself, so the model should return "
-    "logits and you apply softmax only when you want probabilities to show.",
-)
-
-quiz.softmax_before_loss = Quiz(
-    "You add F.softmax to the model's output and feed that to nn.CrossEntropyLoss. What "
-    "happens?",
-    [Option("An error: the loss rejects probabilities", False,
-            "No error at all: probabilities are just numbers to it. That is what makes the "
-            "bug silent."),
-     Option("It trains, but worse, without any error", True,
-            "Yes: the loss applies softmax a second time to values in [0, 1], so it can never "
-            "get low and the gradients are weak."),
-     Option("Nothing: softmax twice equals softmax once", False,
-            "Softmax of probabilities is not the same distribution; it is much flatter."),
-     Option("It trains better: outputs are now probabilities", False,
-            "The loss already does the softmax; doing it twice squashes the signal.")],
-    "CrossEntropyLoss computes log_softmax of its input. Given probabilities in [0, 1], that "
-    "second softmax can never become confident: even a perfect prediction costs "
-    "log(1 + 9/e) = 1.46 with 10 classes. Training stalls or slows down, without any error.",
-)
-
-quiz.any_input_size = Quiz(
-    "True or false: the small CNN above, built for 32x32 images, can take a 64x64 image "
-    "without changes.",
-    [Option("True: convolutions slide over any image size", False,
-            "The convolutions can; the flatten + fully connected head cannot."),
-     Option("False: its Linear head fixes the size", True,
-            "Right: this CNN's first Linear layer expects exactly 2048 features, and a 64x64 "
-            "image gives 8192."),
-     Option("False: even the convolutions need 32x32", False,
-            "Convolution and pooling layers work on any size large enough for their kernels.")],
-    "Convolution and pooling layers adapt to the input size; their output just gets bigger. "
-    "The flatten + nn.Linear head has a fixed number of inputs, so it ties the whole model to "
-    "one image size, unless you resize the images or add nn.AdaptiveAvgPool2d.",
-)

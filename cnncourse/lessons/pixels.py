@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import torch
 
 from cnncourse.course.exercises import Checks, Mistake, expect_close, expect_tensor, photo_like
-from cnncourse.course.quiz import Option, Quiz, Quizzes
+from cnncourse.course.quiz import Quizzes
 
 check = Checks("pixels")
 quiz = Quizzes("pixels")
@@ -115,59 +115,3 @@ def check_normalize(fn):
     expect_close(fn(batch, mean, std), normalize(batch, mean, std),
                  what="normalize on a batch (2, 3, 2, 2)", atol=1e-5,
                  hint="Shape mean and std (C, 1, 1) so they broadcast over N, H and W.")
-
-
-# Quizzes ------------------------------------------------------------------------------------------
-
-quiz.float_memory = Quiz(
-    "Our photo takes 0.9 MB as uint8: 921,600 values of one byte each. How much memory does "
-    "the same photo take as float32?",
-    [
-        Option("0.9 MB: the very same as before",
-               feedback="There are still 921,600 values, but each float32 takes 4 bytes "
-                        "instead of 1."),
-        Option("1.8 MB: float32 is twice as precise",
-               feedback="float32 is 32 bits, 4 bytes per value, not 2."),
-        Option("7.4 MB: eight bytes for every value",
-               feedback="Eight bytes is float64 (double precision); float32 uses four."),
-        Option("3.7 MB: four bytes for each value", correct=True,
-               feedback="1 byte per uint8 value, 4 per float32: four times the memory for the "
-                        "same 921,600 values."),
-    ],
-    "A uint8 value takes one byte and a float32 value four (32 bits), so the same 921,600 "
-    "values grow from 0.9 MB to 3.7 MB. That is why image files keep uint8, and why images "
-    "are rarely stored as float64, at eight bytes per value.",
-)
-
-quiz.uint8_overflow = Quiz(
-    "A pixel stored as uint8 has the value 200. You add 100 to brighten it, still in uint8. "
-    "What do you get?",
-    [
-        Option("44: it wraps around", correct=True,
-               feedback="300 - 256 = 44: uint8 arithmetic wraps modulo 256."),
-        Option("255: it stops at the top", feedback="Some image libraries clip like that, but "
-               "plain uint8 arithmetic in PyTorch and NumPy does not."),
-        Option("300, the plain sum", feedback="uint8 cannot hold 300: its largest value is 255."),
-        Option("An overflow error", feedback="No error is raised, which is what makes this bug "
-               "silent."),
-    ],
-    "uint8 holds 0..255 and wraps around modulo 256, so 200 + 100 = 44: a bright pixel turns "
-    "dark without any warning. Convert to float before doing arithmetic on pixels.",
-)
-
-quiz.batch_shape = Quiz(
-    "A batch X of 64 CIFAR-10 images is ready for a PyTorch layer. Which expression gives the "
-    "green channel of image 5, as a 32 × 32 grid?",
-    [
-        Option("X[1, 5]", feedback="The batch axis comes first: X[1, 5] asks image 1 for "
-               "channel 5, which does not exist."),
-        Option("X[5, 2]", feedback="Channels come in RGB order, so index 2 is blue; green is 1."),
-        Option("X[5, 1]", correct=True,
-               feedback="(N, C, H, W): image 5, then channel 1 (green), leaves height × width."),
-        Option("X[5, :, :, 1]", feedback="That indexes the last axis, the width: column 1 of "
-               "every channel. Channels last is the layout of image files, not of PyTorch."),
-    ],
-    "PyTorch batches are (N, C, H, W): batch, channels, height, width, so X has shape "
-    "(64, 3, 32, 32). X[5] is image 5, shape (3, 32, 32), and X[5, 1] its green channel. Image "
-    "files and matplotlib use (H, W, C), which is where the X[..., 1] habit comes from.",
-)

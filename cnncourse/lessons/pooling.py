@@ -6,7 +6,7 @@ import torch
 from torch.nn import functional as F
 
 from cnncourse.course.exercises import Checks, Mistake, expect_size, expect_tensor
-from cnncourse.course.quiz import Option, Quiz, Quizzes
+from cnncourse.course.quiz import Quizzes
 
 check = Checks("pooling")
 quiz = Quizzes("pooling")
@@ -154,74 +154,3 @@ def check_stack_output_size(fn):
         raise Mistake(f"for {what} starting at {size}, you got {got} but the real layers "
                       f"give {want}.")
     return "your sizes match what the real layers produce, odd sizes included."
-
-
-# Quizzes ------------------------------------------------------------------------------------------
-
-quiz.pooling_size = Quiz(
-    "nn.MaxPool2d(kernel_size=3, stride=2) is applied to a 16-channel 32 × 32 feature map. "
-    "What comes out?",
-    [Option("16 channels of 16 × 16", False,
-            "That is the 2 × 2, stride-2 result. A 3-wide window with stride 2 fits one "
-            "position fewer."),
-     Option("16 channels of 15 × 15", True,
-            "Right: (32 - 3) // 2 + 1 = 15 along each side, and the channel count is "
-            "untouched."),
-     Option("16 channels of 10 × 10", False,
-            "That would be stride 3, windows side by side. With stride 2 the 3-wide windows "
-            "overlap by one."),
-     Option("A single channel of 15 × 15", False,
-            "Pooling works on each channel separately and keeps them all; it shrinks height "
-            "and width only.")],
-    "Pooling uses the same size formula as convolution: (size + 2·padding - kernel) // stride "
-    "+ 1 = (32 - 3) // 2 + 1 = 15 along each side, channel by channel. The common 2 × 2 "
-    "pooling with stride 2 simply halves each side. Fewer values means less computation in "
-    "the layers that follow.",
-)
-
-quiz.pool_parameters = Quiz(
-    "How many learnable parameters does nn.MaxPool2d(2) have?",
-    [Option("4: one weight per window cell", False,
-            "There are no weights to learn: the rule 'take the largest' is fixed."),
-     Option("One weight per channel", False,
-            "That is true of a convolution's biases, not of pooling."),
-     Option("None: there is nothing to learn", True,
-            "Right: pooling is a fixed operation with nothing to train."),
-     Option("As many as a 2 × 2 conv", False,
-            "A 2 × 2 conv learns its window weights; max pooling always takes the largest.")],
-    "Max and average pooling are fixed rules. They have no weights, so training cannot teach "
-    "them anything; they only reduce what the convolutions produced.",
-)
-
-quiz.shift_robustness = Quiz(
-    "Shift an image 1 pixel to the right. Which changes less: the edge feature map, or the "
-    "same map after 2x2 max pooling?",
-    [Option("The max-pooled map", True,
-            "Yes: a strong value that moves by one pixel often stays inside the same 2x2 "
-            "window, so the window's maximum does not change."),
-     Option("The raw feature map", False, "Measure it below: the raw map changes more."),
-     Option("Both, by the same amount", False,
-            "Pooling keeps one value per window, and a small move often stays within the "
-            "window.")],
-    "Max pooling reports the strongest response in each window regardless of where in the "
-    "window it sits, so small shifts change the pooled map less. It reduces the effect of a "
-    "shift; it does not remove it.",
-)
-
-quiz.adds_information = Quiz(
-    "How does the information in a max-pooled map compare with the information in its input "
-    "feature map?",
-    [Option("More: it combines values into new features", False,
-            "That is the myth. Combining values with learned weights is what convolutions do; "
-            "pooling has no weights."),
-     Option("The same: the input can be rebuilt", False,
-            "Only the maximum of each window survives; the other values are gone for good."),
-     Option("Less: many inputs give the same output", True,
-            "Right: the output is a fixed function of the input, so it cannot contain more "
-            "than the input did, and different inputs collide."),
-     Option("More, but only with average pooling", False,
-            "Averaging is also a fixed summary; it blurs detail away, it does not add any.")],
-    "The pooled map is computed from the input by a fixed rule, so it cannot hold more "
-    "information than the input. It holds less: many different inputs give the same pooled "
-    "output. Pooling is used to shrink maps and tolerate small shifts, not to add features.",
-)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from cnncourse.course.exercises import Checks, Mistake, expect_close, expect_tensor, photo_like
-from cnncourse.course.quiz import Option, Quiz, Quizzes
+from cnncourse.course.quiz import Quizzes
 from cnncourse.data.catalog import STATS
 from cnncourse.lessons.pixels import STATS_SHAPE
 
@@ -83,103 +83,3 @@ def check_one_hot_sequence(fn):
     expect_close(got, one_hot_sequence(tokens, 5), what="one_hot_sequence",
                  hint="Column t should be 1 at row tokens[t] and 0 elsewhere.")
     return "channels-first one-hot, ready for nn.Conv1d."
-
-
-# Quizzes ------------------------------------------------------------------------------------------
-
-quiz.extract_or_finetune = Quiz(
-    "You have 500 labelled photos and a network pretrained on ImageNet. Which is the safer "
-    "first step?",
-    [
-        Option("Train the whole network from random weights",
-               feedback="500 images are far too few to train a network of ImageNet size; "
-                        "it would overfit."),
-        Option("Freeze it and train only a new final layer", correct=True,
-               feedback="Feature extraction: few parameters to learn, so little data is enough."),
-        Option("Fine-tune every layer with a small learning rate",
-               feedback="It can add accuracy, but with 500 images it updates millions of "
-                        "weights at once and can overfit; it usually comes second, after "
-                        "a new head has been trained on the frozen features."),
-    ],
-    "Feature extraction trains only the new head on top of frozen features: with a large "
-    "network and a few hundred images it is the safe start. Fine-tuning also updates the "
-    "backbone, with a small learning rate; whether it adds accuracy depends on the data, so "
-    "measure it on a validation split, as the next cells do.",
-)
-
-quiz.preprocessing_mismatch = Quiz(
-    "A model was trained on normalised images (subtract the mean, divide by the std). At "
-    "inference time someone feeds plain [0, 1] pixels. What happens?",
-    [
-        Option("PyTorch raises an input error", feedback="The shapes are fine, so nothing "
-               "complains."),
-        Option("Nothing: networks are robust to that", feedback="Measure it below."),
-        Option("Predictions change, with no error", correct=True,
-               feedback="A silent bug: the network sees inputs from a distribution it never "
-                        "saw in training, and its predictions and confidences shift."),
-    ],
-    "Inference must repeat the training preprocessing exactly: the same resize, the same "
-    "scaling to [0, 1], the same mean and std, the same channel order. Pretrained torchvision "
-    "weights carry their own recipe in weights.transforms().",
-)
-
-quiz.params_vs_latency = Quiz(
-    "On a CPU, is the model with fewer parameters the faster one?",
-    [
-        Option("Not always: latency must be measured", correct=True,
-               feedback="Parameters, compute and latency are different things: the ratios "
-                        "below show latency and parameters shrinking by different amounts, "
-                        "and which model is faster can change from one CPU to another."),
-        Option("Yes: compute grows with the parameters",
-               feedback="Conv layers reuse each weight at every position, so compute depends "
-                        "on image size and layer layout too."),
-    ],
-    "Parameters decide memory and download size. Latency depends on the number of "
-    "multiply-adds (which grows with image size), on how well each layer type runs on your "
-    "hardware (depthwise convs are cheap in FLOPs but not always fast) and on the batch "
-    "size. Choose a production model from a measured table, not from the parameter count.",
-)
-
-quiz.tabular = Quiz(
-    "Which of these inputs gives a CNN's built-in assumptions (locality, the same pattern "
-    "anywhere) the least to work with?",
-    [
-        Option("A spectrogram of recorded speech",
-               feedback="Time and frequency are both ordered axes: neighbours belong together, "
-                        "and CNNs work well on spectrograms."),
-        Option("A DNA sequence, read one base at a time",
-               feedback="A sequence is ordered, and a short motif means the same wherever it "
-                        "occurs: a 1D conv suits it."),
-        Option("A 3-D stack of MRI scan slices",
-               feedback="A volume is a 3-D grid of neighbouring voxels: 3D convolutions are "
-                        "standard there."),
-        Option("A customer table (age, income, city)", correct=True,
-               feedback="Right: shuffle the columns and nothing about the data changes, but a "
-                        "CNN's view of it does."),
-    ],
-    "CNNs assume locality (neighbours matter together) and translation equivariance (the "
-    "same pattern can appear anywhere). Tabular data has neither; gradient-boosted trees or a "
-    "small MLP are the usual tools. For sequences, CNNs can work (1D conv) but recurrent "
-    "networks and transformers capture long-range order better.",
-)
-
-quiz.conv1d_detects = Quiz(
-    "An nn.Conv1d with kernel_size=3 slides over a one-hot character sequence. What can one "
-    "of its filters detect?",
-    [
-        Option("Every word in the text, whatever its length",
-               feedback="One filter sees only 3 characters at a time; longer patterns need "
-                        "stacked layers."),
-        Option("One 3-character pattern, wherever it is", correct=True,
-               feedback="The same weights are applied at every position, like a 2D filter "
-                        "over an image."),
-        Option("Nothing: convolutions need images",
-               feedback="Convolution works on any grid: 1D sequences, 2D images, 3D volumes."),
-        Option("One 3-character pattern, at one fixed spot",
-               feedback="The weights are shared: the same filter is applied at every "
-                        "position, so the pattern is found wherever it occurs."),
-    ],
-    "A 1D conv is the same idea as a 2D one along a single axis: local windows, shared "
-    "weights. Stacked and followed by a max over positions, it becomes a text classifier; "
-    "this is how CNNs are used in NLP.",
-)

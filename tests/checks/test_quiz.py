@@ -1,8 +1,12 @@
 """Quizzes build as widgets and as static text/HTML, and give per-option feedback."""
 
+import json
+from types import SimpleNamespace
+
 import pytest
 
-from cnncourse.course.quiz import Option, Quiz
+from cnncourse.course import quiz as quiz_module
+from cnncourse.course.quiz import Option, Quiz, Quizzes
 from cnncourse.viz.widgets import widgets_available
 
 
@@ -79,3 +83,53 @@ def test_show_falls_back_to_static_outside_a_kernel(capsys, monkeypatch):
 def test_bad_quiz_input(args, message):
     with pytest.raises(ValueError, match=message):
         Quiz(*args)
+
+
+# A lesson's quizzes, read from lessons/quizzes/<lesson>.json ---------------------------------
+
+def test_quizzes_read_their_file_on_first_use_only():
+    quizzes = Quizzes("pixels")
+    assert quizzes._loaded is None  # importing a lesson module reads no file
+    first = quizzes.float_memory
+    assert isinstance(first, Quiz) and quizzes.float_memory is first  # read once, then kept
+    assert (first.lesson, first.name) == ("pixels", "float_memory")  # for a room's records
+    assert [name for name, _ in quizzes.items()][:2] == ["float_memory", "uint8_overflow"]
+
+
+def test_an_unknown_quiz_name_lists_the_lessons_quizzes():
+    with pytest.raises(AttributeError, match="'pixels' has no quiz 'nope'; its quizzes are: "
+                                             "float_memory, uint8_overflow"):
+        Quizzes("pixels").nope.show()
+
+
+def write_quiz_file(tmp_path, monkeypatch, text: str) -> None:
+    """Make ``Quizzes("broken")`` read ``text`` instead of a file of the package."""
+    folder = tmp_path / "lessons" / "quizzes"
+    folder.mkdir(parents=True)
+    (folder / "broken.json").write_text(text, encoding="utf-8")
+    monkeypatch.setattr(quiz_module, "resources", SimpleNamespace(files=lambda _: tmp_path))
+
+
+def entry(*correct: bool, **extra) -> dict:
+    return {"question": "q?", "explanation": "e.",
+            "options": [{"text": f"o{i}", "correct": c} for i, c in enumerate(correct)], **extra}
+
+
+@pytest.mark.parametrize("quiz,message", [
+    (entry(True, True, False), "2 options are marked correct"),
+    (entry(False, False), "0 options are marked correct"),
+    (entry(True), "at least 2 options"),
+    ({"question": "q?", "options": []}, "explanation"),
+    (entry(True, False, hint="x"), "hint"),
+])
+def test_a_malformed_quiz_file_names_the_file_and_the_quiz(tmp_path, monkeypatch, quiz, message):
+    write_quiz_file(tmp_path, monkeypatch, json.dumps({"fine": entry(True, False), "bad": quiz}))
+    with pytest.raises(ValueError, match="lessons/quizzes/broken.json, quiz 'bad': ") as err:
+        Quizzes("broken").fine.show()
+    assert message in str(err.value)
+
+
+def test_a_quiz_file_that_is_not_json_says_so(tmp_path, monkeypatch):
+    write_quiz_file(tmp_path, monkeypatch, '{"a": {"question": "q?",}}')
+    with pytest.raises(ValueError, match="lessons/quizzes/broken.json is not valid JSON"):
+        len(Quizzes("broken"))

@@ -1,6 +1,7 @@
 """Every quiz in the package is fair: no guessable answer, and a static form that hides it.
 
-Over all quizzes (every lesson in ``cnncourse.lessons.LESSONS``):
+Over all quizzes (every lesson in ``cnncourse.lessons.LESSONS``, each read from its
+``cnncourse/lessons/quizzes/<lesson>.json``):
 
 - no answer position (A, B, C, D) is right in more than 40% of them;
 - the longest option is right in at most 40% of them, and the shortest too (a rule "never
@@ -10,7 +11,9 @@ Over all quizzes (every lesson in ``cnncourse.lessons.LESSONS``):
 - a quiz has two options only if it is listed in ``BINARY`` with the reason;
 - the static HTML shows no feedback and no explanation before ``<details>`` and all of them
   inside it; the text form has them only after its "Answer (after you commit)" line;
-- no quiz text refers to an option by its letter, or mentions the seed.
+- no quiz text refers to an option by its letter, or mentions the seed;
+- the quiz files keep one form: known keys only, ``"correct": true`` on the right option
+  alone, ``"title"`` only where it is not the default, UTF-8 text, one key per line.
 
 Run with ``-s`` to see the distribution printed.
 """
@@ -19,11 +22,15 @@ from __future__ import annotations
 
 import html
 import importlib
+import inspect
+import json
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
+import cnncourse
 from cnncourse.course.quiz import Quiz
 from cnncourse.lessons import LESSONS
 
@@ -165,3 +172,26 @@ def test_no_letters_and_no_seed_in_quiz_text(name, quiz):
             f"{name}: {text!r} names an option by its letter; letters change when options "
             f"are reordered")
         assert not SEED.search(text), f"{name}: {text!r} mentions the seed"
+
+
+QUIZ_FILES = Path(cnncourse.__file__).parent / "lessons" / "quizzes"
+DEFAULT_TITLE = inspect.signature(Quiz).parameters["title"].default
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_quiz_files_keep_one_form(lesson):
+    path = QUIZ_FILES / f"{lesson}.json"
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text)
+    assert text == json.dumps(data, ensure_ascii=False, indent=1) + "\n", (
+        f"{path.name}: write it as json.dumps(data, ensure_ascii=False, indent=1) plus a "
+        f"newline, so diffs show one changed line per changed text")
+    for name, quiz in data.items():
+        assert {"question", "options", "explanation"} <= set(quiz) <= {
+            "question", "options", "explanation", "title"}, f"{lesson}.{name}: keys {set(quiz)}"
+        assert quiz.get("title") != DEFAULT_TITLE, (
+            f"{lesson}.{name}: drop \"title\", {DEFAULT_TITLE!r} is the default")
+        for option in quiz["options"]:
+            assert set(option) <= {"text", "correct", "feedback"}, f"{lesson}.{name}: {option}"
+            assert option.get("correct", True) is True, (
+                f"{lesson}.{name}: mark only the right option, with \"correct\": true")

@@ -216,21 +216,21 @@ def test_the_recorder_sends_only_in_a_room(service, monkeypatch, capsys):
 
 def test_a_quiz_sends_its_first_answer_only(service, monkeypatch):
     from cnncourse.course import room
-    from cnncourse.course.quiz import Option, Quiz, Quizzes
+    from cnncourse.course.quiz import Quizzes
 
     store, url = service
     monkeypatch.setenv(room.URL_ENV, url)
     monkeypatch.setenv(room.TOKEN_ENV, "t-bo")
     monkeypatch.setattr(room, "_state", {})
-    quizzes = Quizzes("pooling")
-    quizzes.size = Quiz("2x2 pooling of 8x8?", [Option("4x4", True), Option("8x8")], "halves")
-    q = quizzes.size
-    q._pick(1, [], type("F", (), {"value": ""})())
-    q._pick(0, [], type("F", (), {"value": ""})())
+    q = Quizzes("pooling").adds_information  # a fresh copy of the lesson's quiz, from its file
+    wrong = next(i for i, o in enumerate(q.options) if not o.correct)
+    right = next(i for i, o in enumerate(q.options) if o.correct)
+    q._pick(wrong, [], type("F", (), {"value": ""})())
+    q._pick(right, [], type("F", (), {"value": ""})())
     assert room.flush(10)
     quiz = [r for r in store.records() if r["kind"] == "quiz"]
     assert [(r["who"], r["lesson"], r["item"], r["answer"], r["correct"]) for r in quiz] == \
-        [("bo", "pooling", "size", "B", 0)]
+        [("bo", "pooling", "adds_information", chr(65 + wrong), 0)]
 
 
 def test_an_unreachable_room_costs_one_line_and_no_time(monkeypatch, capsys):

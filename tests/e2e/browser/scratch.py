@@ -117,7 +117,7 @@ def write_scratch_notebooks(folder: Path) -> dict[str, Path]:
         ("A figure that works.", _FIGURE),
         ("A widget whose model does not exist.", _GHOST_WIDGET),
         ("A quiz shown as static HTML (what a front end without widgets gets).",
-         _QUIZ.replace("quiz.show();", 'quiz.show(mode="static")')),
+         _QUIZ.replace("quiz.show();", "quiz  # a bare Quiz displays its static HTML")),
         ("A cell that raises.", "1 / 0"),
         ("A cell that never runs, because Run All stops at the error.", "print('unreachable')"),
     ])
