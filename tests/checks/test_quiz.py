@@ -93,12 +93,12 @@ def test_quizzes_read_their_file_on_first_use_only():
     first = quizzes.float_memory
     assert isinstance(first, Quiz) and quizzes.float_memory is first  # read once, then kept
     assert (first.lesson, first.name) == ("pixels", "float_memory")  # for a room's records
-    assert [name for name, _ in quizzes.items()][:2] == ["float_memory", "uint8_overflow"]
+    assert [name for name, _ in quizzes.items()][:2] == ["uint8_overflow", "float_memory"]
 
 
 def test_an_unknown_quiz_name_lists_the_lessons_quizzes():
     with pytest.raises(AttributeError, match="'pixels' has no quiz 'nope'; its quizzes are: "
-                                             "float_memory, uint8_overflow"):
+                                             "uint8_overflow, float_memory"):
         Quizzes("pixels").nope.show()
 
 

@@ -58,3 +58,12 @@ def test_every_quiz_in_the_files_is_shown_once():
         assert not unshown, f"{lesson}.json: no notebook shows {unshown}; show or delete them"
         twice = sorted({name for name in names if names.count(name) > 1})
         assert not twice, f"{lesson}: quizzes shown more than once: {twice}"
+
+
+def test_each_quiz_file_lists_its_quizzes_in_the_order_the_notebook_shows_them():
+    """An author reading a file meets the quizzes as a learner does."""
+    for lesson, uses in shown_by_notebooks().items():
+        order = [name for _, name in uses]
+        assert quiz_names(lesson) == order, (
+            f"{lesson}.json lists {quiz_names(lesson)}, but the notebook shows them as {order}: "
+            f"reorder the file's entries")
