@@ -1,9 +1,7 @@
 """The ``cnncourse`` command: ``cnncourse doctor``, ``cnncourse data download`` and friends.
 
-Each subcommand has one ``_add_<name>_parser(subparsers)`` function that declares its
-arguments and sets ``func`` to the function that runs it; :data:`COMMANDS` lists them.
-Adding a command is one new function plus one entry in that list. Heavy libraries (torch)
-are imported inside the commands, so ``cnncourse --help`` stays fast.
+``data`` and ``weights`` share one parser and three actions, described by :data:`FILES`.
+Heavy libraries (torch) are imported inside the commands, so ``cnncourse --help`` stays fast.
 """
 
 from __future__ import annotations
@@ -15,6 +13,7 @@ import platform
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 MIN_PYTHON = (3, 10)
 """The oldest Python the course supports (pyproject's requires-python says the same)."""
@@ -178,190 +177,173 @@ def _add_doctor_parser(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_doctor)
 
 
-# --------------------------------------------------------------------------- data
+# --------------------------------------------------------------------------- data and weights
+
+# `cnncourse data` and `cnncourse weights` manage two kinds of files in the data folder the same
+# way: the same three actions (download, status, import), run by the same three functions below.
+FILES = {
+    "data": {
+        "help": "download or check the datasets (MNIST, Fashion-MNIST, CIFAR-10)",
+        "description": "Manage the course datasets.",
+        "option": "--dataset", "names": "mnist, fashion_mnist, cifar10", "noun": "dataset",
+        "files": "MNIST .gz files, cifar-10-python.tar.gz",
+        "example": "~/Downloads/cifar-10-python.tar.gz ~/Downloads/*-ubyte.gz"},
+    "weights": {
+        "help": "pre-fetch pretrained ImageNet weights for notebook 11",
+        "description": "Download torchvision's ImageNet weights (ResNet-18, MobileNetV3-Small, "
+                       "EfficientNet-B0) into <data folder>/weights, where notebook 11 loads "
+                       "them, list them (status), or import .pth files downloaded elsewhere "
+                       "(checked by SHA-256). Files already in torch's hub cache are used too.",
+        "option": "--model", "names": "resnet18, mobilenet_v3_small, efficientnet_b0",
+        "noun": "model", "files": "torchvision .pth files, e.g. resnet18-f37072fd.pth",
+        "example": "~/Downloads/resnet18-f37072fd.pth"},
+}
 
 
-def _dataset_names(choice: str) -> list[str]:
-    from cnncourse.data import DATASETS, canonical_name
+class _Files(NamedTuple):
+    """The files one command manages, with the same operations for datasets and weights."""
 
-    return list(DATASETS) if choice == "all" else [canonical_name(choice)]
+    root: Path                 # the data folder
+    folder: Path               # where these files go: the data folder, or its weights/
+    titles: dict[str, str]     # the chosen datasets or models, each with its title
+    status: Callable[[str], tuple[str, str, list[tuple[Path, str]]]]  # state, summary, files
+    download: Callable[[str], object]
+    put: Callable[[str], str]  # import one file; say what it became
+    error: type[Exception]
 
 
-def _data_root(args: argparse.Namespace) -> Path:
-    """``--dir``, or the data folder (``$CNNCOURSE_DATA``, else ``~/.cache/cnncourse``)."""
+def _files(args: argparse.Namespace) -> _Files:
+    """The datasets (``cnncourse data``) or weights (``cnncourse weights``) the command names,
+    in ``--dir`` or the data folder (``$CNNCOURSE_DATA``, else ``~/.cache/cnncourse``)."""
     from cnncourse.data.files import resolve_root
 
-    return resolve_root(args.dir, must_exist=False)
+    root = resolve_root(args.dir, must_exist=False)
+    choice = getattr(args, "name", "all")
+    if args.command == "data":
+        from cnncourse import data
+
+        def dataset(name: str) -> tuple[str, str, list[tuple[Path, str]]]:
+            status = data.dataset_status(name, root)
+            return status.state, status.summary, status.files
+
+        def put_dataset(file: str) -> str:
+            name, where = data.import_file(file, root)
+            return f"verified {data.TITLES[name]} file, now at {where}"
+
+        names = data.DATASETS if choice == "all" else [data.canonical_name(choice)]
+        return _Files(root, root, {name: data.TITLES[name] for name in names}, dataset,
+                      lambda name: data.download_dataset(name, root), put_dataset, data.DataError)
+    from cnncourse.recipes import pretrained
+
+    folder = pretrained.weights_dir(root)
+
+    def weights(name: str) -> tuple[str, str, list[tuple[Path, str]]]:
+        path, state = pretrained.weights_status(name, root)
+        summary = {"present": "present, SHA-256 verified", "missing": "not downloaded",
+                   "corrupt": "CORRUPT: fails its SHA-256 checksum - delete it, then download "
+                              "or import again"}[state]
+        # A verified copy in torch's hub cache is present, but download still shares one here.
+        ready = state == "present" and path.parent == folder
+        return "ready" if ready else state, summary, [(path, state)]
+
+    names = pretrained.MODELS if choice == "all" else [pretrained.canonical(choice)]
+    return _Files(root, folder, {name: name for name in names}, weights,
+                  lambda name: pretrained.download_weights(name, root),
+                  lambda file: f"verified, now at {pretrained.import_weights(file, root)}",
+                  pretrained.WeightsError)
 
 
-def _data_download(args: argparse.Namespace) -> int:
-    """Download the chosen datasets once; verified files are left alone."""
-    from cnncourse import data, settings
+def _download(args: argparse.Namespace) -> int:
+    """Download the chosen files once; verified files are left alone."""
+    from cnncourse import settings
 
-    root = _data_root(args)
+    files = _files(args)
     failed = 0
-    for name in _dataset_names(args.dataset):
-        title = data.TITLES[name]
+    for name, title in files.titles.items():
         try:
-            if data.dataset_status(name, root).state == "ready":
-                print(f"{title}: already downloaded and verified in {root} (nothing to do).")
+            if files.status(name)[0] == "ready":
+                print(f"{title}: already downloaded and verified in {files.folder} (nothing to do).")
                 continue
             if not settings.is_offline():
-                print(f"{title}: downloading into {root} ...", flush=True)
-            data.download_dataset(name, root)
+                print(f"{title}: downloading into {files.folder} ...", flush=True)
+            files.download(name)
             print(f"{title}: done, checksums verified.")
-        except data.DataError as err:
+        except files.error as err:
             print(f"{title}: FAILED - {err}", file=sys.stderr)
             failed += 1
     if failed:
-        print(f"cnncourse data download: {failed} dataset(s) not downloaded (see above).",
-              file=sys.stderr)
+        print(f"cnncourse {args.command} download: {failed} {FILES[args.command]['noun']}(s) "
+              f"not downloaded (see above).", file=sys.stderr)
         return 1
-    print(f"All set. Share {root} and set CNNCOURSE_DATA to it on other machines.")
+    print(f"All set. Share {files.root} and set CNNCOURSE_DATA to it on other machines.")
     return 0
 
 
-def _data_status(args: argparse.Namespace) -> int:
-    """List every expected file of each dataset: present, missing or corrupt; 1 if corrupt."""
-    from cnncourse.data import TITLES, dataset_status
-
-    root = _data_root(args)
-    print(f"data folder: {root}")
+def _status(args: argparse.Namespace) -> int:
+    """List every expected file: present, missing or corrupt; exit 1 if one is corrupt."""
+    files = _files(args)
+    print(f"{args.command} folder: {files.folder}")
     bad = 0
-    for name in _dataset_names(args.dataset):
-        status = dataset_status(name, root)
-        bad += status.state == "corrupt"
-        print(f"  {TITLES[name]}: {status.summary}")
-        for path, state in status.files:
-            print(f"    {state:<8} {path}")
+    for name, title in files.titles.items():
+        state, summary, paths = files.status(name)
+        bad += state == "corrupt"
+        print(f"  {title}: {summary}")
+        for path, path_state in paths:
+            print(f"    {path_state:<8} {path}")
     return 1 if bad else 0
 
 
-def _data_import(args: argparse.Namespace) -> int:
-    """Verify official dataset files obtained elsewhere and put each in its place."""
-    from cnncourse.data import TITLES, DataError, import_file
-
-    root = _data_root(args)
+def _import(args: argparse.Namespace) -> int:
+    """Verify official files obtained elsewhere and put each in its place."""
+    files = _files(args)
     if not args.files:
-        raise ValueError("data import: name the files to import, e.g. `cnncourse data import "
-                         "~/Downloads/cifar-10-python.tar.gz ~/Downloads/*-ubyte.gz`.")
-    print(f"data folder: {root}")
+        raise ValueError(f"{args.command} import: name the files to import, e.g. `cnncourse "
+                         f"{args.command} import {FILES[args.command]['example']}`.")
+    print(f"{args.command} folder: {files.folder}")
     failed = 0
     for file in args.files:
         try:
-            name, where = import_file(file, root)
-            print(f"  {file}: verified {TITLES[name]} file, now at {where}")
-        except DataError as err:
+            print(f"  {file}: {files.put(file)}")
+        except files.error as err:
             print(f"  {file}: FAILED - {err}", file=sys.stderr)
             failed += 1
     if failed:
-        print(f"cnncourse data import: {failed} file(s) not imported (see above).",
+        print(f"cnncourse {args.command} import: {failed} file(s) not imported (see above).",
               file=sys.stderr)
     return 1 if failed else 0
 
 
-def _add_data_parser(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "data", help="download or check the datasets (MNIST, Fashion-MNIST, CIFAR-10)",
-        description="Manage the course datasets.", epilog=DATA_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+def _add_files_parser(subparsers: argparse._SubParsersAction, command: str) -> None:
+    """``cnncourse data`` or ``cnncourse weights``, as :data:`FILES` describes it."""
+    about = FILES[command]
+    p = subparsers.add_parser(command, help=about["help"], description=about["description"],
+                              epilog=DATA_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     actions = p.add_subparsers(title="actions", dest="action", metavar="ACTION")
     p.set_defaults(func=lambda _args: (p.print_help(), 2)[1])
     for action, func, text in (
-            ("download", _data_download,
+            ("download", _download,
              "download once and verify checksums (safe to repeat: verified files are kept)"),
-            ("status", _data_status,
-             "list every expected file of each dataset: present, missing or corrupt"),
-            ("import", _data_import,
-             "import official files obtained elsewhere (MNIST .gz files, "
-             "cifar-10-python.tar.gz): checksums verified, each put in its place")):
+            ("status", _status, "list every expected file: present, missing or corrupt"),
+            ("import", _import, f"import official files obtained elsewhere ({about['files']}): "
+                                f"checksums verified, each put in its place")):
         a = actions.add_parser(action, help=text, description=text.capitalize() + ".",
                                epilog=DATA_HELP,
                                formatter_class=argparse.RawDescriptionHelpFormatter)
         if action == "import":
             a.add_argument("files", nargs="*", metavar="FILE", help="files to import")
         else:
-            a.add_argument("--dataset", default="all", metavar="NAME",
-                           help="mnist, fashion_mnist, cifar10 or all (default: all)")
-        _add_data_dir(a)
+            a.add_argument(about["option"], dest="name", default="all", metavar="NAME",
+                           help=f"{about['names']} or all (default: all)")
+        a.add_argument("--dir", default=None, metavar="DIR",
+                       help="data folder (default: $CNNCOURSE_DATA or ~/.cache/cnncourse)")
         a.set_defaults(func=func)
-
-
-def _add_data_dir(parser: argparse.ArgumentParser) -> None:
-    """The ``--dir`` option of the data and weights commands."""
-    parser.add_argument("--dir", default=None, metavar="DIR",
-                        help="data folder (default: $CNNCOURSE_DATA or ~/.cache/cnncourse)")
-
-
-# --------------------------------------------------------------------------- weights
-
-
-def _weights(args: argparse.Namespace) -> int:
-    """Download, import or list pretrained weights in <data folder>/weights."""
-    from cnncourse.recipes import pretrained
-
-    root = _data_root(args)
-    print(f"weights folder: {pretrained.weights_dir(root)}")
-    if args.action == "import":
-        if not args.files:
-            raise ValueError("weights import: name the .pth files to import, e.g. "
-                             "`cnncourse weights import ~/Downloads/resnet18-f37072fd.pth`.")
-        failed = 0
-        for file in args.files:
-            try:
-                print(f"  {file}: imported as {pretrained.import_weights(file, root)}")
-            except pretrained.WeightsError as err:
-                print(f"  {file}: FAILED - {err}", file=sys.stderr)
-                failed += 1
-        return 1 if failed else 0
-    names = list(pretrained.MODELS) if args.model == "all" else [pretrained.canonical(args.model)]
-    failed = 0
-    for name in names:
-        if args.action == "status":
-            path, state = pretrained.weights_status(name, root)
-            print(f"  {name}: {path}: {state if state != 'missing' else 'not downloaded'}")
-            failed += state == "corrupt"
-            continue
-        try:
-            path = pretrained.download_weights(name, root)
-            print(f"  {name}: ready, SHA-256 verified ({path})")
-        except pretrained.WeightsError as err:
-            print(f"  {name}: FAILED - {err}", file=sys.stderr)
-            failed += 1
-    if args.action == "download" and not failed:
-        print("All set. Share the data folder and set CNNCOURSE_DATA to it on other machines.")
-    return 1 if failed else 0
-
-
-def _add_weights_parser(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "weights", help="pre-fetch pretrained ImageNet weights for notebook 11",
-        description="Download torchvision's ImageNet weights (ResNet-18, MobileNetV3-Small, "
-                    "EfficientNet-B0) into <data folder>/weights, where notebook 11 loads "
-                    "them, list them (status), or import .pth files downloaded elsewhere "
-                    "(checked by SHA-256). Files already in torch's hub cache are used too.")
-    p.add_argument("action", choices=["download", "status", "import"],
-                   help="download, status, or import FILE...")
-    p.add_argument("files", nargs="*", metavar="FILE",
-                   help="import: torchvision .pth files, e.g. resnet18-f37072fd.pth")
-    p.add_argument("--model", default="all", metavar="NAME",
-                   help="resnet18, mobilenet_v3_small, efficientnet_b0 or all (default: all)")
-    _add_data_dir(p)
-    p.set_defaults(func=_weights)
 
 
 # --------------------------------------------------------------------------- main
 
-COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
-    _add_doctor_parser,
-    _add_data_parser,
-    _add_weights_parser,
-]
-"""One ``_add_<name>_parser`` per subcommand; add yours to this list."""
-
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``cnncourse`` argument parser with every subcommand in :data:`COMMANDS`."""
+    """The ``cnncourse`` argument parser: ``doctor``, then each command in :data:`FILES`."""
     from cnncourse import __version__
 
     parser = argparse.ArgumentParser(
@@ -371,8 +353,9 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=DATA_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"cnncourse {__version__}")
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
-    for add in COMMANDS:
-        add(subparsers)
+    _add_doctor_parser(subparsers)
+    for command in FILES:
+        _add_files_parser(subparsers, command)
     return parser
 
 

@@ -106,14 +106,11 @@ def device() -> Any:
 def seed_everything(seed: int = 0) -> int:
     """Seed Python, NumPy and torch (all devices) so a run repeats. Returns the seed used."""
     whole_number(seed, "seed", "seed_everything", minimum=0)
-    random.seed(seed)
-    try:
-        import numpy as np
-
-        np.random.seed(seed % 2**32)
-    except ImportError:  # numpy is optional for the seed helper
-        pass
+    import numpy as np  # torchvision and matplotlib need it, so it is always there
     import torch
+
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
 
     torch.manual_seed(seed)
     return seed

@@ -41,7 +41,7 @@ class ThreadPolicy:
     load: float | None  # 1-minute load average when chosen (None: unknown on this system)
     source: str         # "CNNCOURSE_THREADS=..." or "auto"
     reason: str
-    limit: CoreLimit | None = None  # where the core count came from; None when given
+    limit: CoreLimit | None = None  # where the core count came from; None from set_threads(n)
     machine: int = 0    # the machine's cores (os.cpu_count()): the load average counts them all
 
     @property
@@ -135,26 +135,23 @@ def choose_threads(cores: int, load: float | None, machine: int = 0) -> tuple[in
     return half, (f"half the cores, leaving room for a second notebook (load {load:.1f})")
 
 
-def thread_policy(value: str | None = None, cores: int | None = None,
-                  load: float | None = None) -> ThreadPolicy:
-    """Decide the thread count from ``CNNCOURSE_THREADS`` (or ``value``), the cores and the load.
+def thread_policy() -> ThreadPolicy:
+    """Decide the thread count from ``CNNCOURSE_THREADS``, this machine's cores and its load.
 
-    ``cores`` and ``load`` default to this machine's (:func:`core_limit`, :func:`load_average`);
-    tests pass them. A bad ``CNNCOURSE_THREADS`` raises ``ValueError`` saying how to fix it.
+    A bad ``CNNCOURSE_THREADS`` raises ``ValueError`` saying how to fix it.
     """
-    limit = core_limit() if cores is None else None
-    cores = limit.cores if limit else cores
-    machine = (os.cpu_count() or 1) if limit else 0
-    load = load_average() if load is None else load
-    raw = env.raw(THREADS_ENV) if value is None else value
-    chosen = parse_threads(raw, cores)
+    limit = core_limit()
+    machine = os.cpu_count() or 1  # the load average counts the whole machine
+    load = load_average()
+    raw = env.raw(THREADS_ENV)
+    chosen = parse_threads(raw, limit.cores)
     if chosen is None:
-        threads, reason = choose_threads(cores, load, machine)
-        return ThreadPolicy(threads, cores, load, "auto", reason, limit, machine)
-    reason = "set by you" + (f"; more threads than the {cores} cores slows training down"
-                             if chosen > cores else "")
-    return ThreadPolicy(chosen, cores, load, f"{THREADS_ENV}={raw.strip()}", reason, limit,
-                        machine)
+        threads, reason = choose_threads(limit.cores, load, machine)
+        return ThreadPolicy(threads, limit.cores, load, "auto", reason, limit, machine)
+    reason = "set by you" + (f"; more threads than the {limit.cores} cores slows training down"
+                             if chosen > limit.cores else "")
+    return ThreadPolicy(chosen, limit.cores, load, f"{THREADS_ENV}={raw.strip()}", reason,
+                        limit, machine)
 
 
 def set_threads(threads: int | None = None) -> ThreadPolicy:

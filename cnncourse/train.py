@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from cnncourse.modelutils import check_model, eval_mode, model_device
-from cnncourse.validate import whole_number
+from cnncourse.validate import positive_number, whole_number
 
 Batches = Iterable[tuple[torch.Tensor, torch.Tensor]]
 
@@ -314,16 +314,13 @@ def _check_fit_options(train_data: Any, val_data: Any, epochs: Any, lr: Any, sch
     if val_data is not None:
         _check_batches(val_data, "fit", "val_data")
     whole_number(epochs, "epochs", "fit")
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not lr > 0:
-        raise ValueError(f"fit: lr must be a positive number, got {lr!r}.")
+    positive_number(lr, "lr", "fit")
     schedule = _check_schedule(schedule)
     if scheduler is not None and schedule != "constant":
         raise ValueError("fit: give schedule= (a name) or scheduler= (your own object), not "
                          "both.")
-    if budget_s is not None and (isinstance(budget_s, bool) or not isinstance(
-            budget_s, (int, float)) or not 0 < budget_s < float("inf")):
-        raise ValueError(f"fit: budget_s must be a positive number of seconds, got "
-                         f"{budget_s!r}.")
+    if budget_s is not None:
+        positive_number(budget_s, "budget_s", "fit", hint="seconds")
     return schedule
 
 
@@ -503,10 +500,8 @@ def lr_find(model: nn.Module, train_data: Batches, *, start: float = 1e-6, end: 
 
     check_model(model, "lr_find")
     _check_batches(train_data, "lr_find", "train_data")
-    for label, value in (("start", start), ("end", end)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-            raise ValueError(f"lr_find: {label} must be a positive learning rate, got "
-                             f"{value!r}.")
+    positive_number(start, "start", "lr_find", hint="a learning rate")
+    positive_number(end, "end", "lr_find", hint="a learning rate")
     if not start < end:
         raise ValueError(f"lr_find: start ({start}) must be below end ({end}).")
     if not isinstance(steps, int) or isinstance(steps, bool) or steps < 5:

@@ -1,11 +1,13 @@
-"""The one check for whole-number arguments (sizes, counts, seeds), with the same message
-everywhere: ``"TensorLoader: batch_size must be a positive int, got 0."``
+"""The one check for whole-number arguments (sizes, counts, seeds) and for positive numbers
+(rates, seconds), with the same message everywhere:
+``"TensorLoader: batch_size must be a positive int, got 0."``
 
 Cheap to import (no torch); every layer of the package may use it.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 
@@ -34,4 +36,13 @@ def whole_numbers(values: Any, name: str, where: str, minimum: int = 1, length: 
     return tuple(values)
 
 
-__all__ = ["whole_number", "whole_numbers"]
+def positive_number(value: Any, name: str, where: str, hint: str = "") -> float:
+    """Return ``value`` if it is a finite int or float above 0 (not a bool); else a ValueError
+    worded like :func:`whole_number`'s, e.g. ``"fit: lr must be a positive number, got 0."``"""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
+        extra = f" ({hint})" if hint else ""
+        raise ValueError(f"{where}: {name} must be a positive number{extra}, got {value!r}.")
+    return value
+
+
+__all__ = ["positive_number", "whole_number", "whole_numbers"]

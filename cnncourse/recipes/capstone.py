@@ -45,7 +45,7 @@ except ImportError:  # pragma: no cover - Windows
 
 from cnncourse import env, settings
 from cnncourse.course import room
-from cnncourse.validate import whole_number
+from cnncourse.validate import positive_number, whole_number
 
 
 @dataclass(frozen=True)
@@ -203,11 +203,9 @@ def run_row(name: str, dataset: str, accuracy: float | None, seconds: float, par
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0 \
             or math.isnan(seconds) or math.isinf(seconds):
         raise ValueError(f"record_run: seconds must be a non-negative number, got {seconds!r}.")
-    if budget_s is not None and (isinstance(budget_s, bool) or not isinstance(
-            budget_s, (int, float)) or not 0 < budget_s < math.inf):
-        raise ValueError(f"record_run: budget_s must be a positive number of seconds (the "
-                         f"budget on your machine, target.budget(speed)) or None, got "
-                         f"{budget_s!r}.")
+    if budget_s is not None:
+        positive_number(budget_s, "budget_s", "record_run", hint="seconds: the budget on your "
+                        "machine, target.budget(speed), or None")
     whole_number(params, "params", "record_run", minimum=0, hint="use count_parameters(model)")
     return {"when": time.strftime("%Y-%m-%d %H:%M"), "who": who, "name": name,
             "dataset": dataset, "val_accuracy": val, "accuracy": test,
@@ -583,8 +581,7 @@ def measure_speed(data: Any, seconds: float = 3.0, *, device: Any = None,
     from cnncourse.models import SimpleCNN
     from cnncourse.train import fit
 
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
-        raise ValueError(f"measure_speed: seconds must be a positive number, got {seconds!r}.")
+    positive_number(seconds, "seconds", "measure_speed")
     C, H, _ = data.info["shape"]
     model = SimpleCNN(in_channels=C, num_classes=len(data.classes), image_size=H)
     history = fit(model.to(device or "cpu"), data.train.loader(BATCH_SIZE, shuffle=True),
@@ -645,9 +642,8 @@ def train_within_budget(model: Any, data: Any, seconds: float, *, lr: float = 5e
     if getattr(data, "val", None) is None:
         raise ValueError("train_within_budget: data has no validation split (data.val); load "
                          "it with cnncourse.data.load_data or load_folder.")
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not seconds > 0:
-        raise ValueError(f"train_within_budget: seconds must be a positive number (the "
-                         f"budget, e.g. target.budget(speed)), got {seconds!r}.")
+    positive_number(seconds, "seconds", "train_within_budget",
+                    hint="the budget, e.g. target.budget(speed)")
     if device is not None:
         model = model.to(device)
     train = data.train.loader(BATCH_SIZE, shuffle=True)

@@ -114,15 +114,18 @@ def test_parse_threads_rejects_bad_values_with_the_fix(bad):
 
 
 def test_thread_policy_env_wins_over_auto(monkeypatch):
+    _cores(monkeypatch, 8)
+    monkeypatch.setattr(cpu, "load_average", lambda: 0.0)
     monkeypatch.setenv("CNNCOURSE_THREADS", "3")
-    policy = cpu.thread_policy(cores=8, load=0.0)
+    policy = cpu.thread_policy()
     assert policy.threads == 3 and policy.source == "CNNCOURSE_THREADS=3"
     assert "set by you" in str(policy) and "3 of 8 cores" in str(policy)
     monkeypatch.setenv("CNNCOURSE_THREADS", "all")
-    assert cpu.thread_policy(cores=8, load=0.0).threads == 8
-    assert "more threads than" in cpu.thread_policy(value="16", cores=8, load=0.0).reason
+    assert cpu.thread_policy().threads == 8
+    monkeypatch.setenv("CNNCOURSE_THREADS", "16")
+    assert "more threads than" in cpu.thread_policy().reason
     monkeypatch.delenv("CNNCOURSE_THREADS")
-    auto = cpu.thread_policy(cores=8, load=0.0)
+    auto = cpu.thread_policy()
     assert (auto.threads, auto.source, auto.cores, auto.load) == (4, "auto", 8, 0.0)
 
 

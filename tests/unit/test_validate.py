@@ -1,8 +1,9 @@
-"""The one whole-number check: the same message everywhere, bools and floats refused."""
+"""The one whole-number check and the one positive-number check: the same message everywhere,
+bools refused."""
 
 import pytest
 
-from cnncourse.validate import whole_number, whole_numbers
+from cnncourse.validate import positive_number, whole_number, whole_numbers
 
 
 @pytest.mark.parametrize("value", [0, -1, 1.0, True, "3", None])
@@ -26,3 +27,13 @@ def test_whole_numbers_checks_each_item_and_the_length():
             whole_numbers(bad, "size", "f", length=2)
     with pytest.raises(ValueError, match="widths must be a non-empty tuple of positive ints"):
         whole_numbers((), "widths", "f")
+
+
+@pytest.mark.parametrize("value", [0, -0.5, float("nan"), float("inf"), True, "3", None])
+def test_positive_number_refuses_what_is_not_a_finite_positive_number(value):
+    with pytest.raises(ValueError, match=r"^f: lr must be a positive number \(a rate\), got "):
+        positive_number(value, "lr", "f", hint="a rate")
+
+
+def test_positive_number_returns_ints_and_floats_as_given():
+    assert positive_number(3, "seconds", "f") == 3 and positive_number(1e-4, "lr", "f") == 1e-4
