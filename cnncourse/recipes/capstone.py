@@ -410,15 +410,10 @@ def leaderboard(dataset: str | None = None, root: str | Path | None = None
 
 @dataclass(frozen=True)
 class Verdict:
-    """Whether a run meets the brief, and if not, why: ``bool(verdict)`` and ``str(verdict)``.
-
-    ``accuracy_ok`` and ``time_ok`` say which half was met (None: no fixed target).
-    """
+    """Whether a run meets the brief, and if not, why: ``bool(verdict)`` and ``str(verdict)``."""
 
     met: bool
     reason: str
-    accuracy_ok: bool | None = None
-    time_ok: bool | None = None
 
     def __bool__(self) -> bool:
         return self.met
@@ -450,10 +445,10 @@ def meets_brief(dataset: str, val_accuracy: float | None, seconds: float,
     took = f"training took {seconds:.0f} s {'within' if time_ok else 'over'} the " \
            f"{budget:.0f} s budget"
     if acc_ok and time_ok:
-        return Verdict(True, f"yes: {acc}, and {took}", True, True)
+        return Verdict(True, f"yes: {acc}, and {took}")
     why = "accuracy and time" if not (acc_ok or time_ok) else "accuracy" if not acc_ok \
         else "time"
-    return Verdict(False, f"not yet ({why}): {acc}; {took}", acc_ok, time_ok)
+    return Verdict(False, f"not yet ({why}): {acc}; {took}")
 
 
 def _checked(row: dict[str, Any]) -> dict[str, Any]:

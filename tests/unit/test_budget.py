@@ -172,7 +172,7 @@ def test_train_within_budget_keeps_the_budget_and_meets_brief_agrees(monkeypatch
         assert run.seconds <= run.budget_s == budget
         assert run.steps > 0 and run.epochs == pytest.approx(run.steps / 2)  # 2 batches/epoch
         verdict = capstone.meets_brief("mnist", run.val_accuracy, run.seconds, True, budget)
-        assert verdict and verdict.time_ok and "within" in str(verdict)
+        assert verdict and "within" in str(verdict)
 
 
 def test_a_miss_says_why(monkeypatch):
@@ -186,7 +186,7 @@ def test_a_miss_says_why(monkeypatch):
     assert str(both).startswith("not yet (accuracy and time)")
     assert str(acc).startswith("not yet (accuracy)") and "50.0% is below the 60.0%" in str(acc)
     assert str(time_).startswith("not yet (time)") and "120 s over the 100 s" in str(time_)
-    assert (time_.accuracy_ok, time_.time_ok) == (True, False)
+    assert "70.0% reaches the 60.0%" in str(time_)
     assert str(ok).startswith("yes")
     # the budget on this machine, in seconds, replaces the nominal one
     assert capstone.meets_brief("cifar10", 0.7, 120, budget_s=150)
