@@ -452,14 +452,17 @@ def expect_size(got: Any, call: str, hint: str = "Use // (floor division), which
 _WHY = "The exercise is to write it yourself from simpler tensor operations."
 
 
-class _Forbidden:
-    """Stands in for a built-in while a check runs: calling it raises :class:`Mistake`."""
+def _forbidden(original: Any, label: str, why: str) -> Any:
+    """Stands in for a built-in while a check runs: calling it raises :class:`Mistake`. It
+    keeps the original's name, so library code that reads it (torchvision's v2 dispatch reads
+    ``__name__``) reaches the call and the learner gets the friendly message."""
+    import functools
 
-    def __init__(self, name: str, why: str):
-        self.name, self.why = name, why
+    @functools.wraps(original, updated=())
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise Mistake(f"you called {label}, which does the whole job for you. {why}")
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        raise Mistake(f"you called {self.name}, which does the whole job for you. {self.why}")
+    return refuse
 
 
 def _resolve(name: str) -> tuple[Any, str] | None:
@@ -500,7 +503,7 @@ def forbid(*names: str, why: str = _WHY) -> Iterator[None]:
             owner, attribute = found
             label = name.replace("torch.nn.functional.", "F.").replace("torch.Tensor.", "Tensor.")
             saved.append((owner, attribute, getattr(owner, attribute)))
-            setattr(owner, attribute, _Forbidden(label, why))
+            setattr(owner, attribute, _forbidden(getattr(owner, attribute), label, why))
         yield
     finally:
         for owner, attribute, original in reversed(saved):

@@ -71,7 +71,8 @@ def _shape_mistake(got: tuple, h: int, w: int, k: int, p: int, s: int) -> Mistak
     return Mistake(f"{message} ({hint})")
 
 
-_CONV_SHORTCUTS = ("torch.nn.functional.conv2d", "torch.conv2d", "torch.nn.Conv2d")
+_CONV_SHORTCUTS = ("torch.nn.functional.conv2d", "torch.conv2d", "torch.convolution",
+                   "torch.nn.Conv2d")
 
 
 @check.of(conv2d_single, forbid=_CONV_SHORTCUTS)
@@ -138,6 +139,12 @@ def check_conv_output_size(fn):
         else:
             hint = "the formula is (size + 2*padding - kernel_size) // stride + 1."
         raise Mistake(f"{setting} returned {got}; it should be {want}. {hint}")
+    for n, k, p, s in [(32, 5, 2, 1), (7, 3, 0, 2)]:    # the notebook passes all four in order
+        got = expect_size(fn(n, k, p, s), f"conv_output_size({n}, {k}, {p}, {s})")
+        if got != _size(n, k, p, s):
+            raise Mistake(f"conv_output_size({n}, {k}, {p}, {s}) returned {got}; it should be "
+                          f"{_size(n, k, p, s)}. Keep the parameters in the order (size, "
+                          "kernel_size, padding=0, stride=1): later cells pass them by position.")
     if fn(32, 3) != 30:
         raise Mistake("conv_output_size(32, 3) should use the defaults padding=0, stride=1 "
                       f"and give 30, got {fn(32, 3)}.")

@@ -78,10 +78,16 @@ STATS_SHAPE = ("the shapes did not broadcast: mean and std have shape (3,), whic
 @check.of(normalize, forbid=("torchvision.transforms.functional.normalize",
                              "torchvision.transforms._functional_tensor.normalize",
                              "torchvision.transforms.v2.functional.normalize",
-                             "torchvision.transforms.v2.functional.normalize_image"),
+                             "torchvision.transforms.v2.functional.normalize_image",
+                             "torchvision.transforms.Normalize",
+                             "torchvision.transforms.v2.Normalize"),
           why="The exercise is to write the per-channel (x - mean) / std yourself, shaping "
               "mean and std (C, 1, 1) so they broadcast.",
-          causes=[(("must match the size",), STATS_SHAPE)])
+          causes=[(("must match the size",), STATS_SHAPE),
+                  # a v2.Normalize built before the check runs finds its kernel switched off
+                  (("No kernel registered for functional normalize",),
+                   "torchvision's Normalize does the whole job for you (and is switched off "
+                   "during this check): write the per-channel (x - mean) / std yourself.")])
 def check_normalize(fn):
     """Per-channel (x - mean) / std on (C, H, W), including an image as wide as it has channels."""
     g = torch.Generator().manual_seed(0)

@@ -54,7 +54,8 @@ def _maps(n: int, c: int, h: int, w: int, seed: int = 0) -> torch.Tensor:
 
 
 @check.of(max_pool2d, forbid=("torch.nn.functional.max_pool2d", "torch.max_pool2d",
-                              "torch.nn.MaxPool2d"))
+                              "torch.nn.functional.max_pool2d_with_indices",
+                              "torch.max_pool2d_with_indices", "torch.nn.MaxPool2d"))
 def check_max_pool2d(fn):
     """Compare with F.max_pool2d on batches, channels, odd sizes and a custom stride.
 
@@ -129,6 +130,7 @@ def check_stack_output_size(fn):
          "a LeNet-style stack on 28x28 (no padding)"),
         (15, [("conv", 3, 1, 0), ("pool", 2, 2, 0)], "an odd size: 15 -> conv 3 -> pool 2"),
         (64, [("conv", 7, 2, 3), ("pool", 3, 2, 1)], "a ResNet-style stem (stride-2 conv)"),
+        (13, [("pool", 3, 1, 0), ("pool", 2, 2, 0)], "a 3x3 pool with stride 1, then a 2x2"),
         (10, [], "an empty stack"),
     ]
     for size, layers, what in cases:
@@ -148,6 +150,13 @@ def check_stack_output_size(fn):
         if got == no_stride:
             raise Mistake(f"for {what} you got {got}, expected {want}: you ignored the stride. "
                           "Divide by the stride (floor) before adding 1.")
+        halved = size
+        for kind, k, s, p in layers:
+            halved = halved // 2 if kind == "pool" else (halved + 2 * p - k) // s + 1
+        if got == halved:
+            raise Mistake(f"for {what} you got {got}, expected {want}: not every pool halves "
+                          "the size. Use the same formula for pools as for convs, with the "
+                          "pool's own kernel, stride and padding.")
         if layers and got == _true_size(size, layers[-1:]):
             raise Mistake(f"for {what} you got {got}, expected {want}: each layer must start "
                           "from the previous layer's output size (update size in the loop).")

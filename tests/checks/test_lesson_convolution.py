@@ -66,6 +66,9 @@ def _by_builtin(kind):
             return torch.conv2d(x, w, padding=padding, stride=stride)[0, 0]
         if kind == "torch.nn.functional.conv2d":
             return torch.nn.functional.conv2d(x, w, padding=padding, stride=stride)[0, 0]
+        if kind == "torch.convolution":
+            return torch.convolution(x, w, None, [stride] * 2, [padding] * 2, [1, 1], False,
+                                     [0, 0], 1)[0, 0]
         layer = nn.Conv2d(1, 1, kernel.shape[0], padding=padding, stride=stride, bias=False)
         with torch.no_grad():
             layer.weight.copy_(w)
@@ -76,6 +79,7 @@ def _by_builtin(kind):
 @pytest.mark.parametrize("kind, named", [("F.conv2d", "F.conv2d"),
                                          ("torch.conv2d", "torch.conv2d"),
                                          ("torch.nn.functional.conv2d", "F.conv2d"),
+                                         ("torch.convolution", "torch.convolution"),
                                          ("nn.Conv2d", "torch.nn.Conv2d")])
 def test_conv2d_single_rejects_the_builtin_convolutions(kind, named):
     wrong(check.conv2d_single, _by_builtin(kind), f"you called {named}", "whole job")
@@ -94,6 +98,9 @@ def test_conv2d_multi_rejects_f_conv2d():
 
 def test_conv_output_size_mistakes():
     c = check.conv_output_size
+    # right by keyword, wrong by position: notebook 03 calls conv_output_size(size, k, p, s)
+    wrong(c, lambda size, kernel_size, stride=1, padding=0:
+          (size + 2 * padding - kernel_size) // stride + 1, "later cells pass them by position")
     wrong(c, lambda n, k, padding=0, stride=1: (n + 2 * padding - k) // stride, "forgot the + 1")
     wrong(c, lambda n, k, padding=0, stride=1: (n + padding - k) // stride + 1, "BOTH sides")
     wrong(c, lambda n, k, padding=0, stride=1: (n + 2 * padding - k) / stride + 1,

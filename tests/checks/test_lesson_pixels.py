@@ -50,6 +50,11 @@ def test_normalize_rejects_torchvision_shortcuts():
     wrong(c, lambda x, m, s: TF.normalize(x, m, s), "you called torchvision.transforms",
           "(x - mean) / std yourself")
     wrong(c, lambda x, m, s: v2.functional.normalize(x, m, s), "you called torchvision")
+    # notebook 07 teaches the v2.Normalize class: named, not a library error about kernels
+    wrong(c, lambda x, m, s: v2.Normalize(m, s)(x), "you called torchvision.transforms.v2.Normalize")
+    made_before = v2.Normalize([0.5, 0.4, 0.3], [0.2, 0.25, 0.5])
+    wrong(c, lambda x, m, s: made_before(x), "Normalize does the whole job")
+    assert v2.Normalize([0.5] * 3, [0.5] * 3)(torch.ones(3, 2, 2)).eq(1).all()  # restored
     assert TF.normalize(torch.ones(3, 2, 2), [0.5] * 3, [0.5] * 3).eq(1).all()  # restored
     assert c.passed(lambda x, m, s: (x - torch.tensor(m).view(-1, 1, 1))
                     / torch.tensor(s).view(-1, 1, 1))

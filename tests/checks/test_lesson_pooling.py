@@ -47,6 +47,8 @@ def test_nb04_max_pool2d():
      "torch.max_pool2d"),
     (lambda x, kernel_size=2, stride=None: nn.MaxPool2d(kernel_size, stride)(x),
      "torch.nn.MaxPool2d"),
+    (lambda x, kernel_size=2, stride=None: F.max_pool2d_with_indices(x, kernel_size, stride)[0],
+     "F.max_pool2d_with_indices"),
 ])
 def test_nb04_max_pool2d_rejects_the_builtin(shortcut, named):
     wrong(check.max_pool2d, shortcut, f"you called {named}")
@@ -131,3 +133,12 @@ def test_nb04_stack_output_size_with_a_none_stride():
 
     wrong(check.stack_output_size, none_stride, "a None reached your formula", "stride=stride",
           "Original error: TypeError")
+
+
+def test_stack_output_size_knows_not_every_pool_halves():
+    def halving(size, layers):
+        for kind, k, s, p in layers:
+            size = size // 2 if kind == "pool" else (size + 2 * p - k) // s + 1
+        return size
+
+    wrong(check.stack_output_size, halving, "not every pool halves")
