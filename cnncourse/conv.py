@@ -39,19 +39,6 @@ def kernel(name: str) -> torch.Tensor:
     return torch.tensor(KERNELS[name], dtype=torch.float32)
 
 
-def conv_output_size(size: int, kernel_size: int, padding: int = 0, stride: int = 1) -> int:
-    """Output length along one axis: ``(size + 2*padding - kernel_size) // stride + 1``."""
-    whole_number(size, "size", "conv_output_size")
-    whole_number(kernel_size, "kernel_size", "conv_output_size")
-    whole_number(padding, "padding", "conv_output_size", minimum=0)
-    whole_number(stride, "stride", "conv_output_size")
-    if kernel_size > size + 2 * padding:
-        raise ValueError(f"conv_output_size: a {kernel_size}-wide kernel does not fit in "
-                         f"{size} pixels plus padding {padding} on each side; use a smaller "
-                         "kernel or more padding.")
-    return _reference.conv_output_size(size, kernel_size, padding, stride)
-
-
 def _check_2d(t: Any, name: str, where: str) -> None:
     if not isinstance(t, torch.Tensor) or t.dim() != 2:
         got = f"shape {tuple(t.shape)}" if isinstance(t, torch.Tensor) else type(t).__name__
@@ -64,10 +51,19 @@ def _check_fits(image_shape: tuple, kernel_shape: tuple, padding: int, stride: i
     whole_number(padding, "padding", where, minimum=0)
     whole_number(stride, "stride", where)
     for axis, (n, k) in enumerate(zip(image_shape, kernel_shape)):
+        along = f" along axis {axis}" if len(kernel_shape) > 1 else ""
         if k > n + 2 * padding:
-            raise ValueError(f"{where}: the kernel ({k} along axis {axis}) does not fit in the "
+            raise ValueError(f"{where}: the kernel ({k}{along}) does not fit in the "
                              f"input ({n}) plus padding {padding} on each side; use a smaller "
                              "kernel or more padding.")
+
+
+def conv_output_size(size: int, kernel_size: int, padding: int = 0, stride: int = 1) -> int:
+    """Output length along one axis: ``(size + 2*padding - kernel_size) // stride + 1``."""
+    whole_number(size, "size", "conv_output_size")
+    whole_number(kernel_size, "kernel_size", "conv_output_size")
+    _check_fits((size,), (kernel_size,), padding, stride, "conv_output_size")
+    return _reference.conv_output_size(size, kernel_size, padding, stride)
 
 
 def conv2d_single(image: torch.Tensor, kernel: torch.Tensor, padding: int = 0,

@@ -93,10 +93,8 @@ class ResidualBlock(nn.Module):
         super().__init__()
         whole_number(channels, "channels", "ResidualBlock")
         self.skip = skip
-        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1, bias=not batch_norm)
-        self.bn1 = nn.BatchNorm2d(channels) if batch_norm else nn.Identity()
-        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1, bias=not batch_norm)
-        self.bn2 = nn.BatchNorm2d(channels) if batch_norm else nn.Identity()
+        self.conv1, self.bn1, _ = conv_bn_act(channels, channels, batch_norm=batch_norm)
+        self.conv2, self.bn2, _ = conv_bn_act(channels, channels, batch_norm=batch_norm)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         out = F.relu(self.bn1(self.conv1(x)))  # (N, C, H, W)
@@ -107,9 +105,6 @@ class ResidualBlock(nn.Module):
 
     def extra_repr(self) -> str:
         return f"skip={self.skip}"
-
-
-INITS = ("default", "kaiming")
 
 
 def kaiming_init(model: nn.Module) -> nn.Module:
@@ -144,8 +139,8 @@ class SmallResNet(nn.Module):
                  widths: tuple[int, ...] = (16, 32, 64), blocks_per_stage: int = 1,
                  batch_norm: bool = True, skip: bool = True, init: str = "default"):
         super().__init__()
-        if init not in INITS:
-            raise ValueError(f"{type(self).__name__}: init must be one of {INITS}, "
+        if init not in ("default", "kaiming"):
+            raise ValueError(f"{type(self).__name__}: init must be one of 'default', 'kaiming'; "
                              f"got {init!r}.")
         whole_numbers(widths, "widths", "SmallResNet")
         whole_number(blocks_per_stage, "blocks_per_stage", "SmallResNet")

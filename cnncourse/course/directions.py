@@ -32,26 +32,15 @@ class Unfinished(RuntimeError):
     """A claim or comparison was to be made on what an interrupted cell left unfinished."""
 
 
-def _names(source: str, stored: bool) -> set[str]:
+def _names(source: str) -> tuple[set[str], set[str]]:
+    """The names a cell uses (reads before it makes them) and the names it makes (assigns)."""
+    # `for name, h in runs.items()`, `[r for r in rows]` and a def's arguments make theirs.
     import ast
 
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return set()
-    kind = ast.Store if stored else ast.Load
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, kind)}
-
-
-def _used(source: str) -> set[str]:
-    # The names a cell reads from before it runs: first used by reading, not by assigning
-    # (`for name, h in runs.items()`, `[r for r in rows]` and a def's arguments make theirs).
-    import ast
-
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
+        return set(), set()
     first: dict[str, tuple] = {}
     made: dict[int, tuple] = {}   # id of a Name assigned by its statement -> where it counts
     reads = {id(n.target) for n in ast.walk(tree) if isinstance(n, ast.AugAssign)}   # x += 1
@@ -64,6 +53,7 @@ def _used(source: str) -> set[str]:
         else:
             continue
         made.update({id(n): at for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)})
+    stored = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.arg):
             event = ((node.lineno, -1), False)
@@ -71,10 +61,12 @@ def _used(source: str) -> set[str]:
         elif isinstance(node, ast.Name):
             load = isinstance(node.ctx, ast.Load) or id(node) in reads
             event, name = (made.get(id(node), (node.lineno, node.col_offset)), load), node.id
+            if isinstance(node.ctx, ast.Store):
+                stored.add(name)
         else:
             continue
         first[name] = min(first.get(name, event), event)
-    return {name for name, (_, load) in first.items() if load}
+    return {name for name, (_, load) in first.items() if load}, stored
 
 
 def refuse_unfinished(what: str) -> None:
@@ -101,7 +93,7 @@ def _stop(shell: Any, cell: str) -> None:
     # its main line (the one that trains, if any).
     from cnncourse.course.sections import where
 
-    made = _names(cell, stored=True)
+    made = _names(cell)[1]
     lesson = _lesson(shell)
     # The section most of its names come from (a loop variable like `h` was first made earlier).
     found = [s for s in (where(lesson, n) for n in made if lesson) if s]
@@ -195,7 +187,7 @@ def _before_cell(info: Any) -> None:
     _stopped.pop("refused", None)
     cell = getattr(info, "raw_cell", "") or ""
     if _stopped.get("cell") and cell != _stopped["cell"]:
-        _stopped["touched"] = _stopped["made"] & _used(cell)
+        _stopped["touched"] = _stopped["made"] & _names(cell)[0]
     else:
         _stopped["touched"] = set()
 
@@ -208,7 +200,7 @@ def _after_cell(result: Any) -> None:
     if result.info.raw_cell == _stopped["cell"]:
         _stopped.clear()
     elif _stopped.get("touched") and not _stopped.get("refused"):
-        _stopped["made"] |= _names(result.info.raw_cell, stored=True)   # unfinished, in turn
+        _stopped["made"] |= _names(result.info.raw_cell)[1]   # unfinished, in turn
         touched = _stopped["touched"]
         print(f"ℹ️  This shows an unfinished run: {_listed(touched)} {_come(touched)} from "
               f"{_stopped['where']}; re-run it to the end, then this cell.",

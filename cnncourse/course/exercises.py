@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
+import pkgutil
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -75,8 +76,12 @@ class Check:
         if answer is None or answer is Ellipsis:
             return Verdict(NOT_ATTEMPTED, f"`{self.name}` has no answer yet. Fill it in and "
                                           "run this cell again.")
+        import torch
+
         try:
-            with _own_random_state():
+            # A check draws test inputs and builds small models: it leaves torch's global
+            # generator as it found it, so the learner's later results don't change.
+            with torch.random.fork_rng(devices=[]):
                 note = self.body(self._record_calls(answer))
         except NotImplementedError:
             return Verdict(NOT_ATTEMPTED, f"`{self.name}` still raises NotImplementedError. "
@@ -149,16 +154,12 @@ class Check:
               f"(yours: {result.status}). Your own version is untouched above.")
         return self.reference
 
-    def solution(self, show: bool = True) -> str | None:
-        """Print the source of the reference solution (``show=False`` returns it instead)."""
+    def solution(self) -> None:
+        """Print the source of the reference solution (returning it would show it twice)."""
         try:
-            source = textwrap.dedent(inspect.getsource(self.reference))
+            print(textwrap.dedent(inspect.getsource(self.reference)))
         except (OSError, TypeError):
-            source = f"{self.name} = {self.reference!r}\n"
-        if show:
-            print(source)
-            return None  # printed once; returning it too would show it twice in a notebook
-        return source
+            print(f"{self.name} = {self.reference!r}\n")
 
     def _record_calls(self, answer: Any) -> Any:
         """Wrap a learner's function: while it runs, this exercise's shortcuts raise, and an
@@ -203,12 +204,6 @@ def describe(value: Any, limit: int = 60) -> str:
         return "<lambda>" if value.__name__ == "<lambda>" else value.__name__
     text = repr(value)
     return text if len(text) <= limit else text[:limit - 3] + "..."
-
-
-def _describe_call(name: str, call: tuple[tuple, dict]) -> str:
-    args, kwargs = call
-    parts = [describe(a) for a in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()]
-    return f"{name}({', '.join(parts)})"
 
 
 # (fragment of the error message, likely cause) for the errors learners hit most often.
@@ -305,7 +300,9 @@ def diagnose(err: Exception, name: str, reference: Any = None, causes: Sequence[
     """The message for a check whose answer raised: the input, the likely cause, the error."""
     call = getattr(err, _CALL, None)
     if call is not None:
-        head = f"your `{name}` raised an error when called as {_describe_call(name, call)}."
+        args, kwargs = call
+        parts = [describe(a) for a in args] + [f"{k}={describe(v)}" for k, v in kwargs.items()]
+        head = f"your `{name}` raised an error when called as {name}({', '.join(parts)})."
     else:
         head = (f"running your `{name}` led to an error (in what it returned, or in a model "
                 "or helper it built).")
@@ -313,17 +310,44 @@ def diagnose(err: Exception, name: str, reference: Any = None, causes: Sequence[
             f"   Original error: {type(err).__name__}: {err}{_where(err)}")
 
 
-@contextlib.contextmanager
-def _own_random_state() -> Iterator[None]:
-    # A check draws test inputs and builds small models: it must leave the learner's random
-    # state (torch's global generator) as it found it, so their later results don't change.
-    import torch
+class ByName:
+    """A lesson's checks or quizzes by name: ``check.conv2d_single``, ``quiz.padding``."""
 
-    with torch.random.fork_rng(devices=[]):
-        yield
+    kind, kinds = "check", "checks"   # what one item is called in messages, and many
+
+    def __init__(self, lesson: str):
+        self._lesson = lesson
+
+    def _all(self) -> dict[str, Any]:
+        raise NotImplementedError   # a subclass's items by name, in the lesson's order
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # not an item: copy, pickle and IPython probe such names
+            raise AttributeError(name)
+        found = self._all()
+        if name in found:
+            return found[name]
+        raise AttributeError(f"lesson {self._lesson!r} has no {self.kind} {name!r}; its "
+                             f"{self.kinds} are: {', '.join(found) or 'none'}.")
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._all().values())
+
+    def items(self) -> list[tuple[str, Any]]:
+        """``(name, item)`` pairs in the lesson's order."""
+        return list(self._all().items())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __dir__(self) -> list[str]:
+        return list(self._all())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._lesson!r}: {', '.join(self._all())})"
 
 
-class Checks:
+class Checks(ByName):
     """A lesson's checks by exercise name: ``check.conv2d_single(conv2d_single)``.
 
     In a lesson module, ``@check.of(reference)`` above a check body registers it under the
@@ -331,8 +355,11 @@ class Checks:
     """
 
     def __init__(self, lesson: str):
-        self._lesson = lesson
+        super().__init__(lesson)
         self._checks: dict[str, Check] = {}
+
+    def _all(self) -> dict[str, Check]:
+        return self._checks
 
     def of(self, reference: Any, forbid: Sequence[str] = (), why: str = "",
            causes: Sequence[tuple[tuple[str, ...], str]] = ()
@@ -356,22 +383,6 @@ class Checks:
             return body
 
         return wrap
-
-    def __getattr__(self, name: str) -> Check:
-        checks = self.__dict__.get("_checks", {})
-        if name in checks:
-            return checks[name]
-        raise AttributeError(f"lesson {self.__dict__.get('_lesson')!r} has no check {name!r}; "
-                             f"its checks are: {', '.join(sorted(checks)) or 'none'}.")
-
-    def __iter__(self):
-        return iter(self._checks.values())
-
-    def __dir__(self) -> list[str]:
-        return sorted(self._checks)
-
-    def __repr__(self) -> str:
-        return f"Checks({self._lesson!r}: {', '.join(self._checks)})"
 
 
 # Helpers for check bodies --------------------------------------------------------------------
@@ -465,27 +476,6 @@ def _forbidden(original: Any, label: str, why: str) -> Any:
     return refuse
 
 
-def _resolve(name: str) -> tuple[Any, str] | None:
-    """``"torch.nn.functional.conv2d"`` -> (the module torch.nn.functional, "conv2d"), or None
-    when it does not exist here (an optional library, or an older torchvision layout)."""
-    import importlib
-
-    path, attribute = name.rsplit(".", 1)
-    parts = path.split(".")
-    for cut in range(len(parts), 0, -1):  # the longest importable prefix, then attributes
-        try:
-            owner = importlib.import_module(".".join(parts[:cut]))
-        except ImportError:
-            continue
-        try:
-            for part in parts[cut:]:
-                owner = getattr(owner, part)
-        except AttributeError:
-            return None
-        return (owner, attribute) if hasattr(owner, attribute) else None
-    return None
-
-
 @contextlib.contextmanager
 def forbid(*names: str, why: str = _WHY) -> Iterator[None]:
     """Inside this block, calling any of the built-ins ``names`` raises :class:`Mistake`.
@@ -497,10 +487,13 @@ def forbid(*names: str, why: str = _WHY) -> Iterator[None]:
     saved = []
     try:
         for name in names:
-            found = _resolve(name)
-            if found is None:
+            path, attribute = name.rsplit(".", 1)
+            try:   # the module or class that holds it: torch.nn.functional, torch.Tensor
+                owner = pkgutil.resolve_name(path)
+            except (ImportError, AttributeError):
+                continue   # not here: an optional library, or an older torchvision layout
+            if not hasattr(owner, attribute):
                 continue
-            owner, attribute = found
             label = name.replace("torch.nn.functional.", "F.").replace("torch.Tensor.", "Tensor.")
             saved.append((owner, attribute, getattr(owner, attribute)))
             setattr(owner, attribute, _forbidden(getattr(owner, attribute), label, why))

@@ -14,6 +14,7 @@ read by ``Quizzes`` (the lesson module's ``quiz``) when the first one is asked f
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 from collections.abc import Sequence
@@ -22,6 +23,7 @@ from importlib import resources
 from typing import Any
 
 from cnncourse.course import room
+from cnncourse.course.exercises import ByName
 from cnncourse.viz.widgets import widget_box, widgets_available
 
 
@@ -54,8 +56,8 @@ class Quiz:
         self.box: Any = None  # the widget last shown by show(), for tests and notebooks
         self.lesson, self.name = "", ""  # set by Quizzes; name the quiz in a room's records
 
-    def __repr__(self) -> str:
-        return f"Quiz({self.question!r}, {len(self.options)} options)"
+    def __repr__(self) -> str:   # a plain console shows the static text form
+        return self.to_text()
 
     # Static forms ----------------------------------------------------------------------------
     # Only the question and the options come first. The answer, the explanation and every
@@ -74,7 +76,7 @@ class Quiz:
         lines += ["", "Commit to an answer, then read on.", "",
                   f"--- {self.ANSWER_LINE} ---",
                   f"Answer: {self.right_letter()}. {self.explanation}"]
-        lines += [f"  {chr(65 + i)}. {_mark(o)} {o.feedback}".rstrip()
+        lines += [f"  {chr(65 + i)}. {'✓' if o.correct else '✗'} {o.feedback}".rstrip()
                   for i, o in enumerate(self.options)]
         return "\n".join(lines)
 
@@ -84,7 +86,8 @@ class Quiz:
         items = "".join(f"<li><b>{chr(65 + i)}.</b> {html.escape(o.text)}</li>"
                         for i, o in enumerate(self.options))
         feedback = "".join(
-            f"<li><b>{chr(65 + i)}.</b> {_mark(o)} {html.escape(o.feedback)}</li>"
+            f"<li><b>{chr(65 + i)}.</b> {'✓' if o.correct else '✗'} "
+            f"{html.escape(o.feedback)}</li>"
             for i, o in enumerate(self.options))
         return (f"<div class='cnncourse-quiz'><p><b>{html.escape(self.title)}:</b> "
                 f"{html.escape(self.question)}</p><ol type='A' style='list-style:none'>"
@@ -92,7 +95,7 @@ class Quiz:
                 f"<p><b>{self.right_letter()}.</b> {html.escape(self.explanation)}</p>"
                 f"<ul style='list-style:none'>{feedback}</ul></details></div>")
 
-    def _repr_html_(self) -> str:
+    def _repr_html_(self) -> str:   # a notebook front end shows the static HTML form
         return self.to_html()
 
     # Widget ----------------------------------------------------------------------------------
@@ -140,46 +143,24 @@ class Quiz:
             self.box = self.widget()
             display(self.box)
             return
-        display(_Static(self))  # HTML where a front end renders it, to_text() elsewhere
+        display(self)  # HTML where a front end renders it, to_text() elsewhere
 
 
-class Quizzes:
+class Quizzes(ByName):
     """A lesson's quizzes by name: ``quiz.padding.show()``.
 
     They are course text, kept as package data in ``cnncourse/lessons/quizzes/<lesson>.json``
     (quiz name -> question, options, explanation) and read the first time one is asked for.
     """
 
-    def __init__(self, lesson: str):
-        self._lesson = lesson
-        self._loaded: dict[str, Quiz] | None = None
+    kind, kinds = "quiz", "quizzes"
 
-    def _quizzes(self) -> dict[str, Quiz]:
-        if self._loaded is None:
-            self._loaded = load(self._lesson)
+    @functools.cached_property
+    def _loaded(self) -> dict[str, Quiz]:
+        return load(self._lesson)
+
+    def _all(self) -> dict[str, Quiz]:
         return self._loaded
-
-    def __getattr__(self, name: str) -> Quiz:
-        if name.startswith("_"):  # not a quiz: copy, pickle and IPython probe such names
-            raise AttributeError(name)
-        quizzes = self._quizzes()
-        if name in quizzes:
-            return quizzes[name]
-        raise AttributeError(f"lesson {self._lesson!r} has no quiz {name!r}; "
-                             f"its quizzes are: {', '.join(quizzes) or 'none'}.")
-
-    def items(self) -> list[tuple[str, Quiz]]:
-        """``(name, quiz)`` pairs in the order of the lesson's quiz file."""
-        return list(self._quizzes().items())
-
-    def __len__(self) -> int:
-        return len(self._quizzes())
-
-    def __dir__(self) -> list[str]:
-        return list(self._quizzes())
-
-    def __repr__(self) -> str:
-        return f"Quizzes({self._lesson!r}: {', '.join(self._quizzes())})"
 
 
 def load(lesson: str) -> dict[str, Quiz]:
@@ -205,21 +186,3 @@ def load(lesson: str) -> dict[str, Quiz]:
             raise ValueError(f"{where}, quiz {name!r}: {err}") from err
         quizzes[name].lesson, quizzes[name].name = lesson, name
     return quizzes
-
-
-class _Static:
-    """A quiz's static form for ``display``: HTML for notebooks, text for plain consoles."""
-
-    def __init__(self, quiz: Quiz):
-        self.quiz = quiz
-
-    def _repr_html_(self) -> str:
-        return self.quiz.to_html()
-
-    def __repr__(self) -> str:
-        return self.quiz.to_text()
-
-
-def _mark(option: Option) -> str:
-    """✓ for a right option, ✗ for a wrong one, in the folded answer section."""
-    return "✓" if option.correct else "✗"
