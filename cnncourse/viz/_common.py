@@ -141,8 +141,10 @@ def values_panel(ax: Any, values: np.ndarray, title: str = "", fmt: str | None =
 
     The numbers are black or white, whichever reads better on their cell's colour; NaN cells
     (not computed yet) are left blank and drawn in the colour map's "bad" colour. With
-    ``fmt=None`` no numbers are printed.
+    ``fmt=None``, or on a grid wider than 12 cells (too small to read), no numbers are printed.
     """
+    if max(values.shape) > 12:
+        fmt = None
     lo = float(np.nanmin(values)) if vmin is None else vmin
     hi = float(np.nanmax(values)) if vmax is None else vmax
     colormap = plt().get_cmap(cmap)
@@ -154,8 +156,9 @@ def values_panel(ax: Any, values: np.ndarray, title: str = "", fmt: str | None =
         light = 0.299 * r + 0.587 * g + 0.114 * b > 0.5
         ax.text(j, i, fmt.format(v + 0.0), ha="center", va="center", fontsize=fontsize,
                 color="black" if light else "white")
-    ax.set_xticks(range(values.shape[1]))
-    ax.set_yticks(range(values.shape[0]))
+    step = 1 if max(values.shape) <= 16 else 5       # a tick per cell while they fit
+    ax.set_xticks(range(0, values.shape[1], step))
+    ax.set_yticks(range(0, values.shape[0], step))
     ax.tick_params(labelsize=7)
     ax.set_xlabel("column")
     ax.set_ylabel("row")

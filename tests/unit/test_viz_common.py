@@ -96,3 +96,13 @@ def test_values_panel_prints_each_number_in_a_colour_that_reads():
     _common.values_panel(ax, np.array([[0.0, 1.0], [np.nan, 0.5]]), "t", "{:.1f}", cmap="gray")
     assert [t.get_text() for t in ax.texts] == ["0.0", "1.0", "0.5"]   # NaN: not yet computed
     assert [t.get_color() for t in ax.texts[:2]] == ["white", "black"]  # on black, on white
+
+
+def test_values_panel_prints_no_numbers_on_a_grid_too_fine_to_read():
+    """plot_pooling(torch.randn(150, 128), ...) would have drawn 19,200 overlapping labels."""
+    _, ax = plt.subplots()
+    _common.values_panel(ax, np.zeros((12, 12)), "t")
+    assert len(ax.texts) == 144 and len(ax.get_xticks()) == 12
+    _, ax = plt.subplots()
+    _common.values_panel(ax, np.zeros((30, 13)), "t")
+    assert len(ax.texts) == 0 and list(ax.get_yticks()) == [0, 5, 10, 15, 20, 25]
