@@ -67,7 +67,8 @@ def plot_history(history: Mapping[str, Sequence[float]], ax: Any = None,
     epochs = list(history.get("epoch", range(1, n + 1)))
     if ax is None:
         _, ax = plt().subplots(1, 2, figsize=(10, 3.5))
-    elif hasattr(ax, "plot") or len(ax) != 2:
+    elif hasattr(ax, "plot") or not hasattr(ax, "__len__") or len(ax) != 2 \
+            or not all(hasattr(a, "plot") for a in ax):
         raise ValueError("plot_history: ax must be two Axes (loss, accuracy), e.g. "
                          "plt.subplots(1, 2)[1], or None for a new figure.")
     marker = "o" if n <= 30 else None

@@ -168,3 +168,12 @@ def test_prediction_gallery_bad_input(images, conf, match):
     y_pred = [0, 1, 3, 0] if match.startswith("classes") else [0, 1, 2, 0]
     with pytest.raises(ValueError, match=match):
         plot_prediction_gallery(images, [0, 1, 2, 0], y_pred, conf, CLASSES)
+
+
+def test_plot_history_names_what_ax_must_be_for_a_figure_or_a_grid():
+    import matplotlib.pyplot as plt
+
+    fig, grid = plt.subplots(2, 2)
+    for wrong_ax in (fig, grid, plt.gca()):
+        with pytest.raises(ValueError, match="ax must be two Axes"):
+            plot_history(history(), ax=wrong_ax)
