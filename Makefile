@@ -12,8 +12,10 @@ STAMP := $(VENV)/.cnncourse-installed
 TEST_ENV := CNNCOURSE_QUICK=1 CNNCOURSE_OFFLINE=1 CNNCOURSE_DATA=$(CURDIR)/build/test-data \
 	CNNCOURSE_LEADERBOARD=$(CURDIR)/build/test-data/leaderboard.csv
 # In parallel where it is safe (pytest-xdist): a worker per core, at most 4, each torch and
-# notebook kernel on its share of the cores (conftest.py). XDIST= runs everything in one process.
-XDIST ?= -n auto --maxprocesses 4
+# notebook kernel on its share of the cores (conftest.py). worksteal: an idle worker takes tests
+# from a busy one, and the longest (tests/durations.json) start first. XDIST= runs everything
+# in one process.
+XDIST ?= -n auto --maxprocesses 4 --dist worksteal
 
 .PHONY: setup lab test check lint clean site hub hub-setup hub-publish hub-teardown test-oldest
 

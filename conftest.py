@@ -8,15 +8,20 @@ subset, so a run is safe from the project root however it is started:
 - with pytest-xdist (``-n 2``), each worker gets its own data folder and leaderboard, so no
   two workers write the same files, and its notebook kernels get its share of the cores
   (``CNNCOURSE_THREADS``), so workers do not fight over them;
-- a notebook's cells (nbval items) run in order, whatever pytest-randomly does.
+- a notebook's cells (nbval items) run in order, whatever pytest-randomly does;
+- under ``--dist worksteal`` (``make check``, ``make test``), the tests that
+  ``tests/durations.json`` lists start first, longest first, so no worker is left with a long
+  test after the other has finished (``--write-durations`` records the table again).
 
 Test fixtures (each test's own random state, the shared Chromium) are in ``tests/conftest.py``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -51,6 +56,18 @@ import matplotlib  # noqa: E402
 matplotlib.use("Agg")
 
 
+# Each test's run time in seconds (setup, call and teardown), those of 1 s or more, as one run
+# on a 2-core machine measured them: `pytest -n 2 --dist worksteal ... --write-durations`.
+DURATIONS = Path(__file__).parent / "tests" / "durations.json"
+MIN_RECORDED = 1.0
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--write-durations", action="store_true",
+                     help=f"record the run time of each test that took {MIN_RECORDED:g} s or "
+                          f"more in {DURATIONS.relative_to(Path(__file__).parent)}")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     """Register the course's own marker (the others are in pyproject.toml)."""
     config.addinivalue_line("markers", "notebooks: executes notebooks in a kernel (`make test`; "
@@ -81,3 +98,48 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list) -> None:
     order (that of their first cell), and the other tests stay where randomly put them.
     """
     items[:] = notebook_cells_in_order(items)
+    if getattr(config, "workerinput", {}).get("cnncourse_longest_first"):
+        items[:] = longest_first(items, recorded_durations())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:
+    """Tell each xdist worker (whose own ``--dist`` reads "no") to put the longest first."""
+    node.workerinput["cnncourse_longest_first"] = node.config.getoption("dist") == "worksteal"
+
+
+def recorded_durations() -> dict[str, float]:
+    """``tests/durations.json``: test id -> seconds ({} when the file is missing)."""
+    return json.loads(DURATIONS.read_text()) if DURATIONS.is_file() else {}
+
+
+def longest_first(items: list, seconds: dict[str, float]) -> list:
+    """``items`` with those ``seconds`` lists first, longest first; the rest keep their order.
+
+    Under ``--dist worksteal`` each worker starts on its own half of the list and an idle one
+    takes the far end of the other's, so the long tests, all started early, overlap with the
+    short ones instead of being left for last on one worker (3 minutes late on 2 cores). The
+    order stays the same on every worker (xdist requires it), tests the table does not list
+    keep pytest-randomly's order, and a notebook's cells (never listed) stay together and in
+    order.
+    """
+    return sorted(items, key=lambda item: -seconds.get(item.nodeid, 0.0))
+
+
+_seconds: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """Add up each test's setup, call and teardown time (for ``--write-durations``)."""
+    _seconds[report.nodeid] = _seconds.get(report.nodeid, 0.0) + report.duration
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """With ``--write-durations``, merge this run's times into the table (in the controller)."""
+    if not session.config.getoption("write_durations") or os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    table = recorded_durations()
+    table.update({test: round(s, 1) for test, s in _seconds.items() if ".ipynb::" not in test})
+    table = {test: s for test, s in table.items() if s >= MIN_RECORDED}
+    DURATIONS.write_text(json.dumps(dict(sorted(table.items(), key=lambda kv: (-kv[1], kv[0]))),
+                                    indent=0) + "\n")

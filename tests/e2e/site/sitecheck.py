@@ -166,6 +166,14 @@ async () => {
 """.replace("__BANNER__", BANNER_CLASS).replace("__STANDIN__", STANDIN_TEXT)
 
 
+def new_page(browser: Any, base: str, color_scheme: str = "light") -> tuple[Any, Any]:
+    """A tab that may only reach the local server: anything else is refused at once."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                  color_scheme=color_scheme)
+    context.route(re.compile(r"^(?!" + re.escape(base) + ")"), lambda route: route.abort())
+    return context, context.new_page()
+
+
 def read_page(page: Any, url: str) -> dict[str, Any]:
     """Open ``url`` in the Playwright ``page`` and return what :func:`problems` judges."""
     response = page.goto(url, wait_until="load")
@@ -300,11 +308,23 @@ def axe_script() -> str:
     return Path(AXE_FILE_PATH).read_text(encoding="utf-8")
 
 
-def axe_violations(page: Any, tags: list[str] = AXE_TAGS) -> dict[str, Any]:
-    """Run axe-core on the page open in ``page``: ``{"version", "violations": [...]}``."""
+def start_axe(page: Any, tags: list[str] = AXE_TAGS) -> None:
+    """Start axe-core on the page open in ``page`` and return at once (:func:`axe_result` waits):
+    each browser context has its own renderer process, so two pages' scans run side by side."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(content=axe_script())
-    return page.evaluate(_RUN_AXE, tags)
+    page.evaluate("(tags) => { window.cnncourseAxe = (" + _RUN_AXE.strip() + ")(tags); }", tags)
+
+
+def axe_result(page: Any) -> dict[str, Any]:
+    """What the scan :func:`start_axe` started found: ``{"version", "violations": [...]}``."""
+    return page.evaluate("() => window.cnncourseAxe")
+
+
+def axe_violations(page: Any, tags: list[str] = AXE_TAGS) -> dict[str, Any]:
+    """Run axe-core on the page open in ``page``: ``{"version", "violations": [...]}``."""
+    start_axe(page, tags)
+    return axe_result(page)
 
 
 def axe_counts(violations: list[dict[str, Any]]) -> dict[str, int]:
@@ -325,3 +345,115 @@ def axe_report(where: str, violations: list[dict[str, Any]], per_rule: int = 3) 
             if node["summary"]:
                 lines.append(f"      {node['summary'].splitlines()[-1][:200]}")
     return lines
+
+
+# The screen reader and the keyboard: what tests/e2e/site/test_screen_reader.py judges ----------
+
+# In the page: maths, widgets, cells, copy buttons, the current lesson, leftover TeX.
+_STATE = """
+async () => {
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise)
+    await MathJax.startup.promise;
+  const views = document.querySelectorAll(
+      'script[type="application/vnd.jupyter.widget-view+json"]');
+  // The widget manager draws each view into a .widget-* element beside its script.
+  const deadline = Date.now() + 10000;
+  const drawn = () => Array.from(views).filter(s => s.parentElement.querySelector(
+      '.jupyter-widgets:not(.jupyter-widgets-error), .widget-box, .widget-inline-hbox, '
+      + '.widget-html, .widget-label, .widget-progress')).length;
+  while (drawn() < views.length && Date.now() < deadline)
+    await new Promise(r => setTimeout(r, 100));
+  const prose = document.querySelector('main').cloneNode(true);
+  prose.querySelectorAll('.cell, pre, code, script, mjx-container').forEach(n => n.remove());
+  return {
+    maths: document.querySelectorAll('mjx-container').length,
+    widgetViews: views.length, widgetsDrawn: drawn(),
+    widgetErrors: document.querySelectorAll('.jupyter-widgets-error').length,
+    codeCells: document.querySelectorAll('.cell_input').length,
+    outputs: document.querySelectorAll('.cell_output').length,
+    outputCopyButtons: document.querySelectorAll('.cell_output button.copybtn').length,
+    current: Array.from(document.querySelectorAll('.bd-sidenav [aria-current="page"]'))
+        .map(a => a.textContent.trim()),
+    rawTex: (prose.textContent.match(/\\\\(frac|left|right|lfloor|rfloor|text|cdot)\\b/g)
+             || []).slice(0, 3),
+  };
+}
+"""
+
+# In the page: every element a keyboard user should reach, each given a number.
+_TAB_TARGETS = """
+() => {
+  const selector = 'a[href], button, input, select, textarea, summary, [tabindex]';
+  const found = [];
+  for (const el of document.querySelectorAll(selector)) {
+    if (el.disabled || el.closest('[inert], [aria-hidden="true"]')) continue;
+    if (el.getAttribute('tabindex') === '-1') continue;
+    if (!el.checkVisibility({visibilityProperty: true, opacityProperty: true})) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    el.dataset.tabTarget = found.length;
+    found.push((el.outerHTML || '').slice(0, 120));
+  }
+  return found;
+}
+"""
+
+
+def ax_tree(context, page) -> list[dict]:
+    """The page's accessibility tree, the nodes a screen reader is given (ignored ones out)."""
+    session = context.new_cdp_session(page)
+    try:
+        nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        session.detach()
+    return [{"role": n.get("role", {}).get("value", ""),
+             "name": str(n.get("name", {}).get("value", "")),
+             "focusable": any(p["name"] == "focusable" and p["value"].get("value")
+                              for p in n.get("properties", []))}
+            for n in nodes if not n.get("ignored")]
+
+
+# In the page: what has the focus (its number, "out" when focus left the page) and whether
+# it shows a focus ring (an outline or a box shadow).
+_FOCUSED = """
+() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return ['out', true];
+  const s = getComputedStyle(el);
+  const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
+               || s.boxShadow !== 'none';
+  return [el.dataset?.tabTarget ?? null, ring];
+}
+"""
+
+
+def tab_walk(page, limit: int = 400) -> tuple[set[int], set[int], int]:
+    """Press Tab from the top of the page until focus leaves it or comes round again: the
+    numbered targets it reached, those that showed no focus ring, and the presses taken."""
+    page.evaluate("() => { window.scrollTo(0, 0); document.activeElement?.blur(); }")
+    reached: set[int] = set()
+    no_ring: set[int] = set()
+    presses = 0
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        mark, ring = page.evaluate(_FOCUSED)
+        if mark == "out" and reached:
+            break                                        # left the page (browser chrome)
+        if mark in ("out", None):
+            continue                                     # e.g. a scrollable output
+        if int(mark) in reached and presses > 1:
+            break
+        reached.add(int(mark))
+        if not ring:
+            no_ring.add(int(mark))
+    return reached, no_ring, presses
+
+
+def read_for_reader(context: Any, page: Any) -> dict[str, Any]:
+    """The page open in ``page`` as a screen reader and the keyboard get it: its state (after
+    MathJax and the widgets), its Tab targets and walk, then its accessibility tree."""
+    state = page.evaluate(_STATE)
+    targets = page.evaluate(_TAB_TARGETS)
+    reached, no_ring, presses = tab_walk(page, limit=2 * len(targets) + 20)
+    return {"state": state, "tree": ax_tree(context, page), "targets": targets,
+            "reached": reached, "noRing": no_ring, "presses": presses}

@@ -21,7 +21,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from sitecheck import StaticServer, find_site, lesson_links, read_page
 
 pytestmark = pytest.mark.browser
 
@@ -49,134 +48,11 @@ INTERACTIVE = {"button", "link", "checkbox", "radio", "textbox", "searchbox", "c
                "slider", "spinbutton", "switch", "tab", "menuitem", "listbox",
                "DisclosureTriangle"}
 
-# In the page: maths, widgets, cells, copy buttons, the current lesson, leftover TeX.
-_STATE = """
-async () => {
-  if (window.MathJax && MathJax.startup && MathJax.startup.promise)
-    await MathJax.startup.promise;
-  const views = document.querySelectorAll(
-      'script[type="application/vnd.jupyter.widget-view+json"]');
-  // The widget manager draws each view into a .widget-* element beside its script.
-  const deadline = Date.now() + 10000;
-  const drawn = () => Array.from(views).filter(s => s.parentElement.querySelector(
-      '.jupyter-widgets:not(.jupyter-widgets-error), .widget-box, .widget-inline-hbox, '
-      + '.widget-html, .widget-label, .widget-progress')).length;
-  while (drawn() < views.length && Date.now() < deadline)
-    await new Promise(r => setTimeout(r, 100));
-  const prose = document.querySelector('main').cloneNode(true);
-  prose.querySelectorAll('.cell, pre, code, script, mjx-container').forEach(n => n.remove());
-  return {
-    maths: document.querySelectorAll('mjx-container').length,
-    widgetViews: views.length, widgetsDrawn: drawn(),
-    widgetErrors: document.querySelectorAll('.jupyter-widgets-error').length,
-    codeCells: document.querySelectorAll('.cell_input').length,
-    outputs: document.querySelectorAll('.cell_output').length,
-    outputCopyButtons: document.querySelectorAll('.cell_output button.copybtn').length,
-    current: Array.from(document.querySelectorAll('.bd-sidenav [aria-current="page"]'))
-        .map(a => a.textContent.trim()),
-    rawTex: (prose.textContent.match(/\\\\(frac|left|right|lfloor|rfloor|text|cdot)\\b/g)
-             || []).slice(0, 3),
-  };
-}
-"""
-
-# In the page: every element a keyboard user should reach, each given a number.
-_TAB_TARGETS = """
-() => {
-  const selector = 'a[href], button, input, select, textarea, summary, [tabindex]';
-  const found = [];
-  for (const el of document.querySelectorAll(selector)) {
-    if (el.disabled || el.closest('[inert], [aria-hidden="true"]')) continue;
-    if (el.getAttribute('tabindex') === '-1') continue;
-    if (!el.checkVisibility({visibilityProperty: true, opacityProperty: true})) continue;
-    const box = el.getBoundingClientRect();
-    if (box.width === 0 || box.height === 0) continue;
-    el.dataset.tabTarget = found.length;
-    found.push((el.outerHTML || '').slice(0, 120));
-  }
-  return found;
-}
-"""
-
-
-def ax_tree(context, page) -> list[dict]:
-    """The page's accessibility tree, the nodes a screen reader is given (ignored ones out)."""
-    session = context.new_cdp_session(page)
-    try:
-        nodes = session.send("Accessibility.getFullAXTree")["nodes"]
-    finally:
-        session.detach()
-    return [{"role": n.get("role", {}).get("value", ""),
-             "name": str(n.get("name", {}).get("value", "")),
-             "focusable": any(p["name"] == "focusable" and p["value"].get("value")
-                              for p in n.get("properties", []))}
-            for n in nodes if not n.get("ignored")]
-
-
-# In the page: what has the focus (its number, "out" when focus left the page) and whether
-# it shows a focus ring (an outline or a box shadow).
-_FOCUSED = """
-() => {
-  const el = document.activeElement;
-  if (!el || el === document.body) return ['out', true];
-  const s = getComputedStyle(el);
-  const ring = (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0)
-               || s.boxShadow !== 'none';
-  return [el.dataset?.tabTarget ?? null, ring];
-}
-"""
-
-
-def tab_walk(page, limit: int = 400) -> tuple[set[int], set[int], int]:
-    """Press Tab from the top of the page until focus leaves it or comes round again: the
-    numbered targets it reached, those that showed no focus ring, and the presses taken."""
-    page.evaluate("() => { window.scrollTo(0, 0); document.activeElement?.blur(); }")
-    reached: set[int] = set()
-    no_ring: set[int] = set()
-    presses = 0
-    for presses in range(1, limit + 1):
-        page.keyboard.press("Tab")
-        mark, ring = page.evaluate(_FOCUSED)
-        if mark == "out" and reached:
-            break                                        # left the page (browser chrome)
-        if mark in ("out", None):
-            continue                                     # e.g. a scrollable output
-        if int(mark) in reached and presses > 1:
-            break
-        reached.add(int(mark))
-        if not ring:
-            no_ring.add(int(mark))
-    return reached, no_ring, presses
-
-
 @pytest.fixture(scope="module")
-def readings(chromium):
-    """Each page read offline: its failed requests, its state, its tree and its Tab walk."""
-    root, how = find_site()
-    if root is None:
-        pytest.skip(how)
-    with StaticServer(root) as server:
-        base = server.url
-        context = chromium.new_context(viewport={"width": 1280, "height": 900})
-        context.route(re.compile(r"^(?!" + re.escape(base) + ")"), lambda route: route.abort())
-        page = context.new_page()
-        failed: list[str] = []
-        page.on("requestfailed", lambda r: failed.append(f"{r.url[:120]} ({r.failure})"))
-        page.on("response", lambda r: r.status >= 400 and failed.append(
-            f"{r.url[:120]} (HTTP {r.status})"))
-        home = read_page(page, base + "index.html")
-        out = []
-        for url in [base + "index.html"] + lesson_links(home, base):
-            failed.clear()
-            page.goto(url, wait_until="load")
-            state = page.evaluate(_STATE)
-            targets = page.evaluate(_TAB_TARGETS)
-            reached, no_ring, presses = tab_walk(page, limit=2 * len(targets) + 20)
-            out.append({"page": url.removeprefix(base), "failed": sorted(set(failed)),
-                        "state": state, "tree": ax_tree(context, page), "targets": targets,
-                        "reached": reached, "noRing": no_ring, "presses": presses})
-        context.close()
-    return out
+def readings(pages):
+    """Each page as the reader got it: read once, offline, with the light-mode checks
+    (``conftest.py``): its failed requests, its state, its tree and its Tab walk."""
+    return [info["reader"] for info in pages]
 
 
 def test_no_page_needs_the_network(readings):

@@ -26,14 +26,12 @@ from sitecheck import (
     INTENTIONAL_ERROR_TAG,
     NOTEBOOKS,
     REPO,
-    SCREENSHOTS,
     StaticServer,
     axe_counts,
     axe_report,
     axe_violations,
     banner_problems,
-    find_site,
-    lesson_links,
+    new_page,
     problems,
     read_page,
 )
@@ -41,58 +39,6 @@ from sitecheck import (
 from cnncourse_instructor.notebooks import colab_url
 
 pytestmark = pytest.mark.browser
-
-
-def new_page(browser, base: str, color_scheme: str = "light"):
-    """A tab that may only reach the local server: anything else is refused at once."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900},
-                                  color_scheme=color_scheme)
-    context.route(re.compile(r"^(?!" + re.escape(base) + ")"), lambda route: route.abort())
-    return context, context.new_page()
-
-
-@pytest.fixture(scope="module")
-def site():
-    """(html folder, served base URL) of the built site."""
-    root, how = find_site()
-    if root is None:
-        pytest.skip(how)
-    if not (root / "index.html").is_file():
-        pytest.fail(f"{how}, but {root} holds no index.html: build the site first (make site).")
-    with StaticServer(root) as server:
-        yield root, server.url
-
-
-@pytest.fixture(scope="module")
-def pages(site, chromium):
-    """Every page read in the browser: the home page first, then the lessons in nav order."""
-    root, base = site
-    context, page = new_page(chromium, base)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    home = read_page(page, base + "index.html")
-    home["axe"] = axe_violations(page)
-    page.screenshot(path=str(SCREENSHOTS / "home.png"))
-    infos = [home]
-    for url in lesson_links(home, base):
-        info = read_page(page, url)
-        info["axe"] = axe_violations(page)
-        infos.append(info)
-        figures = page.locator(".cell_output img")
-        if not (SCREENSHOTS / "lesson-figure.png").exists() and figures.count() > 0 \
-                and "03_convolution" in url:
-            figures.first.scroll_into_view_if_needed()
-            page.mouse.wheel(0, -250)        # the figure with the code and text above it
-            page.wait_for_timeout(300)
-            page.screenshot(path=str(SCREENSHOTS / "lesson-figure.png"))
-    context.close()
-    print(f"\nsite: {len(infos)} pages from {root}; screenshots in {SCREENSHOTS}")
-    return infos
-
-
-@pytest.fixture(scope="module", autouse=True)
-def fresh_screenshots():
-    for old in SCREENSHOTS.glob("*.png"):
-        old.unlink()
 
 
 def test_every_notebook_is_a_page_in_course_order(pages, site):
@@ -153,22 +99,10 @@ def test_axe_finds_no_wcag_violation_on_any_page(pages, site):
     assert not counts, "axe-core (WCAG 2.1 A and AA) found:\n  " + "\n  ".join(lines)
 
 
-def test_dark_mode_pages_pass_axe_too(site, chromium):
+def test_dark_mode_pages_pass_axe_too(dark_pages, site):
     """The theme follows the reader's system setting; in dark mode every page passes as well."""
     _, base = site
-    context, page = new_page(chromium, base, color_scheme="dark")
-    home = read_page(page, base + "index.html")
-    infos = []
-    for url in [base + "index.html"] + lesson_links(home, base):
-        info = read_page(page, url)
-        info["theme"] = page.evaluate("() => document.documentElement.dataset.theme")
-        info["axe"] = axe_violations(page)
-        infos.append(info)
-        if "03_convolution" in url:
-            figure = page.locator(".cell_output img").first
-            figure.scroll_into_view_if_needed()
-            page.screenshot(path=str(SCREENSHOTS / "lesson-figure-dark.png"))
-    context.close()
+    infos = dark_pages
     assert {info["theme"] for info in infos} == {"dark"}, [i["theme"] for i in infos]
     counts, lines = _axe_summary(infos, base, "dark")
     assert not counts, "axe-core in dark mode found:\n  " + "\n  ".join(lines)
