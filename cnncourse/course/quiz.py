@@ -171,7 +171,9 @@ def load(lesson: str) -> dict[str, Quiz]:
     entry raises ValueError naming the file and the quiz.
     """
     where = f"cnncourse/lessons/quizzes/{lesson}.json"
-    text = resources.files("cnncourse").joinpath("lessons", "quizzes", f"{lesson}.json")
+    # one segment per joinpath: a namespace install's MultiplexedPath takes one (Python < 3.12)
+    text = resources.files("cnncourse").joinpath("lessons").joinpath("quizzes").joinpath(
+        f"{lesson}.json")
     try:
         data = json.loads(text.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:

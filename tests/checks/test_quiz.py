@@ -133,3 +133,16 @@ def test_a_quiz_file_that_is_not_json_says_so(tmp_path, monkeypatch):
     write_quiz_file(tmp_path, monkeypatch, '{"a": {"question": "q?",}}')
     with pytest.raises(ValueError, match="lessons/quizzes/broken.json is not valid JSON"):
         len(Quizzes("broken"))
+
+
+def test_quizzes_load_where_the_package_resolves_as_a_namespace(monkeypatch):
+    """A workshop room's learners import cnncourse as a namespace (several folders), where
+    importlib.resources gives a MultiplexedPath, whose joinpath takes one segment before 3.12."""
+    from importlib import readers
+    from pathlib import Path
+
+    import cnncourse
+
+    package = readers.MultiplexedPath(Path(cnncourse.__file__).parent)
+    monkeypatch.setattr(quiz_module.resources, "files", lambda name: package)
+    assert len(quiz_module.load("pooling")) > 0
