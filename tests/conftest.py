@@ -39,6 +39,17 @@ def _own_seed(request):
     torch.manual_seed(seed)
 
 
+@pytest.fixture(autouse=True)
+def _no_figures_left_open():
+    """Each test starts with no matplotlib figure open, whatever ran before it, so a test that
+    checks a plot closed its figure (``plt.get_fignums() == []``) holds in any order."""
+    yield
+    import sys
+
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
+
+
 @pytest.fixture
 def clean_data_state(monkeypatch, tmp_path_factory):
     """Fresh data-layer caches, no quick/offline flags, and an empty data folder."""
