@@ -171,9 +171,11 @@ def load(lesson: str) -> dict[str, Quiz]:
     entry raises ValueError naming the file and the quiz.
     """
     where = f"cnncourse/lessons/quizzes/{lesson}.json"
-    # one segment per joinpath: a namespace install's MultiplexedPath takes one (Python < 3.12)
-    text = resources.files("cnncourse").joinpath("lessons").joinpath("quizzes").joinpath(
-        f"{lesson}.json")
+    # From the regular package cnncourse.lessons, never from cnncourse: in a workshop room the
+    # learner's clone (~/cnncourse, no __init__.py) makes "cnncourse" resolve as a namespace,
+    # whose resources point into that clone. One segment per joinpath: a MultiplexedPath
+    # takes one before Python 3.12.
+    text = resources.files("cnncourse.lessons").joinpath("quizzes").joinpath(f"{lesson}.json")
     try:
         data = json.loads(text.read_text(encoding="utf-8"))
     except json.JSONDecodeError as err:

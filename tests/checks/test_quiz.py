@@ -104,7 +104,7 @@ def test_an_unknown_quiz_name_lists_the_lessons_quizzes():
 
 def write_quiz_file(tmp_path, monkeypatch, text: str) -> None:
     """Make ``Quizzes("broken")`` read ``text`` instead of a file of the package."""
-    folder = tmp_path / "lessons" / "quizzes"
+    folder = tmp_path / "quizzes"                        # as if tmp_path were cnncourse/lessons
     folder.mkdir(parents=True)
     (folder / "broken.json").write_text(text, encoding="utf-8")
     monkeypatch.setattr(quiz_module, "resources", SimpleNamespace(files=lambda _: tmp_path))
@@ -135,14 +135,13 @@ def test_a_quiz_file_that_is_not_json_says_so(tmp_path, monkeypatch):
         len(Quizzes("broken"))
 
 
-def test_quizzes_load_where_the_package_resolves_as_a_namespace(monkeypatch):
-    """A workshop room's learners import cnncourse as a namespace (several folders), where
-    importlib.resources gives a MultiplexedPath, whose joinpath takes one segment before 3.12."""
-    from importlib import readers
-    from pathlib import Path
+def test_quizzes_load_where_the_package_resolves_as_a_namespace(monkeypatch, tmp_path):
+    """In a workshop room the learner's clone, ~/cnncourse (no __init__.py), makes "cnncourse"
+    a namespace: its resources are a MultiplexedPath into the clone, where no quizzes are."""
+    from importlib import readers, resources
 
-    import cnncourse
-
-    package = readers.MultiplexedPath(Path(cnncourse.__file__).parent)
-    monkeypatch.setattr(quiz_module.resources, "files", lambda name: package)
+    real_files = resources.files
+    clone = readers.MultiplexedPath(tmp_path)
+    monkeypatch.setattr(quiz_module.resources, "files",
+                        lambda name: clone if name == "cnncourse" else real_files(name))
     assert len(quiz_module.load("pooling")) > 0
