@@ -97,10 +97,10 @@ def test_the_learner_wheel_holds_only_the_learner_package(wheel):
 
 
 def test_the_quizzes_load_from_the_wheel(wheel, monkeypatch):
-    # Quizzes read their files with importlib.resources: point it at the wheel's cnncourse/.
+    # Quizzes read their files with importlib.resources: point it at the wheel's package.
     from_repo = sum(len(Quizzes(lesson)) for lesson in LESSONS)
-    monkeypatch.setattr(quiz_module, "resources",
-                        SimpleNamespace(files=lambda _: zipfile.Path(wheel, "cnncourse/")))
+    monkeypatch.setattr(quiz_module, "resources", SimpleNamespace(
+        files=lambda name: zipfile.Path(wheel, name.replace(".", "/") + "/")))
     from_wheel = sum(len(Quizzes(lesson)) for lesson in LESSONS)
     assert from_wheel == from_repo > 40, (
         f"the wheel's quiz files hold {from_wheel} quizzes, the repository's {from_repo}")

@@ -171,10 +171,8 @@ def load(lesson: str) -> dict[str, Quiz]:
     entry raises ValueError naming the file and the quiz.
     """
     where = f"cnncourse/lessons/quizzes/{lesson}.json"
-    # From the regular package cnncourse.lessons, never from cnncourse: in a workshop room the
-    # learner's clone (~/cnncourse, no __init__.py) makes "cnncourse" resolve as a namespace,
-    # whose resources point into that clone. One segment per joinpath: a MultiplexedPath
-    # takes one before Python 3.12.
+    # Not files("cnncourse"): a room's clone ~/cnncourse makes that a namespace pointing into
+    # the clone. One segment per joinpath: a MultiplexedPath takes one before Python 3.12.
     text = resources.files("cnncourse.lessons").joinpath("quizzes").joinpath(f"{lesson}.json")
     try:
         data = json.loads(text.read_text(encoding="utf-8"))
