@@ -1,10 +1,7 @@
 """Data augmentation for image batches: one vectorised implementation, a new draw per image.
 
-``augment_batch`` pads a batch ``(N, C, H, W)``, cuts every image's window at its own random
-offset and mirrors about half of them, all at once on the batch's device (no Python loop over
-images). ``AugmentedLoader`` wraps a batch iterable (a ``TensorLoader``, a ``DataLoader``) so
-every training batch passes through it; ``fit`` then trains on augmented batches. The speed-run
-(notebook 10), the transfer recipe (11) and the capstone (12) all use these.
+``augment_batch`` pads, crops at a random offset and mirrors every image of a batch at once;
+``AugmentedLoader`` wraps a batch iterable so that ``fit`` trains on augmented batches.
 """
 
 from __future__ import annotations

@@ -1,8 +1,4 @@
-"""The ``cnncourse`` command: ``cnncourse doctor``, ``cnncourse data download`` and friends.
-
-``data`` and ``weights`` share one parser and three actions, described by :data:`FILES`.
-Heavy libraries (torch) are imported inside the commands, so ``cnncourse --help`` stays fast.
-"""
+"""The ``cnncourse`` command: ``doctor``, ``data`` and ``weights`` (``cnncourse --help``)."""
 
 from __future__ import annotations
 

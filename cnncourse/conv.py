@@ -1,11 +1,8 @@
 """Convolution written out by hand: the multiply-and-sum that ``nn.Conv2d`` does for you.
 
-Notebook 03 builds ``conv_output_size`` and ``conv2d_single`` cell by cell; their algorithms
-live once, in the readable reference solutions (``cnncourse/conv_reference.py``), and the
-versions here check their inputs first and explain bad ones: ``true_convolution`` (03) and the
-convolution figures (``cnncourse.viz.conv``) use them. Like PyTorch, "convolution" means
-cross-correlation: the kernel slides as it is, without flipping (``true_convolution`` flips it).
-The classic kernels and ``apply_kernel`` filter the photos of notebooks 03 and 04.
+Like PyTorch, "convolution" here means cross-correlation: the kernel slides without flipping
+(``true_convolution`` flips it). The classic kernels and ``apply_kernel`` filter the photos of
+notebooks 03 and 04.
 """
 
 from __future__ import annotations

@@ -1,10 +1,5 @@
-"""Convolution as notebook 03 asks for it: the plain algorithms, loops and all.
-
-They are the reference solutions of lesson 03 (``cnncourse.lessons.convolution`` shows them and
-``cnncourse-instructor notebooks --solved`` copies their source into the solved notebooks) and the
-algorithms behind ``cnncourse.conv.conv_output_size`` and ``conv2d_single``, which check their
-inputs first. No input checks here: the code reads like the notebook's.
-"""
+"""Convolution as notebook 03 asks for it: the plain algorithms, loops and all (lesson 03's
+reference solutions; ``cnncourse.conv`` checks the inputs, then calls them)."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
-"""Every environment variable the package reads, read here and nowhere else.
-
-Learners never need to set anything. :data:`ENVIRONMENT` lists each variable with what it does;
-``cnncourse doctor`` prints it, and README.md's table is tested against it.
-"""
+"""Every environment variable the package reads, read here and nowhere else: :data:`ENVIRONMENT`
+lists them (``cnncourse doctor`` prints it). Learners never need to set anything."""
 
 from __future__ import annotations
 

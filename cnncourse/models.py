@@ -1,9 +1,7 @@
 """Every model of the course package, and the one conv-BN-activation block they share.
 
-``SimpleCNN`` (notebook 08 writes it cell by cell; later notebooks import this copy) and the
-``MLP`` baseline; the deeper nets of notebook 10 (``ResidualBlock``, ``SmallResNet``,
-``PlainDeepCNN``); the speed-run's ``SpeedNet`` (10) and the transfer recipe's
-``CourseBackbone`` (11). A lesson's own exercise models stay in its notebook.
+``SimpleCNN`` (notebook 08) and the ``MLP`` baseline; notebook 10's deeper nets and ``SpeedNet``;
+notebook 11's ``CourseBackbone``. A lesson's own exercise models stay in its notebook.
 """
 
 from __future__ import annotations

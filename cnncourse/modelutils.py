@@ -1,9 +1,5 @@
 """What every function that takes a model needs: check it (and its image batch), find its
-device, run it in eval mode.
-
-``train``, ``interpret``, ``shapes``, ``models``, ``augment`` and the recipes share these
-helpers, so a wrong argument gets the same clear message everywhere.
-"""
+device, run it in eval mode; a wrong argument gets the same message everywhere."""
 
 from __future__ import annotations
 

@@ -1,9 +1,5 @@
-"""The session every notebook's setup cell starts: device, seed, folders, quick and offline.
-
-``start()`` is what the setup cell runs. Environment variables are read in ``cnncourse.env``
-(the one place, with their table); CPU threads are ``cnncourse.threads``; the Colab runtime
-line is ``cnncourse.course.colab``.
-"""
+"""The session every notebook's setup cell starts (``start()``): device, seed, folders, quick
+and offline."""
 
 from __future__ import annotations
 

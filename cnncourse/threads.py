@@ -1,12 +1,5 @@
-"""How many CPU threads torch uses: ``CNNCOURSE_THREADS``, else half the usable cores.
-
-Measured on a 2-core machine (benchmarks/two_at_once.py, notebook 08 in full mode, two
-rounds): with every core, 18-20 s alone but 63-94 s each when two run at once (3.1-5.3x),
-because each torch thread spins waiting for a partner the other notebook has pushed off
-the CPU; with one thread each (this policy), 22-23 s alone and 23 s each at once (1.0x).
-So the default leaves room for a second notebook, and backs off further when the CPU is
-busy: a little slower alone, never a collapse when shared. ``settings.start()`` applies it.
-"""
+"""How many CPU threads torch uses: ``CNNCOURSE_THREADS``, else half the usable cores, fewer
+when the CPU is already busy (``settings.start()`` applies it)."""
 
 from __future__ import annotations
 

@@ -1,10 +1,7 @@
 """The training loop used from notebook 08 on: ``fit`` and ``evaluate``.
 
-``fit`` is the loop the full-CNN notebook writes by hand, with the same numbered steps, plus a tqdm
-progress bar and a history. After each epoch it scores the validation split (``val_data``),
-the data used to choose settings; ``evaluate`` scores the test split once, at the end. It
-keeps running sums on the device and reads them once per epoch, so it adds no measurable
-overhead over a bare PyTorch loop.
+``fit`` is the loop notebook 08 writes by hand, with the same numbered steps, a tqdm progress
+bar and a history; it scores the validation split after each epoch.
 """
 
 from __future__ import annotations

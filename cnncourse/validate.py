@@ -1,9 +1,5 @@
-"""The one check for whole-number arguments (sizes, counts, seeds) and for positive numbers
-(rates, seconds), with the same message everywhere:
-``"TensorLoader: batch_size must be a positive int, got 0."``
-
-Cheap to import (no torch); every layer of the package may use it.
-"""
+"""The one check for whole-number arguments and positive numbers, with the same message
+everywhere: ``"TensorLoader: batch_size must be a positive int, got 0."`` (no torch)."""
 
 from __future__ import annotations
 

@@ -1,14 +1,8 @@
 """Claims a notebook prints are also tested: ``claim("same outputs", torch.equal(a, b))``.
 
-A cell that prints "same outputs: True" only proves something if it fails when the outputs
-differ. :func:`claim` prints the statement and its verdict the way a plain ``print`` would,
-and raises :class:`ClaimError` when it is false, so the notebook stops there and the test
-run (nbval) fails instead of quietly showing ``False``.
-
-A comparison between two trained models is different: which one wins can change from run to
-run. :func:`compare` prints the two accuracies, the noise of a score on that many images, and a
-verdict that says "no clear difference" when the gap is inside that noise, so the text around
-it never has to guess which way this run went.
+:func:`claim` prints the statement as ``print`` would and raises :class:`ClaimError` when it is
+false. :func:`compare` prints two accuracies, the noise of a score on that many images, and a
+verdict: "no clear difference" when the gap is inside that noise.
 """
 
 from __future__ import annotations

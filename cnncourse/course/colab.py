@@ -1,10 +1,5 @@
-"""Colab: where the course lives, and the runtime line its setup cell prints there.
-
-The repository address is set here and nowhere else (notebook 12 reads it too).
-``cnncourse-instructor stamp`` writes it into every notebook's badge and setup cell, from the
-templates in ``cnncourse_instructor.notebooks``; ``stamp --repo`` rewrites it here. In Colab,
-``settings.start()`` prints :func:`runtime_line`.
-"""
+"""Colab: where the course lives (``REPO``, ``BRANCH``), and the runtime line its setup cell
+prints there (:func:`runtime_line`)."""
 
 from __future__ import annotations
 

@@ -1,20 +1,5 @@
-"""Directions instead of tracebacks, for the ways people really use notebooks.
-
-Importing ``cnncourse`` in IPython or Jupyter (the setup cell does) installs :func:`handle` as
-IPython's custom exception handler. It turns into one line:
-
-- a ``NameError`` for a name an earlier cell of this notebook makes (a restart, a skipped
-  section): which section to run first (``sections.SECTIONS``); the setup cell's names say
-  "run the setup cell". A name no cell makes (your own typo) keeps Python's error.
-- a ``KeyboardInterrupt`` (Ctrl-C, the stop button): what was stopped and what to re-run;
-- the course's refusals: ``cnncourse.train.Unfinished`` (scoring an interrupted training run)
-  and :class:`Unfinished` (``claim``/``compare`` on names a stopped cell was still making);
-- a missing file: that an earlier cell writes it; a module that is not installed (pandas).
-
-After an interrupt, until the stopped cell runs to the end, a cell that uses the names it
-makes says it shows an unfinished run, and an error in such a cell says which cell to re-run.
-Limit: a cell run before any cell imported ``cnncourse`` gets Python's own error.
-"""
+"""Directions instead of tracebacks: after a restart, a skipped section or Ctrl-C, one line says
+which section or cell to run (importing ``cnncourse`` in IPython installs :func:`handle`)."""
 
 from __future__ import annotations
 

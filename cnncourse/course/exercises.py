@@ -1,20 +1,9 @@
 """Self-checking exercises: a check gives one of three verdicts and never breaks the notebook.
 
-A notebook exercise is a stub the learner fills in, followed by a check call::
-
-    def conv_output_size(size, kernel_size, padding=0, stride=1):
-        # Hint: (size + 2*padding - kernel_size) // stride + 1
-        raise NotImplementedError("Replace this line with your code; the hint is above.")
-
-    check.conv_output_size()                  # prints a verdict on the notebook's conv_output_size
-    conv_output_size = check.conv_output_size.pick()  # later cells are safe, even if skipped
-    check.conv_output_size.solution()         # show the reference solution
-    check.conv_output_size.passed()           # the verdict in code: True or False
-
-Each lesson module ``cnncourse.lessons.<concept>`` holds the reference solutions, the checks
-beside them (collected in its ``check`` namespace) and its quizzes (``quiz``). A check body
-calls the learner's answer on test cases and raises :class:`Mistake` with a specific message
-when something is off.
+``check.NAME()`` prints a verdict on the notebook's ``NAME``; ``check.NAME.pick()`` returns it,
+or the reference solution while it is unfinished; ``.solution()`` shows the reference and
+``.passed()`` gives the verdict as True or False. A check body raises :class:`Mistake` with a
+specific message when something is off.
 """
 
 from __future__ import annotations

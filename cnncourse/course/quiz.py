@@ -1,15 +1,7 @@
 """Predict-then-reveal quizzes: live widgets in JupyterLab and Colab, readable text elsewhere.
 
-A quiz is a question, options with feedback each, and an explanation revealed after an
-answer. ``Quiz.show()`` picks the widget when a Jupyter kernel is running and ipywidgets
-imports, and static HTML/text otherwise (``CNNCOURSE_WIDGETS=0`` forces static). The static
-forms show the question and the options first; the answer, the explanation and every
-option's feedback stay folded in ``<details>`` (HTML) or after an "Answer (after you
-commit)" line (text). The widget reveals them only after a click; it uses only Button, HTML
-and VBox, which behave the same on ipywidgets 7 (Colab) and 8.
-
-A lesson's quizzes are course text, not code: ``cnncourse/lessons/quizzes/<lesson>.json``,
-read by ``Quizzes`` (the lesson module's ``quiz``) when the first one is asked for.
+The answer, the explanation and each option's feedback show only after an answer (folded away
+in static HTML and text). The quizzes are ``lessons/quizzes/<lesson>.json``, read on first use.
 """
 
 from __future__ import annotations

@@ -1,26 +1,10 @@
 """Datasets for the course: MNIST, Fashion-MNIST, CIFAR-10 and your own image folders.
 
-``load_data("cifar10")`` returns a :class:`Data` with ``.train``, ``.val`` and ``.test``
-image sets held in memory as tensors. The files live in one folder
-(``cnncourse.settings.data_dir()``: ``CNNCOURSE_DATA`` or ``~/.cache/cnncourse``) in
-torchvision's own layout, and every file is checked against the MD5 checksums torchvision
-publishes. A read-only folder works: nothing is written into it.
-
-When the files are missing and cannot be downloaded, the course carries on with a built-in
-generated stand-in of the same shape and class count (``cnncourse.data.synthetic``) and says so
-once. Files that are present but corrupt stop with an error naming the file and the fix.
-
-Modules, one job each:
-  catalog     dataset names, spellings, titles, shapes, classes, statistics (no torch)
-  messages    DataError and the once-per-run notices
-  files       expected_files (the MD5 table), checking, unpacking into the cache, status, import
-  network     the one network probe (also used for pretrained weights)
-  download    download_dataset and locate, with torchvision's own classes
-  loading     load_data and torchvision_dataset on torchvision's classes, or the stand-in
-  containers  ImageSet, Data, DatasetInfo and the normalise/split helpers
-  loader      TensorLoader: mini-batches straight from in-memory tensors
-  folder      load_folder: your own images in ImageFolder layout
-  synthetic   the generated stand-in images (used when the real files cannot be had)
+``load_data("cifar10")`` returns a :class:`Data` with ``.train``, ``.val`` and ``.test`` image
+sets in memory as tensors. The files live in ``settings.data_dir()`` (``CNNCOURSE_DATA``, else
+``~/.cache/cnncourse``) in torchvision's layout, checked against torchvision's MD5 checksums; a
+read-only folder works. Without the files and the network, a generated stand-in of the same
+shape takes their place, and the notebook says so.
 """
 
 from __future__ import annotations

@@ -1,11 +1,5 @@
-"""A dataset's files: which ones, their checksums, where they are, and getting them ready.
-
-:func:`expected_files` is the one table every check goes through (tests and the real-data
-kit replace it: call it through this module, at call time). :func:`prepare` checks each file
-once (MD5, cached by size and mtime) and unpacks archives into the folder when writable, else
-into a per-user cache, under a file lock: nothing is written into a read-only folder. Also
-:func:`dataset_status` (``cnncourse data status``) and :func:`import_file` (``... import``).
-"""
+"""A dataset's files: which ones (:func:`expected_files`, the one checksum table), checking and
+unpacking them (never into a read-only folder), their status, and importing them."""
 
 from __future__ import annotations
 

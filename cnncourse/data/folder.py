@@ -1,17 +1,10 @@
-"""``load_folder``: your own images, in torchvision's ImageFolder layout, as a course ``Data``.
-
-Two layouts are understood::
+"""``load_folder``: your own images, in torchvision's ImageFolder layout, as a course ``Data``::
 
     root/train/<class>/<image>  and  root/test/<class>/<image>   (splits given)
     root/<class>/<image>                                       (split by fractions)
 
-A relative ``root`` starts from the working folder (a notebook's own folder in Jupyter).
-Every file with an image extension (any case) is decoded once with PIL: EXIF orientation
-applied, transparency composited on white, 16-bit and CMYK images converted, then cropped to
-the target aspect and resized (``ImageOps.fit``), so mixed sizes and modes become one tensor
-``(N, C, H, W)``. Hidden files and folders and files without an image extension are ignored;
-files that cannot be decoded (empty, truncated, not really an image) are all found in that one
-pass, listed with their path and reason, and skipped.
+Every image file is decoded once with PIL and fitted to one size; files that cannot be decoded
+are listed with their reason and skipped.
 """
 
 from __future__ import annotations

@@ -1,9 +1,5 @@
-"""Batches straight from in-memory tensors: the fast path for small image datasets.
-
-Slicing one big tensor is several times faster on a CPU than a per-image ``Dataset`` that
-decodes PIL images and collates them, and it needs no worker processes (``num_workers=0``
-is safe on every platform, including spawn-based macOS and Windows).
-"""
+"""Batches straight from in-memory tensors: several times faster on a CPU than a per-image
+``Dataset``, and no worker processes."""
 
 from __future__ import annotations
 

@@ -1,10 +1,5 @@
-"""The course datasets in memory (``load_data``) or as torchvision datasets (``torchvision_dataset``).
-
-Both find (or download) and check the files with :func:`cnncourse.data.download.locate`, then
-read them with torchvision's ``MNIST``, ``FashionMNIST`` and ``CIFAR10`` (``download=False``;
-:data:`cnncourse.data.files.READERS`). Without the files, the generated stand-in
-(``cnncourse.data.synthetic``) takes their place and the notebook says so.
-"""
+"""The course datasets in memory (``load_data``) or as torchvision datasets
+(``torchvision_dataset``), read by torchvision's own classes, or the stand-in."""
 
 from __future__ import annotations
 

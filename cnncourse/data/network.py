@@ -1,8 +1,5 @@
-"""The one network probe of the course: datasets and pretrained weights both ask it first.
-
-A probe opens a TCP connection to the server with a short timeout, so an offline laptop or
-blocked conference wifi is detected in seconds instead of a download hanging.
-"""
+"""The one network probe (datasets and weights): a short TCP connection, so an offline laptop is
+detected in seconds instead of a download hanging."""
 
 from __future__ import annotations
 

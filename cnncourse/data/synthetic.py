@@ -1,24 +1,9 @@
 """Built-in generated image datasets: the stand-in when the real data cannot be had.
 
-Each stand-in copies its real dataset's image shape and class count, and is built so the
-course's models behave on it roughly as they do on the real images at the same budget
-(``benchmarks/standin_vs_real.py`` measures this):
-
-- ``mnist``: ten digits drawn as pen strokes, with random thickness, slant, size, position
-  and a smooth random warp of every stroke. Look-alike digits (1 and 7, 3, 8 and 9) are
-  the ones confused, as in real handwriting.
-- ``fashion_mnist``: grey silhouettes of the ten Fashion-MNIST garments (T-shirt, trouser,
-  pullover, ...), with random proportions, fabric shading and texture. The long-sleeved
-  tops share most of their outline (pullover, coat, shirt) and are the ones confused, as in
-  the real data; so are the shoes (sandal, sneaker) to a lesser extent.
-- ``cifar10``: ten colour patterns in five look-alike pairs (disc and ring, square and
-  frame, plus and x-cross, horizontal and vertical stripes, checker and dots). Each pair
-  has its own typical background colours (like sky behind planes and ships); the pattern
-  itself has a random colour. Position, size, rotation, contrast, a cluttered background,
-  a smaller part of another class and pixel noise all vary, so the background colours
-  alone give an MLP part of the answer and the local pattern gives a CNN a bit more.
-
-Generation is vectorised in torch and deterministic for a given seed.
+Each has its real dataset's image shape and class count, and look-alike classes that get
+confused as in the real data: digits drawn as pen strokes (``mnist``), garment silhouettes
+(``fashion_mnist``), ten colour patterns in five look-alike pairs (``cifar10``). Generation is
+vectorised in torch and deterministic for a given seed.
 """
 
 from __future__ import annotations

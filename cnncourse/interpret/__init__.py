@@ -1,15 +1,7 @@
 """Looking inside a trained CNN: feature maps, saliency, Grad-CAM, gradient norms, receptive fields.
 
-One module per idea, all importable from here (``from cnncourse.interpret import grad_cam``):
-
-- ``activations``: :func:`find_layer` and :func:`feature_maps` (what each layer outputs);
-- ``attribution``: :func:`saliency` and :func:`grad_cam` (which pixels and regions matter);
-- ``gradients``: :func:`gradient_norms` (vanishing gradients, notebook 10);
-- ``receptive``: :func:`receptive_field` and :class:`RFStep`.
-
-Notebook 09 writes ``saliency`` and ``grad_cam`` cell by cell; these are the same functions
-under the same names. Every function leaves the model's ``.grad`` fields alone (it uses
-``torch.autograd.grad``), so you can call it in the middle of training.
+Notebook 09 writes ``saliency`` and ``grad_cam`` cell by cell; these are the same functions. None
+touches the model's ``.grad`` fields (they use ``torch.autograd.grad``), so they work mid-training.
 """
 
 from cnncourse.interpret.activations import feature_maps, find_layer

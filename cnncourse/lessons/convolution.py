@@ -1,9 +1,5 @@
-"""Lesson 03 · Convolution: the reference solutions, their checks, and the quizzes.
-
-The reference solutions are the plain algorithms in ``cnncourse.conv_reference``, written the
-way the notebook asks for them. ``cnncourse.conv`` wraps two of them (``conv_output_size`` and
-``conv2d_single``) in input checks and calls them, so there is one source for each algorithm.
-"""
+"""Lesson 03 · Convolution: the reference solutions (``cnncourse.conv_reference``), their checks,
+and the quizzes."""
 
 from __future__ import annotations
 

@@ -1,27 +1,8 @@
 """The capstone's brief and leaderboard: targets per dataset, and a CSV of everyone's runs.
 
-``record_run`` appends one row (who, run name, dataset, validation and test accuracy,
-seconds, parameters) to a leaderboard CSV; ``leaderboard`` reads them back, best validation
-accuracy first, and marks the runs that meet the brief.
-
-Where the file lives (:func:`leaderboard_path`): each learner has their own, in a writable
-per-user folder (``$XDG_STATE_HOME/cnncourse`` or ``~/.local/state/cnncourse``), never in
-the data folder, which may be read-only or shared. An instructor points the whole room at
-one shared, writable file with one setting: ``CNNCOURSE_LEADERBOARD=/shared/leaderboard.csv``.
-In a workshop room (``CNNCOURSE_ROOM_URL``) the room's progress view keeps the board: it files
-each row under the sender's login, so nobody can forge, change or delete others' runs.
-
-Many kernels may append at once. Each row is written by one ``write`` call on a file opened
-with ``O_APPEND`` while holding an exclusive ``fcntl`` lock. A write cut short (a full disk)
-is cut back off under the same lock, so the file only ever holds whole rows. The lock is what keeps rows whole
-on network shares (NFS emulates ``O_APPEND``, so two writers there can overwrite each other);
-where there is no ``fcntl`` (Windows) or the share refuses locks, the single appended write is
-still atomic on a local disk. Nothing is ever rewritten in place, so a reader never sees a
-half-updated file.
-
-A re-run does not duplicate rows: reading keeps only the latest row of each
-(who, name, dataset). Doing that when reading, not by editing the file when writing, needs
-no read-modify-write and so stays safe when many processes write at once.
+``record_run`` adds a row to your own leaderboard file (:func:`leaderboard_path`), to a file the
+workshop shares (``CNNCOURSE_LEADERBOARD``) or, in a workshop room, to the room's board;
+``leaderboard`` reads them back, best validation accuracy first, the latest row of each run.
 """
 
 from __future__ import annotations

@@ -1,12 +1,6 @@
 """Pretrained torchvision models (ResNet-18, MobileNetV3-Small, EfficientNet-B0) that also work
-offline.
-
-The weights live in ``<data folder>/weights/`` beside the datasets (one folder to share), under
-torchvision's own file names, so a file in the torch hub cache is found too. ``load_pretrained``
-looks there, downloads when allowed (``torch.hub.download_url_to_file``, SHA-256 checked), and
-otherwise says why and returns the same architecture with random weights, so every cell runs.
-Pre-fetch with ``cnncourse weights download``, or ``cnncourse weights import FILE...``.
-"""
+offline: weights from ``<data folder>/weights/`` or torch's hub cache, downloaded when allowed,
+else the same architecture with random weights and a line saying why."""
 
 from __future__ import annotations
 

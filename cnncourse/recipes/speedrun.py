@@ -1,20 +1,8 @@
 """A CIFAR-10 speed-run recipe in the spirit of airbench / hlb-CIFAR10: everything on the device.
 
-The ingredients, each a small function here:
-
-1. ``preload``: the whole dataset lives on the GPU as one tensor (no DataLoader, no workers).
-2. ``augment_batch`` (from ``cnncourse.augment``): random crop (pad + a random offset per
-   image) and random horizontal flips, done on the whole batch at once on the device.
-3. ``SpeedNet``: a compact conv-BN-GELU network; ``channels_last`` memory layout on CUDA.
-4. mixed precision on CUDA (``amp_settings``): ``torch.autocast`` in bf16 on GPUs that
-   compute it natively, float16 with a ``torch.amp.GradScaler`` on older ones (Colab's T4).
-5. PyTorch's ``OneCycleLR`` learning-rate schedule with Nesterov SGD, label smoothing, and
-   flip test-time augmentation in ``evaluate_tta``.
-
-``run_speedrun`` puts them together and reports the time of every epoch. The public records
-(94% test accuracy in a few seconds on an A100) use more tricks than this (whitened first
-layer, lookahead, tuned widths); this recipe keeps the ideas that teach the most. On a CPU
-it still runs, scaled down, so the notebook and tests work everywhere.
+``run_speedrun`` preloads the data on the device, augments whole batches there, trains
+``SpeedNet`` (channels_last and mixed precision on CUDA, :func:`amp_settings`) on a one-cycle
+schedule, and scores with flip test-time augmentation. Scaled down, it runs on a CPU too.
 """
 
 from __future__ import annotations

@@ -1,23 +1,8 @@
 """Transfer learning that works offline: pretrain a small backbone on some classes, reuse it.
 
-ImageNet weights cannot be downloaded offline, and a torchvision model with random weights has
-nothing to transfer. So the course makes its own pretraining: a small CNN learns the five
-*source* classes of a dataset from many images, then three ways of learning the five other
-*target* classes from a few labels each are compared on the same images:
-
-- **feature extraction**: the pretrained backbone is frozen, only a new head is trained;
-- **fine-tuning**: a new head, then every layer trains with a small learning rate;
-- **from scratch**: the same architecture from random weights.
-
-A pretrained backbone is cached in a per-user folder (``$CNNCOURSE_CACHE/transfer``, else
-``$XDG_CACHE_HOME/cnncourse/transfer`` or ``~/.cache/cnncourse/transfer``), never in the data
-folder, keyed by the images, the classes and the settings, so a re-run loads it in a blink.
-
-Example::
-
-    src, tgt = transfer.split_classes(data.classes)
-    backbone, info = transfer.pretrain(*transfer.select_classes(data.train.X, data.train.y, src))
-    rows = transfer.compare(backbone, (X_few, y_few), (X_val, y_val))
+:func:`pretrain` learns five *source* classes; :func:`compare` then learns the five *target*
+classes from a few labels each by feature extraction, fine-tuning and from scratch. A pretrained
+backbone is cached in a per-user folder (``$CNNCOURSE_CACHE/transfer``), never the data folder.
 """
 
 from __future__ import annotations

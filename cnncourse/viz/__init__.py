@@ -1,11 +1,5 @@
-"""Visualizers: plain matplotlib functions, plus widgets that wrap them.
-
-Every plotting function returns the matplotlib Figure it drew on. Every widget calls a plain
-plotting function that also works on its own, so each visual works without a widget front
-end, and all widgets share one look (``cnncourse.viz.widgets``). Images use ``gray``;
-heatmaps ``viridis``/``cividis``; lines the Okabe-Ito palette (``OKABE_ITO``). Every figure
-says what it shows in its alt text (``describe``, ``cnncourse.viz.alt``).
-"""
+"""Visualizers: plain matplotlib functions that return their Figure, and widgets that wrap them
+(so every visual works without a widget front end). Every figure carries alt text."""
 
 from cnncourse.viz._common import OKABE_ITO  # noqa: F401
 

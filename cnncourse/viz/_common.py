@@ -1,8 +1,5 @@
-"""What every plot in ``cnncourse.viz`` shares: the palette, one image converter, one grid,
-one grid of printed numbers.
-
-Nothing here imports matplotlib at module level, so ``import cnncourse.viz`` stays cheap.
-"""
+"""What every plot in ``cnncourse.viz`` shares: the palette, one image converter, one grid, one
+grid of printed numbers. No matplotlib import at module level."""
 
 from __future__ import annotations
 

@@ -1,19 +1,8 @@
 """Figures a screen reader can describe and a dark theme cannot hide: alt text and a white page.
 
-Every figure the course shows carries alt text: a sentence saying what it shows. The plotting
-functions in ``cnncourse.viz`` write it from what they drew (:func:`describe`); any other
-matplotlib figure gets one made from its titles, axis labels and legend (:func:`auto_alt`).
-
-How it reaches the reader: no front end reads alt text from an ``image/png`` output
-(JupyterLab 4 takes only width, height and ``needs_background`` from its metadata; MyST-NB 1.4
-only width and height). So :func:`figure_bundle` also offers the figure as ``text/html``, an
-``<img>`` with its ``alt``, which JupyterLab, Colab, VS Code, nbconvert and the course website
-(MyST-NB) all prefer to the bare PNG; the PNG stays, with ``alt`` in its metadata, for the rest.
-:func:`describe_figures` (run by every notebook's setup cell) makes IPython display each
-matplotlib Figure that way.
-
-Figures are drawn on an opaque white background (:func:`opaque`): a transparent one (the
-default of older matplotlib-inline) turns black text and axes invisible in a dark theme.
+Every figure carries a sentence saying what it shows: the plotting functions write it from what
+they drew (:func:`describe`), other figures get one from their titles and labels
+(:func:`auto_alt`), and :func:`describe_figures` displays each figure with it.
 """
 
 from __future__ import annotations

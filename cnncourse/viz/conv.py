@@ -1,12 +1,5 @@
-"""Convolution made visible: kernels as heatmaps, the sliding window step by step, and a
-kernel playground on a real photo.
-
-Plain functions return matplotlib Figures (``plot_kernel``, ``plot_conv_step``,
-``plot_conv_frames``, ``plot_kernel_result``). The widgets wrap them: ``conv_stepper`` (an
-IntSlider over the window positions) and ``kernel_playground`` (a Dropdown of kernels plus a
-3x3 grid of editable numbers). Both draw into an ``ipywidgets.Image`` and keep their controls
-as attributes, and use only widgets that exist in ipywidgets 7 (Colab) and 8.
-"""
+"""Convolution made visible: kernels as heatmaps, the sliding window step by step, and a kernel
+playground on a real photo (``conv_stepper`` and ``kernel_playground`` wrap the plain functions)."""
 
 from __future__ import annotations
 

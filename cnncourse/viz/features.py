@@ -1,9 +1,5 @@
-"""Pictures of what a CNN learned: filters, feature maps, saliency, Grad-CAM, gradient norms
-and receptive fields. Plain matplotlib functions; each returns the figure it drew on.
-
-Images use ``gray`` (or their own RGB colours); heatmaps use ``viridis``; line plots use the
-Okabe-Ito colourblind-safe palette.
-"""
+"""Pictures of what a CNN learned: filters, feature maps, saliency, Grad-CAM, gradient norms and
+receptive fields. Plain matplotlib functions; each returns the figure it drew on."""
 
 from __future__ import annotations
 

@@ -1,10 +1,5 @@
-"""Images as numbers: a real photo with no download, pixel grids, RGB channels, histograms.
-
-``sample_photo()`` returns the portrait of Grace Hopper that ships with matplotlib (in its
-``mpl-data/sample_data``, in every wheel and conda package). The plotting functions accept
-a torch tensor or a NumPy array, ``(H, W)``, ``(H, W, C)`` or ``(C, H, W)``, uint8 (0..255)
-or float (0..1), and return the matplotlib Figure they drew on.
-"""
+"""Images as numbers: a real photo with no download (``sample_photo()``, the portrait of Grace
+Hopper that matplotlib ships), pixel grids, RGB channels and histograms."""
 
 from __future__ import annotations
 

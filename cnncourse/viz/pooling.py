@@ -1,8 +1,5 @@
-"""Pooling window view: which input window feeds each output cell, and which value it keeps.
-
-``plot_pooling(x, row=0, col=0)`` draws one step; ``pooling_widget(x)`` wraps it with sliders
-for the output position and a max/average switch, drawing into an ``ipywidgets.Image``.
-"""
+"""Pooling made visible: ``plot_pooling`` draws which input window feeds an output cell and which
+value it keeps; ``pooling_widget`` adds sliders and a max/average switch."""
 
 from __future__ import annotations
 

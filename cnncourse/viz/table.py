@@ -1,9 +1,5 @@
-"""A table that every front end shows as a table: ``<table>`` with header cells in JupyterLab,
-Colab and on the course website, and the same rows lined up as text where only text is shown.
-
-Print a list of rows and a screen reader reads it as one long line; display a ``Table`` and
-it can be read by row and column. ``print(table)`` and ``repr(table)`` give the text form.
-"""
+"""A table every front end shows as a table (``<table>`` in JupyterLab, Colab and the website),
+and as lined-up text where only text is shown."""
 
 from __future__ import annotations
 

@@ -1,10 +1,5 @@
-"""Training visuals: loss/accuracy curves (live or static), confusion matrix, prediction gallery.
-
-``plot_history(history)`` draws a finished run: train, validation and (older runs) test
-curves. ``LivePlot()`` is a ``fit`` callback that redraws one figure in place after each
-epoch inside a notebook, and stays silent elsewhere. Every function returns the Figure it drew on, and takes ``note`` (e.g.
-``"stand-in"``) to say in its titles which data the numbers come from.
-"""
+"""Training visuals: loss and accuracy curves (``plot_history``, the live ``LivePlot``), the
+confusion matrix and a prediction gallery; ``note=`` says in titles which data they show."""
 
 from __future__ import annotations
 

@@ -1,13 +1,5 @@
-"""The one look every cnncourse widget shares (sliders, playgrounds, pooling view, quizzes).
-
-Each widget is a ``VBox`` made by :func:`widget_box`: it carries the CSS classes
-``cnncourse-widget`` and ``cnncourse-<kind>`` (the browser tests find widgets by them) and the
-same width and spacing. Controls take ``style=WIDGET_STYLE`` so their whole label shows
-("output row", not "output…"). A widget that shows a figure draws it into an
-``ipywidgets.Image`` with :func:`show_figure`. Only widgets and options that exist in
-ipywidgets 7 (Colab) and 8 are used. ipywidgets is imported inside the functions, so importing
-this is cheap.
-"""
+"""The one look every cnncourse widget shares (:func:`widget_box`, ``WIDGET_STYLE``,
+:func:`show_figure`), with only what exists in ipywidgets 7 (Colab) and 8."""
 
 from __future__ import annotations
 
