@@ -5,7 +5,7 @@ SQLite store, WAL mode) in its own process, with a token table standing in for t
 identification (each learner has a token; the service files every record under the name the
 token maps to, as with the hub). N threads, one per learner, then each send their records
 (check verdicts, quiz answers, kernel starts, one capstone run) at the same moment, each a
-separate HTTP request as ``cnncourse.course.room`` sends them. It prints:
+separate HTTP request as ``cnncourse_instructor.recorder`` sends them. It prints:
 
 - records lost: sent and acknowledged, but not in the database (must be 0);
 - the slowest write and the 95th percentile, in milliseconds;

@@ -291,9 +291,9 @@ def record(row: dict[str, str], root: str | Path | None = None) -> dict[str, str
     except (KeyError, TypeError, ValueError) as err:
         raise ValueError(f"record: expected a row from run_row(...), got {row!r} ({err}).") \
             from None
-    if root is None and room.active():  # a workshop room: its service keeps the board
+    if root is None and (board := room.recorder()) is not None:  # a room: its service keeps it
         try:
-            return room.send("/api/runs", {k: v for k, v in row.items() if k != "who"})
+            return board.post_run(row)
         except Exception as err:  # noqa: BLE001 - keep the run: record it in your own file
             print(f"ℹ️  record_run: the room's leaderboard did not take this run ({err}); "
                   f"it is kept in {leaderboard_path(root)} instead.")
@@ -369,9 +369,9 @@ def leaderboard(dataset: str | None = None, root: str | Path | None = None
     ``meets_target``: validation accuracy and time within the brief (:func:`meets_brief`).
     """
     path, found = leaderboard_path(root), None
-    if root is None and room.active():  # a workshop room: the board its progress view keeps
+    if root is None and (board := room.recorder()) is not None:  # a workshop room's board
         try:
-            found = [_parse(r, line=i) for i, r in enumerate(room.send("/api/runs"), 1)]
+            found = [_parse(r, line=i) for i, r in enumerate(board.runs(), 1)]
         except Exception as err:  # noqa: BLE001 - the room's view is down: read the file
             print(f"ℹ️  leaderboard: the room's board cannot be read ({err}); showing {path}.")
     if found is None and not path.exists():

@@ -7,5 +7,7 @@ package ``cnncourse``, never the reverse.
 - ``solved``: solved and nbgrader copies (``cnncourse-instructor notebooks``);
 - ``stamp``: Colab badges and setup cells (``cnncourse-instructor stamp``);
 - ``timing``: measured run times for the timing plan (``cnncourse-instructor timing``);
-- ``hub``: a workshop room on a local JupyterHub (``cnncourse-instructor hub``, ``make hub``).
+- ``hub``: a workshop room on a local JupyterHub (``cnncourse-instructor hub``, ``make hub``);
+- ``recorder``: what learners' kernels send to the room's progress view (cnncourse loads it in
+  a room, through the entry point group ``cnncourse.room``).
 """

@@ -1,7 +1,7 @@
 """The room's progress view: a JupyterHub service that records learners' work and shows it.
 
 The hub starts it (``c.JupyterHub.services``, see :func:`cnncourse_instructor.hub.write_config`)
-at ``/services/progress/``. Learners' kernels send records to it (``cnncourse.course.room``):
+at ``/services/progress/``. Learners' kernels send records to it (``cnncourse_instructor.recorder``):
 each check's verdict, each quiz's first answer, kernel starts and clean stops, and capstone
 runs. Every request carries the kernel's own ``JUPYTERHUB_API_TOKEN``; the hub tells the
 service whose token it is, and that name is the only one a record is stored under.

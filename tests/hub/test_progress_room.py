@@ -67,8 +67,8 @@ box = quiz.output_size.widget()
 box.buttons[1].click()   # 27 x 27: the learner's first answer
 box.buttons[3].click()   # then the right one: only the first is recorded
 """
-FLUSH = ("from cnncourse.course import room\nimport json, os\n"
-         "print(json.dumps([room.flush(20), os.getpid(), os.environ['JUPYTERHUB_API_TOKEN']]))")
+FLUSH = ("from cnncourse_instructor import recorder\nimport json, os\n"
+         "print(json.dumps([recorder.flush(20), os.getpid(), os.environ['JUPYTERHUB_API_TOKEN']]))")
 
 
 def _run(kernel, code):

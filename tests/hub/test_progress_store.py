@@ -193,21 +193,21 @@ def test_thirty_writers_at_once_lose_nothing(service):
 
 
 def test_the_recorder_sends_only_in_a_room(service, monkeypatch, capsys):
-    from cnncourse.course import room
     from cnncourse.lessons import convolution
+    from cnncourse_instructor import recorder
 
     store, url = service
-    monkeypatch.delenv(room.URL_ENV, raising=False)
-    monkeypatch.setenv(room.TOKEN_ENV, "t-ada")
+    monkeypatch.delenv(recorder.URL_ENV, raising=False)
+    monkeypatch.setenv(recorder.TOKEN_ENV, "t-ada")
     convolution.check.conv_output_size.verdict(None)
     convolution.check.conv_output_size.passed(lambda *a, **k: 0)
-    assert not room.active() and store.count() == 0   # outside a room: nothing at all
+    assert not recorder.active() and store.count() == 0   # outside a room: nothing at all
 
-    monkeypatch.setenv(room.URL_ENV, url)
-    monkeypatch.setattr(room, "_state", {})
+    monkeypatch.setenv(recorder.URL_ENV, url)
+    monkeypatch.setattr(recorder, "_state", {})
     convolution.check.conv_output_size.passed(lambda *a, **k: 0)   # wrong
     convolution.check.conv_output_size.passed(convolution.conv_output_size)  # the reference
-    assert room.flush(10)
+    assert recorder.flush(10)
     out = capsys.readouterr().out
     assert out.count("Workshop room") == 1
     kinds = [(r["who"], r["kind"], r["status"] or r["event"]) for r in store.records()]
@@ -215,19 +215,19 @@ def test_the_recorder_sends_only_in_a_room(service, monkeypatch, capsys):
 
 
 def test_a_quiz_sends_its_first_answer_only(service, monkeypatch):
-    from cnncourse.course import room
     from cnncourse.course.quiz import Quizzes
+    from cnncourse_instructor import recorder
 
     store, url = service
-    monkeypatch.setenv(room.URL_ENV, url)
-    monkeypatch.setenv(room.TOKEN_ENV, "t-bo")
-    monkeypatch.setattr(room, "_state", {})
+    monkeypatch.setenv(recorder.URL_ENV, url)
+    monkeypatch.setenv(recorder.TOKEN_ENV, "t-bo")
+    monkeypatch.setattr(recorder, "_state", {})
     q = Quizzes("pooling").adds_information  # a fresh copy of the lesson's quiz, from its file
     wrong = next(i for i, o in enumerate(q.options) if not o.correct)
     right = next(i for i, o in enumerate(q.options) if o.correct)
     q._pick(wrong, [], type("F", (), {"value": ""})())
     q._pick(right, [], type("F", (), {"value": ""})())
-    assert room.flush(10)
+    assert recorder.flush(10)
     quiz = [r for r in store.records() if r["kind"] == "quiz"]
     assert [(r["who"], r["lesson"], r["item"], r["answer"], r["correct"]) for r in quiz] == \
         [("bo", "pooling", "adds_information", chr(65 + wrong), 0)]
@@ -236,26 +236,26 @@ def test_a_quiz_sends_its_first_answer_only(service, monkeypatch):
 def test_an_unreachable_room_costs_one_line_and_no_time(monkeypatch, capsys):
     import time
 
-    from cnncourse.course import room
+    from cnncourse_instructor import recorder
 
-    monkeypatch.setenv(room.URL_ENV, "http://127.0.0.1:9/services/progress/")  # nothing there
-    monkeypatch.setenv(room.TOKEN_ENV, "t-ada")
-    monkeypatch.setattr(room, "_state", {})
+    monkeypatch.setenv(recorder.URL_ENV, "http://127.0.0.1:9/services/progress/")  # nothing there
+    monkeypatch.setenv(recorder.TOKEN_ENV, "t-ada")
+    monkeypatch.setattr(recorder, "_state", {})
     t0 = time.perf_counter()
     for _ in range(20):
-        room.record("check", lesson="l", item="i", status="wrong", message="m")
+        recorder.record("check", lesson="l", item="i", status="wrong", message="m")
     assert time.perf_counter() - t0 < 0.5   # queued: the cell never waits for the network
-    assert room.flush(20)
+    assert recorder.flush(20)
     assert capsys.readouterr().out.count("could not reach the progress view") == 1
 
 
 def test_capstone_uses_the_room_board_in_a_room(service, monkeypatch, tmp_path):
-    from cnncourse.course import room
     from cnncourse.recipes import capstone
+    from cnncourse_instructor import recorder
 
     store, url = service
-    monkeypatch.setenv(room.URL_ENV, url)
-    monkeypatch.setenv(room.TOKEN_ENV, "t-bo")
+    monkeypatch.setenv(recorder.URL_ENV, url)
+    monkeypatch.setenv(recorder.TOKEN_ENV, "t-bo")
     row = capstone.record_run("room run", "cifar10", None, 20, 500, True, val_accuracy=0.4)
     assert row["who"] == "bo" and store.count("runs") == 1
     assert [r["who"] for r in capstone.leaderboard()] == ["bo"]
@@ -266,11 +266,11 @@ def test_show_leaderboard_in_a_plain_terminal_prints_the_room_board_as_text(serv
     import subprocess
     import sys
 
-    from cnncourse.course import room
+    from cnncourse_instructor import recorder
 
     store, url = service
     assert _call(url + "api/runs", "t-ada", _row(name="ada's run"))[0] == 200
-    env = {**os.environ, room.URL_ENV: url, room.TOKEN_ENV: "t-bo"}
+    env = {**os.environ, recorder.URL_ENV: url, recorder.TOKEN_ENV: "t-bo"}
     done = subprocess.run([sys.executable, "-c", "from cnncourse.recipes import capstone\n"
                            "capstone.show_leaderboard()"], env=env, capture_output=True,
                           text=True, timeout=120)
@@ -294,16 +294,69 @@ def test_a_browser_cookie_alone_cannot_post_records(service):
 
 
 def test_a_room_that_cannot_be_reached_falls_back_to_the_file(monkeypatch, tmp_path, capsys):
-    from cnncourse.course import room
     from cnncourse.recipes import capstone
+    from cnncourse_instructor import recorder
 
-    monkeypatch.setenv(room.URL_ENV, "http://127.0.0.1:9/services/progress")  # nothing there
-    monkeypatch.setenv(room.TOKEN_ENV, "t-ada")
+    monkeypatch.setenv(recorder.URL_ENV, "http://127.0.0.1:9/services/progress")  # nothing there
+    monkeypatch.setenv(recorder.TOKEN_ENV, "t-ada")
     monkeypatch.setenv(capstone.LEADERBOARD_ENV, str(tmp_path / "board.csv"))
     row = capstone.record_run("offline run", "cifar10", None, 5, 10, True, val_accuracy=0.2)
     assert "did not take this run" in capsys.readouterr().out
     assert [r["name"] for r in capstone.leaderboard()] == ["offline run"] and row["who"]
     assert "cannot be read" in capsys.readouterr().out
+
+
+@pytest.fixture()
+def hook(monkeypatch):
+    """cnncourse's side of the room (cnncourse.course.room), its recorder looked up afresh."""
+    from cnncourse.course import room
+
+    room._load.cache_clear()
+    yield room
+    room._load.cache_clear()
+
+
+def test_outside_a_room_no_recorder_is_looked_up(hook, monkeypatch):
+    from cnncourse.lessons import convolution
+
+    monkeypatch.delenv(hook.URL_ENV, raising=False)
+    convolution.check.conv_output_size.passed(lambda *a, **k: 0)
+    assert hook.recorder() is None and hook._load.cache_info().misses == 0
+
+
+def test_in_a_room_the_hook_finds_the_instructor_s_recorder(hook, monkeypatch):
+    from cnncourse_instructor import recorder
+
+    monkeypatch.setenv(hook.URL_ENV, "http://127.0.0.1:9/services/progress/")
+    monkeypatch.delenv(recorder.TOKEN_ENV, raising=False)
+    assert hook.recorder() is None            # no kernel token: it records nothing
+    monkeypatch.setenv(recorder.TOKEN_ENV, "t-ada")
+    assert hook.recorder() is recorder        # through the entry point group cnncourse.room
+
+
+@pytest.mark.parametrize("points, says", [
+    ([], "(none is installed)"),
+    ([("recorder", "no_such_recorder_module")], "(ModuleNotFoundError: "),
+])
+def test_a_room_without_a_recorder_says_so_once_and_the_work_goes_on(
+        hook, monkeypatch, tmp_path, capsys, points, says):
+    import importlib.metadata
+
+    from cnncourse.lessons import convolution
+    from cnncourse.recipes import capstone
+
+    found = [importlib.metadata.EntryPoint(name, value, hook.GROUP) for name, value in points]
+    monkeypatch.setattr(importlib.metadata, "entry_points", lambda group: found)
+    monkeypatch.setenv(hook.URL_ENV, "http://127.0.0.1:9/services/progress/")
+    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "t-ada")
+    monkeypatch.setenv(capstone.LEADERBOARD_ENV, str(tmp_path / "board.csv"))
+    for _ in range(2):  # checks work as ever, and the line comes once
+        assert not convolution.check.conv_output_size.passed(lambda *a, **k: 0)
+    capstone.record_run("own run", "cifar10", None, 5, 10, True, val_accuracy=0.2)
+    assert [r["name"] for r in capstone.leaderboard()] == ["own run"]  # the learner's file
+    out = capsys.readouterr().out
+    assert out.count("no room recorder could be loaded") == 1 and says in out
+    assert "did not take this run" not in out and "Workshop room: your" not in out
 
 
 def test_doctor_never_prints_the_kernels_token(monkeypatch, capsys):
