@@ -132,7 +132,6 @@ def score_test(model: nn.Module | dict[str, nn.Module], test_data: Batches,
     return scores if isinstance(model, dict) else scores[name]
 
 
-@torch.no_grad()
 def evaluate(model: nn.Module, data: Batches, loss_fn: Callable | None = None,
              device: torch.device | str | None = None) -> dict[str, float]:
     """Mean loss and accuracy of ``model`` over the batches in ``data`` (one split, once).
