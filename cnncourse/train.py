@@ -6,7 +6,9 @@ bar and a history; it scores the validation split after each epoch.
 
 from __future__ import annotations
 
+import math
 import time
+import warnings
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -127,7 +129,6 @@ def score_test(model: nn.Module | dict[str, nn.Module], test_data: Batches,
     return scores if isinstance(model, dict) else scores[name]
 
 
-@torch.no_grad()
 def evaluate(model: nn.Module, data: Batches, loss_fn: Callable | None = None,
              device: torch.device | str | None = None) -> dict[str, float]:
     """Mean loss and accuracy of ``model`` over the batches in ``data`` (one split, once).
@@ -191,14 +192,6 @@ def make_optimizer(name: str, params: Any, lr: float, weight_decay: float = 0.0
                            weight_decay=weight_decay)
 
 
-def _check_schedule(schedule: Any) -> str:
-    name = "constant" if schedule is None else schedule
-    if not isinstance(name, str) or name.strip().lower() not in SCHEDULES:
-        raise ValueError(f"fit: schedule must be None or one of "
-                         f"{', '.join(map(repr, SCHEDULES))}, got {schedule!r}.")
-    return name.strip().lower()
-
-
 def _make_scheduler(schedule: str, optimizer: torch.optim.Optimizer, lr: float,
                     total_steps: int) -> Any:
     if schedule == "one_cycle":
@@ -213,17 +206,6 @@ def _make_scheduler(schedule: str, optimizer: torch.optim.Optimizer, lr: float,
         return torch.optim.lr_scheduler.LambdaLR(optimizer,
                                                  lambda step: min(1.0, (step + 1) / warm))
     return None
-
-
-def _at_time(scheduler: Any, progress: float) -> None:
-    """Set the learning rate (and momentum) to the schedule's value at ``progress`` (0-1)
-    of its span: a budgeted run follows its schedule by time, not by step."""
-    import warnings
-
-    scheduler.last_epoch = min(_TIME_STEPS - 1, int(progress * (_TIME_STEPS - 1))) - 1
-    with warnings.catch_warnings():  # stepping by hand, not after optimizer.step()
-        warnings.simplefilter("ignore", UserWarning)
-        scheduler.step()
 
 
 class _Budget:
@@ -295,8 +277,14 @@ class _LearningRates:
         self.scheduler = scheduler
 
     def before_step(self) -> None:
+        """A budgeted run follows its schedule by time, not by step: set the rate (and
+        momentum) to the schedule's value at the share of the budget used so far."""
         if self.by_time:
-            _at_time(self.scheduler, self.budget.progress())
+            at = min(_TIME_STEPS - 1, int(self.budget.progress() * (_TIME_STEPS - 1)))
+            self.scheduler.last_epoch = at - 1
+            with warnings.catch_warnings():  # stepping by hand, not after optimizer.step()
+                warnings.simplefilter("ignore", UserWarning)
+                self.scheduler.step()
 
     def after_step(self) -> None:
         self.lrs.append(self.optimizer.param_groups[0]["lr"])
@@ -312,7 +300,11 @@ def _check_fit_options(train_data: Any, val_data: Any, epochs: Any, lr: Any, sch
         _check_batches(val_data, "fit", "val_data")
     whole_number(epochs, "epochs", "fit")
     positive_number(lr, "lr", "fit")
-    schedule = _check_schedule(schedule)
+    name = "constant" if schedule is None else schedule
+    if not isinstance(name, str) or name.strip().lower() not in SCHEDULES:
+        raise ValueError(f"fit: schedule must be None or one of "
+                         f"{', '.join(map(repr, SCHEDULES))}, got {schedule!r}.")
+    schedule = name.strip().lower()
     if scheduler is not None and schedule != "constant":
         raise ValueError("fit: give schedule= (a name) or scheduler= (your own object), not "
                          "both.")
@@ -485,13 +477,12 @@ class LRFinder(dict):
 
 
 def lr_find(model: nn.Module, train_data: Batches, *, start: float = 1e-6, end: float = 1.0,
-            steps: int = 100, optimizer: str = "adam", weight_decay: float = 0.0,
-            loss_fn: Callable | None = None, device: torch.device | str | None = None,
-            smoothing: float = 0.98) -> LRFinder:
+            steps: int = 100, optimizer: str = "adam") -> LRFinder:
     """A learning-rate range test (Smith, 2015; fastai's ``lr_find``): train ``steps``
     batches while the rate grows geometrically from ``start`` to ``end``, stopping once the
     smoothed loss passes 4x its minimum; the weights are put back afterwards. The suggestion,
-    a tenth of the rate at the lowest loss, is a good constant rate or one-cycle peak.
+    a tenth of the rate at the lowest loss, is a good constant rate or one-cycle peak. It
+    trains on the device the model is on.
     """
     import copy
 
@@ -503,11 +494,10 @@ def lr_find(model: nn.Module, train_data: Batches, *, start: float = 1e-6, end: 
         raise ValueError(f"lr_find: start ({start}) must be below end ({end}).")
     if not isinstance(steps, int) or isinstance(steps, bool) or steps < 5:
         raise ValueError(f"lr_find: steps must be an int of at least 5, got {steps!r}.")
-    device = torch.device(device) if device is not None else model_device(model)
-    model.to(device)
+    device = model_device(model)
     saved = copy.deepcopy(model.state_dict())
-    opt = make_optimizer(optimizer, model.parameters(), start, weight_decay)
-    loss_fn = loss_fn or nn.CrossEntropyLoss()
+    opt = make_optimizer(optimizer, model.parameters(), start)
+    smoothing = 0.98                             # the running mean's weight on its past
     factor = (end / start) ** (1 / (steps - 1))
     lrs: list[float] = []
     losses: list[float] = []
@@ -525,12 +515,12 @@ def lr_find(model: nn.Module, train_data: Batches, *, start: float = 1e-6, end: 
             for group in opt.param_groups:
                 group["lr"] = lr
             X, y = X.to(device), y.to(device)
-            loss = loss_fn(model(X), y)
+            loss = nn.functional.cross_entropy(model(X), y)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             value = loss.item()
-            if not torch.isfinite(torch.tensor(value)):
+            if not math.isfinite(value):
                 break
             avg = smoothing * avg + (1 - smoothing) * value
             smoothed = avg / (1 - smoothing ** (step + 1))   # bias-corrected running mean

@@ -456,7 +456,6 @@ def _forbidden(original: Any, label: str, why: str) -> Any:
     """Stands in for a built-in while a check runs: calling it raises :class:`Mistake`. It
     keeps the original's name, so library code that reads it (torchvision's v2 dispatch reads
     ``__name__``) reaches the call and the learner gets the friendly message."""
-    import functools
 
     @functools.wraps(original, updated=())
     def refuse(*args: Any, **kwargs: Any) -> Any:

@@ -333,26 +333,24 @@ def _parse(raw: dict[str, str], line: int) -> dict[str, Any]:
 
 def _read(path: Path) -> list[dict[str, Any]]:
     """Every well-formed row in file order; malformed lines are skipped with one warning."""
-    with open(path, newline="", encoding="utf-8", errors="replace") as f:
-        text = f.read()
     rows, bad, header = [], [], None
-    reader = csv.reader(io.StringIO(text))
-    for record in reader:
-        line = reader.line_num
-        if not record:
-            continue
-        if record[0] == "when":
-            header = record
-            continue
-        try:
-            if header != FIELDS:
-                raise ValueError("no header line before it" if header is None else
-                                 f"its header is not {','.join(FIELDS)}")
-            if len(record) != len(header):
-                raise ValueError(f"{len(record)} fields, expected {len(header)}")
-            rows.append(_parse(dict(zip(header, record)), line))
-        except (KeyError, TypeError, ValueError) as err:
-            bad.append(f"line {line} ({err})")
+    with open(path, newline="", encoding="utf-8", errors="replace") as f:
+        reader = csv.reader(f)
+        for record in reader:
+            if not record:
+                continue
+            if record[0] == "when":
+                header = record
+                continue
+            try:
+                if header != FIELDS:
+                    raise ValueError("no header line before it" if header is None else
+                                     f"its header is not {','.join(FIELDS)}")
+                if len(record) != len(header):
+                    raise ValueError(f"{len(record)} fields, expected {len(header)}")
+                rows.append(_parse(dict(zip(header, record)), reader.line_num))
+            except (KeyError, TypeError, ValueError) as err:
+                bad.append(f"line {reader.line_num} ({err})")
     if bad:
         warnings.warn(f"leaderboard: skipped {len(bad)} malformed line(s) of {path}: "
                       f"{'; '.join(bad[:5])}{' ...' if len(bad) > 5 else ''}. Fix or delete "
@@ -470,6 +468,8 @@ def show_leaderboard(dataset: str | None = None, root: str | Path | None = None,
     ``extra``: rows from :func:`run_row` to show beside the recorded ones without recording
     them (e.g. the course's baseline); their name is marked "(not recorded)".
     """
+    from IPython.display import display  # ipywidgets brings IPython
+
     from cnncourse.viz.table import Table
 
     rows = leaderboard(dataset, root)
@@ -484,12 +484,7 @@ def show_leaderboard(dataset: str | None = None, root: str | Path | None = None,
         return rows
     table = Table(LEADERBOARD_COLUMNS, _leaderboard_cells(rows),
                   caption="Leaderboard, ranked by validation accuracy (✅: meets the brief)")
-    try:
-        from IPython.display import display
-    except ImportError:  # plain Python: print the table's text
-        print(table)
-    else:
-        display(table)
+    display(table)  # HTML in a notebook; plain Python prints the table's text
     return rows
 
 
@@ -638,8 +633,6 @@ def train_within_budget(model: Any, data: Any, seconds: float, *, lr: float = 5e
                          "it with cnncourse.data.load_data or load_folder.")
     positive_number(seconds, "seconds", "train_within_budget",
                     hint="the budget, e.g. target.budget(speed)")
-    if device is not None:
-        model = model.to(device)
     train = data.train.loader(BATCH_SIZE, shuffle=True)
     if augment:
         train = AugmentedLoader(train, partial(augment_batch, padding=2, flip=flip))

@@ -20,18 +20,14 @@ from cnncourse.models import SpeedNet
 from cnncourse.modelutils import check_images as _check_images
 from cnncourse.train import count_correct
 
-# 1. Data on the device (2, the augmentation, is cnncourse.augment.augment_batch) ------------------------------------------------
+# 1. Data on the device (2, the augmentation, is cnncourse.augment.augment_batch;
+#    3, the network, is cnncourse.models.SpeedNet) ---------------------------------------
 
 def preload(X: torch.Tensor, y: torch.Tensor, device: torch.device | str
             ) -> tuple[torch.Tensor, torch.Tensor]:
     """Move a whole dataset to ``device`` once."""
     _check_images(X, "preload")
     return X.to(device, non_blocking=True), y.to(device, non_blocking=True)
-
-
-# 3. The network ---------------------------------------------------------------------------------
-
-# SpeedNet lives with the other models in cnncourse.models.
 
 
 # 4-5. Training ----------------------------------------------------------------------------------

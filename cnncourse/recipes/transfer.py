@@ -13,13 +13,15 @@ import pickle
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
+from itertools import chain, islice, repeat
 from pathlib import Path
 
 import torch
 from torch import nn
 
 from cnncourse import settings
-from cnncourse.augment import augment_batch
+from cnncourse.augment import AugmentedLoader, augment_batch
 from cnncourse.data.loader import TensorLoader
 from cnncourse.models import CourseBackbone
 from cnncourse.train import evaluate, fit
@@ -85,29 +87,17 @@ def few_per_class(X: torch.Tensor, y: torch.Tensor, per_class: int,
 
 # Training -----------------------------------------------------------------------------------------
 
-def _batches(X: torch.Tensor, y: torch.Tensor, *, steps: int, batch_size: int,
-             generator: torch.Generator, augmented: bool):
-    """``steps`` mini-batches of ``(X, y)``, reshuffled each pass, augmented per image if asked."""
-    order, at = torch.randperm(X.shape[0], generator=generator), 0
-    for _ in range(steps):
-        if at >= X.shape[0]:
-            order, at = torch.randperm(X.shape[0], generator=generator), 0
-        idx = order[at:at + batch_size]
-        at += batch_size
-        xb = augment_batch(X[idx], padding=2, generator=generator) if augmented else X[idx]
-        yield xb, y[idx]
-
-
 def _train(model: nn.Module, X: torch.Tensor, y: torch.Tensor, *, steps: int, lr: float,
            batch_size: int, seed: int, params: list | None = None,
            augmented: bool = False) -> nn.Module:
     """Adam for ``steps`` mini-batches (reshuffled each pass), a fixed budget whatever N is:
     ``cnncourse.train.fit`` over one pass of those batches, on the model's device."""
-    g = torch.Generator().manual_seed(seed)
+    batches = TensorLoader(X, y, batch_size, shuffle=True)
+    if augmented:
+        batches = AugmentedLoader(batches, partial(augment_batch, padding=2))
     opt = torch.optim.Adam(params if params is not None else model.parameters(), lr=lr)
-    fit(model, _batches(X, y, steps=steps, batch_size=batch_size, generator=g,
-                        augmented=augmented),
-        epochs=1, lr=lr, optimizer=opt, progress=False)
+    fit(model, islice(chain.from_iterable(repeat(batches)), steps),   # passes until `steps`
+        epochs=1, lr=lr, optimizer=opt, progress=False, seed=seed)
     return model.eval()
 
 
@@ -185,18 +175,13 @@ def pretrain(X: torch.Tensor, y: torch.Tensor, *, steps: int = 600, lr: float = 
     _train(model, X, y, steps=steps, lr=lr, batch_size=batch_size, seed=seed,
            augmented=augmented)
     if path is not None:
-        path = _save_atomic(model, path)
+        weights = {k: v.cpu() for k, v in model.state_dict().items()}
+        try:
+            path = settings.write_atomic(path, lambda tmp: torch.save(weights, tmp))
+        except OSError:                            # read-only home: run without a cache
+            path = None
     return model, PretrainInfo(False, time.perf_counter() - start, path, X.shape[0],
                                accuracy(model, X, y))
-
-
-def _save_atomic(model: nn.Module, path: Path) -> Path | None:
-    """Write the weights atomically (``settings.write_atomic``); None where that fails."""
-    weights = {k: v.cpu() for k, v in model.state_dict().items()}
-    try:
-        return settings.write_atomic(path, lambda tmp: torch.save(weights, tmp))
-    except OSError:                                # read-only home: run without a cache
-        return None
 
 
 def reuse(backbone: nn.Module, X: torch.Tensor, y: torch.Tensor, method: str, *,
