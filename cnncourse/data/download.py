@@ -9,13 +9,7 @@ from pathlib import Path
 from cnncourse import settings
 from cnncourse.data import files, network
 from cnncourse.data.catalog import TITLES, canonical_name
-from cnncourse.data.messages import DataError
-
-
-def download_urls(name: str) -> list[str]:
-    """The URLs dataset ``name`` is fetched from (CIFAR-10's archive, MNIST's mirrors)."""
-    cls = files.TORCHVISION[name]
-    return [cls.url] if name == "cifar10" else list(cls.mirrors)
+from cnncourse.data.files import DataError
 
 
 def download_dataset(name: str, root: str | Path | None = None) -> Path:
@@ -42,10 +36,9 @@ def locate(name: str, root: Path, download: bool | None = None) -> tuple[Path | 
     folder = files.prepare(name, root)
     if folder is not None:
         return folder, None
-    if download is False or settings.is_offline():
-        why = "CNNCOURSE_OFFLINE=1 is set" if settings.is_offline() else "download=False"
-        return None, f"its files are not in {root} and {why}"
-    try:
+    if download is False:
+        return None, f"its files are not in {root} and download=False"
+    try:                                          # fetch says why when CNNCOURSE_OFFLINE=1
         return fetch(name, root), None
     except DataError as err:
         return None, err.short
@@ -58,8 +51,9 @@ def fetch(name: str, root: Path) -> Path:
     if settings.is_offline():
         raise DataError(f"cannot download {title}: CNNCOURSE_OFFLINE=1 is set. Unset it "
                         f"(or run on a machine with network access) and try again.",
-                        short="CNNCOURSE_OFFLINE=1 is set")
-    urls = download_urls(name)
+                        short=f"its files are not in {root} and CNNCOURSE_OFFLINE=1 is set")
+    cls = files.TORCHVISION[name]                 # CIFAR-10's archive, MNIST's mirrors
+    urls = [cls.url] if name == "cifar10" else list(cls.mirrors)
     if not network.can_reach(urls):
         why = f"there is no network connection to {network.hosts(urls)}"
         raise DataError(f"cannot download {title}: {why} (tried for up to "
@@ -85,7 +79,7 @@ def fetch(name: str, root: Path) -> Path:
                         short=f"the download failed: {textwrap.shorten(str(err), 200)}") from err
     finally:
         socket.setdefaulttimeout(old_timeout)
-    missing = files.verified(name, root)[1]
+    missing = files.missing(name, root)
     if missing:
         raise DataError(f"downloading {title} finished but these files are still "
                         f"missing: {', '.join(str(p) for p in missing)}.")

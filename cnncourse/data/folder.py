@@ -23,7 +23,7 @@ from typing import Any
 import torch
 
 from cnncourse.data.containers import Data, build, pixel_stats, split_off, subset
-from cnncourse.data.messages import DataError
+from cnncourse.data.files import DataError
 from cnncourse.validate import whole_number, whole_numbers
 
 _GREY_MODES = {"1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "F"}

@@ -16,10 +16,10 @@ import torch
 
 from cnncourse import settings
 from cnncourse.data import files
-from cnncourse.data.catalog import STANDIN_CLASSES, STATS, TITLES, canonical_name
+from cnncourse.data.catalog import SHAPES, STANDIN_CLASSES, STATS, TITLES, canonical_name
 from cnncourse.data.containers import Data, build, pixel_stats, split_off, subset
 from cnncourse.data.download import locate
-from cnncourse.data.messages import DataError, fix_hint, tell_fallback
+from cnncourse.data.files import DataError, fix_hint, tell_once
 from cnncourse.validate import whole_number
 
 QUICK_SIZES = (1024, 512)          # (train, test) images in quick mode
@@ -32,6 +32,21 @@ def _check_fraction(value: object, what: str, caller: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
         raise ValueError(f"{caller}: {what} must be a number in [0, 1), e.g. 0.1, got {value!r}.")
     return float(value)
+
+
+def tell_fallback(name: str, reason: str, root: Path) -> None:
+    """Say, once per process and dataset, why the stand-in is used and how to fix it."""
+    c, h, w = SHAPES[name]
+    classes = STANDIN_CLASSES[name]
+    title = TITLES[name]
+    tell_once(f"fallback:{name}", (
+        f"cnncourse: using a SYNTHETIC stand-in for {title} because {reason}.\n"
+        f"  It has the same {h}x{w}x{c} images and {len(classes)} classes (generated: "
+        f"{', '.join(classes)}),\n"
+        f"  so every cell runs, but the accuracies are not {title} accuracies.\n"
+        f"  To get the real data: run `cnncourse data download --dataset {name}` while "
+        f"online,\n  or set CNNCOURSE_DATA to a folder your instructor shared "
+        f"(this run looked in {root})."))
 
 
 def make_synthetic(name: str = "cifar10", n_train: int = SYNTHETIC_SIZES[0],
@@ -89,7 +104,7 @@ def load_data(name: str, *, root: str | Path | None = None, download: bool | Non
                             f"download --dataset {name}` online, import the files with "
                             f"`cnncourse data import FILE...`, or set CNNCOURSE_DATA to a "
                             f"folder that holds them.")
-        tell_fallback(name, reason or "its files are missing", root)
+        tell_fallback(name, reason, root)
         if not quick:
             return make_synthetic(name, *SYNTHETIC_SIZES, seed=0, reason=reason,
                                   val_fraction=val_fraction)
@@ -206,7 +221,7 @@ def torchvision_dataset(name: str, train: bool = True, transform: Callable | Non
     if folder is None:
         from cnncourse.data import synthetic
 
-        tell_fallback(name, reason or "its files are missing", root)
+        tell_fallback(name, reason, root)
         n = limit or SYNTHETIC_SIZES[0 if train else 1]
         images, labels = synthetic.generate(name, n, seed=0 if train else 7919)
         return StandInImages(name, images, labels, train, transform)

@@ -92,7 +92,7 @@ pytestmark = pytest.mark.usefixtures("clean_data_state")
 
 def ready(name: str, root: Path) -> bool:
     """Every file of dataset ``name`` verified in ``root`` (or its cache)."""
-    return data.dataset_status(name, root).state == "ready"
+    return data.dataset_status(name, root)[0] == "ready"
 
 
 def use_table(monkeypatch, tables: dict[str, dict]) -> None:
@@ -259,11 +259,10 @@ def test_missing_file_falls_back_with_one_message(tmp_path, monkeypatch, capsys)
     assert "cnncourse data download --dataset mnist" in out and "CNNCOURSE_DATA" in out
 
 
-def test_verified_reports_present_and_missing(tmp_path, monkeypatch):
+def test_missing_names_the_files_not_there(tmp_path, monkeypatch):
     use_table(monkeypatch, {"mnist": write_mnist(tmp_path)})
     (tmp_path / "MNIST" / "raw" / "t10k-images-idx3-ubyte.gz").unlink()
-    ok, missing = files.verified("mnist", tmp_path)
-    assert len(ok) == 3 and [p.name for p in missing] == ["t10k-images-idx3-ubyte.gz"]
+    assert [p.name for p in files.missing("mnist", tmp_path)] == ["t10k-images-idx3-ubyte.gz"]
     assert not ready("mnist", tmp_path)
 
 
