@@ -34,10 +34,9 @@ _EXPORTS = {
     "files": ["expected_files", "expected_archive", "dataset_status", "import_file",
               "DataError"],
     "network": ["PROBE_TIMEOUT", "DOWNLOAD_TIMEOUT", "can_connect", "can_reach"],
-    "download": ["download_dataset"],
     "folder": ["load_folder"],
     "loading": ["load_data", "make_synthetic", "torchvision_dataset", "StandInImages",
-                "QUICK_SIZES", "SYNTHETIC_SIZES", "VAL_FRACTION"],
+                "download_dataset", "QUICK_SIZES", "SYNTHETIC_SIZES", "VAL_FRACTION"],
     "loader": ["TensorLoader"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}

@@ -56,11 +56,6 @@ def tell_once(key: str, text: str) -> None:
 
 # The table ------------------------------------------------------------------------------------
 
-TORCHVISION = {"mnist": datasets.MNIST, "fashion_mnist": datasets.FashionMNIST,
-               "cifar10": datasets.CIFAR10}
-"""torchvision's class for each dataset: its public attributes list the files and the URLs."""
-
-
 class CourseCIFAR10(datasets.CIFAR10):
     """torchvision's CIFAR10 on files the course has checked against :func:`expected_files`:
     its file list drops the checksums, as torchvision's own CIFAR100 sets its own."""
@@ -70,8 +65,10 @@ class CourseCIFAR10(datasets.CIFAR10):
     meta = {"filename": "batches.meta", "key": "label_names", "md5": None}
 
 
-READERS = {**TORCHVISION, "cifar10": CourseCIFAR10}
-"""The class that reads (and downloads) each dataset's checked files with ``download=False``."""
+READERS = {"mnist": datasets.MNIST, "fashion_mnist": datasets.FashionMNIST,
+           "cifar10": CourseCIFAR10}
+"""torchvision's class that reads (``download=False``) and downloads each dataset; its public
+attributes give the URLs and (in torchvision's own CIFAR10 for CIFAR-10) the files."""
 
 
 def expected_files(name: str) -> dict[str, str]:
@@ -81,10 +78,11 @@ def expected_files(name: str) -> dict[str, str]:
     ``train_list``/``test_list``/``meta``). Tests and the real-data kit replace this function.
     """
     name = canonical_name(name)
-    cls = TORCHVISION[name]
     if name == "cifar10":
-        entries = [*cls.train_list, *cls.test_list, [cls.meta["filename"], cls.meta["md5"]]]
-        return {f"{cls.base_folder}/{f}": md5 for f, md5 in entries}
+        tv = datasets.CIFAR10         # torchvision's own: CourseCIFAR10 drops the checksums
+        entries = [*tv.train_list, *tv.test_list, [tv.meta["filename"], tv.meta["md5"]]]
+        return {f"{tv.base_folder}/{f}": md5 for f, md5 in entries}
+    cls = READERS[name]
     return {f"{cls.__name__}/raw/{f}": md5 for f, md5 in cls.resources}
 
 
@@ -97,7 +95,7 @@ def expected_archive(name: str) -> tuple[str, str] | None:
     name = canonical_name(name)
     if name != "cifar10":
         return None
-    return TORCHVISION[name].filename, TORCHVISION[name].tgz_md5
+    return CourseCIFAR10.filename, CourseCIFAR10.tgz_md5
 
 
 # Checking ---------------------------------------------------------------------------------------

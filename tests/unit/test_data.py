@@ -22,7 +22,7 @@ import pytest
 import torch
 
 from cnncourse import data
-from cnncourse.data import download, files, loading, network, synthetic
+from cnncourse.data import files, loading, network, synthetic
 from cnncourse.data.catalog import STANDIN_CLASSES
 
 MNIST_FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -407,7 +407,7 @@ def test_cifar_downloads_unpacks_and_drops_the_tarball(tmp_path, monkeypatch, lo
 def test_download_is_skipped_when_files_are_verified(tmp_path, monkeypatch):
     use_table(monkeypatch, {"mnist": write_mnist(tmp_path)})
     forbid_network(monkeypatch)
-    monkeypatch.setattr(download, "_fetch", lambda *a: pytest.fail("_fetch called"))
+    monkeypatch.setattr(loading, "_fetch", lambda *a: pytest.fail("_fetch called"))
     assert data.download_dataset("mnist", tmp_path) == tmp_path
 
 
@@ -423,7 +423,7 @@ def test_successful_download_is_verified(tmp_path, monkeypatch):
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
             (root / rel).write_bytes((scratch / rel).read_bytes())
 
-    monkeypatch.setattr(download, "_fetch", fake_fetch)
+    monkeypatch.setattr(loading, "_fetch", fake_fetch)
     root = tmp_path / "course-data"
     root.mkdir()
     d = data.load_data("mnist", root=root)

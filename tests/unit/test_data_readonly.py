@@ -378,7 +378,7 @@ def test_no_private_torchvision_method_is_overridden():
     from torchvision.datasets import VisionDataset
 
     classes = [files.CourseCIFAR10]
-    for module in ("catalog", "containers", "download", "files", "folder", "loading"):
+    for module in ("catalog", "containers", "files", "folder", "loading"):
         mod = __import__(f"cnncourse.data.{module}", fromlist=["_"])
         classes += [c for _, c in inspect.getmembers(mod, inspect.isclass)
                     if issubclass(c, VisionDataset) and c.__module__.startswith("cnncourse")]
