@@ -167,16 +167,6 @@ def _doctor_datasets(root: Path, rows: list[tuple[str, str]], problems: list[str
     return missing_names
 
 
-def _add_doctor_parser(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "doctor", help="check this machine is ready for the course",
-        description="Print Python/torch/torchvision/ipywidgets versions, the device, the "
-                    "data folder and its datasets, the widget front end and the quick/offline "
-                    "settings, then a verdict: READY, READY with warnings, or NOT READY.",
-        epilog=DATA_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.set_defaults(func=_doctor)
-
-
 # --------------------------------------------------------------------------- data and weights
 
 # `cnncourse data` and `cnncourse weights` manage two kinds of files in the data folder the same
@@ -350,7 +340,13 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=DATA_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"cnncourse {__version__}")
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
-    _add_doctor_parser(subparsers)
+    doctor = subparsers.add_parser(
+        "doctor", help="check this machine is ready for the course",
+        description="Print Python/torch/torchvision/ipywidgets versions, the device, the "
+                    "data folder and its datasets, the widget front end and the quick/offline "
+                    "settings, then a verdict: READY, READY with warnings, or NOT READY.",
+        epilog=DATA_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    doctor.set_defaults(func=_doctor)
     for command in FILES:
         _add_files_parser(subparsers, command)
     return parser
