@@ -327,12 +327,11 @@ def dataset_status(name: str, root: str | Path | None = None,
     if "corrupt" in found:
         return "corrupt", (f"CORRUPT: {found.count('corrupt')} file(s) fail their checksum - "
                            f"delete them, then download or import again"), rows
-    if all(state == "present" for state in found):
-        return "ready", "present, checksums verified", rows
-    cache = cache_for(root)
-    if cache.is_dir() and all(state == "present" for _, state in states(name, cache)):
-        return "ready", (f"present, checksums verified (unpacked copy in the cache {cache}: "
-                         f"{root} is read-only)"), rows
+    folder = locate(name, root)                 # root's files passed: it raises no more
+    if folder is not None:
+        where = "" if folder == root else (f" (unpacked copy in the cache {folder}: {root} is "
+                                           f"read-only)")
+        return "ready", f"present, checksums verified{where}", rows
     archive = expected_archive(name)
     if archive is not None and (root / archive[0]).is_file():
         if not file_ok(root / archive[0], archive[1]):
