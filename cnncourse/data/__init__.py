@@ -33,7 +33,6 @@ _EXPORTS = {
     "containers": ["Data", "ImageSet", "DatasetInfo"],
     "files": ["expected_files", "expected_archive", "dataset_status", "import_file",
               "DataError"],
-    "network": ["PROBE_TIMEOUT", "DOWNLOAD_TIMEOUT", "can_connect", "can_reach"],
     "folder": ["load_folder"],
     "loading": ["load_data", "make_synthetic", "torchvision_dataset", "StandInImages",
                 "download_dataset", "QUICK_SIZES", "SYNTHETIC_SIZES", "VAL_FRACTION"],
