@@ -24,7 +24,7 @@ from cnncourse.recipes.speedrun import SpeedrunConfig, run_speedrun
 
 def load(real_only: bool) -> tuple[cdata.Data, str]:
     """Real CIFAR-10 from the data folder if present, else a 50k/10k synthetic stand-in."""
-    if cdata.dataset_status("cifar10").state == "ready":   # verified, here or in the cache
+    if cdata.dataset_status("cifar10")[0] == "ready":   # verified, here or in the cache
         return cdata.load_data("cifar10", download=False, quick=False), "real CIFAR-10"
     if real_only:
         raise SystemExit("CIFAR-10 is not in the data folder; run `cnncourse data download "

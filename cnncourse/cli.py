@@ -152,25 +152,15 @@ def _doctor_datasets(root: Path, rows: list[tuple[str, str]], problems: list[str
 
     missing_names = []
     for name in DATASETS:
-        status = dataset_status(name, root)
-        rows.append((f"  {TITLES[name]}", status.summary))
-        if status.state == "corrupt":
-            bad = ", ".join(str(path) for path, state in status.files if state == "corrupt")
-            problems.append(f"{TITLES[name]}: {status.summary}: {bad or 'the archive'}. "
+        state, summary, paths = dataset_status(name, root)
+        rows.append((f"  {TITLES[name]}", summary))
+        if state == "corrupt":
+            bad = ", ".join(str(path) for path, found in paths if found == "corrupt")
+            problems.append(f"{TITLES[name]}: {summary}: {bad or 'the archive'}. "
                             f"`cnncourse data status` lists every file.")
-        elif status.state not in ("ready", "archive"):
+        elif state not in ("ready", "archive"):
             missing_names.append(name)
     return missing_names
-
-
-def _add_doctor_parser(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser(
-        "doctor", help="check this machine is ready for the course",
-        description="Print Python/torch/torchvision/ipywidgets versions, the device, the "
-                    "data folder and its datasets, the widget front end and the quick/offline "
-                    "settings, then a verdict: READY, READY with warnings, or NOT READY.",
-        epilog=DATA_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.set_defaults(func=_doctor)
 
 
 # --------------------------------------------------------------------------- data and weights
@@ -218,16 +208,13 @@ def _files(args: argparse.Namespace) -> _Files:
     if args.command == "data":
         from cnncourse import data
 
-        def dataset(name: str) -> tuple[str, str, list[tuple[Path, str]]]:
-            status = data.dataset_status(name, root)
-            return status.state, status.summary, status.files
-
         def put_dataset(file: str) -> str:
             name, where = data.import_file(file, root)
             return f"verified {data.TITLES[name]} file, now at {where}"
 
         names = data.DATASETS if choice == "all" else [data.canonical_name(choice)]
-        return _Files(root, root, {name: data.TITLES[name] for name in names}, dataset,
+        return _Files(root, root, {name: data.TITLES[name] for name in names},
+                      lambda name: data.dataset_status(name, root),
                       lambda name: data.download_dataset(name, root), put_dataset, data.DataError)
     from cnncourse.recipes import pretrained
 
@@ -349,7 +336,13 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=DATA_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"cnncourse {__version__}")
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
-    _add_doctor_parser(subparsers)
+    doctor = subparsers.add_parser(
+        "doctor", help="check this machine is ready for the course",
+        description="Print Python/torch/torchvision/ipywidgets versions, the device, the "
+                    "data folder and its datasets, the widget front end and the quick/offline "
+                    "settings, then a verdict: READY, READY with warnings, or NOT READY.",
+        epilog=DATA_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    doctor.set_defaults(func=_doctor)
     for command in FILES:
         _add_files_parser(subparsers, command)
     return parser

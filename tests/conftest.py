@@ -53,10 +53,10 @@ def _no_figures_left_open():
 @pytest.fixture
 def clean_data_state(monkeypatch, tmp_path_factory):
     """Fresh data-layer caches, no quick/offline flags, and an empty data folder."""
-    from cnncourse.data import files, messages
+    from cnncourse.data import files
 
     monkeypatch.setattr(files, "_verified", {})
-    monkeypatch.setattr(messages, "_told", set())
+    monkeypatch.setattr(files, "_told", set())
     for var in ("CNNCOURSE_QUICK", "CNNCOURSE_OFFLINE"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("CNNCOURSE_DATA", str(tmp_path_factory.mktemp("default-data")))

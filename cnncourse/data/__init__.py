@@ -15,14 +15,11 @@ from typing import Any
 _EXPORTS = {
     "catalog": ["DATASETS", "TITLES", "SHAPES", "STATS", "canonical_name"],
     "containers": ["Data", "ImageSet", "DatasetInfo"],
-    "files": ["expected_files", "expected_archive", "dataset_status", "DatasetStatus",
-              "import_file"],
-    "network": ["PROBE_TIMEOUT", "DOWNLOAD_TIMEOUT", "can_connect", "can_reach"],
-    "download": ["download_dataset"],
+    "files": ["expected_files", "expected_archive", "dataset_status", "import_file",
+              "DataError"],
     "folder": ["load_folder"],
     "loading": ["load_data", "make_synthetic", "torchvision_dataset", "StandInImages",
-                "QUICK_SIZES", "SYNTHETIC_SIZES", "VAL_FRACTION"],
-    "messages": ["DataError"],
+                "download_dataset", "QUICK_SIZES", "SYNTHETIC_SIZES", "VAL_FRACTION"],
     "loader": ["TensorLoader"],
 }
 _WHERE = {name: module for module, names in _EXPORTS.items() for name in names}

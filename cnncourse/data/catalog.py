@@ -36,10 +36,6 @@ ALIASES = {"mnist": "mnist", "fashionmnist": "fashion_mnist", "fmnist": "fashion
            "cifar10": "cifar10"}
 
 
-def _key(name: str) -> str:
-    return "".join(ch for ch in name.strip().lower() if ch not in " -_")
-
-
 def canonical_name(name: str) -> str:
     """The canonical dataset name for ``name`` ("CIFAR-10" -> "cifar10"), or a clear error.
 
@@ -49,7 +45,7 @@ def canonical_name(name: str) -> str:
     if not isinstance(name, str):
         raise TypeError(f"expected a dataset name (str) such as 'cifar10', got "
                         f"{type(name).__name__}.")
-    key = _key(name)
+    key = "".join(ch for ch in name.strip().lower() if ch not in " -_")
     if key in ALIASES:
         return ALIASES[key]
     close = difflib.get_close_matches(key, list(ALIASES), n=1)

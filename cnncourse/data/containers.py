@@ -49,7 +49,6 @@ class ImageSet:
         return int(self.X.shape[0])
 
     def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
-        """``(image (C, H, W), label)``: an ImageSet is a ``Dataset``, so a DataLoader takes it."""
         return self.X[index], self.y[index]
 
     def loader(self, batch_size: int = 128, shuffle: bool = False) -> TensorLoader:
@@ -75,13 +74,13 @@ class Data:
 
     name: str
     train: ImageSet
+    val: ImageSet
     test: ImageSet
     classes: list[str]
     info: DatasetInfo
     synthetic: bool = False
     reason: str | None = None          # why the synthetic stand-in is used
     root: Path | None = field(default=None, repr=False)
-    val: ImageSet | None = None
     skipped: list[tuple[str, str]] = field(default_factory=list, repr=False)  # load_folder's
 
     def denormalize(self, X: torch.Tensor) -> torch.Tensor:
@@ -90,9 +89,8 @@ class Data:
 
     def __repr__(self) -> str:
         kind = "SYNTHETIC stand-in for " if self.synthetic else ""
-        val = f", val {len(self.val)}" if self.val is not None else ""
-        return (f"Data({kind}{self.info.title}: train {len(self.train)}{val}, test "
-                f"{len(self.test)}, images {self.info.shape}, {len(self.classes)} classes)")
+        return (f"Data({kind}{self.info.title}: train {len(self.train)}, val {len(self.val)}, "
+                f"test {len(self.test)}, images {self.info.shape}, {len(self.classes)} classes)")
 
 
 def denormalize(X: torch.Tensor, mean: Sequence[float], std: Sequence[float]) -> torch.Tensor:
@@ -156,5 +154,5 @@ def build(name: str, title: str, splits: dict[str, Split], classes: list[str],
                        num_classes=len(classes))
     sets = {key: ImageSet(normalise(x, mean, std), y, list(classes), mean, std)
             for key, (x, y) in splits.items()}
-    return Data(name=name, train=sets["train"], val=sets.get("val"), test=sets["test"],
+    return Data(name=name, train=sets["train"], val=sets["val"], test=sets["test"],
                 classes=list(classes), info=info, synthetic=synthetic, reason=reason, root=root)

@@ -8,7 +8,6 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from torchvision import datasets
@@ -16,19 +15,40 @@ from torchvision.datasets import utils as tv_utils  # called through the module:
 
 from cnncourse import settings
 from cnncourse.data.catalog import DATASETS, TITLES, canonical_name
-from cnncourse.data.messages import DataError, fix_hint, tell_once
 
 UNPACK_WAIT = 600.0  # seconds a process waits for another one to finish unpacking
 
 _verified: dict[tuple[str, int, int, str], bool] = {}  # (path, size, mtime_ns, md5) -> ok
+_told: set[str] = set()  # notices already printed in this process (one line each, once)
+
+
+class DataError(RuntimeError):
+    """A dataset file is corrupt or unreadable, or a download was asked for and failed.
+
+    ``short`` is a few words on what happened, without the advice (used in messages).
+    """
+
+    def __init__(self, message: str, short: str | None = None):
+        super().__init__(message)
+        self.short = short or message
+
+
+def fix_hint(name: str, path: Path) -> str:
+    """The advice for a corrupt or unreadable file of dataset ``name`` at ``path``."""
+    return (f"Delete {path} and run `cnncourse data download --dataset {name}` (or "
+            f"load_data({name!r}) online), or copy the folder your instructor shared again "
+            f"and point CNNCOURSE_DATA at it.")
+
+
+def tell_once(key: str, text: str) -> None:
+    """Print ``text`` the first time ``key`` is told in this process."""
+    if key in _told:
+        return
+    _told.add(key)
+    print(text)
 
 
 # The table ------------------------------------------------------------------------------------
-
-TORCHVISION = {"mnist": datasets.MNIST, "fashion_mnist": datasets.FashionMNIST,
-               "cifar10": datasets.CIFAR10}
-"""torchvision's class for each dataset: its public attributes list the files and the URLs."""
-
 
 class CourseCIFAR10(datasets.CIFAR10):
     """torchvision's CIFAR10 on files the course has checked against :func:`expected_files`:
@@ -39,8 +59,10 @@ class CourseCIFAR10(datasets.CIFAR10):
     meta = {"filename": "batches.meta", "key": "label_names", "md5": None}
 
 
-READERS = {**TORCHVISION, "cifar10": CourseCIFAR10}
-"""The class that reads (and downloads) each dataset's checked files with ``download=False``."""
+READERS = {"mnist": datasets.MNIST, "fashion_mnist": datasets.FashionMNIST,
+           "cifar10": CourseCIFAR10}
+"""torchvision's class that reads (``download=False``) and downloads each dataset; its public
+attributes give the URLs and (in torchvision's own CIFAR10 for CIFAR-10) the files."""
 
 
 def expected_files(name: str) -> dict[str, str]:
@@ -50,10 +72,11 @@ def expected_files(name: str) -> dict[str, str]:
     ``train_list``/``test_list``/``meta``). Tests and the real-data kit replace this function.
     """
     name = canonical_name(name)
-    cls = TORCHVISION[name]
     if name == "cifar10":
-        entries = [*cls.train_list, *cls.test_list, [cls.meta["filename"], cls.meta["md5"]]]
-        return {f"{cls.base_folder}/{f}": md5 for f, md5 in entries}
+        tv = datasets.CIFAR10         # torchvision's own: CourseCIFAR10 drops the checksums
+        entries = [*tv.train_list, *tv.test_list, [tv.meta["filename"], tv.meta["md5"]]]
+        return {f"{tv.base_folder}/{f}": md5 for f, md5 in entries}
+    cls = READERS[name]
     return {f"{cls.__name__}/raw/{f}": md5 for f, md5 in cls.resources}
 
 
@@ -66,7 +89,7 @@ def expected_archive(name: str) -> tuple[str, str] | None:
     name = canonical_name(name)
     if name != "cifar10":
         return None
-    return TORCHVISION[name].filename, TORCHVISION[name].tgz_md5
+    return CourseCIFAR10.filename, CourseCIFAR10.tgz_md5
 
 
 # Checking ---------------------------------------------------------------------------------------
@@ -101,17 +124,16 @@ def states(name: str, root: Path) -> list[tuple[Path, str]]:
     return rows
 
 
-def verified(name: str, root: Path) -> tuple[list[Path], list[Path]]:
-    """``(present_ok, missing)`` paths of canonical ``name`` in ``root`` (:func:`states`).
+def missing(name: str, root: Path) -> list[Path]:
+    """The expected files of canonical ``name`` not in ``root`` (:func:`states`).
 
     Raises :class:`DataError` naming the file when one is present but fails its checksum.
     """
-    ok, missing = [], []
-    for path, state in states(name, root):
+    rows = states(name, root)
+    for path, state in rows:
         if state == "corrupt":
             raise corrupt_error(name, path)
-        (ok if state == "present" else missing).append(path)
-    return ok, missing
+    return [path for path, state in rows if state == "missing"]
 
 
 def resolve_root(root: str | Path | None, must_exist: bool) -> Path:
@@ -219,7 +241,7 @@ def unpack_archive(name: str, root: Path) -> Path | None:
 
     def done() -> bool:
         try:
-            return not verified(name, dest)[1]
+            return not missing(name, dest)
         except DataError:
             return False               # a damaged earlier copy: replaced
 
@@ -259,12 +281,12 @@ def locate(name: str, root: Path) -> Path | None:
 
     Raises :class:`DataError` when a file in ``root`` is present but corrupt.
     """
-    if not verified(name, root)[1]:
+    if not missing(name, root):
         return root
     cache = cache_for(root)
     if cache.is_dir():
         try:
-            if not verified(name, cache)[1]:
+            if not missing(name, cache):
                 return cache
         except DataError:
             pass  # a damaged cached copy: unpack it again from the archive
@@ -284,42 +306,36 @@ def prepare(name: str, root: Path) -> Path | None:
 
 # Status and import (``cnncourse data status`` / ``import``) -------------------------------------
 
-@dataclass
-class DatasetStatus:
-    """The state of one dataset in a data folder, file by file."""
+def dataset_status(name: str, root: str | Path | None = None,
+                   ) -> tuple[str, str, list[tuple[Path, str]]]:
+    """Check every expected file of ``name`` in ``root`` (and its cache, archive) without raising.
 
-    name: str
-    state: str                     # "ready", "archive", "missing", "incomplete" or "corrupt"
-    summary: str                   # one line for a person
-    files: list[tuple[Path, str]]  # every expected file with "present", "missing", "corrupt"
-
-
-def dataset_status(name: str, root: str | Path | None = None) -> DatasetStatus:
-    """Check every expected file of ``name`` in ``root`` (and its cache, archive) without raising."""
+    Returns ``(state, summary, files)``: the state is "ready", "archive", "missing",
+    "incomplete" or "corrupt", the summary one line for a person, and ``files`` every expected
+    file with "present", "missing" or "corrupt".
+    """
     name = canonical_name(name)
     root = resolve_root(root, must_exist=False)
     rows = states(name, root)
     found = [state for _, state in rows]
     if "corrupt" in found:
-        return DatasetStatus(name, "corrupt", f"CORRUPT: {found.count('corrupt')} file(s) fail "
-                             f"their checksum - delete them, then download or import again", rows)
-    if all(state == "present" for state in found):
-        return DatasetStatus(name, "ready", "present, checksums verified", rows)
-    cache = cache_for(root)
-    if cache.is_dir() and all(state == "present" for _, state in states(name, cache)):
-        return DatasetStatus(name, "ready", f"present, checksums verified (unpacked copy in "
-                             f"the cache {cache}: {root} is read-only)", rows)
+        return "corrupt", (f"CORRUPT: {found.count('corrupt')} file(s) fail their checksum - "
+                           f"delete them, then download or import again"), rows
+    folder = locate(name, root)                 # root's files passed: it raises no more
+    if folder is not None:
+        where = "" if folder == root else (f" (unpacked copy in the cache {folder}: {root} is "
+                                           f"read-only)")
+        return "ready", f"present, checksums verified{where}", rows
     archive = expected_archive(name)
     if archive is not None and (root / archive[0]).is_file():
         if not file_ok(root / archive[0], archive[1]):
-            return DatasetStatus(name, "corrupt", f"CORRUPT archive {root / archive[0]} "
-                                 f"(checksum mismatch; delete it and download again)", rows)
-        return DatasetStatus(name, "archive", f"{archive[0]} present and verified; it is "
-                             f"unpacked on first use", rows)
+            return "corrupt", (f"CORRUPT archive {root / archive[0]} (checksum mismatch; "
+                               f"delete it and download again)"), rows
+        return "archive", f"{archive[0]} present and verified; it is unpacked on first use", rows
     if "present" not in found:
-        return DatasetStatus(name, "missing", "not downloaded", rows)
+        return "missing", "not downloaded", rows
     gone = ", ".join(path.name for path, state in rows if state == "missing")
-    return DatasetStatus(name, "incomplete", f"incomplete: missing {gone}", rows)
+    return "incomplete", f"incomplete: missing {gone}", rows
 
 
 def import_file(path: str | Path, root: str | Path | None = None) -> tuple[str, Path]:

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
 
 import torch
 
 from cnncourse.data.containers import Data, build, pixel_stats, split_off, subset
-from cnncourse.data.messages import DataError
+from cnncourse.data.files import DataError
 from cnncourse.validate import whole_number, whole_numbers
 
 _GREY_MODES = {"1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "F"}
@@ -151,16 +150,6 @@ def _check_counts(where: Path, classes: list[str], labels: torch.Tensor, need: i
                         f"folder. Dozens per class give a validation accuracy you can trust.")
 
 
-def _size(image_size: Any) -> tuple[int, int]:
-    """``image_size`` (one int, or ``(height, width)``) as ``(height, width)``."""
-    if isinstance(image_size, (tuple, list)):
-        return whole_numbers(image_size, "image_size", "load_folder", length=2,
-                             hint="or one int for square images")
-    side = whole_number(image_size, "image_size", "load_folder",
-                        hint="or (height, width)")
-    return side, side
-
-
 def _per_class_split(samples: list[tuple[str, int]], fraction: float,
                      seed: int) -> tuple[list, list]:
     """Split ``(path, class)`` samples into ``(rest, part)`` class by class (fixed by seed)."""
@@ -213,7 +202,12 @@ def load_folder(root: str | Path, image_size: int | tuple[int, int] = 32,
                                                 f"from the working folder {Path.cwd()})")
         raise FileNotFoundError(f"load_folder: {root} is not a folder{where}. Pass the folder "
                                 f"that holds one sub-folder of images per class.")
-    size = _size(image_size)
+    if isinstance(image_size, (tuple, list)):
+        size = whole_numbers(image_size, "image_size", "load_folder", length=2,
+                             hint="or one int for square images")
+    else:
+        side = whole_number(image_size, "image_size", "load_folder", hint="or (height, width)")
+        size = (side, side)
     val_fraction = _check_fraction(val_fraction, "val_fraction", "load_folder")
     test_fraction = _check_fraction(test_fraction, "test_fraction", "load_folder")
     if max_images is not None:

@@ -39,11 +39,9 @@ class TensorLoader:
         n = self.X.shape[0]
         order = torch.randperm(n, device=self.X.device) if self.shuffle else None
         for start in range(0, n, self.batch_size):
-            if order is None:
-                yield self.X[start:start + self.batch_size], self.y[start:start + self.batch_size]
-            else:
-                idx = order[start:start + self.batch_size]
-                yield self.X[idx], self.y[idx]
+            end = start + self.batch_size
+            idx = slice(start, end) if order is None else order[start:end]  # a view, or a copy
+            yield self.X[idx], self.y[idx]
 
     def __repr__(self) -> str:
         return (f"TensorLoader({self.X.shape[0]} examples, X {tuple(self.X.shape[1:])}, "

@@ -11,16 +11,13 @@ PROBE_TIMEOUT = 3.0      # seconds to wait for a first connection to a download 
 DOWNLOAD_TIMEOUT = 20.0  # seconds a stalled download may wait for data before giving up
 
 
-def host_port(url: str) -> tuple[str, int]:
-    """``(host, port)`` of ``url`` (port 443 for https, 80 for http when not given)."""
+def can_connect(url: str) -> bool:
+    """True when the server of ``url`` accepts a TCP connection within :data:`PROBE_TIMEOUT`
+    seconds (port 443 for https, 80 for http, unless the URL names one)."""
     parts = urlparse(url)
-    return parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
-
-
-def can_connect(host: str, port: int = 443) -> bool:
-    """True when a TCP connection to ``host:port`` opens within :data:`PROBE_TIMEOUT` seconds."""
+    port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        with socket.create_connection((host, port), timeout=PROBE_TIMEOUT):
+        with socket.create_connection((parts.hostname or "", port), timeout=PROBE_TIMEOUT):
             return True
     except OSError:
         return False
@@ -29,9 +26,9 @@ def can_connect(host: str, port: int = 443) -> bool:
 def can_reach(urls: str | Iterable[str]) -> bool:
     """True when the server of ``urls`` (one URL or several mirrors) accepts a connection."""
     urls = [urls] if isinstance(urls, str) else list(urls)
-    return any(can_connect(*host_port(url)) for url in urls)
+    return any(can_connect(url) for url in urls)
 
 
 def hosts(urls: Iterable[str]) -> str:
     """The servers of ``urls`` for a message: "a.org or b.org"."""
-    return " or ".join(dict.fromkeys(host_port(url)[0] for url in urls))
+    return " or ".join(dict.fromkeys(urlparse(url).hostname or "" for url in urls))

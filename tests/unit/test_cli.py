@@ -11,7 +11,7 @@ import pytest
 from test_data import use_table, write_cifar, write_mnist
 
 from cnncourse import cli
-from cnncourse.data import download, network
+from cnncourse.data import loading, network
 
 ENTRY_POINT = Path(sys.executable).with_name("cnncourse")
 
@@ -79,7 +79,7 @@ def test_doctor_ready_when_all_data_verified(tmp_path, monkeypatch, capsys):
 
 def test_download_is_idempotent_on_verified_files(tmp_path, monkeypatch, capsys):
     use_table(monkeypatch, {"mnist": write_mnist(tmp_path)})
-    monkeypatch.setattr(download, "_fetch", lambda *a: pytest.fail("downloaded again"))
+    monkeypatch.setattr(loading, "_fetch", lambda *a: pytest.fail("downloaded again"))
     monkeypatch.setattr(network, "can_connect", lambda *a, **k: pytest.fail("probed network"))
     files = sorted((tmp_path / "MNIST" / "raw").iterdir())
     stamps = [p.stat().st_mtime_ns for p in files]

@@ -22,7 +22,7 @@ import pytest
 import torch
 
 from cnncourse import data
-from cnncourse.data import download, files, loading, network, synthetic
+from cnncourse.data import files, loading, network, synthetic
 from cnncourse.data.catalog import STANDIN_CLASSES
 
 MNIST_FILES = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -92,7 +92,7 @@ pytestmark = pytest.mark.usefixtures("clean_data_state")
 
 def ready(name: str, root: Path) -> bool:
     """Every file of dataset ``name`` verified in ``root`` (or its cache)."""
-    return data.dataset_status(name, root).state == "ready"
+    return data.dataset_status(name, root)[0] == "ready"
 
 
 def use_table(monkeypatch, tables: dict[str, dict]) -> None:
@@ -259,11 +259,10 @@ def test_missing_file_falls_back_with_one_message(tmp_path, monkeypatch, capsys)
     assert "cnncourse data download --dataset mnist" in out and "CNNCOURSE_DATA" in out
 
 
-def test_verified_reports_present_and_missing(tmp_path, monkeypatch):
+def test_missing_names_the_files_not_there(tmp_path, monkeypatch):
     use_table(monkeypatch, {"mnist": write_mnist(tmp_path)})
     (tmp_path / "MNIST" / "raw" / "t10k-images-idx3-ubyte.gz").unlink()
-    ok, missing = files.verified("mnist", tmp_path)
-    assert len(ok) == 3 and [p.name for p in missing] == ["t10k-images-idx3-ubyte.gz"]
+    assert [p.name for p in files.missing("mnist", tmp_path)] == ["t10k-images-idx3-ubyte.gz"]
     assert not ready("mnist", tmp_path)
 
 
@@ -408,7 +407,7 @@ def test_cifar_downloads_unpacks_and_drops_the_tarball(tmp_path, monkeypatch, lo
 def test_download_is_skipped_when_files_are_verified(tmp_path, monkeypatch):
     use_table(monkeypatch, {"mnist": write_mnist(tmp_path)})
     forbid_network(monkeypatch)
-    monkeypatch.setattr(download, "_fetch", lambda *a: pytest.fail("_fetch called"))
+    monkeypatch.setattr(loading, "_fetch", lambda *a: pytest.fail("_fetch called"))
     assert data.download_dataset("mnist", tmp_path) == tmp_path
 
 
@@ -424,7 +423,7 @@ def test_successful_download_is_verified(tmp_path, monkeypatch):
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
             (root / rel).write_bytes((scratch / rel).read_bytes())
 
-    monkeypatch.setattr(download, "_fetch", fake_fetch)
+    monkeypatch.setattr(loading, "_fetch", fake_fetch)
     root = tmp_path / "course-data"
     root.mkdir()
     d = data.load_data("mnist", root=root)

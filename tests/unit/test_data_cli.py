@@ -10,7 +10,7 @@ import pytest
 from test_data import _md5, ready, use_table, write_cifar, write_mnist
 
 from cnncourse import cli, data
-from cnncourse.data import download, files, network
+from cnncourse.data import files, loading, network
 
 pytestmark = pytest.mark.usefixtures("clean_data_state")
 
@@ -89,7 +89,7 @@ def test_import_refuses_unknown_and_corrupt_files(tmp_path, monkeypatch, capsys)
 
 def test_download_is_idempotent_on_verified_files(tmp_path, monkeypatch, capsys):
     use_table(monkeypatch, {"mnist": write_mnist(tmp_path)})
-    monkeypatch.setattr(download, "_fetch", lambda *a: pytest.fail("downloaded again"))
+    monkeypatch.setattr(loading, "_fetch", lambda *a: pytest.fail("downloaded again"))
     monkeypatch.setattr(network, "can_connect", lambda *a, **k: pytest.fail("probed network"))
     stamps = [p.stat().st_mtime_ns for p in sorted((tmp_path / "MNIST" / "raw").iterdir())]
     for _ in range(2):
@@ -110,7 +110,7 @@ def test_download_fetches_missing_files_then_verifies(tmp_path, monkeypatch, cap
             (root / rel).parent.mkdir(parents=True, exist_ok=True)
             (root / rel).write_bytes((scratch / rel).read_bytes())
 
-    monkeypatch.setattr(download, "_fetch", fake_fetch)
+    monkeypatch.setattr(loading, "_fetch", fake_fetch)
     target = tmp_path / "shared"
     assert cli.main(["data", "download", "--dataset", "mnist", "--dir", str(target)]) == 0
     out = capsys.readouterr().out

@@ -143,7 +143,7 @@ def test_cifar_archive_in_a_read_only_folder_is_unpacked_into_the_user_cache(sha
     script = ("from cnncourse.data import load_data, dataset_status\n"
               f"d = load_data('cifar10', root={str(root)!r})\n"
               "print('RESULT', d.synthetic, len(d.train) + len(d.val), d.root)\n"
-              f"print('AVAILABLE', dataset_status('cifar10', {str(root)!r}).state == 'ready')\n")
+              f"print('AVAILABLE', dataset_status('cifar10', {str(root)!r})[0] == 'ready')\n")
     result = _as_other_user(script, table_file, home)
     assert result.returncode == 0, result.stderr
     out = result.stdout
@@ -227,8 +227,8 @@ def test_read_only_mount_is_detected_and_never_written(tmp_path, monkeypatch, er
     assert _tree(root) == before and tried          # it asked, was refused, wrote nothing
     out = capsys.readouterr().out
     assert out.count("read-only") == 1 and str(tmp_path / "cache") in out
-    status = data.dataset_status("cifar10", root)
-    assert status.state == "ready" and "cache" in status.summary
+    state, summary, _ = data.dataset_status("cifar10", root)
+    assert state == "ready" and "cache" in summary
 
 
 # --------------------------------------------------------------------------- the unpack race
@@ -378,7 +378,7 @@ def test_no_private_torchvision_method_is_overridden():
     from torchvision.datasets import VisionDataset
 
     classes = [files.CourseCIFAR10]
-    for module in ("catalog", "containers", "download", "files", "folder", "loading"):
+    for module in ("catalog", "containers", "files", "folder", "loading"):
         mod = __import__(f"cnncourse.data.{module}", fromlist=["_"])
         classes += [c for _, c in inspect.getmembers(mod, inspect.isclass)
                     if issubclass(c, VisionDataset) and c.__module__.startswith("cnncourse")]
