@@ -8,9 +8,8 @@ templates in ``cnncourse_instructor.notebooks``; ``stamp --repo`` rewrites it he
 
 from __future__ import annotations
 
+import sys
 from typing import Any
-
-from cnncourse.settings import in_colab
 
 REPO = "cnncourse/cnncourse"   # GitHub owner/name
 BRANCH = "main"
@@ -88,7 +87,7 @@ def runtime_line() -> str | None:
 
     Outside Colab there is nothing to say: None.
     """
-    if not in_colab():
+    if "google.colab" not in sys.modules:
         return None
     gpu = gpu_name()
     times = training_times(run_times())
