@@ -17,7 +17,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from cnncourse.modelutils import check_model, eval_mode
+from cnncourse.modelutils import check_model, eval_mode, model_device
 from cnncourse.validate import whole_numbers
 
 
@@ -48,20 +48,22 @@ class Trace:
         """True when the model ran and the batch size was preserved."""
         return self.error is None and not self.warnings
 
+    def _cells(self) -> list[tuple[str, str, str, str, str]]:
+        # (layer, type, output shape, params, note) as text: the input row, then each call.
+        return [("input", "", _fmt(self.input_shape), "", "")] + [
+            (r.name, r.kind, _fmt(r.output_shape), f"{r.params:,}", r.note) for r in self.rows]
+
     def table(self) -> str:
         """The trace as a plain-text table."""
         head = ("layer", "type", "output shape", "params")
-        body = [("input", "", _fmt(self.input_shape), "")]
-        body += [(r.name, r.kind, _fmt(r.output_shape), f"{r.params:,}") for r in self.rows]
+        body = self._cells()
         widths = [max(len(row[i]) for row in [head, *body]) for i in range(4)]
         line = "  ".join(h.ljust(w) for h, w in zip(head, widths))
         out = [line, "-" * len(line)]
-        for row, r in zip(body, [None, *self.rows]):
+        for *row, note in body:
             text = "  ".join(c.ljust(w) if i < 3 else c.rjust(w)
                              for i, (c, w) in enumerate(zip(row, widths)))
-            if r is not None and r.note:
-                text += f"   <- {r.note}"
-            out.append(text)
+            out.append(text + (f"   <- {note}" if note else ""))
         out.append("-" * len(line))
         out.append(f"total parameters: {self.total_params:,}")
         if self.output_shape is not None:
@@ -75,19 +77,17 @@ class Trace:
         return self.table()
 
     def _repr_html_(self) -> str:
-        cells = "".join(
-            f"<tr><td>{html.escape(r.name)}</td><td>{html.escape(r.kind)}</td>"
-            f"<td>{_fmt(r.output_shape)}</td><td style='text-align:right'>{r.params:,}</td>"
-            f"<td>{html.escape(r.note)}</td></tr>" for r in self.rows)
+        # Every column has a named header, so a screen reader says which one a cell is in.
+        head = "".join(f"<th scope='col'>{h}</th>"
+                       for h in ("layer", "type", "output shape", "params", "note"))
+        align = ["", "", "", " style='text-align:right'", ""]   # params, right-aligned
+        body = "".join("<tr>" + "".join(f"<td{a}>{html.escape(c)}</td>" for a, c in zip(align, row))
+                       + "</tr>" for row in self._cells())
         extra = "".join(f"<p>⚠️ <b>Warning:</b> {html.escape(w)}</p>" for w in self.warnings)
         if self.error:
             extra += f"<p>⛔ <b>Stopped:</b> {html.escape(self.error)}</p>"
         out = f"<p>output shape: {_fmt(self.output_shape)}</p>" if self.output_shape else ""
-        # Every column has a named header, so a screen reader says which one a cell is in.
-        head = "".join(f"<th scope='col'>{h}</th>"
-                       for h in ("layer", "type", "output shape", "params", "note"))
-        return (f"<table><thead><tr>{head}</tr></thead><tbody><tr><td>input</td><td></td>"
-                f"<td>{_fmt(self.input_shape)}</td><td></td><td></td></tr>{cells}</tbody></table>"
+        return (f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
                 f"<p>total parameters: {self.total_params:,}</p>{out}{extra}")
 
 
@@ -154,14 +154,9 @@ def trace(model: nn.Module, input_size: tuple[int, ...] | list[int] | torch.Tens
     else:
         whole_numbers(input_size, "input_size", "trace",
                       hint="the batch included, e.g. (1, 3, 32, 32)")
-        x = None
-    try:
-        param = next(model.parameters())
-        dev, dtype = param.device, (param.dtype if param.is_floating_point() else torch.float32)
-    except StopIteration:
-        dev, dtype = torch.device("cpu"), torch.float32
-    if x is None:
-        x = torch.randn(*input_size, device=dev, dtype=dtype)
+        first = next(model.parameters(), None)
+        dtype = first.dtype if first is not None and first.is_floating_point() else torch.float32
+        x = torch.randn(*input_size, device=model_device(model), dtype=dtype)
     input_shape = tuple(x.shape)
     result = Trace(input_shape=input_shape,
                    total_params=sum(p.numel() for p in model.parameters()))

@@ -11,6 +11,7 @@ import math
 from typing import Any
 
 from cnncourse.course.directions import refuse_unfinished
+from cnncourse.validate import whole_number
 
 NO_CLEAR_DIFFERENCE = "no clear difference"
 
@@ -46,9 +47,7 @@ def claim(statement: str, holds: Any, detail: str = "") -> None:
 
 def standard_error(accuracy: float, n: int) -> float:
     """Standard error of an accuracy measured on ``n`` images: sqrt(p (1 - p) / n)."""
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"standard_error: expected n, the number of images scored, as a "
-                         f"positive int, got {n!r}.")
+    whole_number(n, "n", "standard_error", hint="the number of images scored")
     if not 0.0 <= float(accuracy) <= 1.0:
         raise ValueError(f"standard_error: expected an accuracy between 0 and 1, got "
                          f"{accuracy!r}. Pass 0.42 for 42%.")

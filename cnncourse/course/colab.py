@@ -77,20 +77,15 @@ def gpu_name() -> str | None:
     return f"{props.name}, {props.total_memory / 2**30:.0f} GiB"
 
 
-def runtime_line(colab: bool | None = None, gpu: str | None | bool = True,
-                 record: dict[str, Any] | None | bool = True) -> str | None:
+def runtime_line() -> str | None:
     """In Colab, one line on the runtime: the GPU's name, or that it is a CPU and how to switch.
 
-    Outside Colab (``colab`` defaults to whether ``google.colab`` is loaded) there is nothing
-    to say: None.
-    ``gpu`` and ``record`` default to this machine's (:func:`gpu_name`, :func:`run_times`);
-    tests pass their own.
+    Outside Colab there is nothing to say: None.
     """
-    colab = "google.colab" in sys.modules if colab is None else colab
-    if not colab:
+    if "google.colab" not in sys.modules:
         return None
-    gpu = gpu_name() if gpu is True else gpu
-    times = training_times(run_times() if record is True else record or None)
+    gpu = gpu_name()
+    times = training_times(run_times())
     if gpu:
         line = f"cnncourse: Colab runs this notebook on a GPU ({gpu})."
         if times:

@@ -25,7 +25,26 @@ def find_layer(model: nn.Module, layer: str | nn.Module) -> nn.Module:
     return names[layer]
 
 
-@torch.no_grad()
+def spatial_calls(model: nn.Module, x: torch.Tensor) -> list[tuple[str, nn.Module, torch.Tensor]]:
+    """``(name, layer, output)`` for each Conv2d/pooling call of one forward pass on ``x`` (in
+    eval mode, no gradients), in run order; a layer that runs twice (SimpleCNN's shared
+    ``pool``) appears twice, as "pool" then "pool#2"."""
+    calls: list[tuple[str, nn.Module, torch.Tensor]] = []
+    hooks = [m.register_forward_hook(lambda mod, _i, out, n=n: calls.append((n, mod, out)))
+             for n, m in model.named_modules() if isinstance(m, SPATIAL)]
+    try:
+        with eval_mode(model), torch.no_grad():
+            model(x.to(model_device(model)))
+    finally:
+        for h in hooks:
+            h.remove()
+    seen: dict[str, int] = {}
+    for i, (name, m, out) in enumerate(calls):
+        seen[name] = seen.get(name, 0) + 1
+        calls[i] = (name if seen[name] == 1 else f"{name}#{seen[name]}", m, out.detach())
+    return calls
+
+
 def feature_maps(model: nn.Module, x: torch.Tensor) -> dict[str, torch.Tensor]:
     """Outputs of every Conv2d and pooling layer of ``model`` for input ``x``.
 
@@ -34,26 +53,7 @@ def feature_maps(model: nn.Module, x: torch.Tensor) -> dict[str, torch.Tensor]:
     """
     check_model(model, "feature_maps")
     X, _ = as_batch(x, "feature_maps")
-    chosen = {n: m for n, m in model.named_modules() if isinstance(m, SPATIAL)}
-    if not chosen:
+    if not any(isinstance(m, SPATIAL) for m in model.modules()):
         raise ValueError("feature_maps: the model has no Conv2d or pooling layers, so there "
                          "are no feature maps to record.")
-    out: dict[str, torch.Tensor] = {}
-
-    def record(name: str, output: torch.Tensor) -> None:
-        # A module used twice (SimpleCNN's shared ``pool``) gives "pool" then "pool#2".
-        key, k = name, 1
-        while key in out:
-            k += 1
-            key = f"{name}#{k}"
-        out[key] = output.detach()
-
-    hooks = [m.register_forward_hook(lambda _m, _i, o, n=n: record(n, o))
-             for n, m in chosen.items()]
-    try:
-        with eval_mode(model):
-            model(X.to(model_device(model)))
-    finally:
-        for h in hooks:
-            h.remove()
-    return out
+    return {name: out for name, _, out in spatial_calls(model, X)}

@@ -9,8 +9,8 @@ from typing import Any
 import torch
 from torch import nn
 
-from cnncourse.interpret._inputs import SPATIAL
-from cnncourse.modelutils import check_model, eval_mode, model_device
+from cnncourse.interpret.activations import spatial_calls
+from cnncourse.modelutils import check_model
 
 
 @dataclass(frozen=True)
@@ -31,30 +31,6 @@ def _first(v: Any) -> int:
     return int(v[0] if isinstance(v, (tuple, list)) else v)
 
 
-def _spatial_calls(model: nn.Module, input_shape: Sequence[int]) -> list[tuple[str, nn.Module]]:
-    """Each Conv2d/pooling call of one forward pass on zeros, in run order, named as it ran:
-    a pooling layer used twice appears twice ("pool", "pool#2")."""
-    calls: list[tuple[str, nn.Module]] = []
-    hooks = [m.register_forward_hook(lambda mod, _i, _o, n=n: calls.append((n, mod)))
-             for n, m in model.named_modules() if isinstance(m, SPATIAL)]
-    try:
-        with eval_mode(model), torch.no_grad():
-            model(torch.zeros(*input_shape, device=model_device(model)))
-    except Exception as err:
-        raise ValueError(f"receptive_field: a forward pass on zeros of shape "
-                         f"{tuple(input_shape)} failed ({type(err).__name__}: {err}); pass the "
-                         "model's input shape as input_shape=(1, C, H, W).") from err
-    finally:
-        for h in hooks:
-            h.remove()
-    seen: dict[str, int] = {}
-    named = []
-    for name, m in calls:
-        seen[name] = seen.get(name, 0) + 1
-        named.append((name if seen[name] == 1 else f"{name}#{seen[name]}", m))
-    return named
-
-
 def receptive_field(model: nn.Module, input_shape: Sequence[int] | None = None
                     ) -> list[RFStep]:
     """Receptive field growth through the Conv2d/pooling layers of ``model``, in run order.
@@ -73,7 +49,13 @@ def receptive_field(model: nn.Module, input_shape: Sequence[int] | None = None
         input_shape = (1, convs[0].in_channels if convs else 3, 32, 32)
     size, jump, start = 1, 1, 0.5
     steps = []
-    for name, m in _spatial_calls(model, input_shape):
+    try:
+        calls = spatial_calls(model, torch.zeros(*input_shape))
+    except Exception as err:
+        raise ValueError(f"receptive_field: a forward pass on zeros of shape "
+                         f"{tuple(input_shape)} failed ({type(err).__name__}: {err}); pass the "
+                         "model's input shape as input_shape=(1, C, H, W).") from err
+    for name, m, _ in calls:
         k, st = _first(m.kernel_size), _first(m.stride or 1)
         p, d = _first(m.padding), _first(getattr(m, "dilation", 1))
         size = size + (k - 1) * d * jump

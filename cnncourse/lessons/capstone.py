@@ -42,12 +42,6 @@ _SQUASHERS = (nn.ReLU, nn.ReLU6, nn.LeakyReLU, nn.Sigmoid, nn.Softmax, nn.LogSof
               nn.Softplus, nn.Hardsigmoid, nn.Tanh)
 
 
-def _last_layer(model: nn.Module) -> nn.Module | None:
-    """The last leaf module registered in ``model`` (the output layer of a Sequential)."""
-    leaves = [m for m in model.modules() if not list(m.children())]
-    return leaves[-1] if leaves else None
-
-
 def _reject_squashed_outputs(model: nn.Module, out: torch.Tensor) -> None:
     """Logits must be free real numbers: no activation, sigmoid or softmax after the last layer.
 
@@ -55,7 +49,8 @@ def _reject_squashed_outputs(model: nn.Module, out: torch.Tensor) -> None:
     applied in ``forward``): softmax rows sum to 1, log-softmax rows exp-sum to 1, and a
     ReLU or sigmoid leaves no negative value in a batch of random images.
     """
-    last = _last_layer(model)
+    leaves = [m for m in model.modules() if not list(m.children())]
+    last = leaves[-1] if leaves else None          # the output layer of a Sequential
     if isinstance(last, (nn.Softmax, nn.LogSoftmax)):
         raise Mistake(f"the model ends with nn.{type(last).__name__}: remove it and return "
                       "raw logits. nn.CrossEntropyLoss applies log-softmax itself.")

@@ -33,13 +33,9 @@ _KERNEL = torch.tensor([[1.0, 2.0, 0.0],
                         [-2.0, 0.0, 1.0]])
 
 
-def _size(n: int, k: int, p: int, s: int) -> int:
-    return conv_output_size(n, k, padding=p, stride=s)
-
-
 def _shape_mistake(got: tuple, h: int, w: int, k: int, p: int, s: int) -> Mistake | None:
     """Explain a wrong output shape of a 2-D conv, or return None when the shape is right."""
-    want = (_size(h, k, p, s), _size(w, k, p, s))
+    want = (conv_output_size(h, k, p, s), conv_output_size(w, k, p, s))
     if tuple(got) == want:
         return None
     setting = f"a {h}x{w} input, a {k}x{k} kernel, padding={p}, stride={s}"
@@ -51,10 +47,10 @@ def _shape_mistake(got: tuple, h: int, w: int, k: int, p: int, s: int) -> Mistak
         message += f"with padding={p} it should stay {h}x{w}"
     else:
         message += f"for {setting} it should be {want[0]}x{want[1]}"
-    if tuple(got) == (_size(h, k, 0, s), _size(w, k, 0, s)) and p > 0:
+    if tuple(got) == (conv_output_size(h, k, 0, s), conv_output_size(w, k, 0, s)) and p > 0:
         hint = ("padding was ignored: pad the image with p zeros on every side first, e.g. "
                 "F.pad(image, (p, p, p, p)).")
-    elif tuple(got) == (_size(h, k, p, 1), _size(w, k, p, 1)) and s > 1:
+    elif tuple(got) == (conv_output_size(h, k, p, 1), conv_output_size(w, k, p, 1)) and s > 1:
         hint = "stride was ignored: move the window s pixels at a time (row i*s, column j*s)."
     elif tuple(got) == (want[0] - 1, want[1] - 1):
         hint = ("off by one: the last window starts at index H + 2p - k, so there are "
@@ -119,7 +115,7 @@ def check_conv_output_size(fn):
     for n, k, p, s in cases:
         setting = f"conv_output_size({n}, {k}, padding={p}, stride={s})"
         got = expect_size(fn(n, k, padding=p, stride=s), setting)
-        want = _size(n, k, p, s)
+        want = conv_output_size(n, k, p, s)
         if got == want:
             continue
         if p > 0 and got == (n + p - k) // s + 1:
@@ -137,10 +133,11 @@ def check_conv_output_size(fn):
         raise Mistake(f"{setting} returned {got}; it should be {want}. {hint}")
     for n, k, p, s in [(32, 5, 2, 1), (7, 3, 0, 2)]:    # the notebook passes all four in order
         got = expect_size(fn(n, k, p, s), f"conv_output_size({n}, {k}, {p}, {s})")
-        if got != _size(n, k, p, s):
+        want = conv_output_size(n, k, p, s)
+        if got != want:
             raise Mistake(f"conv_output_size({n}, {k}, {p}, {s}) returned {got}; it should be "
-                          f"{_size(n, k, p, s)}. Keep the parameters in the order (size, "
-                          "kernel_size, padding=0, stride=1): later cells pass them by position.")
+                          f"{want}. Keep the parameters in the order (size, kernel_size, "
+                          "padding=0, stride=1): later cells pass them by position.")
     if fn(32, 3) != 30:
         raise Mistake("conv_output_size(32, 3) should use the defaults padding=0, stride=1 "
                       f"and give 30, got {fn(32, 3)}.")
@@ -167,7 +164,7 @@ def check_conv2d_multi(fn):
             raise Mistake("you returned a Python list of output channels; stack them into one "
                           "tensor with torch.stack(outputs), shape (C_out, H_out, W_out).")
         expect_tensor(out)
-        want = (c_out, _size(h, 3, p, s), _size(w, 3, p, s))
+        want = (c_out, conv_output_size(h, 3, p, s), conv_output_size(w, 3, p, s))
         if out.dim() == 4 and tuple(out.shape) == (c_out, c_in, *want[1:]):
             raise Mistake(f"the output is {tuple(out.shape)}: one map per (output, input) "
                           "channel pair. Each output channel is the SUM over the input "

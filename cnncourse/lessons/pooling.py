@@ -48,11 +48,6 @@ def stack_output_size(size: int, layers: list[tuple[str, int, int, int]]) -> int
 
 # Checks -------------------------------------------------------------------------------------------
 
-def _maps(n: int, c: int, h: int, w: int, seed: int = 0) -> torch.Tensor:
-    g = torch.Generator().manual_seed(seed)
-    return torch.randn(n, c, h, w, generator=g)
-
-
 @check.of(max_pool2d, forbid=("torch.nn.functional.max_pool2d", "torch.max_pool2d",
                               "torch.nn.functional.max_pool2d_with_indices",
                               "torch.max_pool2d_with_indices", "torch.nn.MaxPool2d"))
@@ -61,8 +56,8 @@ def check_max_pool2d(fn):
 
     The answer runs while F.max_pool2d, torch.max_pool2d and nn.MaxPool2d raise.
     """
-    x = _maps(2, 3, 6, 6)
-    odd = _maps(1, 2, 7, 5, seed=1)
+    x = torch.randn(2, 3, 6, 6, generator=torch.Generator().manual_seed(0))
+    odd = torch.randn(1, 2, 7, 5, generator=torch.Generator().manual_seed(1))
     want, want_avg = F.max_pool2d(x, 2), F.avg_pool2d(x, 2)
     want_odd, want_overlap = F.max_pool2d(odd, 2), F.max_pool2d(x, 3, 1)
     out = fn(x, 2)

@@ -23,10 +23,8 @@ def plt() -> Any:
 
 def in_kernel() -> bool:
     """True inside a Jupyter kernel (a notebook), False in plain Python or a terminal IPython."""
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
+    from IPython import get_ipython  # always there: ipywidgets, a dependency, requires it
+
     shell = get_ipython()
     return shell is not None and hasattr(shell, "kernel")
 

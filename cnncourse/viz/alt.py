@@ -149,10 +149,8 @@ def describe_figures() -> None:
     figures a cell returns both go through it. Outside IPython it does nothing. Registering by
     name means matplotlib is not imported until a figure is shown.
     """
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return
+    from IPython import get_ipython  # always there: ipywidgets, a dependency, requires it
+
     shell = get_ipython()
     if shell is not None:
         formatter = shell.display_formatter.mimebundle_formatter

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from cnncourse.viz._common import SKY_BLUE, image_grid, outline, values_panel
+from cnncourse.viz._common import SKY_BLUE, image_grid, outline, show_on, values_panel
 from cnncourse.viz._common import as_2d as _as_2d
 from cnncourse.viz._common import plt as _plt
 from cnncourse.viz.alt import describe
@@ -152,9 +152,7 @@ def plot_kernel_result(image: Any, kernel: Any, title: str = "") -> Any:
     result = apply_kernel(x, k)                               # (H, W), same size ("same")
     fig, (ax_img, ax_k, ax_out) = _plt().subplots(1, 3, figsize=(11, 3.8),
                                                   gridspec_kw={"width_ratios": [1, 0.6, 1]})
-    ax_img.imshow(x.numpy(), cmap="gray", vmin=0, vmax=1)
-    ax_img.set_title("input photo")
-    ax_img.axis("off")
+    show_on(ax_img, x.numpy(), "input photo")
     values_panel(ax_k, k.numpy(), "kernel", "{:.3g}", 10)
     lo, hi = _show_result(ax_out, result)
     ax_out.set_title(f"result: values {result.min():.2f} to {result.max():.2f}\n"
@@ -265,8 +263,7 @@ def show_filtered(image: Any, kernels: dict[str, Any], ncols: int = 4,
     x = _as_2d(image, "show_filtered", "a gray image")
     names = list(kernels)
     fig, axes = image_grid(len(names) + 1, ncols, cell=(3.2, 3.3), title=title)
-    axes[0].imshow(x.numpy(), cmap="gray", vmin=0, vmax=1)
-    axes[0].set_title("original")
+    show_on(axes[0], x.numpy(), "original")
     for ax, name in zip(axes[1:], names):
         _show_result(ax, apply_kernel(x, kernels[name]))
         ax.set_title(name)

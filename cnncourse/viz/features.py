@@ -159,20 +159,18 @@ def plot_gradient_norms(norms: Mapping[str, Any], title: str = "Gradient norm pe
     first = next(iter(norms.values()))
     series = norms if isinstance(first, Mapping) else {"model": norms}
     _, ax = plt().subplots(figsize=(7, 3.5))
+    parts = []
     for i, (label, result) in enumerate(series.items()):
-        values = [max(float(v), 1e-30) for v in result.values()]
-        ax.semilogy(range(1, len(values) + 1), values, marker="o", ms=3,
-                    color=OKABE_ITO[i % len(OKABE_ITO)], label=label)
+        values = [float(v) for v in result.values()]
+        ax.semilogy(range(1, len(values) + 1), [max(v, 1e-30) for v in values], marker="o",
+                    ms=3, color=OKABE_ITO[i % len(OKABE_ITO)], label=label)
+        parts.append(f"{label}: {values[0]:.2g} at layer 1 to {values[-1]:.2g} at layer "
+                     f"{len(values)}")
     ax.set_xlabel("layer (1 = next to the input)")
     ax.set_ylabel("gradient norm (log scale)")
     ax.set_title(title)
     ax.grid(True, alpha=0.3)
     ax.legend()
-    parts = []
-    for label, result in series.items():
-        values = [float(v) for v in result.values()]
-        parts.append(f"{label}: {values[0]:.2g} at layer 1 to {values[-1]:.2g} at layer "
-                     f"{len(values)}")
     return describe(ax.figure, f"{title}: line chart, gradient norm (log scale) against layer "
                                f"number from the input side; " + "; ".join(parts) + ".")
 

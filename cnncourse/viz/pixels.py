@@ -158,18 +158,15 @@ def plot_image_grid(images: Any, labels: Any = None, classes: Sequence[str] | No
     n = len(images)
     if n == 0:
         raise ValueError("plot_image_grid: got no images; pass a batch (N, C, H, W) with N >= 1.")
+    names = ([] if labels is None else
+             [classes[int(labels[k])] if classes is not None else str(int(labels[k]))
+              for k in range(n)])
     fig, axes = image_grid(n, ncols, cell=(1.5, 1.7), title=title)
     for k, ax in zip(range(n), axes):
-        caption = ""
-        if labels is not None:
-            label = int(labels[k])
-            caption = classes[label] if classes is not None else str(label)
-        show_on(ax, to_hwc(images[k], "plot_image_grid"), caption, fontsize=8)
+        show_on(ax, to_hwc(images[k], "plot_image_grid"), names[k] if names else "", fontsize=8)
     fig.tight_layout()
     text = f"{title}: a grid of {n} images"
-    if labels is not None:
-        names = [classes[int(labels[k])] if classes is not None else str(int(labels[k]))
-                 for k in range(n)]
+    if names:
         text += ", labelled in reading order: " + ", ".join(names)
     return describe(fig, text + ".")
 

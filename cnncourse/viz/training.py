@@ -67,11 +67,17 @@ def plot_history(history: Mapping[str, Sequence[float]], ax: Any = None,
         raise ValueError("plot_history: ax must be two Axes (loss, accuracy), e.g. "
                          "plt.subplots(1, 2)[1], or None for a new figure.")
     marker = "o" if n <= 30 else None
-    for a, (key, label) in zip(ax, [("loss", "Loss (cross-entropy)"), ("acc", "Accuracy")]):
+    said = []                                  # first and last value of each curve, in words
+    for a, (key, label, word) in zip(ax, [("loss", "Loss (cross-entropy)", "loss"),
+                                          ("acc", "Accuracy", "accuracy")]):
+        ends = []
         for split, (color, style, name) in SPLITS.items():
             if f"{split}_{key}" in history:
-                a.plot(epochs, history[f"{split}_{key}"], color=color, linestyle=style,
-                       marker=marker, label=name)
+                values = history[f"{split}_{key}"]
+                a.plot(epochs, values, color=color, linestyle=style, marker=marker, label=name)
+                ends.append(f"{name} {values[0]:.3g} to {values[-1]:.3g}")
+        if ends:
+            said.append(f"{word} from epoch 1 to {n}: " + ", ".join(ends))
         a.set_title(with_note(f"{label} per epoch", note))
         a.set_xlabel("epoch")
         a.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
@@ -82,13 +88,6 @@ def plot_history(history: Mapping[str, Sequence[float]], ax: Any = None,
     fig.tight_layout()
     if fig.get_axes() != list(ax):
         return fig                             # panels of the caller's figure: theirs to describe
-    said = []
-    for key, label in [("loss", "loss"), ("acc", "accuracy")]:
-        ends = [f"{name} {history[f'{split}_{key}'][0]:.3g} to "
-                f"{history[f'{split}_{key}'][-1]:.3g}"
-                for split, (_, _, name) in SPLITS.items() if f"{split}_{key}" in history]
-        if ends:
-            said.append(f"{label} from epoch 1 to {n}: " + ", ".join(ends))
     return describe(fig, f"{with_note('Training history', note)}: line charts of loss and "
                          f"accuracy per epoch; " + "; ".join(said) + ".")
 

@@ -18,14 +18,9 @@ WIDGET_CLASS = "cnncourse-widget"
 
 
 def widgets_available() -> bool:
-    """True when a Jupyter kernel is running and ipywidgets imports (and not switched off)."""
-    if not env.flag("CNNCOURSE_WIDGETS", default=True) or not in_kernel():
-        return False
-    try:
-        import ipywidgets  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    """True when a Jupyter kernel is running (and ``CNNCOURSE_WIDGETS=0`` does not switch
+    widgets off); ipywidgets itself is a dependency, so it is always there."""
+    return env.flag("CNNCOURSE_WIDGETS", default=True) and in_kernel()
 
 
 def widget_box(children: Sequence[Any], kind: str, picture: bool = False) -> Any:
