@@ -1,5 +1,6 @@
 """The course datasets in memory (``load_data``) or as torchvision datasets
-(``torchvision_dataset``), read by torchvision's own classes, or the stand-in."""
+(``torchvision_dataset``): found or downloaded (``download_dataset``) and read by torchvision's
+own classes, or the stand-in."""
 
 from __future__ import annotations
 
