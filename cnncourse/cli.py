@@ -23,10 +23,10 @@ Where the data lives:
   before starting Jupyter, or, inside a running notebook (no restart needed), run
       %env CNNCOURSE_DATA=/path/to/shared/folder
   in a cell before the cell that loads the data.
-  No network here? Download the official files elsewhere and run
-      cnncourse data import FILE...    (MNIST .gz files, cifar-10-python.tar.gz)
-      cnncourse weights import FILE... (torchvision .pth files)
-  `cnncourse data status` lists every file expected and whether it is there.
+  No network here? Download the official files elsewhere and copy each one to the path
+  `cnncourse data status` (or `cnncourse weights status`) lists for it, under that name;
+  cifar-10-python.tar.gz goes into the data folder itself and is unpacked on first use.
+  `cnncourse data status` then says whether each file is present or corrupt.
   Without the data and without network, the course uses a built-in synthetic stand-in.
 """
 
@@ -166,23 +166,20 @@ def _doctor_datasets(root: Path, rows: list[tuple[str, str]], problems: list[str
 # --------------------------------------------------------------------------- data and weights
 
 # `cnncourse data` and `cnncourse weights` manage two kinds of files in the data folder the same
-# way: the same three actions (download, status, import), run by the same three functions below.
+# way: the same two actions (download, status), run by the same two functions below.
 FILES = {
     "data": {
         "help": "download or check the datasets (MNIST, Fashion-MNIST, CIFAR-10)",
         "description": "Manage the course datasets.",
-        "option": "--dataset", "names": "mnist, fashion_mnist, cifar10", "noun": "dataset",
-        "files": "MNIST .gz files, cifar-10-python.tar.gz",
-        "example": "~/Downloads/cifar-10-python.tar.gz ~/Downloads/*-ubyte.gz"},
+        "option": "--dataset", "names": "mnist, fashion_mnist, cifar10", "noun": "dataset"},
     "weights": {
         "help": "pre-fetch pretrained ImageNet weights for notebook 11",
         "description": "Download torchvision's ImageNet weights (ResNet-18, MobileNetV3-Small, "
                        "EfficientNet-B0) into <data folder>/weights, where notebook 11 loads "
-                       "them, list them (status), or import .pth files downloaded elsewhere "
-                       "(checked by SHA-256). Files already in torch's hub cache are used too.",
+                       "them, or list them (status), checked by SHA-256. Files already in "
+                       "torch's hub cache are used too.",
         "option": "--model", "names": "resnet18, mobilenet_v3_small, efficientnet_b0",
-        "noun": "model", "files": "torchvision .pth files, e.g. resnet18-f37072fd.pth",
-        "example": "~/Downloads/resnet18-f37072fd.pth"},
+        "noun": "model"},
 }
 
 
@@ -194,7 +191,6 @@ class _Files(NamedTuple):
     titles: dict[str, str]     # the chosen datasets or models, each with its title
     status: Callable[[str], tuple[str, str, list[tuple[Path, str]]]]  # state, summary, files
     download: Callable[[str], object]
-    put: Callable[[str], str]  # import one file; say what it became
     error: type[Exception]
 
 
@@ -208,14 +204,10 @@ def _files(args: argparse.Namespace) -> _Files:
     if args.command == "data":
         from cnncourse import data
 
-        def put_dataset(file: str) -> str:
-            name, where = data.import_file(file, root)
-            return f"verified {data.TITLES[name]} file, now at {where}"
-
         names = data.DATASETS if choice == "all" else [data.canonical_name(choice)]
         return _Files(root, root, {name: data.TITLES[name] for name in names},
                       lambda name: data.dataset_status(name, root),
-                      lambda name: data.download_dataset(name, root), put_dataset, data.DataError)
+                      lambda name: data.download_dataset(name, root), data.DataError)
     from cnncourse.recipes import pretrained
 
     folder = pretrained.weights_dir(root)
@@ -224,16 +216,14 @@ def _files(args: argparse.Namespace) -> _Files:
         path, state = pretrained.weights_status(name, root)
         summary = {"present": "present, SHA-256 verified", "missing": "not downloaded",
                    "corrupt": "CORRUPT: fails its SHA-256 checksum - delete it, then download "
-                              "or import again"}[state]
+                              "or copy it again"}[state]
         # A verified copy in torch's hub cache is present, but download still shares one here.
         ready = state == "present" and path.parent == folder
         return "ready" if ready else state, summary, [(path, state)]
 
     names = pretrained.MODELS if choice == "all" else [pretrained.canonical(choice)]
     return _Files(root, folder, {name: name for name in names}, weights,
-                  lambda name: pretrained.download_weights(name, root),
-                  lambda file: f"verified, now at {pretrained.import_weights(file, root)}",
-                  pretrained.WeightsError)
+                  lambda name: pretrained.download_weights(name, root), pretrained.WeightsError)
 
 
 def _download(args: argparse.Namespace) -> int:
@@ -276,26 +266,6 @@ def _status(args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
-def _import(args: argparse.Namespace) -> int:
-    """Verify official files obtained elsewhere and put each in its place."""
-    files = _files(args)
-    if not args.files:
-        raise ValueError(f"{args.command} import: name the files to import, e.g. `cnncourse "
-                         f"{args.command} import {FILES[args.command]['example']}`.")
-    print(f"{args.command} folder: {files.folder}")
-    failed = 0
-    for file in args.files:
-        try:
-            print(f"  {file}: {files.put(file)}")
-        except files.error as err:
-            print(f"  {file}: FAILED - {err}", file=sys.stderr)
-            failed += 1
-    if failed:
-        print(f"cnncourse {args.command} import: {failed} file(s) not imported (see above).",
-              file=sys.stderr)
-    return 1 if failed else 0
-
-
 def _add_files_parser(subparsers: argparse._SubParsersAction, command: str) -> None:
     """``cnncourse data`` or ``cnncourse weights``, as :data:`FILES` describes it."""
     about = FILES[command]
@@ -306,17 +276,12 @@ def _add_files_parser(subparsers: argparse._SubParsersAction, command: str) -> N
     for action, func, text in (
             ("download", _download,
              "download once and verify checksums (safe to repeat: verified files are kept)"),
-            ("status", _status, "list every expected file: present, missing or corrupt"),
-            ("import", _import, f"import official files obtained elsewhere ({about['files']}): "
-                                f"checksums verified, each put in its place")):
+            ("status", _status, "list every expected file: present, missing or corrupt")):
         a = actions.add_parser(action, help=text, description=text.capitalize() + ".",
                                epilog=DATA_HELP,
                                formatter_class=argparse.RawDescriptionHelpFormatter)
-        if action == "import":
-            a.add_argument("files", nargs="*", metavar="FILE", help="files to import")
-        else:
-            a.add_argument(about["option"], dest="name", default="all", metavar="NAME",
-                           help=f"{about['names']} or all (default: all)")
+        a.add_argument(about["option"], dest="name", default="all", metavar="NAME",
+                       help=f"{about['names']} or all (default: all)")
         a.add_argument("--dir", default=None, metavar="DIR",
                        help="data folder (default: $CNNCOURSE_DATA or ~/.cache/cnncourse)")
         a.set_defaults(func=func)
@@ -331,8 +296,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="cnncourse", description="Tools for the cnncourse CNN course. The instructor's "
-        "tools (solved notebooks, stamp, timing, a workshop room) are `cnncourse-instructor`, "
-        "in the repository's instructor/ folder.",
+        "tools (solved notebooks, stamp, timing, a workshop room, importing data files) are "
+        "`cnncourse-instructor`, in the repository's instructor/ folder.",
         epilog=DATA_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"cnncourse {__version__}")
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
@@ -360,7 +325,7 @@ def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> i
     its own parser through this too. Bad input exits 2 with one line, Ctrl+C 130.
     """
     args, extra = parser.parse_known_args(argv)
-    # `import --dir D FILE...`: files after an option land in `extra`; they are still files.
+    # `cnncourse-instructor data import --dir D FILE...`: files after an option land in `extra`.
     if extra and isinstance(getattr(args, "files", None), list) and \
             not any(item.startswith("-") for item in extra):
         args.files += extra

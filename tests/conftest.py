@@ -6,6 +6,8 @@ Order does not matter: pytest-randomly shuffles the tests (`-p randomly`, `--ran
 to repeat an order), and every test starts from its own fixed random state (`_own_seed`).
 """
 
+import socket
+import urllib.request
 import zlib
 
 import pytest
@@ -61,3 +63,22 @@ def clean_data_state(monkeypatch, tmp_path_factory):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("CNNCOURSE_DATA", str(tmp_path_factory.mktemp("default-data")))
     monkeypatch.setenv("CNNCOURSE_CACHE", str(tmp_path_factory.mktemp("user-cache")))
+
+
+@pytest.fixture
+def no_network(monkeypatch):
+    """Fail the test if anything tries to open a connection."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("the network was touched")
+
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+
+
+@pytest.fixture
+def empty_hub(monkeypatch, tmp_path):
+    """An empty torch hub cache, so only the data folder's weights count."""
+    import torch
+
+    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "hub"))
+    return tmp_path / "hub"

@@ -15,8 +15,7 @@ from typing import Any
 _EXPORTS = {
     "catalog": ["DATASETS", "TITLES", "SHAPES", "STATS", "canonical_name"],
     "containers": ["Data", "ImageSet", "DatasetInfo"],
-    "files": ["expected_files", "expected_archive", "dataset_status", "import_file",
-              "DataError"],
+    "files": ["expected_files", "expected_archive", "dataset_status", "DataError"],
     "folder": ["load_folder"],
     "loading": ["load_data", "make_synthetic", "torchvision_dataset", "StandInImages",
                 "download_dataset", "QUICK_SIZES", "SYNTHETIC_SIZES", "VAL_FRACTION"],

@@ -14,7 +14,7 @@ from torchvision import datasets
 from torchvision.datasets import utils as tv_utils  # called through the module: tests wrap it
 
 from cnncourse import settings
-from cnncourse.data.catalog import DATASETS, TITLES, canonical_name
+from cnncourse.data.catalog import TITLES, canonical_name
 
 UNPACK_WAIT = 600.0  # seconds a process waits for another one to finish unpacking
 
@@ -183,11 +183,6 @@ def writable(folder: Path) -> bool:
     return True
 
 
-def copy_into_place(source: Path, target: Path) -> Path:
-    """Copy ``source`` to ``target`` atomically (``settings.write_atomic``)."""
-    return settings.write_atomic(target, lambda tmp: shutil.copyfile(source, tmp))
-
-
 def _unpack_locked(name: str, dest: Path, done: Callable[[], bool],
                    sources: list[tuple[Path, Path]]) -> None:
     """Extract each ``(archive, folder in dest)`` under a lock unless ``done()``: into a
@@ -304,7 +299,7 @@ def prepare(name: str, root: Path) -> Path | None:
     return folder
 
 
-# Status and import (``cnncourse data status`` / ``import``) -------------------------------------
+# Status (``cnncourse data status``) ------------------------------------------------------------
 
 def dataset_status(name: str, root: str | Path | None = None,
                    ) -> tuple[str, str, list[tuple[Path, str]]]:
@@ -320,7 +315,7 @@ def dataset_status(name: str, root: str | Path | None = None,
     found = [state for _, state in rows]
     if "corrupt" in found:
         return "corrupt", (f"CORRUPT: {found.count('corrupt')} file(s) fail their checksum - "
-                           f"delete them, then download or import again"), rows
+                           f"delete them, then download or copy them again"), rows
     folder = locate(name, root)                 # root's files passed: it raises no more
     if folder is not None:
         where = "" if folder == root else (f" (unpacked copy in the cache {folder}: {root} is "
@@ -337,39 +332,3 @@ def dataset_status(name: str, root: str | Path | None = None,
     gone = ", ".join(path.name for path, state in rows if state == "missing")
     return "incomplete", f"incomplete: missing {gone}", rows
 
-
-def import_file(path: str | Path, root: str | Path | None = None) -> tuple[str, Path]:
-    """Verify one official file (known by its MD5: a renamed download works) and put it in
-    its place; returns ``(dataset, where it went)``, or raises :class:`DataError`."""
-    source = Path(path).expanduser()
-    if not source.is_file():
-        raise DataError(f"{source} is not a file; pass the path of a downloaded dataset file.")
-    root = resolve_root(root, must_exist=False)
-    known = {}                                       # MD5 -> (dataset, path, is an archive)
-    for name in DATASETS:
-        known.update({md5: (name, rel, False) for rel, md5 in expected_files(name).items()})
-        archive = expected_archive(name)
-        if archive is not None:
-            known[archive[1]] = (name, archive[0], True)
-    entry = known.get(tv_utils.calculate_md5(str(source)))
-    if entry is None:
-        names: dict[str, set[str]] = {}   # MNIST and Fashion-MNIST share file names
-        for name, rel, _ in known.values():
-            names.setdefault(Path(rel).name, set()).add(TITLES[name])
-        if source.name in names:
-            titles = " or ".join(sorted(names[source.name]))
-            raise DataError(f"{source} is corrupt or incomplete: its MD5 checksum does not "
-                            f"match the official {titles} file of that name. Download it "
-                            f"again (the download may have been cut short).")
-        raise DataError(f"{source} is not a file of the course datasets. Expected one of: "
-                        f"{', '.join(sorted(names))} (the official files, names as published).")
-    name, rel, is_archive = entry
-    if not writable(root):
-        raise DataError(f"cannot import into {root}: the folder is read-only. Pass a writable "
-                        f"folder with --dir and set CNNCOURSE_DATA to it.")
-    target = copy_into_place(source, root / rel)
-    if is_archive:
-        unpack_archive(name, root)
-        target.unlink()                  # unpacked: the folder stays half the size to share
-        target = root / Path(next(iter(expected_files(name)))).parent
-    return name, target

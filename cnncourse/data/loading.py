@@ -98,8 +98,8 @@ def load_data(name: str, *, root: str | Path | None = None, download: bool | Non
     if folder is None:
         if not fallback:
             raise DataError(f"{TITLES[name]} is not available: {reason}. Run `cnncourse data "
-                            f"download --dataset {name}` online, import the files with "
-                            f"`cnncourse data import FILE...`, or set CNNCOURSE_DATA to a "
+                            f"download --dataset {name}` online, copy the files to the paths "
+                            f"`cnncourse data status` lists, or set CNNCOURSE_DATA to a "
                             f"folder that holds them.")
         tell_fallback(name, reason, root)
         if not quick:
@@ -276,8 +276,8 @@ def fetch(name: str, root: Path) -> Path:
     if not network.can_reach(urls):
         why = f"there is no network connection to {network.hosts(urls)}"
         raise DataError(f"cannot download {title}: {why} (tried for up to "
-                        f"{network.PROBE_TIMEOUT:.0f} s). Check the connection, or copy the "
-                        f"files obtained elsewhere in with `cnncourse data import FILE...`, or "
+                        f"{network.PROBE_TIMEOUT:.0f} s). Check the connection, or copy files "
+                        f"obtained elsewhere to the paths `cnncourse data status` lists, or "
                         f"set CNNCOURSE_DATA to a folder that holds them.", short=why)
     if not files.writable(root):
         why = f"the data folder {root} is read-only"
@@ -293,8 +293,8 @@ def fetch(name: str, root: Path) -> Path:
         _remove_partial(name, root)             # also when interrupted (Ctrl-C)
         if not isinstance(err, Exception):
             raise
-        raise DataError(f"downloading {title} failed: {err}. Try again later, or copy the "
-                        f"files obtained elsewhere in with `cnncourse data import FILE...`.",
+        raise DataError(f"downloading {title} failed: {err}. Try again later, or copy files "
+                        f"obtained elsewhere to the paths `cnncourse data status` lists.",
                         short=f"the download failed: {textwrap.shorten(str(err), 200)}") from err
     finally:
         socket.setdefaulttimeout(old_timeout)

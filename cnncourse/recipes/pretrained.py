@@ -81,7 +81,8 @@ def find_weights(name: str, root: str | Path | None = None) -> Path | None:
     return None
 
 
-def _hash_prefix(filename: str) -> str | None:
+def hash_prefix(filename: str) -> str | None:
+    """The start of the SHA-256 torchvision puts in a weights file's name (``f37072fd``)."""
     match = _HASH.search(filename)
     return match.group(1) if match else None
 
@@ -96,7 +97,7 @@ def sha256sum(path: Path) -> str:
 
 
 def _sha256_ok(path: Path) -> bool:
-    prefix = _hash_prefix(path.name)
+    prefix = hash_prefix(path.name)
     return prefix is None or sha256sum(path).startswith(prefix)
 
 
@@ -129,8 +130,8 @@ def download_weights(name: str, root: str | Path | None = None) -> Path:
                            f"`cnncourse weights download --model {canonical(name)}` again.")
     if settings.is_offline():
         raise WeightsError("CNNCOURSE_OFFLINE=1 is set, so nothing is downloaded. Unset it "
-                           "while online, or bring the file in with `cnncourse weights import "
-                           f"FILE` (it goes to {weights_dir(root)}).")
+                           f"while online, or copy {target.name} obtained elsewhere into "
+                           f"{target.parent}.")
     if not network.can_reach(url):
         raise WeightsError(f"cannot reach {network.hosts([url])} within "
                            f"{network.PROBE_TIMEOUT:.0f} s (no network?).")
@@ -139,7 +140,7 @@ def download_weights(name: str, root: str | Path | None = None) -> Path:
     socket.setdefaulttimeout(network.DOWNLOAD_TIMEOUT)  # urllib inherits it: no endless stall
     try:
         # torch.hub writes a temporary file, checks its SHA-256 prefix, then moves it in place.
-        torch.hub.download_url_to_file(url, str(target), hash_prefix=_hash_prefix(target.name))
+        torch.hub.download_url_to_file(url, str(target), hash_prefix=hash_prefix(target.name))
     except RuntimeError as err:
         raise WeightsError(f"the download of {url} is corrupt (SHA-256 mismatch: {err}); "
                            f"try again.") from err
@@ -148,29 +149,6 @@ def download_weights(name: str, root: str | Path | None = None) -> Path:
     finally:
         socket.setdefaulttimeout(old_timeout)
     return target
-
-
-def import_weights(path: str | Path, root: str | Path | None = None) -> Path:
-    """Copy a torchvision weights file obtained elsewhere into ``<data folder>/weights``.
-
-    The file is recognised by its content (SHA-256), so a renamed download works too.
-    Returns where it was put; raises :class:`WeightsError` for an unknown or corrupt file.
-    """
-    path = Path(path).expanduser()
-    if not path.is_file():
-        raise WeightsError(f"{path} is not a file; pass the path of a downloaded .pth file.")
-    known = {weights_filename(name): name for name in MODELS}
-    digest = sha256sum(path)
-    matches = [fname for fname in known if digest.startswith(_hash_prefix(fname) or "-")]
-    if not matches:
-        if path.name in known:
-            raise WeightsError(f"{path} is corrupt or incomplete (its SHA-256 does not start "
-                               f"with {_hash_prefix(path.name)}); download it again.")
-        raise WeightsError(f"{path} is not one of the course's weights files; expected one of "
-                           f"{', '.join(sorted(known))} (as torchvision publishes them).")
-    from cnncourse.data.files import copy_into_place
-
-    return copy_into_place(path, weights_dir(root) / matches[0])
 
 
 def head(model: Any) -> tuple[Any, str]:

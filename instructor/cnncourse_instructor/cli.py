@@ -16,19 +16,23 @@ PROG = "cnncourse-instructor"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``cnncourse-instructor`` argument parser: notebooks, stamp, timing, hub."""
+    """The ``cnncourse-instructor`` argument parser: notebooks, stamp, timing, hub, data,
+    weights."""
     from cnncourse import __version__
 
     parser = argparse.ArgumentParser(
         prog=PROG, description="The instructor's and author's tools for the cnncourse course: "
                                "solved and nbgrader notebooks, Colab stamping, measured run "
-                               "times, a workshop room. Learners use `cnncourse` instead.")
+                               "times, a workshop room, importing data files obtained "
+                               "elsewhere. Learners use `cnncourse` instead.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
     _add_notebooks_parser(subparsers)
     _add_stamp_parser(subparsers)
     _add_timing_parser(subparsers)
     _add_hub_parser(subparsers)
+    for command in IMPORTS:
+        _add_import_parser(subparsers, command)
     return parser
 
 
@@ -37,6 +41,61 @@ def main(argv: Sequence[str] | None = None) -> int:
     from cnncourse.cli import run
 
     return run(build_parser(), argv)
+
+
+IMPORTS = {   # `data import` and `weights import`: what they import, the files, an example
+    "data": ("dataset", "MNIST and Fashion-MNIST .gz files, cifar-10-python.tar.gz",
+             "~/Downloads/cifar-10-python.tar.gz ~/Downloads/*-ubyte.gz"),
+    "weights": ("weights", "torchvision .pth files, e.g. resnet18-f37072fd.pth",
+                "~/Downloads/resnet18-f37072fd.pth"),
+}
+
+
+def _import(args: argparse.Namespace) -> int:
+    """Verify official files obtained elsewhere and put each in its place; exit 1 if one fails."""
+    from cnncourse.data import TITLES, DataError
+    from cnncourse.data.files import resolve_root
+    from cnncourse.recipes.pretrained import WeightsError, weights_dir
+    from cnncourse_instructor import datafiles
+
+    root = resolve_root(args.dir, must_exist=False)
+    if not args.files:
+        raise ValueError(f"{args.command} import: name the files to import, e.g. `{PROG} "
+                         f"{args.command} import {IMPORTS[args.command][2]}`.")
+
+    def put(file: str) -> str:
+        if args.command == "weights":
+            return f"verified, now at {datafiles.import_weights_file(file, root)}"
+        name, where = datafiles.import_dataset_file(file, root)
+        return f"verified {TITLES[name]} file, now at {where}"
+
+    print(f"{args.command} folder: {weights_dir(root) if args.command == 'weights' else root}")
+    failed = 0
+    for file in args.files:
+        try:
+            print(f"  {file}: {put(file)}")
+        except (DataError, WeightsError) as err:
+            print(f"  {file}: FAILED - {err}", file=sys.stderr)
+            failed += 1
+    if failed:
+        print(f"{PROG} {args.command} import: {failed} file(s) not imported (see above).",
+              file=sys.stderr)
+    return 1 if failed else 0
+
+
+def _add_import_parser(subparsers: argparse._SubParsersAction, command: str) -> None:
+    """``data import`` or ``weights import``: the one action of ``data`` and ``weights``."""
+    noun, files, _ = IMPORTS[command]
+    text = (f"import official files obtained elsewhere ({files}): checksums verified (a "
+            f"renamed file is recognised), each put in its place")
+    p = subparsers.add_parser(command, help=f"`{command} import FILE...`: put {noun} files "
+                                            f"obtained elsewhere in the data folder, verified")
+    actions = p.add_subparsers(title="actions", dest="action", metavar="ACTION", required=True)
+    a = actions.add_parser("import", help=text, description=f"I{text[1:]}.")
+    a.add_argument("files", nargs="*", metavar="FILE", help="files to import")
+    a.add_argument("--dir", default=None, metavar="DIR",
+                   help="data folder (default: $CNNCOURSE_DATA or ~/.cache/cnncourse)")
+    a.set_defaults(func=_import)
 
 
 def _hub(args: argparse.Namespace) -> int:

@@ -118,13 +118,11 @@ def test_data_status_and_bad_input(tmp_path, monkeypatch, capsys):
     assert "usage: cnncourse" in capsys.readouterr().out
 
 
-def test_import_takes_files_before_or_after_the_dir_option(tmp_path, capsys):
-    # `cnncourse weights import --dir D FILE` and `... FILE --dir D` both reach the importer.
-    stray = tmp_path / "notes.txt"
-    stray.write_text("not a weights file")
-    for argv in (["weights", "import", "--dir", str(tmp_path), str(stray)],
-                 ["weights", "import", str(stray), "--dir", str(tmp_path)]):
-        assert cli.main(argv) == 1
-        assert "notes.txt is not one of the course's weights files" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        cli.main(["weights", "import", "--no-such-option", str(stray)])
+def test_import_is_the_instructors_command_not_the_learners(capsys):
+    # Files obtained elsewhere are imported with `cnncourse-instructor data|weights import`.
+    for command in ("data", "weights"):
+        with pytest.raises(SystemExit) as stop:
+            cli.main([command, "import", "cifar-10-python.tar.gz"])
+        assert stop.value.code == 2
+        assert "invalid choice: 'import'" in capsys.readouterr().err
+    assert "import FILE" not in cli.DATA_HELP and "cnncourse data status" in cli.DATA_HELP

@@ -1,9 +1,7 @@
 """Pretrained weights: offline fallback, local files, verified downloads; nothing touches the net."""
 
 import hashlib
-import socket
 import time
-import urllib.request
 
 import pytest
 import torch
@@ -11,22 +9,6 @@ import torch
 from cnncourse import cli
 from cnncourse.data import network
 from cnncourse.recipes import pretrained
-
-
-@pytest.fixture
-def no_network(monkeypatch):
-    """Fail the test if anything tries to open a connection."""
-    def refuse(*args, **kwargs):
-        raise AssertionError("the network was touched")
-
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(urllib.request, "urlopen", refuse)
-
-
-@pytest.fixture
-def empty_hub(monkeypatch, tmp_path):
-    monkeypatch.setattr(torch.hub, "get_dir", lambda: str(tmp_path / "hub"))
-    return tmp_path / "hub"
 
 
 def test_offline_gives_random_weights_quickly_and_says_why(monkeypatch, tmp_path, capsys,
@@ -124,38 +106,6 @@ def test_download_verifies_the_sha256_prefix(monkeypatch, tmp_path, weights_serv
     with pytest.raises(pretrained.WeightsError, match="SHA-256"):
         pretrained.download_weights("resnet18", root=tmp_path)
     assert sorted(p.name for p in (tmp_path / "weights").iterdir()) == [path.name]
-
-
-def test_weights_import_recognises_the_file_by_its_hash(monkeypatch, tmp_path, capsys,
-                                                        no_network, empty_hub):
-    payload = b"resnet weights bytes"
-    prefix = hashlib.sha256(payload).hexdigest()[:8]
-    names = {"resnet18": f"resnet18-{prefix}.pth", "mobilenet_v3_small": "mobilenet-aaaa.pth",
-             "efficientnet_b0": "effnet-bbbb.pth"}
-    monkeypatch.setattr(pretrained, "weights_filename",
-                        lambda name: names[pretrained.canonical(name)])
-    download = tmp_path / "Downloads" / "resnet18 (1).pth"    # renamed by a browser
-    download.parent.mkdir()
-    download.write_bytes(payload)
-    data_dir = tmp_path / "course"
-    assert cli.main(["weights", "import", str(download), "--dir", str(data_dir)]) == 0
-    placed = data_dir / "weights" / names["resnet18"]
-    assert placed.read_bytes() == payload and download.is_file()
-    assert "resnet18" in capsys.readouterr().out
-    assert pretrained.weights_status("resnet18", data_dir) == (placed, "present")
-    assert pretrained.weights_status("efficientnet_b0", data_dir)[1] == "missing"
-
-    stranger = tmp_path / "notes.pth"
-    stranger.write_bytes(b"something else")
-    broken = tmp_path / names["resnet18"]
-    broken.write_bytes(payload[:5])
-    assert cli.main(["weights", "import", str(stranger), str(broken),
-                     "--dir", str(data_dir)]) == 1
-    err = capsys.readouterr().err
-    assert "not one of the course's weights files" in err and names["resnet18"] in err
-    assert "corrupt or incomplete" in err
-    placed.write_bytes(b"damaged")
-    assert pretrained.weights_status("resnet18", data_dir)[1] == "corrupt"
 
 
 def test_head_replacement_and_freezing(monkeypatch, no_network):
