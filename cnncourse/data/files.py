@@ -1,5 +1,5 @@
 """A dataset's files: which ones (:func:`expected_files`, the one checksum table), checking and
-unpacking them (never into a read-only folder), their status, importing them, and ``DataError`` with the once-per-run notices."""
+unpacking them (never into a read-only folder), their status; ``DataError`` and the notices."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The ``cnncourse-instructor`` command: ``notebooks``, ``stamp``, ``timing``, ``hub``.
+"""The ``cnncourse-instructor`` command: ``notebooks``, ``stamp``, ``timing``, ``hub``,
+``data import`` and ``weights import``.
 
 The learner's ``cnncourse`` command keeps what learners use (``doctor``, ``data``,
 ``weights``); both run through :func:`cnncourse.cli.run`.

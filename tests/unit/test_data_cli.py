@@ -1,4 +1,4 @@
-"""``cnncourse data status | import | download``: file-by-file status, imports, offline runs."""
+"""``cnncourse data status | download``: file-by-file status, downloads, offline runs."""
 
 from __future__ import annotations
 
