@@ -11,15 +11,7 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-# The layers (lint-imports enforces them; see the contracts in pyproject.toml):
-#   lessons/      one module per notebook: reference solutions, checks, quizzes
-#   recipes/      single-notebook recipes: speedrun, transfer, pretrained, capstone
-#   course/       how a notebook talks to a learner: exercises, quiz, claims, colab
-#   interpret/ viz/                 looking inside models and drawing figures
-#   models train shapes conv augment modelutils   the CNN toolkit (uses nothing above)
-#   data/         datasets, the generated stand-in and the tensor loader
-#   settings threads env   the session (device, seed, folders), CPU threads, env variables
-# ``cc.NAME`` reaches each package and toolkit module; the recipes notebooks name directly
+# The layers and their import rules: CONTRIBUTING.md. ``cc.NAME`` reaches each package and toolkit module; the recipes notebooks name directly
 # (``cc.pretrained``, ``cc.speedrun``) are reached the same way.
 _SUBMODULES = {name: f"{__name__}.{name}" for name in (
     "settings", "threads", "env", "data", "models", "train", "conv", "shapes", "augment", "modelutils",

@@ -16,18 +16,12 @@ MIN_PYTHON = (3, 10)
 
 DATA_HELP = """\
 Where the data lives:
-  Datasets are kept in one folder: $CNNCOURSE_DATA if set, else ~/.cache/cnncourse.
-  Workshops: run `cnncourse data download` once on a machine with network access, share
-  that folder (USB stick, network drive; it may be read-only), and have everyone set
-      export CNNCOURSE_DATA="/path/to/shared/folder"
-  before starting Jupyter, or, inside a running notebook (no restart needed), run
-      %env CNNCOURSE_DATA=/path/to/shared/folder
-  in a cell before the cell that loads the data.
-  No network here? Download the official files elsewhere and copy each one to the path
-  `cnncourse data status` (or `cnncourse weights status`) lists for it, under that name;
-  cifar-10-python.tar.gz goes into the data folder itself and is unpacked on first use.
-  `cnncourse data status` then says whether each file is present or corrupt.
-  Without the data and without network, the course uses a built-in synthetic stand-in.
+  One folder: $CNNCOURSE_DATA if set, else ~/.cache/cnncourse. A shared (even read-only)
+  folder works: `export CNNCOURSE_DATA="/path/to/folder"` before starting Jupyter, or
+  `%env CNNCOURSE_DATA=/path/to/folder` (no restart needed) in a cell before the data loads.
+  No network? Copy official files obtained elsewhere to the paths `cnncourse data status`
+  lists (cifar-10-python.tar.gz into the folder itself); status then checks them.
+  Without data or network, the course uses a built-in synthetic stand-in.
 """
 
 
@@ -324,13 +318,7 @@ def run(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) -> i
     ``cnncourse-instructor`` (the instructor's tools, ``instructor/`` in the repository) runs
     its own parser through this too. Bad input exits 2 with one line, Ctrl+C 130.
     """
-    args, extra = parser.parse_known_args(argv)
-    # `cnncourse-instructor data import --dir D FILE...`: files after an option land in `extra`.
-    if extra and isinstance(getattr(args, "files", None), list) and \
-            not any(item.startswith("-") for item in extra):
-        args.files += extra
-    elif extra:
-        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    args = parser.parse_args(argv)
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 2

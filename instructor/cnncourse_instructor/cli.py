@@ -21,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
     weights."""
     from cnncourse import __version__
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG, description="The instructor's and author's tools for the cnncourse course: "
                                "solved and nbgrader notebooks, Colab stamping, measured run "
                                "times, a workshop room, importing data files obtained "
@@ -35,6 +35,19 @@ def build_parser() -> argparse.ArgumentParser:
     for command in IMPORTS:
         _add_import_parser(subparsers, command)
     return parser
+
+
+class _Parser(argparse.ArgumentParser):
+    """``data import FILE --dir D FILE``: argparse leaves the files after an option over."""
+
+    def parse_args(self, args: Sequence[str] | None = None, namespace: object = None) -> object:
+        parsed, extra = self.parse_known_args(args, namespace)
+        if extra and isinstance(getattr(parsed, "files", None), list) and \
+                not any(item.startswith("-") for item in extra):
+            parsed.files += extra
+        elif extra:
+            self.error(f"unrecognized arguments: {' '.join(extra)}")
+        return parsed
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -123,5 +123,10 @@ def test_import_takes_files_before_or_after_the_dir_option(tmp_path, capsys):
                  ["weights", "import", str(stray), "--dir", str(tmp_path)]):
         assert cli.main(argv) == 1
         assert "notes.txt is not one of the course's weights files" in capsys.readouterr().err
+    other = tmp_path / "more.txt"                # files on both sides of the option
+    other.write_text("not one either")
+    assert cli.main(["weights", "import", str(stray), "--dir", str(tmp_path), str(other)]) == 1
+    err = capsys.readouterr().err
+    assert "notes.txt is not one" in err and "more.txt is not one" in err
     with pytest.raises(SystemExit):
         cli.main(["weights", "import", "--no-such-option", str(stray)])
