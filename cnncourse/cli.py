@@ -1,4 +1,4 @@
-"""The ``cnncourse`` command: ``doctor``, ``data`` and ``weights`` (``cnncourse --help``)."""
+"""The ``cnncourse`` command: ``doctor`` and ``data`` (``cnncourse --help``)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ import importlib.metadata
 import importlib.util
 import platform
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
 
 MIN_PYTHON = (3, 10)
 """The oldest Python the course supports (pyproject's requires-python says the same)."""
@@ -157,114 +156,68 @@ def _doctor_datasets(root: Path, rows: list[tuple[str, str]], problems: list[str
     return missing_names
 
 
-# --------------------------------------------------------------------------- data and weights
-
-# `cnncourse data` and `cnncourse weights` manage two kinds of files in the data folder the same
-# way: the same two actions (download, status), run by the same two functions below.
-FILES = {
-    "data": {
-        "help": "download or check the datasets (MNIST, Fashion-MNIST, CIFAR-10)",
-        "description": "Manage the course datasets.",
-        "option": "--dataset", "names": "mnist, fashion_mnist, cifar10", "noun": "dataset"},
-    "weights": {
-        "help": "pre-fetch pretrained ImageNet weights for notebook 11",
-        "description": "Download torchvision's ImageNet weights (ResNet-18, MobileNetV3-Small, "
-                       "EfficientNet-B0) into <data folder>/weights, where notebook 11 loads "
-                       "them, or list them (status), checked by SHA-256. Files already in "
-                       "torch's hub cache are used too.",
-        "option": "--model", "names": "resnet18, mobilenet_v3_small, efficientnet_b0",
-        "noun": "model"},
-}
+# --------------------------------------------------------------------------- data
 
 
-class _Files(NamedTuple):
-    """The files one command manages, with the same operations for datasets and weights."""
-
-    root: Path                 # the data folder
-    folder: Path               # where these files go: the data folder, or its weights/
-    titles: dict[str, str]     # the chosen datasets or models, each with its title
-    status: Callable[[str], tuple[str, str, list[tuple[Path, str]]]]  # state, summary, files
-    download: Callable[[str], object]
-    error: type[Exception]
-
-
-def _files(args: argparse.Namespace) -> _Files:
-    """The datasets (``cnncourse data``) or weights (``cnncourse weights``) the command names,
-    in ``--dir`` or the data folder (``$CNNCOURSE_DATA``, else ``~/.cache/cnncourse``)."""
+def _datasets(args: argparse.Namespace) -> tuple[Path, tuple[str, ...]]:
+    """The data folder (``--dir``, else ``$CNNCOURSE_DATA``, else ``~/.cache/cnncourse``) and
+    the datasets ``--dataset`` names."""
+    from cnncourse.data import DATASETS, canonical_name
     from cnncourse.data.files import resolve_root
 
-    root = resolve_root(args.dir, must_exist=False)
-    choice = getattr(args, "name", "all")
-    if args.command == "data":
-        from cnncourse import data
-
-        names = data.DATASETS if choice == "all" else [data.canonical_name(choice)]
-        return _Files(root, root, {name: data.TITLES[name] for name in names},
-                      lambda name: data.dataset_status(name, root),
-                      lambda name: data.download_dataset(name, root), data.DataError)
-    from cnncourse.recipes import pretrained
-
-    folder = pretrained.weights_dir(root)
-
-    def weights(name: str) -> tuple[str, str, list[tuple[Path, str]]]:
-        path, state = pretrained.weights_status(name, root)
-        summary = {"present": "present, SHA-256 verified", "missing": "not downloaded",
-                   "corrupt": "CORRUPT: fails its SHA-256 checksum - delete it, then download "
-                              "or copy it again"}[state]
-        # A verified copy in torch's hub cache is present, but download still shares one here.
-        ready = state == "present" and path.parent == folder
-        return "ready" if ready else state, summary, [(path, state)]
-
-    names = pretrained.MODELS if choice == "all" else [pretrained.canonical(choice)]
-    return _Files(root, folder, {name: name for name in names}, weights,
-                  lambda name: pretrained.download_weights(name, root), pretrained.WeightsError)
+    names = DATASETS if args.dataset == "all" else (canonical_name(args.dataset),)
+    return resolve_root(args.dir, must_exist=False), names
 
 
 def _download(args: argparse.Namespace) -> int:
-    """Download the chosen files once; verified files are left alone."""
+    """Download the chosen datasets once; verified files are left alone."""
     from cnncourse import settings
+    from cnncourse.data import TITLES, DataError, dataset_status, download_dataset
 
-    files = _files(args)
+    root, names = _datasets(args)
     failed = 0
-    for name, title in files.titles.items():
+    for name in names:
         try:
-            if files.status(name)[0] == "ready":
-                print(f"{title}: already downloaded and verified in {files.folder} (nothing to do).")
+            if dataset_status(name, root)[0] == "ready":
+                print(f"{TITLES[name]}: already downloaded and verified in {root} (nothing to do).")
                 continue
             if not settings.is_offline():
-                print(f"{title}: downloading into {files.folder} ...", flush=True)
-            files.download(name)
-            print(f"{title}: done, checksums verified.")
-        except files.error as err:
-            print(f"{title}: FAILED - {err}", file=sys.stderr)
+                print(f"{TITLES[name]}: downloading into {root} ...", flush=True)
+            download_dataset(name, root)
+            print(f"{TITLES[name]}: done, checksums verified.")
+        except DataError as err:
+            print(f"{TITLES[name]}: FAILED - {err}", file=sys.stderr)
             failed += 1
     if failed:
-        print(f"cnncourse {args.command} download: {failed} {FILES[args.command]['noun']}(s) "
-              f"not downloaded (see above).", file=sys.stderr)
+        print(f"cnncourse data download: {failed} dataset(s) not downloaded (see above).",
+              file=sys.stderr)
         return 1
-    print(f"All set. Share {files.root} and set CNNCOURSE_DATA to it on other machines.")
+    print(f"All set. Share {root} and set CNNCOURSE_DATA to it on other machines.")
     return 0
 
 
 def _status(args: argparse.Namespace) -> int:
     """List every expected file: present, missing or corrupt; exit 1 if one is corrupt."""
-    files = _files(args)
-    print(f"{args.command} folder: {files.folder}")
+    from cnncourse.data import TITLES, dataset_status
+
+    root, names = _datasets(args)
+    print(f"data folder: {root}")
     bad = 0
-    for name, title in files.titles.items():
-        state, summary, paths = files.status(name)
+    for name in names:
+        state, summary, paths = dataset_status(name, root)
         bad += state == "corrupt"
-        print(f"  {title}: {summary}")
+        print(f"  {TITLES[name]}: {summary}")
         for path, path_state in paths:
             print(f"    {path_state:<8} {path}")
     return 1 if bad else 0
 
 
-def _add_files_parser(subparsers: argparse._SubParsersAction, command: str) -> None:
-    """``cnncourse data`` or ``cnncourse weights``, as :data:`FILES` describes it."""
-    about = FILES[command]
-    p = subparsers.add_parser(command, help=about["help"], description=about["description"],
-                              epilog=DATA_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+def _add_data_parser(subparsers: argparse._SubParsersAction) -> None:
+    """``cnncourse data download|status``."""
+    p = subparsers.add_parser(
+        "data", help="download or check the datasets (MNIST, Fashion-MNIST, CIFAR-10)",
+        description="Manage the course datasets.", epilog=DATA_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     actions = p.add_subparsers(title="actions", dest="action", metavar="ACTION")
     p.set_defaults(func=lambda _args: (p.print_help(), 2)[1])
     for action, func, text in (
@@ -274,8 +227,8 @@ def _add_files_parser(subparsers: argparse._SubParsersAction, command: str) -> N
         a = actions.add_parser(action, help=text, description=text.capitalize() + ".",
                                epilog=DATA_HELP,
                                formatter_class=argparse.RawDescriptionHelpFormatter)
-        a.add_argument(about["option"], dest="name", default="all", metavar="NAME",
-                       help=f"{about['names']} or all (default: all)")
+        a.add_argument("--dataset", default="all", metavar="NAME",
+                       help="mnist, fashion_mnist, cifar10 or all (default: all)")
         a.add_argument("--dir", default=None, metavar="DIR",
                        help="data folder (default: $CNNCOURSE_DATA or ~/.cache/cnncourse)")
         a.set_defaults(func=func)
@@ -285,13 +238,14 @@ def _add_files_parser(subparsers: argparse._SubParsersAction, command: str) -> N
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The ``cnncourse`` argument parser: ``doctor``, then each command in :data:`FILES`."""
+    """The ``cnncourse`` argument parser: ``doctor`` and ``data``."""
     from cnncourse import __version__
 
     parser = argparse.ArgumentParser(
         prog="cnncourse", description="Tools for the cnncourse CNN course. The instructor's "
-        "tools (solved notebooks, stamp, timing, a workshop room, importing data files) are "
-        "`cnncourse-instructor`, in the repository's instructor/ folder.",
+        "tools (solved notebooks, stamp, timing, a workshop room, importing data files, "
+        "pre-fetching pretrained weights) are `cnncourse-instructor`, in the repository's "
+        "instructor/ folder.",
         epilog=DATA_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"cnncourse {__version__}")
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
@@ -302,8 +256,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "settings, then a verdict: READY, READY with warnings, or NOT READY.",
         epilog=DATA_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     doctor.set_defaults(func=_doctor)
-    for command in FILES:
-        _add_files_parser(subparsers, command)
+    _add_data_parser(subparsers)
     return parser
 
 

@@ -61,7 +61,7 @@ def weights_enum(name: str) -> Any:
 
 
 def weights_dir(root: str | Path | None = None) -> Path:
-    """``<data folder>/weights``: where ``cnncourse weights download`` stores files."""
+    """``<data folder>/weights``: where :func:`download_weights` stores files."""
     return (Path(root).expanduser() if root is not None else settings.data_dir()) / "weights"
 
 
@@ -96,21 +96,10 @@ def sha256sum(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _sha256_ok(path: Path) -> bool:
+def sha256_ok(path: Path) -> bool:
+    """Whether a weights file's SHA-256 starts with the prefix in its name (or it has none)."""
     prefix = hash_prefix(path.name)
     return prefix is None or sha256sum(path).startswith(prefix)
-
-
-def weights_status(name: str, root: str | Path | None = None) -> tuple[Path, str]:
-    """Where the weights of ``name`` belong and their state: "present", "missing", "corrupt".
-
-    A verified copy in the torch hub cache counts as present (its path is returned).
-    """
-    target = weights_dir(root) / weights_filename(name)
-    found = find_weights(name, root) or target
-    if not found.is_file():
-        return target, "missing"
-    return found, "present" if _sha256_ok(found) else "corrupt"
 
 
 def download_weights(name: str, root: str | Path | None = None) -> Path:
@@ -124,10 +113,10 @@ def download_weights(name: str, root: str | Path | None = None) -> Path:
     url = weights_enum(name).url
     target = weights_dir(root) / weights_filename(name)
     if target.is_file():
-        if _sha256_ok(target):
+        if sha256_ok(target):
             return target
-        raise WeightsError(f"{target} is corrupt (SHA-256 mismatch); delete it and run "
-                           f"`cnncourse weights download --model {canonical(name)}` again.")
+        raise WeightsError(f"{target} is corrupt (SHA-256 mismatch); delete it and try "
+                           f"again: a fresh copy is downloaded.")
     if settings.is_offline():
         raise WeightsError("CNNCOURSE_OFFLINE=1 is set, so nothing is downloaded. Unset it "
                            f"while online, or copy {target.name} obtained elsewhere into "
@@ -232,9 +221,8 @@ def load_pretrained(name: str, num_classes: int | None = None, *, pretrained: bo
         if pretrained and verbose:
             print(f"cnncourse: {key} has RANDOM weights because {reason}.\n"
                   f"  Every cell still runs, but transfer-learning results will be poor.\n"
-                  f"  Fix: run `cnncourse weights download --model {key}` while online (it "
-                  f"stores the file in {weights_dir(root)}), or copy {weights_filename(key)} "
-                  f"there.")
+                  f"  Fix: run this again while online, with downloads allowed (it stores "
+                  f"the file in {weights_dir(root)}), or copy {weights_filename(key)} there.")
     if num_classes is not None:
         replace_head(model, num_classes)
     info = Pretrained(key, path is not None, source, weights.transforms(),

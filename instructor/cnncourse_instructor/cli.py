@@ -1,8 +1,8 @@
 """The ``cnncourse-instructor`` command: ``notebooks``, ``stamp``, ``timing``, ``hub``,
-``data import`` and ``weights import``.
+``data import`` and ``weights download|status|import``.
 
-The learner's ``cnncourse`` command keeps what learners use (``doctor``, ``data``,
-``weights``); both run through :func:`cnncourse.cli.run`.
+The learner's ``cnncourse`` command keeps what learners use (``doctor``, ``data``); both run
+through :func:`cnncourse.cli.run`.
 """
 
 from __future__ import annotations
@@ -25,15 +25,19 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG, description="The instructor's and author's tools for the cnncourse course: "
                                "solved and nbgrader notebooks, Colab stamping, measured run "
                                "times, a workshop room, importing data files obtained "
-                               "elsewhere. Learners use `cnncourse` instead.")
+                               "elsewhere, pre-fetching pretrained weights. Learners use "
+                               "`cnncourse` instead.")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     subparsers = parser.add_subparsers(title="commands", dest="command", metavar="COMMAND")
     _add_notebooks_parser(subparsers)
     _add_stamp_parser(subparsers)
     _add_timing_parser(subparsers)
     _add_hub_parser(subparsers)
-    for command in IMPORTS:
-        _add_import_parser(subparsers, command)
+    data = subparsers.add_parser("data", help="`data import FILE...`: put dataset files "
+                                              "obtained elsewhere in the data folder, verified")
+    _add_import_action(data.add_subparsers(title="actions", dest="action", metavar="ACTION",
+                                           required=True), "data")
+    _add_weights_parser(subparsers)
     return parser
 
 
@@ -57,10 +61,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return run(build_parser(), argv)
 
 
-IMPORTS = {   # `data import` and `weights import`: what they import, the files, an example
-    "data": ("dataset", "MNIST and Fashion-MNIST .gz files, cifar-10-python.tar.gz",
+IMPORTS = {   # `data import` and `weights import`: the files they import, an example
+    "data": ("MNIST and Fashion-MNIST .gz files, cifar-10-python.tar.gz",
              "~/Downloads/cifar-10-python.tar.gz ~/Downloads/*-ubyte.gz"),
-    "weights": ("weights", "torchvision .pth files, e.g. resnet18-f37072fd.pth",
+    "weights": ("torchvision .pth files, e.g. resnet18-f37072fd.pth",
                 "~/Downloads/resnet18-f37072fd.pth"),
 }
 
@@ -75,7 +79,7 @@ def _import(args: argparse.Namespace) -> int:
     root = resolve_root(args.dir, must_exist=False)
     if not args.files:
         raise ValueError(f"{args.command} import: name the files to import, e.g. `{PROG} "
-                         f"{args.command} import {IMPORTS[args.command][2]}`.")
+                         f"{args.command} import {IMPORTS[args.command][1]}`.")
 
     def put(file: str) -> str:
         if args.command == "weights":
@@ -97,19 +101,97 @@ def _import(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _add_import_parser(subparsers: argparse._SubParsersAction, command: str) -> None:
-    """``data import`` or ``weights import``: the one action of ``data`` and ``weights``."""
-    noun, files, _ = IMPORTS[command]
-    text = (f"import official files obtained elsewhere ({files}): checksums verified (a "
-            f"renamed file is recognised), each put in its place")
-    p = subparsers.add_parser(command, help=f"`{command} import FILE...`: put {noun} files "
-                                            f"obtained elsewhere in the data folder, verified")
-    actions = p.add_subparsers(title="actions", dest="action", metavar="ACTION", required=True)
+def _add_import_action(actions: argparse._SubParsersAction, command: str) -> None:
+    """``data import`` or ``weights import``."""
+    text = (f"import official files obtained elsewhere ({IMPORTS[command][0]}): checksums "
+            f"verified (a renamed file is recognised), each put in its place")
     a = actions.add_parser("import", help=text, description=f"I{text[1:]}.")
     a.add_argument("files", nargs="*", metavar="FILE", help="files to import")
     a.add_argument("--dir", default=None, metavar="DIR",
                    help="data folder (default: $CNNCOURSE_DATA or ~/.cache/cnncourse)")
     a.set_defaults(func=_import)
+
+
+def _models(args: argparse.Namespace) -> tuple[Path, Path, tuple[str, ...]]:
+    """The data folder (``--dir``, else ``$CNNCOURSE_DATA``, else ``~/.cache/cnncourse``), its
+    weights folder and the models ``--model`` names."""
+    from cnncourse.data.files import resolve_root
+    from cnncourse.recipes import pretrained
+
+    root = resolve_root(args.dir, must_exist=False)
+    names = pretrained.MODELS if args.model == "all" else (pretrained.canonical(args.model),)
+    return root, pretrained.weights_dir(root), names
+
+
+def _weights_download(args: argparse.Namespace) -> int:
+    """Download the chosen models' weights once; verified files are left alone."""
+    from cnncourse import settings
+    from cnncourse.recipes.pretrained import WeightsError, download_weights
+    from cnncourse_instructor.datafiles import weights_status
+
+    root, folder, names = _models(args)
+    failed = 0
+    for name in names:
+        try:
+            path, state = weights_status(name, root)
+            if state == "present" and path.parent == folder:   # not torch's hub cache: share it
+                print(f"{name}: already downloaded and verified in {folder} (nothing to do).")
+                continue
+            if not settings.is_offline():
+                print(f"{name}: downloading into {folder} ...", flush=True)
+            download_weights(name, root)
+            print(f"{name}: done, checksums verified.")
+        except WeightsError as err:
+            print(f"{name}: FAILED - {err}", file=sys.stderr)
+            failed += 1
+    if failed:
+        print(f"{PROG} weights download: {failed} model(s) not downloaded (see above).",
+              file=sys.stderr)
+        return 1
+    print(f"All set. Share {root} and set CNNCOURSE_DATA to it on other machines.")
+    return 0
+
+
+WEIGHTS_STATES = {"present": "present, SHA-256 verified", "missing": "not downloaded",
+                  "corrupt": "CORRUPT: fails its SHA-256 checksum - delete it, then download "
+                             "or copy it again"}
+
+
+def _weights_status(args: argparse.Namespace) -> int:
+    """List every model's weights file: present, missing or corrupt; exit 1 if one is corrupt."""
+    from cnncourse_instructor.datafiles import weights_status
+
+    root, folder, names = _models(args)
+    print(f"weights folder: {folder}")
+    bad = 0
+    for name in names:
+        path, state = weights_status(name, root)
+        bad += state == "corrupt"
+        print(f"  {name}: {WEIGHTS_STATES[state]}")
+        print(f"    {state:<8} {path}")
+    return 1 if bad else 0
+
+
+def _add_weights_parser(subparsers: argparse._SubParsersAction) -> None:
+    """``weights download|status|import``."""
+    p = subparsers.add_parser(
+        "weights", help="pre-fetch, check or import notebook 11's pretrained ImageNet weights",
+        description="Download torchvision's ImageNet weights (ResNet-18, MobileNetV3-Small, "
+                    "EfficientNet-B0) into <data folder>/weights, where notebook 11 loads them, "
+                    "list them (status), checked by SHA-256, or import copies obtained "
+                    "elsewhere. Files already in torch's hub cache are used too.")
+    actions = p.add_subparsers(title="actions", dest="action", metavar="ACTION", required=True)
+    for action, func, text in (
+            ("download", _weights_download,
+             "download once and verify checksums (safe to repeat: verified files are kept)"),
+            ("status", _weights_status, "list every expected file: present, missing or corrupt")):
+        a = actions.add_parser(action, help=text, description=text.capitalize() + ".")
+        a.add_argument("--model", default="all", metavar="NAME",
+                       help="resnet18, mobilenet_v3_small, efficientnet_b0 or all (default: all)")
+        a.add_argument("--dir", default=None, metavar="DIR",
+                       help="data folder (default: $CNNCOURSE_DATA or ~/.cache/cnncourse)")
+        a.set_defaults(func=func)
+    _add_import_action(actions, "weights")
 
 
 def _hub(args: argparse.Namespace) -> int:

@@ -1,6 +1,7 @@
 """Import the course's dataset and weights files obtained elsewhere (``cnncourse-instructor
 data import`` / ``weights import``): each file is recognised by its checksum, so a renamed
-download works, verified, and put where cnncourse looks for it in the data folder.
+download works, verified, and put where cnncourse looks for it in the data folder. Also the
+state of the weights there (``weights status``).
 
 A learner without network copies files into the paths ``cnncourse data status`` lists; this is
 the instructor's way to fill the folder a room shares, from files under any name.
@@ -84,3 +85,15 @@ def import_weights_file(path: str | Path, root: Path) -> Path:
                                       f"expected one of {', '.join(sorted(known))} (as "
                                       f"torchvision publishes them).")
     return _copy(path, pretrained.weights_dir(root) / matches[0])
+
+
+def weights_status(name: str, root: str | Path | None = None) -> tuple[Path, str]:
+    """Where the weights of ``name`` belong and their state: "present", "missing", "corrupt".
+
+    A verified copy in the torch hub cache counts as present (its path is returned).
+    """
+    target = pretrained.weights_dir(root) / pretrained.weights_filename(name)
+    found = pretrained.find_weights(name, root) or target
+    if not found.is_file():
+        return target, "missing"
+    return found, "present" if pretrained.sha256_ok(found) else "corrupt"

@@ -1,5 +1,6 @@
 """``cnncourse-instructor data import`` and ``weights import``: files obtained elsewhere,
-recognised by their checksum, verified and put in their place in the data folder."""
+recognised by their checksum, verified and put in their place in the data folder; and
+``weights download|status``."""
 
 import gzip
 import hashlib
@@ -14,6 +15,7 @@ from cnncourse import data
 from cnncourse.data import files
 from cnncourse.recipes import pretrained
 from cnncourse_instructor import cli
+from cnncourse_instructor.datafiles import weights_status
 
 pytestmark = pytest.mark.usefixtures("clean_data_state")
 
@@ -99,8 +101,8 @@ def test_weights_import_recognises_the_file_by_its_hash(monkeypatch, tmp_path, c
     placed = data_dir / "weights" / names["resnet18"]
     assert placed.read_bytes() == payload and download.is_file()
     assert "resnet18" in capsys.readouterr().out
-    assert pretrained.weights_status("resnet18", data_dir) == (placed, "present")
-    assert pretrained.weights_status("efficientnet_b0", data_dir)[1] == "missing"
+    assert weights_status("resnet18", data_dir) == (placed, "present")
+    assert weights_status("efficientnet_b0", data_dir)[1] == "missing"
 
     stranger = tmp_path / "notes.pth"
     stranger.write_bytes(b"something else")
@@ -112,7 +114,7 @@ def test_weights_import_recognises_the_file_by_its_hash(monkeypatch, tmp_path, c
     assert "not one of the course's weights files" in err and names["resnet18"] in err
     assert "corrupt or incomplete" in err
     placed.write_bytes(b"damaged")
-    assert pretrained.weights_status("resnet18", data_dir)[1] == "corrupt"
+    assert weights_status("resnet18", data_dir)[1] == "corrupt"
 
 
 def test_import_takes_files_before_or_after_the_dir_option(tmp_path, capsys):
@@ -130,3 +132,11 @@ def test_import_takes_files_before_or_after_the_dir_option(tmp_path, capsys):
     assert "notes.txt is not one" in err and "more.txt is not one" in err
     with pytest.raises(SystemExit):
         cli.main(["weights", "import", "--no-such-option", str(stray)])
+
+
+def test_weights_download_offline_fails_cleanly(monkeypatch, tmp_path, capsys, no_network):
+    monkeypatch.setenv("CNNCOURSE_OFFLINE", "1")
+    assert cli.main(["weights", "download", "--model", "resnet18", "--dir", str(tmp_path)]) == 1
+    assert "CNNCOURSE_OFFLINE=1" in capsys.readouterr().err
+    assert cli.main(["weights", "status", "--dir", str(tmp_path)]) == 0
+    assert "not downloaded" in capsys.readouterr().out

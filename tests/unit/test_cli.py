@@ -120,9 +120,18 @@ def test_data_status_and_bad_input(tmp_path, monkeypatch, capsys):
 
 def test_import_is_the_instructors_command_not_the_learners(capsys):
     # Files obtained elsewhere are imported with `cnncourse-instructor data|weights import`.
-    for command in ("data", "weights"):
-        with pytest.raises(SystemExit) as stop:
-            cli.main([command, "import", "cifar-10-python.tar.gz"])
-        assert stop.value.code == 2
-        assert "invalid choice: 'import'" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:
+        cli.main(["data", "import", "cifar-10-python.tar.gz"])
+    assert stop.value.code == 2
+    assert "invalid choice: 'import'" in capsys.readouterr().err
     assert "import FILE" not in cli.DATA_HELP and "cnncourse data status" in cli.DATA_HELP
+
+
+def test_weights_are_the_instructors_command_not_the_learners(capsys):
+    # Notebook 11 downloads its weights itself; pre-fetching or importing them is
+    # `cnncourse-instructor weights download|status|import`.
+    for action in ("download", "status", "import"):
+        with pytest.raises(SystemExit) as stop:
+            cli.main(["weights", action])
+        assert stop.value.code == 2
+        assert "invalid choice: 'weights'" in capsys.readouterr().err
