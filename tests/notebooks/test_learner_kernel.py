@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 jupyter_client = pytest.importorskip("jupyter_client")
+pytestmark = pytest.mark.notebooks   # runs notebooks' cells in kernels: `make test`, not `make check`
 
 ROOT = Path(__file__).resolve().parents[2]
 # Holds each training step for a minute, so the interrupt lands mid-training on any machine.
