@@ -58,15 +58,15 @@ test: lint hub-setup
 	$(BIN)/cnncourse-instructor notebooks --solved build/solved
 	$(BIN)/cnncourse-instructor stamp --check
 	$(TEST_ENV) $(BIN)/pytest $(XDIST) -m "not browser and not hub" tests --ignore=tests/e2e/site
-	@# The website is built from build/executed while JupyterLab and the rooms are tested:
-	@# those tests mostly wait on servers, so on 2 cores the build costs little extra time.
-	$(MAKE) site SITE=build/site-quick SITE_SRC=build/executed SITE_EXECUTE=off \
-		>build/site-quick.log 2>&1 & site=$$!; \
+	@# The website is built from build/executed and tested in headless Chromium while
+	@# JupyterLab and the rooms are tested: those tests mostly wait on servers, so on 2 cores
+	@# the two overlap. The website's output is printed after the rooms'.
+	( $(MAKE) site SITE=build/site-quick SITE_SRC=build/executed SITE_EXECUTE=off && \
+		$(TEST_ENV) $(BIN)/pytest tests/e2e/site ) >build/site-quick.log 2>&1 & site=$$!; \
 	$(TEST_ENV) $(BIN)/pytest -m "browser or hub" tests/e2e/browser tests/hub; tests=$$?; \
 	wait $$site; built=$$?; cat build/site-quick.log; \
-	test $$built -eq 0 || echo "make test: the website did not build (above)."; \
+	test $$built -eq 0 || echo "make test: the website's build or its tests failed (above)."; \
 	test $$tests -eq 0 && test $$built -eq 0
-	$(TEST_ENV) $(BIN)/pytest tests/e2e/site   # the website in headless Chromium
 
 # The oldest torch/torchvision pyproject.toml allows, in a throwaway venv: package tests and
 # quick notebooks (.ci/test-oldest; CI: .github/workflows/oldest.yml). Not part of `make test`:
