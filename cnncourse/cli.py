@@ -7,7 +7,7 @@ import importlib.metadata
 import importlib.util
 import platform
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 MIN_PYTHON = (3, 10)
@@ -171,26 +171,36 @@ def _datasets(args: argparse.Namespace) -> tuple[Path, tuple[str, ...]]:
 
 def _download(args: argparse.Namespace) -> int:
     """Download the chosen datasets once; verified files are left alone."""
-    from cnncourse import settings
     from cnncourse.data import TITLES, DataError, dataset_status, download_dataset
 
     root, names = _datasets(args)
+    return download_each("cnncourse data download", "dataset", {n: TITLES[n] for n in names},
+                         lambda name: dataset_status(name, root)[0] == "ready",
+                         lambda name: download_dataset(name, root), DataError, root, root)
+
+
+def download_each(command: str, noun: str, titles: dict[str, str], ready: Callable[[str], bool],
+                  download: Callable[[str], object], error: type[Exception], folder: Path,
+                  root: Path) -> int:
+    """Download each of ``titles`` (name: title) into ``folder`` unless ``ready``; report each,
+    and exit 1 if one failed. ``cnncourse-instructor weights download`` runs it too."""
+    from cnncourse import settings
+
     failed = 0
-    for name in names:
+    for name, title in titles.items():
         try:
-            if dataset_status(name, root)[0] == "ready":
-                print(f"{TITLES[name]}: already downloaded and verified in {root} (nothing to do).")
+            if ready(name):
+                print(f"{title}: already downloaded and verified in {folder} (nothing to do).")
                 continue
             if not settings.is_offline():
-                print(f"{TITLES[name]}: downloading into {root} ...", flush=True)
-            download_dataset(name, root)
-            print(f"{TITLES[name]}: done, checksums verified.")
-        except DataError as err:
-            print(f"{TITLES[name]}: FAILED - {err}", file=sys.stderr)
+                print(f"{title}: downloading into {folder} ...", flush=True)
+            download(name)
+            print(f"{title}: done, checksums verified.")
+        except error as err:
+            print(f"{title}: FAILED - {err}", file=sys.stderr)
             failed += 1
     if failed:
-        print(f"cnncourse data download: {failed} dataset(s) not downloaded (see above).",
-              file=sys.stderr)
+        print(f"{command}: {failed} {noun}(s) not downloaded (see above).", file=sys.stderr)
         return 1
     print(f"All set. Share {root} and set CNNCOURSE_DATA to it on other machines.")
     return 0

@@ -125,31 +125,17 @@ def _models(args: argparse.Namespace) -> tuple[Path, Path, tuple[str, ...]]:
 
 def _weights_download(args: argparse.Namespace) -> int:
     """Download the chosen models' weights once; verified files are left alone."""
-    from cnncourse import settings
+    from cnncourse.cli import download_each
     from cnncourse.recipes.pretrained import WeightsError, download_weights
     from cnncourse_instructor.datafiles import weights_status
 
+    def ready(name: str) -> bool:   # a copy in torch's hub cache is not in the folder to share
+        path, state = weights_status(name, root)
+        return state == "present" and path.parent == folder
+
     root, folder, names = _models(args)
-    failed = 0
-    for name in names:
-        try:
-            path, state = weights_status(name, root)
-            if state == "present" and path.parent == folder:   # not torch's hub cache: share it
-                print(f"{name}: already downloaded and verified in {folder} (nothing to do).")
-                continue
-            if not settings.is_offline():
-                print(f"{name}: downloading into {folder} ...", flush=True)
-            download_weights(name, root)
-            print(f"{name}: done, checksums verified.")
-        except WeightsError as err:
-            print(f"{name}: FAILED - {err}", file=sys.stderr)
-            failed += 1
-    if failed:
-        print(f"{PROG} weights download: {failed} model(s) not downloaded (see above).",
-              file=sys.stderr)
-        return 1
-    print(f"All set. Share {root} and set CNNCOURSE_DATA to it on other machines.")
-    return 0
+    return download_each(f"{PROG} weights download", "model", {n: n for n in names}, ready,
+                         lambda name: download_weights(name, root), WeightsError, folder, root)
 
 
 WEIGHTS_STATES = {"present": "present, SHA-256 verified", "missing": "not downloaded",

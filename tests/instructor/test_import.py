@@ -137,6 +137,18 @@ def test_import_takes_files_before_or_after_the_dir_option(tmp_path, capsys):
 def test_weights_download_offline_fails_cleanly(monkeypatch, tmp_path, capsys, no_network):
     monkeypatch.setenv("CNNCOURSE_OFFLINE", "1")
     assert cli.main(["weights", "download", "--model", "resnet18", "--dir", str(tmp_path)]) == 1
-    assert "CNNCOURSE_OFFLINE=1" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "CNNCOURSE_OFFLINE=1" in err and "weights download: 1 model(s) not downloaded" in err
     assert cli.main(["weights", "status", "--dir", str(tmp_path)]) == 0
     assert "not downloaded" in capsys.readouterr().out
+
+
+def test_weights_download_keeps_a_verified_file_in_the_folder(monkeypatch, tmp_path, capsys,
+                                                             no_network):
+    # A file already in <data folder>/weights is kept; nothing is fetched (no network here).
+    monkeypatch.setattr(pretrained, "weights_filename", lambda name: f"{name}.pth")  # no hash
+    (pretrained.weights_dir(tmp_path) / "resnet18.pth").parent.mkdir(parents=True)
+    (pretrained.weights_dir(tmp_path) / "resnet18.pth").write_bytes(b"weights")
+    assert cli.main(["weights", "download", "--model", "resnet18", "--dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "resnet18: already downloaded and verified" in out and "All set." in out
